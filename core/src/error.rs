@@ -1,0 +1,94 @@
+//! Errors: bad options from a host page, and why an export failed.
+
+use std::fmt;
+
+/// Options that cannot be used, naming the field: `options.config['x'].url must be a non-empty string`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{field} {what}")]
+pub struct OptionsError {
+    /// The field, as a path a developer can find (`options.data.termId`).
+    pub field: String,
+    /// What is wrong with it.
+    pub what: String,
+}
+
+impl OptionsError {
+    /// An error about `field`.
+    pub fn new(field: &str, what: &str) -> OptionsError {
+        OptionsError { field: field.to_owned(), what: what.to_owned() }
+    }
+}
+
+/// The kind of failure, for choosing a message and for tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailKind {
+    /// The server answered with an error of its own (`code != 0`, `status: 3`, …).
+    Server,
+    /// An HTTP status that retrying cannot fix (4xx), or 5xx after every retry.
+    Http,
+    /// No answer after every retry (network, CORS, request timeout).
+    Network,
+    /// Answers that were not the expected JSON, after every retry.
+    BadResponse,
+    /// The download URL was not `http:`/`https:`.
+    UnsafeUrl,
+    /// The export did not finish within the deadline.
+    TimedOut,
+    /// The server refused the job (e.g. too many exports within a minute); not retried.
+    Rejected,
+    /// The job was cancelled, expired or found invalid on the server.
+    Cancelled,
+}
+
+/// Why an export failed: a kind, plus the server's own words when it gave any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// The kind.
+    pub kind: FailKind,
+    /// HTTP status, when one is involved.
+    pub status: Option<u16>,
+    /// The server's message, shown to the user as plain text.
+    pub detail: Option<String>,
+}
+
+impl Failure {
+    /// A failure of `kind` with no details.
+    pub fn new(kind: FailKind) -> Failure {
+        Failure { kind, status: None, detail: None }
+    }
+
+    /// Adds the server's message (ignored when blank; capped at 200 characters).
+    pub fn detail(mut self, detail: Option<&str>) -> Failure {
+        self.detail = detail.map(str::trim).filter(|d| !d.is_empty()).map(|d| d.chars().take(200).collect());
+        self
+    }
+
+    /// Adds the HTTP status.
+    pub fn status(mut self, status: u16) -> Failure {
+        self.status = Some(status);
+        self
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            FailKind::Server => "the server reported an error",
+            FailKind::Http => "the server answered with an HTTP error",
+            FailKind::Network => "the server could not be reached",
+            FailKind::BadResponse => "the server's answers could not be read",
+            FailKind::UnsafeUrl => "the download URL is not http(s)",
+            FailKind::TimedOut => "the export did not finish in time",
+            FailKind::Rejected => "the server refused the export",
+            FailKind::Cancelled => "the export was cancelled on the server",
+        };
+        f.write_str(what)?;
+        if let Some(s) = self.status {
+            write!(f, " (HTTP {s})")?;
+        }
+        if let Some(d) = &self.detail {
+            write!(f, ": {d}")?;
+        }
+        Ok(())
+    }
+}

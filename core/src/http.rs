@@ -1,0 +1,273 @@
+//! The HTTP vocabulary the core speaks: requests it asks the driver to send, answers the driver
+//! feeds back, and the URL helpers (percent-encoding, safe download URLs) every adapter shares.
+
+use crate::json::Json;
+
+/// An HTTP method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Reads a method name, in any case.
+    pub fn parse(s: &str) -> Option<Method> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "GET" => Some(Method::Get),
+            "POST" => Some(Method::Post),
+            "PUT" => Some(Method::Put),
+            "DELETE" => Some(Method::Delete),
+            _ => None,
+        }
+    }
+}
+
+/// A request for the driver to send. `body`, when present, is JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// The method.
+    pub method: Method,
+    /// Absolute, or relative to the page.
+    pub url: String,
+    /// Extra headers (`Content-Type` is implied by `body`).
+    pub headers: Vec<(String, String)>,
+    /// A JSON body.
+    pub body: Option<String>,
+}
+
+impl HttpRequest {
+    /// A `GET` of `url`.
+    pub fn get(url: impl Into<String>) -> HttpRequest {
+        HttpRequest { method: Method::Get, url: url.into(), headers: Vec::new(), body: None }
+    }
+
+    /// A request with a JSON body.
+    pub fn json(method: Method, url: impl Into<String>, body: &Json) -> HttpRequest {
+        HttpRequest { method, url: url.into(), headers: Vec::new(), body: Some(body.to_string()) }
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> HttpRequest {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+/// What came back for a request: an HTTP answer, or no answer at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HttpOutcome {
+    /// The server answered.
+    Answer {
+        /// HTTP status.
+        status: u16,
+        /// The `Retry-After` header, if any.
+        retry_after: Option<String>,
+        /// The body as text (lossily decoded).
+        body: String,
+    },
+    /// No answer: DNS, connection, CORS, or the request was aborted by the browser.
+    NetworkError(String),
+}
+
+impl HttpOutcome {
+    /// A 200 answer with `body`: the common case in tests.
+    pub fn ok(body: impl Into<String>) -> HttpOutcome {
+        HttpOutcome::Answer { status: 200, retry_after: None, body: body.into() }
+    }
+
+    /// An answer with `status` and `body`.
+    pub fn status(status: u16, body: impl Into<String>) -> HttpOutcome {
+        HttpOutcome::Answer { status, retry_after: None, body: body.into() }
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters, as `encodeURIComponent` does
+/// minus its few extra exemptions — safe in a path segment and in a query.
+pub fn percent_encode(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+    }
+}
+
+/// [`percent_encode`] into a new string.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    percent_encode(s, &mut out);
+    out
+}
+
+/// Checks that `raw` is safe to hand to the browser as a download: `http:`/`https:` absolute URLs,
+/// or URLs relative to the page (which inherit its scheme). Returns the trimmed URL.
+///
+/// The check mirrors how the WHATWG URL parser reads a scheme: leading/trailing C0 controls and
+/// spaces are stripped, tabs and newlines anywhere are refused outright (browsers delete them, so
+/// `java\nscript:` would become `javascript:`), then the scheme is whatever precedes the first `:`
+/// if it comes before any `/`, `?` or `#`.
+pub fn safe_download_url(raw: &str) -> Option<String> {
+    let url = raw.trim_matches(|c: char| c <= ' ');
+    if url.is_empty() || url.chars().any(|c| c.is_control()) {
+        return None;
+    }
+    let scheme_end = url.find([':', '/', '?', '#']);
+    if let Some(i) = scheme_end {
+        if url.as_bytes()[i] == b':' {
+            let scheme = &url[..i];
+            let valid_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+            if valid_scheme {
+                let scheme = scheme.to_ascii_lowercase();
+                if scheme != "http" && scheme != "https" {
+                    return None;
+                }
+                // "http:foo" (no slashes) is a relative-looking oddity that browsers treat specially.
+                if !url[i + 1..].starts_with("//") {
+                    return None;
+                }
+            }
+            // Not a valid scheme ("1a:b", "中:x"): the whole thing is a relative path.
+        }
+    }
+    Some(url.to_owned())
+}
+
+/// Makes a server-supplied filename safe for the `download` attribute and for display: path
+/// separators, control and reserved characters become `_`, leading dots are dropped, and the
+/// result is at most 150 characters with its extension kept. Empty input gives `None`.
+pub fn sanitize_filename(raw: &str) -> Option<String> {
+    let cleaned: String =
+        raw.trim()
+            .chars()
+            .map(|c| {
+                if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+    let cleaned = cleaned.trim_start_matches(['.', ' ']).trim_end_matches(['.', ' ']);
+    if cleaned.is_empty() || cleaned.chars().all(|c| c == '_') {
+        return None;
+    }
+    const MAX: usize = 150;
+    if cleaned.chars().count() <= MAX {
+        return Some(cleaned.to_owned());
+    }
+    let (stem, ext) = match cleaned.rfind('.') {
+        Some(i) if cleaned.len() - i <= 10 => cleaned.split_at(i),
+        _ => (cleaned, ""),
+    };
+    let keep = MAX - ext.chars().count();
+    Some(stem.chars().take(keep).chain(ext.chars()).collect())
+}
+
+/// Reads `Retry-After` as delay-seconds. HTTP-dates need a wall clock the core does not have; they
+/// fall back to the normal backoff.
+pub fn retry_after_ms(header: Option<&str>) -> Option<f64> {
+    let v = header?.trim();
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) || v.len() > 9 {
+        return None;
+    }
+    v.parse::<u32>().ok().map(|s| f64::from(s) * 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_and_https_urls_are_downloaded() {
+        for ok in [
+            "http://a.example/f.xlsx",
+            "HTTPS://a.example/f",
+            "  https://a.example/f  ",
+            "/files/1.xlsx",
+            "files/1.xlsx",
+            "//cdn.example/x",
+            "?download=1",
+            "1a:b/c", // "1a" is no scheme: a relative path
+        ] {
+            assert!(safe_download_url(ok).is_some(), "{ok:?} should pass");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " javascript:alert(1)",
+            "java\nscript:alert(1)",
+            "java\tscript:alert(1)",
+            "data:text/html,<script>",
+            "vbscript:x",
+            "file:///etc/passwd",
+            "blob:https://x/1",
+            "http:foo",
+            "x:y/../a",
+            "",
+            "   ",
+        ] {
+            assert!(safe_download_url(bad).is_none(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn percent_encoding_is_strict() {
+        assert_eq!(encode("2024春/季 班?&#"), "2024%E6%98%A5%2F%E5%AD%A3%20%E7%8F%AD%3F%26%23");
+        assert_eq!(encode("a-b_c.d~e"), "a-b_c.d~e");
+    }
+
+    #[test]
+    fn hostile_filenames_are_neutralised() {
+        assert_eq!(sanitize_filename("../../etc/passwd").as_deref(), Some("_.._etc_passwd"));
+        assert_eq!(sanitize_filename("a\u{0}b\r\n.xlsx").as_deref(), Some("a_b__.xlsx"));
+        assert_eq!(
+            sanitize_filename("<img src=x onerror=alert(1)>.xlsx").as_deref(),
+            Some("_img src=x onerror=alert(1)_.xlsx")
+        );
+        assert_eq!(sanitize_filename("   "), None);
+        assert_eq!(sanitize_filename("///"), None);
+        let long = format!("{}.xlsx", "统".repeat(400));
+        let s = sanitize_filename(&long).unwrap();
+        assert_eq!(s.chars().count(), 150);
+        assert!(s.ends_with(".xlsx"));
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_only() {
+        assert_eq!(retry_after_ms(Some("3")), Some(3000.0));
+        assert_eq!(retry_after_ms(Some(" 0 ")), Some(0.0));
+        assert_eq!(retry_after_ms(Some("Wed, 21 Oct 2015 07:28:00 GMT")), None);
+        assert_eq!(retry_after_ms(Some("-1")), None);
+        assert_eq!(retry_after_ms(Some("99999999999")), None);
+        assert_eq!(retry_after_ms(None), None);
+    }
+
+    #[test]
+    fn methods_parse_in_any_case() {
+        assert_eq!(Method::parse("get"), Some(Method::Get));
+        assert_eq!(Method::parse(" Post "), Some(Method::Post));
+        assert_eq!(Method::parse("PATCH"), None);
+    }
+}

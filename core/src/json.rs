@@ -1,0 +1,576 @@
+//! A small, strict JSON reader and writer.
+//!
+//! The widget ships to every page, so the core carries its own few hundred lines of JSON instead of
+//! `serde_json`: it reads untrusted server bodies (depth-limited, never panics) and writes query
+//! strings and request bodies. Numbers are `f64`; integers up to 2^53 — all the protocols send — are
+//! exact, fractions are read to within an ulp or two, which is plenty for progress figures.
+
+use std::fmt;
+
+/// A parsed JSON value. Objects keep their keys in document order; lookups take the last duplicate,
+/// as `JSON.parse` does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Json {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// Any number.
+    Num(f64),
+    /// A string.
+    Str(String),
+    /// An array.
+    Arr(Vec<Json>),
+    /// An object, in document order.
+    Obj(Vec<(String, Json)>),
+}
+
+/// Why a text is not JSON.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid JSON at byte {offset}: {what}")]
+pub struct JsonError {
+    /// Byte offset of the problem.
+    pub offset: usize,
+    /// What was wrong there.
+    pub what: &'static str,
+}
+
+/// Nesting deeper than this is refused: a hostile body must not overflow the stack.
+pub const MAX_DEPTH: usize = 128;
+
+impl Json {
+    /// Parses a complete JSON text (surrounding whitespace allowed, a UTF-8 BOM tolerated).
+    pub fn parse(text: &str) -> Result<Json, JsonError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut p = Parser { s: text.as_bytes(), i: 0 };
+        p.ws();
+        let v = p.value(0)?;
+        p.ws();
+        if p.i != p.s.len() {
+            return Err(p.err("trailing characters"));
+        }
+        Ok(v)
+    }
+
+    /// The member `key` of an object (the last one if repeated), else `None`.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Obj(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A finite number, also read from a numeric string (`"25"`), since some backends quote numbers.
+    pub fn as_number(&self) -> Option<f64> {
+        match self {
+            Json::Num(n) if n.is_finite() => Some(*n),
+            Json::Str(s) => {
+                let t = s.trim();
+                if t.is_empty() {
+                    return None;
+                }
+                match Json::parse(t) {
+                    Ok(Json::Num(n)) if n.is_finite() => Some(n),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// An integer (within ±2^53), also from a numeric string.
+    pub fn as_i64(&self) -> Option<i64> {
+        let n = self.as_number()?;
+        (n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_992.0).then_some(n as i64)
+    }
+
+    /// True for `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Json::Null)
+    }
+
+    /// Text for a non-empty string or a number, else `None`: how an id or a name is read when a
+    /// backend may send either.
+    pub fn as_text(&self) -> Option<String> {
+        match self {
+            Json::Str(s) if !s.trim().is_empty() => Some(s.clone()),
+            Json::Num(_) => self.as_i64().map(|n| n.to_string()),
+            _ => None,
+        }
+    }
+
+    /// Writes this value as compact JSON.
+    pub fn write(&self, out: &mut String) {
+        match self {
+            Json::Null => out.push_str("null"),
+            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Json::Num(n) => write_number(*n, out),
+            Json::Str(s) => write_string(s, out),
+            Json::Arr(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    v.write(out);
+                }
+                out.push(']');
+            }
+            Json::Obj(members) => {
+                out.push('{');
+                for (i, (k, v)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(k, out);
+                    out.push(':');
+                    v.write(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+impl fmt::Display for Json {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        self.write(&mut s);
+        f.write_str(&s)
+    }
+}
+
+/// Writes a number the way `JSON.stringify` does for the values that occur here: integers without
+/// a fraction, non-finite numbers as `null`.
+pub fn write_number(n: f64, out: &mut String) {
+    if !n.is_finite() {
+        out.push_str("null");
+    } else if n.fract() == 0.0 && n.abs() < 1e15 {
+        out.push_str(&(n as i64).to_string());
+    } else {
+        out.push_str(&n.to_string());
+    }
+}
+
+/// Writes `s` as a JSON string literal.
+pub fn write_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn err(&self, what: &'static str) -> JsonError {
+        JsonError { offset: self.i, what }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn lit(&mut self, word: &'static [u8], v: Json) -> Result<Json, JsonError> {
+        if self.s[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(v)
+        } else {
+            Err(self.err("unknown literal"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Json, JsonError> {
+        if depth > MAX_DEPTH {
+            return Err(self.err("nested too deeply"));
+        }
+        match self.peek() {
+            None => Err(self.err("unexpected end")),
+            Some(b'n') => self.lit(b"null", Json::Null),
+            Some(b't') => self.lit(b"true", Json::Bool(true)),
+            Some(b'f') => self.lit(b"false", Json::Bool(false)),
+            Some(b'"') => self.string().map(Json::Str),
+            Some(b'[') => {
+                self.i += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.peek() == Some(b']') {
+                    self.i += 1;
+                    return Ok(Json::Arr(items));
+                }
+                loop {
+                    self.ws();
+                    items.push(self.value(depth + 1)?);
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => self.i += 1,
+                        Some(b']') => {
+                            self.i += 1;
+                            return Ok(Json::Arr(items));
+                        }
+                        _ => return Err(self.err("expected , or ]")),
+                    }
+                }
+            }
+            Some(b'{') => {
+                self.i += 1;
+                let mut members = Vec::new();
+                self.ws();
+                if self.peek() == Some(b'}') {
+                    self.i += 1;
+                    return Ok(Json::Obj(members));
+                }
+                loop {
+                    self.ws();
+                    if self.peek() != Some(b'"') {
+                        return Err(self.err("expected a key"));
+                    }
+                    let k = self.string()?;
+                    self.ws();
+                    if self.peek() != Some(b':') {
+                        return Err(self.err("expected :"));
+                    }
+                    self.i += 1;
+                    self.ws();
+                    let v = self.value(depth + 1)?;
+                    members.push((k, v));
+                    self.ws();
+                    match self.peek() {
+                        Some(b',') => self.i += 1,
+                        Some(b'}') => {
+                            self.i += 1;
+                            return Ok(Json::Obj(members));
+                        }
+                        _ => return Err(self.err("expected , or }")),
+                    }
+                }
+            }
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.err("unexpected character")),
+        }
+    }
+
+    fn digits(&mut self) -> (f64, usize) {
+        let mut v = 0.0f64;
+        let start = self.i;
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            v = v * 10.0 + f64::from(d - b'0');
+            self.i += 1;
+        }
+        (v, self.i - start)
+    }
+
+    fn number(&mut self) -> Result<Json, JsonError> {
+        let neg = self.peek() == Some(b'-');
+        if neg {
+            self.i += 1;
+        }
+        let lead_zero = self.peek() == Some(b'0');
+        let (mut v, n) = self.digits();
+        if n == 0 {
+            return Err(self.err("expected digits"));
+        }
+        if lead_zero && n > 1 {
+            return Err(self.err("leading zero"));
+        }
+        let mut exp: i32 = 0;
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            let start = self.i;
+            while let Some(d @ b'0'..=b'9') = self.peek() {
+                // Digits past 17 cannot change an f64; skipping them keeps `exp` bounded.
+                if self.i - start < 17 {
+                    v = v * 10.0 + f64::from(d - b'0');
+                    exp -= 1;
+                }
+                self.i += 1;
+            }
+            if self.i == start {
+                return Err(self.err("expected digits after ."));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            let eneg = match self.peek() {
+                Some(b'-') => {
+                    self.i += 1;
+                    true
+                }
+                Some(b'+') => {
+                    self.i += 1;
+                    false
+                }
+                _ => false,
+            };
+            let mut e: i32 = 0;
+            let start = self.i;
+            while let Some(d @ b'0'..=b'9') = self.peek() {
+                e = e.saturating_mul(10).saturating_add(i32::from(d - b'0'));
+                self.i += 1;
+            }
+            if self.i == start {
+                return Err(self.err("expected exponent digits"));
+            }
+            exp = exp.saturating_add(if eneg { -e } else { e });
+        }
+        let v = scale(v, exp);
+        Ok(Json::Num(if neg { -v } else { v }))
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let mut v = 0u32;
+        for _ in 0..4 {
+            let d = match self.peek() {
+                Some(c @ b'0'..=b'9') => c - b'0',
+                Some(c @ b'a'..=b'f') => c - b'a' + 10,
+                Some(c @ b'A'..=b'F') => c - b'A' + 10,
+                _ => return Err(self.err("bad \\u escape")),
+            };
+            v = v * 16 + u32::from(d);
+            self.i += 1;
+        }
+        Ok(v)
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        self.i += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let start = self.i;
+            while let Some(c) = self.peek() {
+                if c == b'"' || c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            // The input is a &str and we stopped at an ASCII byte, so this slice is valid UTF-8.
+            out.push_str(std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err("bad UTF-8"))?);
+            match self.peek() {
+                None => return Err(self.err("unterminated string")),
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let c = self.peek().ok_or_else(|| self.err("unterminated escape"))?;
+                    self.i += 1;
+                    match c {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let cp = if (0xD800..0xDC00).contains(&hi) && self.s[self.i..].starts_with(b"\\u") {
+                                let save = self.i;
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if (0xDC00..0xE000).contains(&lo) {
+                                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                                } else {
+                                    self.i = save;
+                                    0xFFFD
+                                }
+                            } else {
+                                hi
+                            };
+                            out.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
+                        }
+                        _ => return Err(self.err("unknown escape")),
+                    }
+                }
+                Some(_) => return Err(self.err("control character in string")),
+            }
+        }
+    }
+}
+
+/// `v × 10^exp`, saturating to 0 or infinity instead of looping on absurd exponents.
+fn scale(v: f64, exp: i32) -> f64 {
+    if v == 0.0 {
+        return 0.0;
+    }
+    let exp = exp.clamp(-400, 400);
+    if exp >= 0 {
+        v * 10f64.powi(exp)
+    } else if exp >= -300 {
+        v / 10f64.powi(-exp)
+    } else {
+        v / 1e300 / 10f64.powi(-exp - 300)
+    }
+}
+
+/// Builds a [`Json::Obj`] from pairs: `obj([("a", Json::Num(1.0))])`.
+pub fn obj<const N: usize>(pairs: [(&str, Json); N]) -> Json {
+    Json::Obj(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+}
+
+impl From<&str> for Json {
+    fn from(s: &str) -> Json {
+        Json::Str(s.to_owned())
+    }
+}
+
+impl From<String> for Json {
+    fn from(s: String) -> Json {
+        Json::Str(s)
+    }
+}
+
+impl From<f64> for Json {
+    fn from(n: f64) -> Json {
+        Json::Num(n)
+    }
+}
+
+impl From<i64> for Json {
+    fn from(n: i64) -> Json {
+        Json::Num(n as f64)
+    }
+}
+
+impl From<bool> for Json {
+    fn from(b: bool) -> Json {
+        Json::Bool(b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_seed_progress_answer() {
+        let v = Json::parse(
+            r#"{"code":0,"message":"jraFuMGc5G","result":{"retCode":21405,"loaded":25250,"total":83761,
+               "message":"pFEuGZbZBL","data":"n06xWnmRlT","extra":{"filename":"P5dMZxCqAt"}}}"#,
+        )
+        .unwrap();
+        let r = v.get("result").unwrap();
+        assert_eq!(r.get("loaded").unwrap().as_number(), Some(25250.0));
+        assert_eq!(r.get("extra").unwrap().get("filename").unwrap().as_str(), Some("P5dMZxCqAt"));
+    }
+
+    #[test]
+    fn numbers_are_exact_for_integers_and_close_for_fractions() {
+        assert_eq!(Json::parse("9007199254740992").unwrap(), Json::Num(9007199254740992.0));
+        assert_eq!(Json::parse("-0").unwrap(), Json::Num(-0.0));
+        let Json::Num(x) = Json::parse("12.5e-1").unwrap() else { panic!() };
+        assert!((x - 1.25).abs() < 1e-12);
+        let Json::Num(x) = Json::parse("0.1").unwrap() else { panic!() };
+        assert!((x - 0.1).abs() < 1e-15);
+        assert_eq!(Json::parse("1e99999").unwrap(), Json::Num(f64::INFINITY));
+        assert_eq!(Json::parse("1e-99999").unwrap(), Json::Num(0.0));
+    }
+
+    #[test]
+    fn infinite_numbers_do_not_count_as_numbers() {
+        assert_eq!(Json::parse("1e400").unwrap().as_number(), None);
+    }
+
+    #[test]
+    fn numeric_strings_read_as_numbers() {
+        assert_eq!(Json::from(" 42 ").as_number(), Some(42.0));
+        assert_eq!(Json::from("4x").as_number(), None);
+        assert_eq!(Json::from("").as_number(), None);
+        assert_eq!(Json::from("7").as_i64(), Some(7));
+        assert_eq!(Json::Num(7.5).as_i64(), None);
+    }
+
+    #[test]
+    fn strings_decode_escapes_and_surrogates() {
+        assert_eq!(Json::parse(r#""a\"\\\/\n\u4e2d\ud83d\ude00""#).unwrap(), Json::from("a\"\\/\n中😀"));
+        assert_eq!(Json::parse(r#""\ud800x""#).unwrap(), Json::from("\u{FFFD}x"));
+        assert_eq!(Json::parse(r#""\ud800\u0041""#).unwrap(), Json::from("\u{FFFD}A"));
+    }
+
+    #[test]
+    fn rejects_what_json_parse_rejects() {
+        for bad in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "'a'",
+            "nul",
+            "\"a",
+            "\"\t\"",
+            "{a:1}",
+            "[1] x",
+            "<html>502 Bad Gateway</html>",
+            "\"\\x\"",
+            "1e",
+            "-",
+        ] {
+            assert!(Json::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = "[".repeat(100_000);
+        assert_eq!(Json::parse(&deep).unwrap_err().what, "nested too deeply");
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(Json::parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn last_duplicate_key_wins_like_json_parse() {
+        let v = Json::parse(r#"{"a":1,"a":2}"#).unwrap();
+        assert_eq!(v.get("a"), Some(&Json::Num(2.0)));
+    }
+
+    #[test]
+    fn writes_round_trip() {
+        let text = r#"{"s":"x\"\n\u0001中","n":[1,-2,0.5,true,null],"o":{}}"#;
+        let v = Json::parse(text).unwrap();
+        assert_eq!(v.to_string(), text);
+        assert_eq!(Json::parse(&v.to_string()).unwrap(), v);
+        assert_eq!(Json::Num(f64::NAN).to_string(), "null");
+    }
+
+    #[test]
+    fn bom_is_tolerated() {
+        assert_eq!(Json::parse("\u{feff} 1 ").unwrap(), Json::Num(1.0));
+    }
+}

@@ -1,0 +1,25 @@
+//! The pure export protocol behind the async export button: no I/O, no clock, no web APIs.
+//!
+//! The [`Machine`] is a sans-IO state machine — `handle(input, now_ms)`, `poll_command()`,
+//! `poll_timeout()`, `poll_event()`, `view()` — that runs one export at a time: start the job,
+//! poll its progress, fetch the file's URL, hand it over, or fail with a reason. Each backend's
+//! wire format is an [`Adapter`]; [`options`] turns a host page's JSON options into one.
+//!
+//! Compiles for any target; the browser driver and the mock backend both build on it.
+
+pub mod adapter;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod json;
+pub mod k12;
+pub mod machine;
+pub mod options;
+pub mod policy;
+
+pub use adapter::{Adapter, Reply, Step};
+pub use error::{FailKind, Failure, OptionsError};
+pub use http::{HttpOutcome, HttpRequest, Method};
+pub use machine::{Command, Download, Event, Input, Machine, RequestId, Settings, Stage, Status, View};
+pub use options::ExportOptions;
+pub use policy::PollPolicy;

@@ -1,0 +1,225 @@
+//! Options as a host page writes them (plain JSON), checked field by field.
+//!
+//! ```text
+//! {
+//!   "protocol": "k12",                          // which backend; default "k12"
+//!   "config":   { "homework-export": {…}, "homework-export-progress": {…} },   // the seed's cache config
+//!   "start":    "homework-export",              // optional when config is one x / x-progress pair
+//!   "progress": "homework-export-progress",
+//!   "data":     { "termId": 400000003117046, "termName": "2024春季班" },
+//!   "filename": "K12作业统计-{termName}",        // {key} is filled from data
+//!   "timeoutMs": 900000, "requestTimeoutMs": 30000, "pollIntervalMs": 1000, "retries": 3
+//! }
+//! ```
+//!
+//! Every error names its field (`options.data.termId is required by the URL`); nothing is sent
+//! for options that do not validate. Unknown fields are errors too, so a typo is caught at once.
+
+use crate::adapter::Adapter;
+use crate::config::CacheConfig;
+use crate::error::OptionsError;
+use crate::json::Json;
+use crate::k12::K12;
+use crate::machine::Settings;
+use crate::policy::PollPolicy;
+
+/// Validated options: an adapter ready for its first export, settings and the filename to show.
+pub struct ExportOptions {
+    /// The backend's adapter.
+    pub adapter: Box<dyn Adapter>,
+    /// Timing and retry settings.
+    pub settings: Settings,
+    /// The filename shown until the server names the file (template filled).
+    pub filename: String,
+}
+
+impl std::fmt::Debug for ExportOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportOptions")
+            .field("settings", &self.settings)
+            .field("filename", &self.filename)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Fields every protocol understands.
+const COMMON_KEYS: &[&str] =
+    &["protocol", "data", "filename", "timeoutMs", "requestTimeoutMs", "pollIntervalMs", "retries"];
+
+impl ExportOptions {
+    /// Validates `v`. `extra_keys` are fields the caller (the widget) reads itself and that are
+    /// therefore allowed.
+    pub fn from_json(v: &Json, extra_keys: &[&str]) -> Result<ExportOptions, OptionsError> {
+        let Json::Obj(members) = v else {
+            return Err(OptionsError::new("options", "must be an object"));
+        };
+        let protocol = match v.get("protocol") {
+            None | Some(Json::Null) => "k12",
+            Some(Json::Str(s)) => s.as_str(),
+            Some(_) => return Err(OptionsError::new("options.protocol", "must be a string")),
+        };
+        let (protocol_keys, build): (&[&str], Builder) = match protocol {
+            "k12" => (&["config", "start", "progress"], build_k12),
+            other => {
+                return Err(OptionsError::new(
+                    "options.protocol",
+                    &format!("'{other}' is not a supported protocol (supported: {})", PROTOCOLS.join(", ")),
+                ))
+            }
+        };
+        for (k, _) in members {
+            let k = k.as_str();
+            if !COMMON_KEYS.contains(&k) && !protocol_keys.contains(&k) && !extra_keys.contains(&k) {
+                return Err(OptionsError::new(&format!("options.{k}"), "is not a known option"));
+            }
+        }
+        let data = match v.get("data") {
+            None | Some(Json::Null) => Json::Obj(Vec::new()),
+            Some(d @ Json::Obj(_)) => d.clone(),
+            Some(_) => return Err(OptionsError::new("options.data", "must be an object")),
+        };
+        let filename = match v.get("filename") {
+            None | Some(Json::Null) => "export".to_owned(),
+            Some(Json::Str(t)) if !t.trim().is_empty() => fill_template(t.trim(), &data)?,
+            Some(_) => return Err(OptionsError::new("options.filename", "must be a non-empty string")),
+        };
+        let adapter = build(v, &data)?;
+        Ok(ExportOptions { adapter, settings: settings(v)?, filename })
+    }
+}
+
+type Builder = fn(&Json, &Json) -> Result<Box<dyn Adapter>, OptionsError>;
+
+/// The protocols `options.protocol` accepts.
+pub const PROTOCOLS: &[&str] = &["k12"];
+
+fn build_k12(v: &Json, data: &Json) -> Result<Box<dyn Adapter>, OptionsError> {
+    let config = CacheConfig::from_json(v.get("config").unwrap_or(&Json::Null), "options.config")?;
+    let key = |name: &str| -> Result<Option<String>, OptionsError> {
+        match v.get(name) {
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::Str(s)) if !s.is_empty() => Ok(Some(s.clone())),
+            Some(_) => Err(OptionsError::new(&format!("options.{name}"), "must be a config key (a string)")),
+        }
+    };
+    let (start, progress) = match (key("start")?, key("progress")?) {
+        (Some(s), Some(p)) => (s, p),
+        (s, p) => match K12::infer_keys(&config) {
+            Some((is, ip)) => (s.unwrap_or(is), p.unwrap_or(ip)),
+            None => {
+                return Err(OptionsError::new(
+                    if s.is_none() { "options.start" } else { "options.progress" },
+                    "is required unless options.config is exactly one 'x' and one 'x-progress' entry",
+                ))
+            }
+        },
+    };
+    Ok(Box::new(K12::new(&config, &start, &progress, data)?))
+}
+
+fn settings(v: &Json) -> Result<Settings, OptionsError> {
+    let mut s = Settings::default();
+    let number = |name: &str, min: f64, max: f64| -> Result<Option<f64>, OptionsError> {
+        match v.get(name) {
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::Num(n)) if n.is_finite() && (min..=max).contains(n) => Ok(Some(*n)),
+            Some(_) => {
+                Err(OptionsError::new(&format!("options.{name}"), &format!("must be a number from {min} to {max}")))
+            }
+        }
+    };
+    if let Some(ms) = number("timeoutMs", 1000.0, 86_400_000.0)? {
+        s.deadline_ms = ms;
+    }
+    if let Some(ms) = number("requestTimeoutMs", 100.0, 600_000.0)? {
+        s.request_timeout_ms = ms;
+    }
+    if let Some(ms) = number("pollIntervalMs", 100.0, 600_000.0)? {
+        s.policy = PollPolicy::Fixed { interval_ms: ms };
+    }
+    if let Some(n) = number("retries", 0.0, 20.0)? {
+        s.max_retries = n as u32;
+    }
+    Ok(s)
+}
+
+/// Fills `{key}` placeholders of a filename template from `data`. A placeholder whose key is
+/// missing is an error: a file named "K12作业统计-{termName}" is never what anyone wants.
+pub fn fill_template(template: &str, data: &Json) -> Result<String, OptionsError> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else { break };
+        let key = &rest[open + 1..open + close];
+        out.push_str(&rest[..open]);
+        let value = match data.get(key) {
+            Some(Json::Str(s)) => s.clone(),
+            Some(n @ Json::Num(_)) => n.to_string(),
+            _ => {
+                return Err(OptionsError::new(
+                    "options.filename",
+                    &format!("uses {{{key}}}, which options.data does not have as a string or number"),
+                ))
+            }
+        };
+        out.push_str(&value);
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(text: &str) -> Result<ExportOptions, OptionsError> {
+        ExportOptions::from_json(&Json::parse(text).unwrap(), &["label"])
+    }
+
+    const CONFIG: &str = r#""config":{"homework-export":{"method":"GET","url":"/j/org/{termId}/homework/export","rest":true,"isPolling":true},
+        "homework-export-progress":{"method":"GET","url":"/j/org/{termId}/homework/export/process","rest":true,"isPolling":true}}"#;
+
+    #[test]
+    fn k12_options_validate_and_infer_the_key_pair() {
+        let o = opts(&format!(r#"{{{CONFIG},"data":{{"termId":7,"termName":"2024春季班"}},"filename":"K12作业统计-{{termName}}","label":"导出"}}"#)).unwrap();
+        assert_eq!(o.filename, "K12作业统计-2024春季班");
+        assert_eq!(o.settings, Settings::default());
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let cases = [
+            ("[]".to_owned(), "options"),
+            (format!(r#"{{{CONFIG},"data":{{}}}}"#), "options.data.termId"),
+            (format!(r#"{{{CONFIG},"data":[]}}"#), "options.data"),
+            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"confg":1}}"#), "options.confg"),
+            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"protocol":"ftp"}}"#), "options.protocol"),
+            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"start":"nope"}}"#), "options.start"),
+            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"filename":"K12-{{termName}}"}}"#), "options.filename"),
+            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"filename":""}}"#), "options.filename"),
+            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"timeoutMs":-5}}"#), "options.timeoutMs"),
+            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"retries":"3"}}"#), "options.retries"),
+            (r#"{"data":{"termId":1}}"#.to_owned(), "options.config"),
+            (r#"{"config":{"a":{"url":"/a"},"b":{"url":"/b"}}}"#.to_owned(), "options.start"),
+        ];
+        for (text, field) in cases {
+            let err = opts(&text).unwrap_err();
+            assert_eq!(err.field, field, "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn poll_interval_selects_fixed_polling() {
+        let o = opts(&format!(r#"{{{CONFIG},"data":{{"termId":1}},"pollIntervalMs":1000,"timeoutMs":5000}}"#)).unwrap();
+        assert_eq!(o.settings.policy, PollPolicy::Fixed { interval_ms: 1000.0 });
+        assert_eq!(o.settings.deadline_ms, 5000.0);
+    }
+
+    #[test]
+    fn templates_fill_from_data() {
+        let data = Json::parse(r#"{"n":"春","id":3}"#).unwrap();
+        assert_eq!(fill_template("A-{n}-{id}", &data).unwrap(), "A-春-3");
+        assert_eq!(fill_template("no placeholders {", &data).unwrap(), "no placeholders {");
+    }
+}

@@ -1,0 +1,193 @@
+//! When to ask again: the polling policy, retry backoff, and the progress-rate estimate behind the
+//! popover's "约 12 秒".
+
+use std::collections::VecDeque;
+
+/// How progress is polled.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PollPolicy {
+    /// Every `interval_ms`, as the old widget did. Kept as the baseline the adaptive policy is
+    /// measured against.
+    Fixed {
+        /// The interval.
+        interval_ms: f64,
+    },
+    /// Poll soon after the start, then estimate completion from the observed rate of progress and
+    /// ask near the expected finish, bounded between `floor_ms` and `cap_ms`. Without a rate
+    /// (no numbers yet, or a stall) the interval grows geometrically from `first_ms` to `cap_ms`.
+    Adaptive {
+        /// The first poll after the start answer.
+        first_ms: f64,
+        /// The shortest interval.
+        floor_ms: f64,
+        /// The longest interval.
+        cap_ms: f64,
+    },
+}
+
+impl Default for PollPolicy {
+    fn default() -> PollPolicy {
+        PollPolicy::Adaptive { first_ms: 400.0, floor_ms: 200.0, cap_ms: 3000.0 }
+    }
+}
+
+/// Past this, rate samples are forgotten: bursts average out, but a changed pace shows through.
+const WINDOW_MS: f64 = 20_000.0;
+
+/// Progress observations of one export, turned into a rate and a next-poll delay.
+#[derive(Clone, Debug, Default)]
+pub struct Tracker {
+    samples: VecDeque<(f64, f64)>,
+    last_delay: Option<f64>,
+}
+
+impl Tracker {
+    /// A tracker for an export whose job started at `t_ms` (progress 0 then).
+    pub fn new(t_ms: f64) -> Tracker {
+        let mut samples = VecDeque::new();
+        samples.push_back((t_ms, 0.0));
+        Tracker { samples, last_delay: None }
+    }
+
+    /// Records that `fraction` (0..1) of the work was done at `t_ms`.
+    pub fn observe(&mut self, t_ms: f64, fraction: f64) {
+        let fraction = if fraction.is_finite() { fraction.clamp(0.0, 1.0) } else { return };
+        // A fraction that goes backwards (a backend's total grew) restarts the estimate.
+        if self.samples.back().is_some_and(|&(_, f)| fraction < f) {
+            self.samples.clear();
+        }
+        self.samples.push_back((t_ms, fraction));
+        while self.samples.len() > 2 && self.samples.front().is_some_and(|&(t, _)| t_ms - t > WINDOW_MS) {
+            self.samples.pop_front();
+        }
+    }
+
+    /// Fraction per millisecond over the window, if progress moved.
+    pub fn rate(&self) -> Option<f64> {
+        let (&(t0, f0), &(t1, f1)) = (self.samples.front()?, self.samples.back()?);
+        let (df, dt) = (f1 - f0, t1 - t0);
+        (df > 0.0 && dt > 0.0).then_some(df / dt)
+    }
+
+    /// Estimated milliseconds left at `now_ms`, if there is a rate.
+    pub fn eta_ms(&self, now_ms: f64) -> Option<f64> {
+        let rate = self.rate()?;
+        let &(t, f) = self.samples.back()?;
+        Some(((1.0 - f) / rate - (now_ms - t)).max(0.0))
+    }
+
+    /// The delay before the next progress poll.
+    pub fn next_delay(&mut self, policy: PollPolicy, now_ms: f64) -> f64 {
+        let delay = match policy {
+            PollPolicy::Fixed { interval_ms } => interval_ms,
+            PollPolicy::Adaptive { first_ms, floor_ms, cap_ms } => match (self.eta_ms(now_ms), self.last_delay) {
+                // Aim a little after the expected finish, so that the poll finds it done.
+                (Some(eta), _) => (eta * 1.05 + 60.0).clamp(floor_ms, cap_ms),
+                (None, None) => first_ms,
+                (None, Some(last)) => (last * 1.6).clamp(floor_ms, cap_ms),
+            },
+        };
+        let delay = if delay.is_finite() { delay.max(0.0) } else { 1000.0 };
+        self.last_delay = Some(delay);
+        delay
+    }
+}
+
+/// Exponential backoff with equal jitter: the `n`th consecutive failure (from 1) waits between half
+/// and all of `min(cap, base × 2^(n−1))`.
+pub fn backoff_ms(n: u32, base_ms: f64, cap_ms: f64, rng: &mut Rng) -> f64 {
+    let full = (base_ms * 2f64.powi(n.saturating_sub(1).min(30) as i32)).min(cap_ms);
+    full / 2.0 + rng.unit() * full / 2.0
+}
+
+/// A small deterministic generator (SplitMix64) for jitter: seeded by the driver, so tests replay.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from `seed`.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    /// A number in `[0, 1)`.
+    pub fn unit(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ADAPTIVE: PollPolicy = PollPolicy::Adaptive { first_ms: 400.0, floor_ms: 200.0, cap_ms: 3000.0 };
+
+    #[test]
+    fn first_poll_comes_soon_then_backs_off_without_numbers() {
+        let mut t = Tracker::new(0.0);
+        assert_eq!(t.next_delay(ADAPTIVE, 0.0), 400.0);
+        assert_eq!(t.next_delay(ADAPTIVE, 400.0), 640.0);
+        let mut last = 0.0;
+        for _ in 0..20 {
+            last = t.next_delay(ADAPTIVE, 0.0);
+        }
+        assert_eq!(last, 3000.0);
+    }
+
+    #[test]
+    fn steady_progress_schedules_the_poll_near_the_expected_finish() {
+        let mut t = Tracker::new(0.0);
+        t.observe(1000.0, 0.4); // 0.4 per second: 1.5 s left
+        let d = t.next_delay(ADAPTIVE, 1000.0);
+        assert!((1500.0..1700.0).contains(&d), "{d}");
+        assert!((t.eta_ms(1000.0).unwrap() - 1500.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn delays_are_bounded_by_floor_and_cap() {
+        let mut t = Tracker::new(0.0);
+        t.observe(1000.0, 0.999);
+        assert_eq!(t.next_delay(ADAPTIVE, 1000.0), 200.0);
+        let mut t = Tracker::new(0.0);
+        t.observe(10_000.0, 0.01);
+        assert_eq!(t.next_delay(ADAPTIVE, 10_000.0), 3000.0);
+    }
+
+    #[test]
+    fn fixed_policy_is_fixed() {
+        let mut t = Tracker::new(0.0);
+        t.observe(500.0, 0.5);
+        assert_eq!(t.next_delay(PollPolicy::Fixed { interval_ms: 1000.0 }, 500.0), 1000.0);
+    }
+
+    #[test]
+    fn backwards_progress_restarts_the_estimate() {
+        let mut t = Tracker::new(0.0);
+        t.observe(1000.0, 0.5);
+        t.observe(2000.0, 0.1);
+        assert_eq!(t.rate(), None);
+        t.observe(3000.0, 0.2);
+        assert!((t.rate().unwrap() - 0.0001).abs() < 1e-12);
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter_and_is_capped() {
+        let mut rng = Rng::new(7);
+        for n in 1..=10 {
+            let full = (500.0 * 2f64.powi(n as i32 - 1)).min(8000.0);
+            let d = backoff_ms(n, 500.0, 8000.0, &mut rng);
+            assert!(d >= full / 2.0 && d <= full, "n={n} d={d}");
+        }
+        let a: Vec<f64> = (0..5).map(|_| Rng::new(1).unit()).collect();
+        assert!(a.iter().all(|&x| x == a[0]), "same seed, same jitter");
+        let mut r = Rng::new(1);
+        let b: Vec<f64> = (0..100).map(|_| r.unit()).collect();
+        assert!(b.iter().all(|&x| (0.0..1.0).contains(&x)));
+        assert!(b.windows(2).any(|w| w[0] != w[1]));
+    }
+}

@@ -1,0 +1,2 @@
+//! The async export button.
+pub use k12_export_core as core;
