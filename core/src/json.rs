@@ -155,6 +155,9 @@ pub fn write_number(n: f64, out: &mut String) {
         out.push_str("null");
     } else if n.fract() == 0.0 && n.abs() < 1e15 {
         out.push_str(&(n as i64).to_string());
+    } else if n.abs() >= 1e21 || n.abs() < 1e-6 {
+        // JS switches to exponent notation here too; Rust's Display would print every digit.
+        out.push_str(&format!("{n:e}"));
     } else {
         out.push_str(&n.to_string());
     }
@@ -281,39 +284,46 @@ impl Parser<'_> {
         }
     }
 
-    fn digits(&mut self) -> (f64, usize) {
-        let mut v = 0.0f64;
-        let start = self.i;
-        while let Some(d @ b'0'..=b'9') = self.peek() {
-            v = v * 10.0 + f64::from(d - b'0');
-            self.i += 1;
-        }
-        (v, self.i - start)
-    }
-
     fn number(&mut self) -> Result<Json, JsonError> {
         let neg = self.peek() == Some(b'-');
         if neg {
             self.i += 1;
         }
-        let lead_zero = self.peek() == Some(b'0');
-        let (mut v, n) = self.digits();
+        // The mantissa keeps the first 17 significant digits (all an f64 can hold); later integer
+        // digits only scale it, later fraction digits are dropped.
+        let mut v = 0.0f64;
+        let mut sig = 0u32;
+        let mut exp: i32 = 0;
+        let mut digit = |v: &mut f64, d: u8, fraction: bool, exp: &mut i32| {
+            if sig < 17 {
+                *v = *v * 10.0 + f64::from(d);
+                if *v > 0.0 {
+                    sig += 1;
+                }
+                if fraction {
+                    *exp -= 1;
+                }
+            } else if !fraction {
+                *exp += 1;
+            }
+        };
+        let int_start = self.i;
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            digit(&mut v, d - b'0', false, &mut exp);
+            self.i += 1;
+        }
+        let n = self.i - int_start;
         if n == 0 {
             return Err(self.err("expected digits"));
         }
-        if lead_zero && n > 1 {
+        if n > 1 && self.s[int_start] == b'0' {
             return Err(self.err("leading zero"));
         }
-        let mut exp: i32 = 0;
         if self.peek() == Some(b'.') {
             self.i += 1;
             let start = self.i;
             while let Some(d @ b'0'..=b'9') = self.peek() {
-                // Digits past 17 cannot change an f64; skipping them keeps `exp` bounded.
-                if self.i - start < 17 {
-                    v = v * 10.0 + f64::from(d - b'0');
-                    exp -= 1;
-                }
+                digit(&mut v, d - b'0', true, &mut exp);
                 self.i += 1;
             }
             if self.i == start {

@@ -203,8 +203,17 @@ enum NameSource {
 
 #[derive(Clone, Copy, Debug)]
 enum Wait {
-    Request { id: RequestId, step: Step, timeout_at: f64 },
-    Timer { at: f64, step: Step },
+    Request {
+        id: RequestId,
+        step: Step,
+        timeout_at: f64,
+    },
+    Timer {
+        at: f64,
+        step: Step,
+    },
+    /// An answer is being applied; every path out of `apply` replaces this.
+    Answered,
 }
 
 #[derive(Debug)]
@@ -296,6 +305,9 @@ impl Machine {
                 if id != want {
                     return; // stale: an earlier export, or a request we aborted
                 }
+                if let Some(job) = &mut self.job {
+                    job.wait = Wait::Answered;
+                }
                 self.on_outcome(step, outcome, now_ms);
             }
             Input::Timer => self.on_timer(now_ms),
@@ -318,6 +330,7 @@ impl Machine {
         let at = match job.wait {
             Wait::Request { timeout_at, .. } => timeout_at,
             Wait::Timer { at, .. } => at,
+            Wait::Answered => job.deadline,
         };
         Some(at.min(job.deadline))
     }
@@ -391,6 +404,9 @@ impl Machine {
             Wait::Timer { at, step } if now >= at => self.send(step, now),
             Wait::Request { id, step, timeout_at } if now >= timeout_at => {
                 self.commands.push_back(Command::Abort { id });
+                if let Some(job) = &mut self.job {
+                    job.wait = Wait::Answered;
+                }
                 self.transient(step, Failure::new(FailKind::Network).detail(Some("request timed out")), None, now);
             }
             _ => {}
