@@ -1,5 +1,7 @@
 //! The export machine driven through every rule of the K12 protocol, natively and in milliseconds.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use k12_export_core::json::Json;
 use k12_export_core::*;
 
