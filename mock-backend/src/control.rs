@@ -1,0 +1,69 @@
+//! The `/__mock/...` routes: what tests and the demo page use to look inside the mock.
+//!
+//! ```text
+//! GET  /__mock/scenarios            {scenarios:[{name, description, defaultDurationMs}]}
+//! GET  /__mock/requests?client=X    {requests:[{t, client, method, path, query, job, status}]}
+//! GET  /__mock/jobs?client=X        {jobs:[{id, client, term, kind, scenario, scheme, format, state, ...}]}
+//! POST /__mock/reset?client=X       {ok:true}   clears recordings and jobs (of one client, or all)
+//! ```
+
+use axum::extract::{Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::{lock, scenario, AppState};
+
+#[derive(Debug, Deserialize)]
+struct ClientFilter {
+    client: Option<String>,
+}
+
+/// The control routes.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/__mock/scenarios", get(scenarios))
+        .route("/__mock/requests", get(requests))
+        .route("/__mock/jobs", get(jobs))
+        .route("/__mock/reset", post(reset))
+}
+
+async fn scenarios() -> Json<Value> {
+    Json(json!({ "scenarios": scenario::catalogue() }))
+}
+
+fn filter(query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>) -> Option<String> {
+    query.ok().and_then(|Query(f)| f.client).filter(|c| !c.is_empty())
+}
+
+async fn requests(
+    State(state): State<AppState>,
+    query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>,
+) -> Json<Value> {
+    let client = filter(query);
+    let list = lock(&state.inner.record).list(client.as_deref());
+    Json(json!({ "requests": list }))
+}
+
+async fn jobs(
+    State(state): State<AppState>,
+    query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>,
+) -> Json<Value> {
+    let client = filter(query);
+    let now = state.now_ms();
+    let list = lock(&state.inner.jobs).info(client.as_deref(), now);
+    Json(json!({ "jobs": list }))
+}
+
+async fn reset(
+    State(state): State<AppState>,
+    query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>,
+) -> Json<Value> {
+    let client = filter(query);
+    let now = state.now_ms();
+    lock(&state.inner.jobs).clear(client.as_deref(), now);
+    lock(&state.inner.record).clear(client.as_deref());
+    tracing::info!(client = client.as_deref().unwrap_or("*"), "mock reset");
+    Json(json!({ "ok": true }))
+}

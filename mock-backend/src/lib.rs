@@ -1,0 +1,324 @@
+//! A local export server for developing, demoing and testing the async export button: the K12
+//! export endpoints with real .xlsx/CSV files, both backend conventions, fault injection, request
+//! recording, and the built demo on the same origin.
+//!
+//! Run it with `cargo run -p mock-backend -- --port 8080 --dist dist`; it prints
+//! `listening on http://127.0.0.1:PORT` once it accepts connections (`--port 0` picks a free port).
+//! Flags: `--port` (8080), `--dist` (`dist`), `--data-dir` (`target/mock-data`), `--expire-secs`
+//! (600), `--url-delay-ms` (1500). Logs go to stderr; `RUST_LOG` (e.g. `debug`) sets their level.
+//!
+//! # Routes
+//!
+//! ```text
+//! GET  /j/org/terms                                  {code:0, message:"", result:[{termId, name, students}]}
+//! GET  /j/org/{termId}/homework/export               作业: start / URL   {code, message, result:{url, filename}}
+//! GET  /j/org/{termId}/homework/export/process       作业: progress      {code, message, result:{retCode, loaded,
+//!                                                                          total, message, data, extra:{filename}}}
+//! GET  /j/org/{termId}/test/export[/process]         阶段测试, same shapes
+//! GET  /j/org/{termId}/student/export[/process]      学生名单, same shapes
+//! GET  /files/{token}                                the file, as an attachment; 410 once expired
+//! GET  /__mock/scenarios                             {scenarios:[{name, description, defaultDurationMs}]}
+//! GET  /__mock/requests?client=X                     {requests:[{t, client, method, path, query, job, status}]}
+//! GET  /__mock/jobs?client=X                         {jobs:[{id, client, term, kind, scenario, scheme, format,
+//!                                                      state, loaded, total, durationMs, filename, created,
+//!                                                      finished, urlReady, delivered, requests,
+//!                                                      progressRequests, token}]}
+//! POST /__mock/reset[?client=X]                      {ok:true}: forgets recordings and jobs (one client's, or all)
+//! GET  /, /examples/..., /...                        the files of --dist (index.html for directories)
+//! ```
+//!
+//! Terms: 1001 "2024春季班" (48 students), 1002 "2024暑期集训" (0), 1003 "2024秋季班" (1,200),
+//! 1004 "2025寒假班" (100,000), 1005 "2025春季班" (320).
+//!
+//! # Query parameters of the export endpoints
+//!
+//! Both endpoints of a pair take the same query (the widget sends its export data to both); unknown
+//! parameters are ignored.
+//!
+//! - `client` (default `anon`; else the `X-Client-Id` header): whose job it is. Jobs and recordings
+//!   are kept per client, so parallel tests do not see each other.
+//! - `scenario` (default `normal`): see below. An unknown name is a 400 listing the valid ones.
+//! - `scheme` = `A` | `B` (default `A`): the backend convention.
+//!   - A: `total = n + 1` from the first answer; `loaded` goes 0..n while rows are written, then
+//!     `n + 1` when the file is complete; the URL exists exactly when `loaded == total`. An empty
+//!     term is `total 1` and still gets a URL (a file with only the header row).
+//!   - B: the first progress answer is the made-up `total 1, loaded 0`; then `total = n` and `loaded`
+//!     goes to n; the URL comes `urlDelayMs` after the file is complete, and meanwhile progress says
+//!     `loaded == total == n`. An empty export is `total 1, loaded 2`, URL after the same delay.
+//! - `format` = `xlsx` | `csv` (default `xlsx`; CSV is UTF-8 with a BOM).
+//! - `durationMs` (0–600000): target time for writing the rows; default per scenario (normal 4000,
+//!   fast 1500, slow 15000, huge 5000). The writer is never ahead of this pace.
+//! - `urlDelayMs` (0–600000, default `--url-delay-ms`, 1500): convention B's delay.
+//! - `failAt` (0–100, default 40): where `fail` fails, in percent of the rows.
+//! - `startDelayMs` (0–60000, default 3000): the delay of `slow-start`.
+//! - `seed` (default 1): the seed of `flaky`.
+//!
+//! The start endpoint creates a job when none is running for (client, term, kind), else reports on
+//! that job; a job stops running once a start call has handed out its URL (or it failed), so the
+//! next export makes a fresh one. A start call whose settings (scenario, scheme, format and the
+//! numeric parameters) differ from the running job's cancels it and starts afresh. The progress
+//! endpoint reports on the latest job of (client, term, kind); with none it answers HTTP 200
+//! `{code:1, message:"没有找到导出任务，请先调用导出接口", result:null}`.
+//!
+//! Download URLs are absolute, `http://{Host}/files/{token}` with the request's `Host` header, so a
+//! page on another port can use them. Files are named `K12作业统计-{期次名称}.xlsx`,
+//! `K12阶段测试统计-{期次名称}.xlsx`, `K12学生名单-{期次名称}.xlsx` (`.csv` with `format=csv`), and
+//! are served with `Content-Disposition: attachment; filename="<ASCII>"; filename*=UTF-8''<UTF-8>`.
+//! They expire `--expire-secs` after they are written: then 410, and the file is deleted.
+//!
+//! # Scenarios
+//!
+//! | `scenario` | behaviour |
+//! |---|---|
+//! | `normal` | the term's students, written in about 4 s |
+//! | `fast` | about 1.5 s |
+//! | `slow` | about 15 s |
+//! | `empty` | as if the term had no students: a header-only file |
+//! | `huge` | as if the term had 100,000 students; as fast as it can, but at least 5 s |
+//! | `fail` | at `failAt`% the job stops; progress answers `code:-1, message:"导出任务异常：数据库连接中断"` |
+//! | `http500-once` | the job's first progress request answers HTTP 500 (HTML); later ones work |
+//! | `http500-always` | every progress request answers HTTP 500 (HTML) |
+//! | `http502-once` | the job's first progress request answers HTTP 502 (a gateway's HTML page) |
+//! | `http502-always` | every progress request answers HTTP 502 |
+//! | `rate-limited` | the job's first two progress requests answer 429, `Retry-After: 1`, JSON body |
+//! | `malformed-json` | every progress answer is cut-off JSON |
+//! | `malformed-once` | the first progress answer is cut-off JSON, later ones are fine |
+//! | `result-null` | progress answers `result: null` throughout; the start endpoint still gives the URL |
+//! | `string-numbers` | `code`, `retCode`, `loaded`, `total` as JSON strings |
+//! | `loaded-over-total` | once every row is written, `loaded` is reported as n + 5 (over `total`) |
+//! | `url-never` | progress reaches 100%, the URL never comes |
+//! | `never-finishes` | progress stalls at 63% forever |
+//! | `javascript-url` | the URL is `javascript:alert(document.domain)` |
+//! | `hostile-filename` | the name is `../../<img src=x onerror=alert(1)>\u0000报表.xlsx` in the JSON; the download header carries a sanitised form |
+//! | `slow-start` | the start call that creates the job answers after `startDelayMs`; later ones at once |
+//! | `flaky` | each progress request fails ~30% of the time, seeded: HTTP 502, or a connection reset mid-body |
+//! | `code-error-start` | the start endpoint answers `code:-1, message:"导出失败：没有导出权限"`; no job |
+//!
+//! # Errors, CORS, limits
+//!
+//! Bad input answers `{code, message}` JSON with the HTTP status as `code`: 400 (bad id, bad
+//! parameter, unknown scenario), 404 (unknown term, kind, route or file), 405 (wrong method), 410
+//! (expired file), 414 (query over 4 KB). Internals are logged, never sent.
+//!
+//! CORS is granted to loopback origins on any port (`http://127.0.0.1:*`, `http://localhost:*`,
+//! `http://[::1]:*`, and https), with preflight, the request headers `Content-Type`, `Access-Token`,
+//! `X-Client-Id`, and `Retry-After`, `Content-Disposition` exposed. Other origins get no CORS headers.
+//!
+//! Every API request (`/j/...`, `/files/...`) is recorded with its arrival time in ms since start;
+//! the last 10,000 are kept.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+pub mod control;
+pub mod data;
+pub mod error;
+pub mod export;
+pub mod files;
+pub mod jobs;
+pub mod k12;
+pub mod record;
+pub mod scenario;
+mod site;
+
+pub use error::ApiError;
+
+/// How the server is set up.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where export files are written (created when needed).
+    pub data_dir: PathBuf,
+    /// The built demo, served at `/`.
+    pub dist_dir: PathBuf,
+    /// How long a written file can be downloaded.
+    pub expire_after: Duration,
+    /// `host:port` for download URLs when a request has no usable `Host` header.
+    pub public_host: String,
+    /// Requests kept by the recorder.
+    pub max_recorded_requests: usize,
+    /// Jobs kept in the registry (the oldest is forgotten, and stopped, past this).
+    pub max_jobs: usize,
+    /// Files remembered (the oldest is deleted past this).
+    pub max_files: usize,
+    /// Longest query string accepted, in bytes.
+    pub max_query_bytes: usize,
+    /// Convention B's URL delay when the request gives no `urlDelayMs`.
+    pub url_delay_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            data_dir: PathBuf::from("target/mock-data"),
+            dist_dir: PathBuf::from("dist"),
+            expire_after: Duration::from_secs(600),
+            public_host: "127.0.0.1:8080".to_owned(),
+            max_recorded_requests: 10_000,
+            max_jobs: 1_000,
+            max_files: 1_000,
+            max_query_bytes: 4_096,
+            url_delay_ms: jobs::DEFAULT_URL_DELAY_MS,
+        }
+    }
+}
+
+/// The server's shared state: cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    started: Instant,
+    jobs: Mutex<jobs::Jobs>,
+    files: Mutex<files::FileStore>,
+    record: Mutex<record::Recorder>,
+}
+
+/// Locks a mutex; a panic elsewhere while it was held does not make the state unusable.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl AppState {
+    /// A fresh server state; the clock for recorded times starts now.
+    pub fn new(config: Config) -> AppState {
+        AppState {
+            inner: Arc::new(Inner {
+                jobs: Mutex::new(jobs::Jobs::new(config.max_jobs)),
+                files: Mutex::new(files::FileStore::new(config.max_files)),
+                record: Mutex::new(record::Recorder::new(config.max_recorded_requests)),
+                config,
+                started: Instant::now(),
+            }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Milliseconds since the state was created: the clock of recordings and job times.
+    pub fn now_ms(&self) -> u64 {
+        u64::try_from(self.inner.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Deletes the files that have expired (their tokens then answer 410); returns how many.
+    pub fn sweep_expired(&self) -> usize {
+        let paths = lock(&self.inner.files).expire(self.now_ms());
+        let n = paths.len();
+        files::remove_files(paths);
+        n
+    }
+
+    /// Stops every job and deletes every file: for shutting down.
+    pub fn shutdown(&self) {
+        lock(&self.inner.jobs).clear(None, self.now_ms());
+        let paths = lock(&self.inner.files).drain();
+        files::remove_files(paths);
+    }
+
+    /// Counts a request against a job (for `/__mock/jobs`).
+    pub(crate) fn touch_job(&self, id: u64) {
+        if let Some(job) = lock(&self.inner.jobs).get_mut(id) {
+            job.requests += 1;
+        }
+    }
+}
+
+/// Whether an `Origin` is a loopback one: `http(s)://127.0.0.1`, `localhost` or `[::1]`, any port.
+pub fn is_loopback_origin(origin: &[u8]) -> bool {
+    let Ok(origin) = std::str::from_utf8(origin) else { return false };
+    let Some(rest) = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) else {
+        return false;
+    };
+    let port = ["127.0.0.1", "localhost", "[::1]"].iter().find_map(|host| rest.strip_prefix(host));
+    match port {
+        Some("") => true,
+        Some(p) => p.strip_prefix(':').is_some_and(|digits| {
+            !digits.is_empty() && digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit())
+        }),
+        None => false,
+    }
+}
+
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(|origin: &HeaderValue, _| is_loopback_origin(origin.as_bytes())))
+        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::OPTIONS])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            HeaderName::from_static("access-token"),
+            HeaderName::from_static("x-client-id"),
+        ])
+        .expose_headers([header::RETRY_AFTER, header::CONTENT_DISPOSITION])
+        .max_age(Duration::from_secs(600))
+}
+
+/// Middleware: answers 414 to a query string over the limit, before anything parses it.
+async fn limit_query(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let limit = state.config().max_query_bytes;
+    if request.uri().query().is_some_and(|q| q.len() > limit) {
+        return ApiError::UriTooLong { limit }.into_response();
+    }
+    next.run(request).await
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// The whole server as a `Router`; tests drive it with `tower::ServiceExt::oneshot`.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(k12::routes())
+        .merge(files::routes())
+        .merge(control::routes())
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(site::fallback)
+        .layer(middleware::from_fn_with_state(state.clone(), record::record))
+        .layer(middleware::from_fn_with_state(state.clone(), limit_query))
+        .layer(cors())
+        .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_origins_on_any_port() {
+        for ok in [
+            "http://127.0.0.1:5173",
+            "http://localhost:8080",
+            "http://[::1]:3000",
+            "http://localhost",
+            "https://127.0.0.1:1",
+        ] {
+            assert!(is_loopback_origin(ok.as_bytes()), "{ok}");
+        }
+        for bad in [
+            "http://example.com",
+            "http://127.0.0.1.evil.com",
+            "http://localhost.evil.com:80",
+            "http://localhost:80@evil.com",
+            "http://localhost:",
+            "http://localhost:123456",
+            "null",
+            "file://",
+            "ftp://localhost:21",
+        ] {
+            assert!(!is_loopback_origin(bad.as_bytes()), "{bad}");
+        }
+    }
+}
