@@ -10,10 +10,32 @@
 use axum::extract::{Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
+use crate::jobs::JobInfo;
+use crate::record::RequestRecord;
+use crate::scenario::ScenarioInfo;
 use crate::{lock, scenario, AppState};
+
+#[derive(Serialize)]
+struct Scenarios {
+    scenarios: Vec<ScenarioInfo>,
+}
+
+#[derive(Serialize)]
+struct Requests {
+    requests: Vec<RequestRecord>,
+}
+
+#[derive(Serialize)]
+struct Jobs {
+    jobs: Vec<JobInfo>,
+}
+
+#[derive(Serialize)]
+struct Done {
+    ok: bool,
+}
 
 #[derive(Debug, Deserialize)]
 struct ClientFilter {
@@ -29,8 +51,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/__mock/reset", post(reset))
 }
 
-async fn scenarios() -> Json<Value> {
-    Json(json!({ "scenarios": scenario::catalogue() }))
+async fn scenarios() -> Json<Scenarios> {
+    Json(Scenarios { scenarios: scenario::catalogue() })
 }
 
 fn filter(query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>) -> Option<String> {
@@ -40,30 +62,28 @@ fn filter(query: Result<Query<ClientFilter>, axum::extract::rejection::QueryReje
 async fn requests(
     State(state): State<AppState>,
     query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>,
-) -> Json<Value> {
+) -> Json<Requests> {
     let client = filter(query);
-    let list = lock(&state.inner.record).list(client.as_deref());
-    Json(json!({ "requests": list }))
+    Json(Requests { requests: lock(&state.inner.record).list(client.as_deref()) })
 }
 
 async fn jobs(
     State(state): State<AppState>,
     query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>,
-) -> Json<Value> {
+) -> Json<Jobs> {
     let client = filter(query);
     let now = state.now_ms();
-    let list = lock(&state.inner.jobs).info(client.as_deref(), now);
-    Json(json!({ "jobs": list }))
+    Json(Jobs { jobs: lock(&state.inner.jobs).info(client.as_deref(), now) })
 }
 
 async fn reset(
     State(state): State<AppState>,
     query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>,
-) -> Json<Value> {
+) -> Json<Done> {
     let client = filter(query);
     let now = state.now_ms();
     lock(&state.inner.jobs).clear(client.as_deref(), now);
     lock(&state.inner.record).clear(client.as_deref());
     tracing::info!(client = client.as_deref().unwrap_or("*"), "mock reset");
-    Json(json!({ "ok": true }))
+    Json(Done { ok: true })
 }

@@ -164,7 +164,7 @@ pub fn student(term_id: u32, index: u64) -> Student {
     let h = seed(term_id, index, 1);
     let mut name = pick(SURNAMES, h).to_owned();
     name.push_str(pick(GIVEN, h >> 16));
-    if (h >> 32) % 3 != 0 {
+    if !(h >> 32).is_multiple_of(3) {
         name.push_str(pick(GIVEN, h >> 40));
     }
     let p = seed(term_id, index, 2);

@@ -265,6 +265,21 @@ fn cors() -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
+/// Middleware around the CORS layer: a request from a foreign origin leaves with no CORS header at
+/// all (the layer would still expose headers or answer a preflight's methods).
+async fn cors_for_loopback_only(request: Request, next: Next) -> Response {
+    let foreign = request.headers().get(header::ORIGIN).is_some_and(|o| !is_loopback_origin(o.as_bytes()));
+    let mut response = next.run(request).await;
+    if foreign {
+        let names: Vec<HeaderName> =
+            response.headers().keys().filter(|name| name.as_str().starts_with("access-control-")).cloned().collect();
+        for name in names {
+            response.headers_mut().remove(name);
+        }
+    }
+    response
+}
+
 /// Middleware: answers 414 to a query string over the limit, before anything parses it.
 async fn limit_query(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let limit = state.config().max_query_bytes;
@@ -289,6 +304,7 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), record::record))
         .layer(middleware::from_fn_with_state(state.clone(), limit_query))
         .layer(cors())
+        .layer(middleware::from_fn(cors_for_loopback_only))
         .with_state(state)
 }
 

@@ -6,7 +6,7 @@
 //!                              [--expire-secs 600] [--url-delay-ms 1500]
 //! ```
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -122,7 +122,7 @@ async fn main() -> ExitCode {
         .and_then(|v| Targets::from_str(&v).ok())
         .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
     tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(std::io::stderr().is_terminal()))
         .with(filter)
         .init();
 
