@@ -1,2 +1,25 @@
-//! The async export button.
+//! An async export button for the web, in Rust and WebAssembly with Yew.
+//!
+//! Click "导出" and the button starts the export job, polls its progress (grey and busy
+//! meanwhile, with filename, progress bar and percent on hover or focus), downloads the file when
+//! it is ready, and shows a "导出失败" toast when anything goes wrong. Leaving the page or
+//! unmounting the button stops the export at once.
+//!
+//! - [`k12_export_core`] (re-exported as [`core`]): the pure protocol machine and its adapters;
+//! - [`driver`]: the `$export` cache that runs the machine with `fetch` and timers;
+//! - [`components`]: [`AsyncExportButton`] and its parts;
+//! - [`embed`]: `mount()` and the `<k12-export-button>` element for plain pages.
+
 pub use k12_export_core as core;
+
+pub mod components;
+pub mod driver;
+pub mod hooks;
+pub mod labels;
+pub mod spec;
+
+pub use components::{AsyncExportButton, AsyncExportButtonProps};
+pub use driver::{Exporter, FetchTransport, Transport};
+pub use hooks::use_exporter::TransportRef;
+pub use labels::Labels;
+pub use spec::Options;

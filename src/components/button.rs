@@ -1,0 +1,289 @@
+//! `AsyncExportButton`: the K12 "导出" button — click to export, grey and busy while it runs,
+//! progress on hover or focus, automatic download, a toast when it fails.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use k12_export_core::json::Json;
+use k12_export_core::{Download, Event, Failure, Status, View};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::components::{ProgressPopover, Toast};
+use crate::hooks::use_exporter::{use_exporter, ExportInputs, TransportRef, Update};
+use crate::labels::Labels;
+use crate::spec::Options;
+
+/// How long the failure toast stays.
+pub const TOAST_MS: u32 = 5_000;
+
+/// Props of [`AsyncExportButton`].
+#[derive(Properties, PartialEq, Clone)]
+pub struct AsyncExportButtonProps {
+    /// Backend options: `protocol` plus its fields; for K12 the seed's cache `config` map
+    /// (see [`Options::k12`]).
+    pub options: Options,
+    /// The export data: path parameters such as `termId`, the rest goes in the query (GET) or body.
+    #[prop_or(Json::Null)]
+    pub data: Json,
+    /// Filename template, e.g. `"K12作业统计-{termName}"` (`{key}` filled from `data`); shown until
+    /// the server names the file.
+    #[prop_or_default]
+    pub filename: AttrValue,
+    /// Button text; default from `labels` ("导出").
+    #[prop_or_default]
+    pub label: Option<AttrValue>,
+    /// Texts (zh-CN by default, [`Labels::en`] provided).
+    #[prop_or_default]
+    pub labels: Rc<Labels>,
+    /// Disables the button (it stays focusable, as `aria-disabled`).
+    #[prop_or_default]
+    pub disabled: bool,
+    /// An export began.
+    #[prop_or_default]
+    pub onstart: Callback<()>,
+    /// The percent changed (`None`: indeterminate).
+    #[prop_or_default]
+    pub onprogress: Callback<Option<u8>>,
+    /// The file is being downloaded.
+    #[prop_or_default]
+    pub ondone: Callback<Download>,
+    /// The export failed.
+    #[prop_or_default]
+    pub onerror: Callback<Failure>,
+    /// Sends requests (default: `fetch`); tests script their own.
+    #[prop_or_default]
+    pub transport: Option<TransportRef>,
+}
+
+/// The button's UI state; the export itself lives in the core's [`View`].
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Ui {
+    view: View,
+    hover: bool,
+    focus: bool,
+    /// Esc closed the popover; it stays closed until the next hover or focus.
+    dismissed: bool,
+    toast: Option<Failure>,
+    toast_seq: u32,
+}
+
+enum Action {
+    Sync(View),
+    Toast(Failure),
+    DismissToast(u32),
+    Hover(bool),
+    Focus(bool),
+    Escape,
+}
+
+impl Reducible for Ui {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::Sync(view) => {
+                if view.status == Status::Exporting && s.view.status != Status::Exporting {
+                    s.toast = None; // a new export clears the last failure
+                }
+                s.view = view;
+            }
+            Action::Toast(f) => {
+                s.toast = Some(f);
+                s.toast_seq += 1;
+            }
+            Action::DismissToast(seq) => {
+                if seq == s.toast_seq {
+                    s.toast = None;
+                }
+            }
+            Action::Hover(on) => {
+                s.hover = on;
+                if on {
+                    s.dismissed = false;
+                }
+            }
+            Action::Focus(on) => {
+                s.focus = on;
+                if on {
+                    s.dismissed = false;
+                }
+            }
+            Action::Escape => s.dismissed = true,
+        }
+        Rc::new(s)
+    }
+}
+
+thread_local! {
+    static NEXT_ID: Cell<u32> = const { Cell::new(0) };
+}
+
+fn next_id() -> AttrValue {
+    NEXT_ID.with(|n| {
+        n.set(n.get() + 1);
+        AttrValue::from(format!("k12x-pop-{}", n.get()))
+    })
+}
+
+/// The async export button.
+#[function_component]
+pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
+    let ui = use_reducer_eq(Ui::default);
+    let pop_id = use_memo((), |_| next_id());
+
+    let on_update = {
+        let ui = ui.dispatcher();
+        let p = props.clone();
+        Callback::from(move |u: Update| {
+            ui.dispatch(Action::Sync(u.view));
+            for e in u.events {
+                match e {
+                    Event::Started => p.onstart.emit(()),
+                    Event::Progress(pct) => p.onprogress.emit(pct),
+                    Event::Done { url, filename } => p.ondone.emit(Download { url, filename }),
+                    Event::Failed(f) => {
+                        ui.dispatch(Action::Toast(f.clone()));
+                        p.onerror.emit(f);
+                    }
+                    Event::Cancelled => {}
+                }
+            }
+        })
+    };
+    let inputs = ExportInputs {
+        options: props.options.clone(),
+        data: props.data.clone(),
+        filename: props.filename.clone(),
+        transport: props.transport.clone(),
+    };
+    let exporter = use_exporter(inputs, on_update);
+
+    // The toast leaves by itself after a while; a newer toast restarts the clock.
+    {
+        let dispatcher = ui.dispatcher();
+        let seq = ui.toast_seq;
+        let showing = ui.toast.is_some();
+        use_effect_with((seq, showing), move |&(seq, showing)| {
+            let timer = showing.then(|| Timeout::new(TOAST_MS, move || dispatcher.dispatch(Action::DismissToast(seq))));
+            move || drop(timer)
+        });
+    }
+
+    let busy = ui.view.status == Status::Exporting;
+    let open = busy && (ui.hover || ui.focus) && !ui.dismissed;
+
+    // Esc closes the popover even when only the pointer is on it (WCAG 1.4.13).
+    {
+        let dispatcher = ui.dispatcher();
+        use_effect_with(open, move |&open| {
+            let listener = open.then(|| {
+                let document = web_sys::window().and_then(|w| w.document());
+                document.map(|d| {
+                    EventListener::new(&d, "keydown", move |e| {
+                        if e.dyn_ref::<KeyboardEvent>().is_some_and(|k| k.key() == "Escape") {
+                            dispatcher.dispatch(Action::Escape);
+                        }
+                    })
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    let misconfigured = exporter.error.as_ref().map(|e| e.to_string());
+    {
+        let message = misconfigured.clone();
+        use_effect_with(message, |m| {
+            if let Some(m) = m {
+                web_sys::console::error_1(&format!("k12-export: {m}").into());
+            }
+        });
+    }
+    let inert = busy || props.disabled || misconfigured.is_some();
+
+    let onclick = {
+        let start = exporter.start.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            if !inert {
+                start.emit(());
+            }
+        })
+    };
+    let hover = |on: bool| {
+        let d = ui.dispatcher();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::Hover(on)))
+    };
+    let focus = |on: bool| {
+        let d = ui.dispatcher();
+        Callback::from(move |_: FocusEvent| d.dispatch(Action::Focus(on)))
+    };
+    let ondismiss = {
+        let d = ui.dispatcher();
+        let seq = ui.toast_seq;
+        Callback::from(move |()| d.dispatch(Action::DismissToast(seq)))
+    };
+
+    let labels = &props.labels;
+    let label = props.label.clone().unwrap_or(AttrValue::Static(labels.export));
+    let status = match ui.view.status {
+        Status::Idle => "idle",
+        Status::Exporting => "exporting",
+        Status::Done => "done",
+        Status::Failed => "failed",
+    };
+    let fallback = match (&ui.view.status, &ui.view.download) {
+        (Status::Done, Some(Download { url: Some(url), filename })) => Some((url.clone(), filename.clone())),
+        _ => None,
+    };
+
+    html! {
+        <span class={classes!("k12x", busy.then_some("k12x--busy"))} data-status={status}
+              onmouseenter={hover(true)} onmouseleave={hover(false)}>
+            <button
+                type="button"
+                class="k12x-btn"
+                aria-disabled={inert.then_some("true")}
+                aria-busy={busy.then_some("true")}
+                aria-describedby={busy.then(|| (*pop_id).clone())}
+                title={misconfigured.clone().map(|m| format!("{}: {m}", labels.misconfigured))}
+                data-error={misconfigured}
+                onclick={onclick}
+                onfocus={focus(true)}
+                onblur={focus(false)}
+            >
+                if busy {
+                    <span class="k12x-spinner" aria-hidden="true"></span>
+                }
+                <span class="k12x-label">{ label }</span>
+            </button>
+            if busy {
+                <ProgressPopover
+                    id={(*pop_id).clone()}
+                    open={open}
+                    filename={AttrValue::from(ui.view.filename.clone())}
+                    percent={ui.view.percent}
+                    stage={ui.view.stage}
+                    eta_secs={ui.view.eta_secs}
+                    retrying={ui.view.retrying}
+                    labels={props.labels.clone()}
+                />
+            }
+            if let Some((url, filename)) = fallback {
+                <a class="k12x-fallback" href={url} download={filename} title={labels.download_hint}>{ labels.download }</a>
+            }
+            if let Some(f) = &ui.toast {
+                <Toast
+                    title={labels.failed}
+                    detail={AttrValue::from(labels.reason(f))}
+                    close_label={labels.close}
+                    ondismiss={ondismiss}
+                />
+            }
+        </span>
+    }
+}

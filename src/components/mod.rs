@@ -1,0 +1,8 @@
+//! The widget's Yew components: they render the core's `View` and nothing else.
+pub mod button;
+pub mod progress_popover;
+pub mod toast;
+
+pub use button::{AsyncExportButton, AsyncExportButtonProps};
+pub use progress_popover::{ProgressPopover, ProgressPopoverProps};
+pub use toast::{Toast, ToastProps};

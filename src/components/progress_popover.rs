@@ -1,0 +1,73 @@
+//! The popover shown while exporting: filename, progress bar, percent and what is happening.
+
+use std::rc::Rc;
+
+use k12_export_core::Stage;
+use yew::prelude::*;
+
+use crate::labels::Labels;
+
+/// Props of [`ProgressPopover`].
+#[derive(Properties, PartialEq, Clone)]
+pub struct ProgressPopoverProps {
+    /// Element id, referenced by the button's `aria-describedby`.
+    pub id: AttrValue,
+    /// Shown (else present but `hidden`, so the description stays available).
+    pub open: bool,
+    /// The export's filename (rendered as text).
+    pub filename: AttrValue,
+    /// 0–100, or `None` for an indeterminate bar.
+    #[prop_or_default]
+    pub percent: Option<u8>,
+    /// Where the export is.
+    #[prop_or_default]
+    pub stage: Stage,
+    /// Estimated seconds left.
+    #[prop_or_default]
+    pub eta_secs: Option<u32>,
+    /// A transient failure is being retried.
+    #[prop_or_default]
+    pub retrying: bool,
+    /// Texts.
+    #[prop_or_default]
+    pub labels: Rc<Labels>,
+}
+
+/// Filename, a `role="progressbar"` bar (no `aria-valuenow` when indeterminate), the percent and
+/// a status line.
+#[function_component]
+pub fn ProgressPopover(props: &ProgressPopoverProps) -> Html {
+    let l = &props.labels;
+    let status = if props.retrying {
+        l.retrying.to_owned()
+    } else {
+        match (props.stage, props.eta_secs) {
+            (Stage::Starting, _) => l.preparing.to_owned(),
+            (Stage::Generating, _) => l.generating.to_owned(),
+            (Stage::Running, Some(s)) => l.eta_text(s),
+            (Stage::Running, None) => String::new(),
+        }
+    };
+    let pct = props.percent;
+    let width = pct.map(|p| format!("width:{p}%"));
+    html! {
+        <div class="k12x-pop" id={props.id.clone()} role="tooltip" hidden={!props.open}>
+            <div class="k12x-pop-name" title={props.filename.clone()}>{ props.filename.clone() }</div>
+            <div
+                class={classes!("k12x-bar", pct.is_none().then_some("k12x-bar--indeterminate"))}
+                role="progressbar"
+                aria-label={l.progress}
+                aria-valuemin="0"
+                aria-valuemax="100"
+                aria-valuenow={pct.map(|p| p.to_string())}
+                aria-valuetext={pct.map(|p| format!("{p}%"))}
+            >
+                <div class="k12x-bar-fill" style={width}></div>
+            </div>
+            <div class="k12x-pop-meta">
+                <span class="k12x-pop-status" aria-live="polite">{ status }</span>
+                <span class="k12x-pop-pct">{ pct.map(|p| format!("{p}%")).unwrap_or_default() }</span>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,305 @@
+//! The `$export` cache: runs the core [`Machine`] in the browser.
+//!
+//! It turns the machine's commands into `fetch` requests (each carrying an `AbortController`
+//! signal held by a guard that aborts on drop), a single `setTimeout` for the machine's next
+//! timeout, and downloads; it feeds answers and timer ticks back in and reports every change to
+//! its owner. Dropping an [`Exporter`] stops everything at once: the timer is cleared, requests
+//! in flight are aborted, the page listeners are removed, and late answers find nobody home.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use k12_export_core::{Command, Event, ExportOptions, HttpOutcome, HttpRequest, Input, Machine, Method, RequestId, View};
+use wasm_bindgen::JsCast;
+use web_sys::{AbortController, AbortSignal};
+
+/// A future for one answer.
+pub type OutcomeFuture = Pin<Box<dyn Future<Output = HttpOutcome>>>;
+
+/// Sends requests. The default is [`FetchTransport`]; tests script their own.
+pub trait Transport {
+    /// Sends `request`; the future must finish (with [`HttpOutcome::NetworkError`]) soon after
+    /// `signal` is aborted.
+    fn send(&self, request: HttpRequest, signal: Option<AbortSignal>) -> OutcomeFuture;
+}
+
+/// `fetch` through gloo-net, with the page's cookies for same-origin endpoints.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FetchTransport;
+
+impl Transport for FetchTransport {
+    fn send(&self, request: HttpRequest, signal: Option<AbortSignal>) -> OutcomeFuture {
+        Box::pin(async move {
+            let method = match request.method {
+                Method::Get => gloo_net::http::Method::GET,
+                Method::Post => gloo_net::http::Method::POST,
+                Method::Put => gloo_net::http::Method::PUT,
+                Method::Delete => gloo_net::http::Method::DELETE,
+            };
+            let mut builder =
+                gloo_net::http::RequestBuilder::new(&request.url).method(method).abort_signal(signal.as_ref());
+            for (name, value) in &request.headers {
+                builder = builder.header(name, value);
+            }
+            let built = match request.body {
+                Some(body) => builder.header("Content-Type", "application/json").body(body),
+                None => builder.build(),
+            };
+            let response = match built {
+                Ok(r) => r.send().await,
+                Err(e) => return HttpOutcome::NetworkError(e.to_string()),
+            };
+            match response {
+                Ok(r) => {
+                    let status = r.status();
+                    let retry_after = r.headers().get("retry-after");
+                    match r.text().await {
+                        Ok(body) => HttpOutcome::Answer { status, retry_after, body },
+                        Err(e) => HttpOutcome::NetworkError(e.to_string()),
+                    }
+                }
+                Err(e) => HttpOutcome::NetworkError(e.to_string()),
+            }
+        })
+    }
+}
+
+/// Aborts its request when dropped.
+struct AbortGuard(Option<AbortController>);
+
+impl Drop for AbortGuard {
+    fn drop(&mut self) {
+        if let Some(c) = &self.0 {
+            c.abort();
+        }
+    }
+}
+
+/// What the owner hears after every change: the view to render and what happened.
+pub type Observer = Rc<dyn Fn(&View, &[Event])>;
+
+struct Inner {
+    machine: Machine,
+    transport: Rc<dyn Transport>,
+    in_flight: Vec<(RequestId, AbortGuard)>,
+    timer: Option<Timeout>,
+    observer: Observer,
+    blob: Option<BlobUrl>,
+}
+
+/// One button's export runner (the `$export` cache). One export at a time; dropping it stops
+/// everything.
+pub struct Exporter {
+    inner: Rc<RefCell<Inner>>,
+    _page_listeners: Vec<EventListener>,
+}
+
+/// The browser's monotonic clock, in milliseconds.
+pub fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+impl Exporter {
+    /// An exporter for validated `options`, reporting to `observer`.
+    pub fn new(options: ExportOptions, transport: Rc<dyn Transport>, observer: Observer) -> Exporter {
+        let mut settings = options.settings;
+        settings.seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+        let machine = Machine::new(options.adapter, settings, options.filename);
+        let inner = Rc::new(RefCell::new(Inner { machine, transport, in_flight: Vec::new(), timer: None, observer, blob: None }));
+        let mut listeners = Vec::new();
+        if let Some(window) = web_sys::window() {
+            // Leaving or closing the page stops the export; the next click starts afresh.
+            let weak = Rc::downgrade(&inner);
+            listeners.push(EventListener::new(&window, "pagehide", move |_| {
+                if let Some(rc) = weak.upgrade() {
+                    pump(&rc, Some(Input::Cancel));
+                }
+            }));
+            // Back from the back/forward cache: show the (idle) state afresh.
+            let weak = Rc::downgrade(&inner);
+            listeners.push(EventListener::new(&window, "pageshow", move |e| {
+                let persisted = e.dyn_ref::<web_sys::PageTransitionEvent>().is_some_and(|e| e.persisted());
+                if let (true, Some(rc)) = (persisted, weak.upgrade()) {
+                    pump(&rc, Some(Input::Cancel));
+                }
+            }));
+        }
+        Exporter { inner, _page_listeners: listeners }
+    }
+
+    /// Starts an export (ignored while one runs).
+    pub fn start(&self) {
+        pump(&self.inner, Some(Input::Start));
+    }
+
+    /// Stops the running export, if any.
+    pub fn cancel(&self) {
+        pump(&self.inner, Some(Input::Cancel));
+    }
+
+    /// The current view.
+    pub fn view(&self) -> View {
+        self.inner.borrow().machine.view().clone()
+    }
+
+    /// Requests in flight (for tests and diagnostics).
+    pub fn requests_in_flight(&self) -> usize {
+        self.inner.borrow().in_flight.len()
+    }
+
+    /// True while a timer is armed (for tests and diagnostics).
+    pub fn timer_armed(&self) -> bool {
+        self.inner.borrow().timer.is_some()
+    }
+}
+
+impl Drop for Exporter {
+    fn drop(&mut self) {
+        // Silent shutdown: the owner is going away and must not hear about it.
+        let (timer, in_flight) = match self.inner.try_borrow_mut() {
+            Ok(mut i) => {
+                i.machine.handle(Input::Cancel, now_ms());
+                while i.machine.poll_command().is_some() {}
+                while i.machine.poll_event().is_some() {}
+                i.blob = None;
+                (i.timer.take(), std::mem::take(&mut i.in_flight))
+            }
+            Err(_) => (None, Vec::new()),
+        };
+        drop(timer);
+        drop(in_flight); // aborts every request still in flight
+    }
+}
+
+/// Feeds `input` (if any) to the machine, carries out its commands, re-arms the timer and tells
+/// the observer. No borrow is held while foreign code (fetch, the observer) runs.
+fn pump(rc: &Rc<RefCell<Inner>>, input: Option<Input>) {
+    let now = now_ms();
+    let (commands, events, view, observer) = {
+        let Ok(mut i) = rc.try_borrow_mut() else { return };
+        if let Some(input) = input {
+            i.machine.handle(input, now);
+        }
+        let commands: Vec<Command> = std::iter::from_fn(|| i.machine.poll_command()).collect();
+        let events: Vec<Event> = std::iter::from_fn(|| i.machine.poll_event()).collect();
+        (commands, events, i.machine.view().clone(), i.observer.clone())
+    };
+    for command in commands {
+        execute(rc, command);
+    }
+    arm_timer(rc, now);
+    observer(&view, &events);
+}
+
+fn execute(rc: &Rc<RefCell<Inner>>, command: Command) {
+    match command {
+        Command::Send { id, request } => {
+            let controller = AbortController::new().ok();
+            let signal = controller.as_ref().map(AbortController::signal);
+            let transport = rc.borrow().transport.clone();
+            let answer = transport.send(request, signal);
+            rc.borrow_mut().in_flight.push((id, AbortGuard(controller)));
+            let weak: Weak<RefCell<Inner>> = Rc::downgrade(rc);
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = answer.await;
+                if let Some(rc) = weak.upgrade() {
+                    let done = {
+                        let mut i = rc.borrow_mut();
+                        let pos = i.in_flight.iter().position(|(r, _)| *r == id);
+                        // Finished normally: forget the guard without aborting.
+                        pos.map(|p| {
+                            let (_, mut guard) = i.in_flight.swap_remove(p);
+                            guard.0 = None;
+                        })
+                    };
+                    if done.is_some() {
+                        pump(&rc, Some(Input::Response { id, outcome }));
+                    }
+                }
+            });
+        }
+        Command::Abort { id } => {
+            let guard = {
+                let mut i = rc.borrow_mut();
+                i.in_flight.iter().position(|(r, _)| *r == id).map(|p| i.in_flight.swap_remove(p))
+            };
+            drop(guard); // aborts outside the borrow
+        }
+        Command::Download { url, filename } => download(&url, &filename),
+        Command::Save { bytes, mime, filename } => {
+            let blob = save(&bytes, mime, &filename);
+            let old = rc.try_borrow_mut().ok().and_then(|mut i| std::mem::replace(&mut i.blob, blob));
+            drop(old);
+        }
+    }
+}
+
+fn arm_timer(rc: &Rc<RefCell<Inner>>, now: f64) {
+    let Ok(mut i) = rc.try_borrow_mut() else { return };
+    let next = i.machine.poll_timeout();
+    let old = i.timer.take();
+    if let Some(at) = next {
+        let delay = (at - now).clamp(0.0, 2_147_483_647.0).ceil() as u32;
+        let weak = Rc::downgrade(rc);
+        i.timer = Some(Timeout::new(delay, move || {
+            if let Some(rc) = weak.upgrade() {
+                pump(&rc, Some(Input::Timer));
+            }
+        }));
+    }
+    drop(i);
+    drop(old);
+}
+
+/// Starts a download with a programmatic `<a href download>` click. Same-origin files take the
+/// name from `filename`; cross-origin ones take it from the server's `Content-Disposition`.
+pub fn download(url: &str, filename: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(a) = document.create_element("a") else { return };
+    let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() else { return };
+    a.set_href(url);
+    a.set_download(filename);
+    a.set_rel("noopener");
+    let _ = a.set_attribute("hidden", "");
+    let _ = a.set_attribute("data-k12x-download", "");
+    if let Some(body) = document.body() {
+        let _ = body.append_child(&a);
+        a.click();
+        a.remove();
+    } else {
+        a.click();
+    }
+}
+
+/// A Blob URL, revoked when dropped: with the next file, or when the exporter goes away.
+/// (Revoking at once can cancel the download in some browsers.)
+pub struct BlobUrl(String);
+
+impl BlobUrl {
+    /// The URL.
+    pub fn url(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Drop for BlobUrl {
+    fn drop(&mut self) {
+        let _ = web_sys::Url::revoke_object_url(&self.0);
+    }
+}
+
+/// Saves bytes built in the browser through a Blob URL.
+pub fn save(bytes: &[u8], mime: &str, filename: &str) -> Option<BlobUrl> {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let props = web_sys::BlobPropertyBag::new();
+    props.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &props).ok()?;
+    let url = BlobUrl(web_sys::Url::create_object_url_with_blob(&blob).ok()?);
+    download(url.url(), filename);
+    Some(url)
+}

@@ -1,0 +1,2 @@
+//! Hooks.
+pub mod use_exporter;

@@ -1,0 +1,147 @@
+//! Every word the widget shows, in Chinese by default and in English on request.
+
+use k12_export_core::{FailKind, Failure};
+
+/// The widget's texts. `Labels::default()` is zh-CN; [`Labels::en`] is English.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Labels {
+    /// Button text.
+    pub export: &'static str,
+    /// Shown before the first progress answer.
+    pub preparing: &'static str,
+    /// Shown while the file is written after progress reached its end.
+    pub generating: &'static str,
+    /// Shown while retrying after a transient failure.
+    pub retrying: &'static str,
+    /// `{n}` is replaced by seconds.
+    pub eta: &'static str,
+    /// The progress bar's accessible name.
+    pub progress: &'static str,
+    /// The failure toast's title (the spec's exact words).
+    pub failed: &'static str,
+    /// The toast's close button.
+    pub close: &'static str,
+    /// The fallback download link.
+    pub download: &'static str,
+    /// The fallback link's hint.
+    pub download_hint: &'static str,
+    /// Shown when the options are invalid.
+    pub misconfigured: &'static str,
+    /// Failure reasons when the server said nothing.
+    pub reasons: Reasons,
+}
+
+/// One sentence per failure kind.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reasons {
+    /// [`FailKind::Server`]
+    pub server: &'static str,
+    /// [`FailKind::Http`]: `{status}` is replaced.
+    pub http: &'static str,
+    /// [`FailKind::Network`]
+    pub network: &'static str,
+    /// [`FailKind::BadResponse`]
+    pub bad_response: &'static str,
+    /// [`FailKind::UnsafeUrl`]
+    pub unsafe_url: &'static str,
+    /// [`FailKind::TimedOut`]
+    pub timed_out: &'static str,
+    /// [`FailKind::Rejected`]
+    pub rejected: &'static str,
+    /// [`FailKind::Cancelled`]
+    pub cancelled: &'static str,
+}
+
+impl Default for Labels {
+    fn default() -> Labels {
+        Labels::zh_cn()
+    }
+}
+
+impl Labels {
+    /// Simplified Chinese (the default).
+    pub fn zh_cn() -> Labels {
+        Labels {
+            export: "导出",
+            preparing: "正在准备导出…",
+            generating: "正在生成文件…",
+            retrying: "网络不稳定，正在重试…",
+            eta: "约 {n} 秒",
+            progress: "导出进度",
+            failed: "导出失败",
+            close: "关闭",
+            download: "下载",
+            download_hint: "若未自动下载，请点击下载",
+            misconfigured: "导出配置有误",
+            reasons: Reasons {
+                server: "服务器处理出错，请稍后重试",
+                http: "服务器错误（HTTP {status}）",
+                network: "网络异常，请检查网络后重试",
+                bad_response: "服务器返回了无法识别的数据",
+                unsafe_url: "下载地址不安全，已阻止",
+                timed_out: "导出超时，请稍后重试",
+                rejected: "服务器拒绝了本次导出",
+                cancelled: "导出任务已取消或已过期",
+            },
+        }
+    }
+
+    /// English.
+    pub fn en() -> Labels {
+        Labels {
+            export: "Export",
+            preparing: "Preparing export…",
+            generating: "Generating file…",
+            retrying: "Connection unstable, retrying…",
+            eta: "about {n} s left",
+            progress: "Export progress",
+            failed: "Export failed",
+            close: "Close",
+            download: "Download",
+            download_hint: "If the download did not start, click here",
+            misconfigured: "Export is misconfigured",
+            reasons: Reasons {
+                server: "The server could not complete the export",
+                http: "Server error (HTTP {status})",
+                network: "Network error, please check your connection",
+                bad_response: "The server sent an answer that could not be read",
+                unsafe_url: "The download address was unsafe and was blocked",
+                timed_out: "The export took too long",
+                rejected: "The server refused the export",
+                cancelled: "The export was cancelled or has expired",
+            },
+        }
+    }
+
+    /// Labels for a BCP 47 tag: English for `en*`, Chinese otherwise.
+    pub fn for_lang(lang: &str) -> Labels {
+        if lang.trim().to_ascii_lowercase().starts_with("en") {
+            Labels::en()
+        } else {
+            Labels::zh_cn()
+        }
+    }
+
+    /// The estimated time left, e.g. "约 12 秒".
+    pub fn eta_text(&self, secs: u32) -> String {
+        self.eta.replace("{n}", &secs.to_string())
+    }
+
+    /// A sentence for the toast: the server's own words when it gave any, else one per kind.
+    pub fn reason(&self, f: &Failure) -> String {
+        if let Some(d) = &f.detail {
+            return d.clone();
+        }
+        let r = &self.reasons;
+        match f.kind {
+            FailKind::Server => r.server.to_owned(),
+            FailKind::Http => r.http.replace("{status}", &f.status.map_or_else(|| "?".to_owned(), |s| s.to_string())),
+            FailKind::Network => r.network.to_owned(),
+            FailKind::BadResponse => r.bad_response.to_owned(),
+            FailKind::UnsafeUrl => r.unsafe_url.to_owned(),
+            FailKind::TimedOut => r.timed_out.to_owned(),
+            FailKind::Rejected => r.rejected.to_owned(),
+            FailKind::Cancelled => r.cancelled.to_owned(),
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! What a button exports: the backend options (one JSON format for Yew props and plain pages),
+//! the export data and the filename template, merged and validated by the core.
+
+use std::rc::Rc;
+
+use k12_export_core::json::Json;
+use k12_export_core::{ExportOptions, OptionsError};
+
+/// Fields the widget itself reads from a flat options object; the core accepts them unread.
+pub const WIDGET_KEYS: &[&str] = &["label", "lang", "disabled"];
+
+/// Backend options as JSON: `protocol` (default `"k12"`) plus that protocol's fields — for K12
+/// the seed's cache `config` map and optionally `start`/`progress` keys, `timeoutMs`, … (see
+/// [`k12_export_core::options`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options(Rc<Json>);
+
+impl Options {
+    /// Options from a JSON value (validated when the button mounts).
+    pub fn from_json(v: Json) -> Options {
+        Options(Rc::new(v))
+    }
+
+    /// Options from JSON text.
+    pub fn parse(text: &str) -> Result<Options, OptionsError> {
+        Json::parse(text)
+            .map(Options::from_json)
+            .map_err(|e| OptionsError::new("options", &format!("is not valid JSON ({e})")))
+    }
+
+    /// K12 options from the seed's cache config map, e.g.
+    /// `{"homework-export": {"method":"GET","url":"/j/org/{termId}/homework/export","rest":true,"isPolling":true}, …}`.
+    pub fn k12(config: &str) -> Result<Options, OptionsError> {
+        let config = Json::parse(config)
+            .map_err(|e| OptionsError::new("options.config", &format!("is not valid JSON ({e})")))?;
+        Ok(Options::from_json(Json::Obj(vec![("config".into(), config)])))
+    }
+
+    /// Returns a copy with `key` set.
+    pub fn with(&self, key: &str, value: Json) -> Options {
+        let mut members = match &*self.0 {
+            Json::Obj(m) => m.clone(),
+            _ => Vec::new(),
+        };
+        members.retain(|(k, _)| k != key);
+        members.push((key.to_owned(), value));
+        Options::from_json(Json::Obj(members))
+    }
+
+    /// The JSON.
+    pub fn json(&self) -> &Json {
+        &self.0
+    }
+
+    /// Merges `data` and `filename` in (when given) and validates the whole.
+    pub fn resolve(&self, data: &Json, filename: &str) -> Result<ExportOptions, OptionsError> {
+        ExportOptions::from_json(&self.merged(data, filename), WIDGET_KEYS)
+    }
+
+    fn merged(&self, data: &Json, filename: &str) -> Json {
+        let mut out = self.clone();
+        if !data.is_null() {
+            out = out.with("data", data.clone());
+        }
+        if !filename.is_empty() {
+            out = out.with("filename", Json::from(filename));
+        }
+        Rc::unwrap_or_clone(out.0)
+    }
+}

@@ -1,0 +1,455 @@
+//! AsyncExportButton in a real browser, with a scripted transport for exact sequences.
+#![cfg(target_arch = "wasm32")]
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use common::*;
+use k12_export::core::{FailKind, HttpOutcome};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Start: not ready; progress: 0..n over `steps` polls; then the URL.
+fn convention_a(n: i64) -> Rc<Script> {
+    Script::new(move |r, _| {
+        thread_local!(static POLLS: RefCell<i64> = const { RefCell::new(0) });
+        if is_progress(r) {
+            let k = POLLS.with(|p| {
+                *p.borrow_mut() += 1;
+                *p.borrow()
+            });
+            ok(&progress((k * 3).min(n + 1), n + 1))
+        } else {
+            POLLS.with(|p| {
+                if *p.borrow() * 3 >= n + 1 {
+                    ok(&ready("/files/a.xlsx"))
+                } else {
+                    *p.borrow_mut() = 0;
+                    ok(NOT_READY)
+                }
+            })
+        }
+    })
+}
+
+/// A start answer, then endless progress at 37%.
+fn stuck_at(pct: i64) -> Rc<Script> {
+    Script::new(move |r, _| if is_progress(r) { ok(&progress(pct, 100)) } else { ok(NOT_READY) })
+}
+
+#[wasm_bindgen_test]
+async fn greyed_inert_and_busy_while_exporting() {
+    let script = stuck_at(37);
+    let m = Mounted::new(props(&script)).await;
+    let b = m.button();
+    assert_eq!(b.get_attribute("aria-disabled"), None);
+    let idle_color = web_sys::window().unwrap().get_computed_style(&b).unwrap().unwrap().get_property_value("color").unwrap();
+    m.click().await;
+    assert_eq!(b.get_attribute("aria-disabled").as_deref(), Some("true"));
+    assert_eq!(b.get_attribute("aria-busy").as_deref(), Some("true"));
+    assert!(!b.has_attribute("disabled"), "a disabled attribute would take focus and hover away");
+    assert_eq!(m.status(), "exporting");
+    sleep(300).await; // let the colour transition finish
+    let style = web_sys::window().unwrap().get_computed_style(&b).unwrap().unwrap();
+    assert_eq!(style.get_property_value("cursor").unwrap(), "not-allowed");
+    assert_ne!(style.get_property_value("color").unwrap(), idle_color, "grey text while exporting");
+    // still focusable
+    b.focus().unwrap();
+    assert_eq!(common::document().active_element().unwrap(), b.clone().unchecked_into::<web_sys::Element>());
+}
+
+#[wasm_bindgen_test]
+async fn many_clicks_send_exactly_one_start_request() {
+    let script = Script::new(|_, _| None);
+    let m = Mounted::new(props(&script)).await;
+    for _ in 0..10 {
+        m.button().click();
+    }
+    yew::scheduler::flush().await;
+    m.click().await;
+    sleep(50).await;
+    assert_eq!(script.count(), 1);
+    assert!(script.urls()[0].starts_with("/j/org/1001/homework/export?"));
+}
+
+#[wasm_bindgen_test]
+async fn hover_shows_filename_progressbar_and_percent() {
+    let script = stuck_at(37);
+    let m = Mounted::new(props(&script)).await;
+    m.click().await;
+    assert!(!m.popover_open(), "closed until hovered");
+    fire(&m.wrapper(), "mouseenter");
+    yew::scheduler::flush().await;
+    assert!(m.popover_open());
+    until(3000, "37% shown", || m.text(".k12x-pop-pct") == "37%").await;
+    assert_eq!(m.text(".k12x-pop-name"), "K12作业统计-2024春季班.xlsx");
+    assert_eq!(m.attr("[role=progressbar]", "aria-valuenow").as_deref(), Some("37"));
+    assert_eq!(m.attr("[role=progressbar]", "aria-valuemin").as_deref(), Some("0"));
+    assert_eq!(m.attr("[role=progressbar]", "aria-valuemax").as_deref(), Some("100"));
+    assert_eq!(m.attr(".k12x-bar-fill", "style").as_deref(), Some("width:37%"));
+    let pop_id = m.attr(".k12x-pop", "id").unwrap();
+    assert_eq!(m.button().get_attribute("aria-describedby"), Some(pop_id));
+    fire(&m.wrapper(), "mouseleave");
+    yew::scheduler::flush().await;
+    assert!(!m.popover_open());
+}
+
+#[wasm_bindgen_test]
+async fn popover_stays_while_the_pointer_is_over_it() {
+    let script = stuck_at(10);
+    let m = Mounted::new(props(&script)).await;
+    m.click().await;
+    fire(&m.wrapper(), "mouseenter");
+    yew::scheduler::flush().await;
+    // Moving from the button onto the popover stays inside the wrapper: no mouseleave on it.
+    fire(&m.q(".k12x-pop").unwrap(), "mouseenter");
+    yew::scheduler::flush().await;
+    assert!(m.popover_open());
+    assert!(m.wrapper().contains(Some(&m.q(".k12x-pop").unwrap())));
+}
+
+#[wasm_bindgen_test]
+async fn keyboard_focus_shows_the_popover_and_esc_closes_it() {
+    let script = stuck_at(42);
+    let m = Mounted::new(props(&script)).await;
+    m.click().await;
+    m.button().blur().unwrap();
+    yew::scheduler::flush().await;
+    assert!(!m.popover_open());
+    m.button().focus().unwrap();
+    yew::scheduler::flush().await;
+    assert!(m.popover_open(), "focus opens it");
+    until(3000, "42%", || m.attr("[role=progressbar]", "aria-valuenow").as_deref() == Some("42")).await;
+    key(&m.button(), "Escape");
+    yew::scheduler::flush().await;
+    assert!(!m.popover_open(), "Esc closes it");
+    // focus again reopens
+    m.button().blur().unwrap();
+    m.button().focus().unwrap();
+    yew::scheduler::flush().await;
+    assert!(m.popover_open());
+}
+
+#[wasm_bindgen_test]
+async fn esc_closes_a_hover_opened_popover_without_moving_focus() {
+    let script = stuck_at(5);
+    let m = Mounted::new(props(&script)).await;
+    m.click().await;
+    m.button().blur().unwrap();
+    fire(&m.wrapper(), "mouseenter");
+    yew::scheduler::flush().await;
+    assert!(m.popover_open());
+    key(&common::document().body().unwrap(), "Escape");
+    yew::scheduler::flush().await;
+    assert!(!m.popover_open());
+}
+
+#[wasm_bindgen_test]
+async fn indeterminate_bar_when_the_backend_gives_no_numbers() {
+    let script = Script::new(|r, _| if is_progress(r) { ok(r#"{"code":0,"result":null}"#) } else { ok(NOT_READY) });
+    let m = Mounted::new(props(&script)).await;
+    m.click().await;
+    fire(&m.wrapper(), "mouseenter");
+    until(3000, "a progress answer", || script.requests.borrow().iter().any(is_progress)).await;
+    until(1000, "indeterminate", || m.q(".k12x-bar--indeterminate").is_some()).await;
+    assert_eq!(m.attr("[role=progressbar]", "aria-valuenow"), None, "no aria-valuenow when unknown");
+    assert_eq!(m.text(".k12x-pop-pct"), "");
+}
+
+#[wasm_bindgen_test]
+async fn the_url_is_downloaded_through_an_anchor_with_the_right_href_and_name() {
+    let spy = DownloadSpy::new();
+    let script = convention_a(5);
+    let seen = Rc::new(RefCell::new(None));
+    let mut p = props(&script);
+    let s = seen.clone();
+    p.ondone = yew::Callback::from(move |d: k12_export::core::Download| *s.borrow_mut() = Some(d));
+    let m = Mounted::new(p).await;
+    m.click().await;
+    until(8000, "download", || !spy.seen.borrow().is_empty()).await;
+    let (href, name) = spy.seen.borrow()[0].clone();
+    assert!(href.ends_with("/files/a.xlsx"), "{href}");
+    assert_eq!(name, "K12作业统计-2024春季班.xlsx");
+    until(1000, "done", || m.status() == "done").await;
+    assert_eq!(m.button().get_attribute("aria-disabled"), None, "back to normal");
+    // the fallback link remains
+    let a = m.q("a.k12x-fallback").expect("fallback link");
+    assert_eq!(a.text_content().unwrap(), "下载");
+    assert!(a.get_attribute("href").unwrap().ends_with("/files/a.xlsx"));
+    assert_eq!(a.get_attribute("download").as_deref(), Some("K12作业统计-2024春季班.xlsx"));
+    assert_eq!(seen.borrow().as_ref().unwrap().filename, "K12作业统计-2024春季班.xlsx");
+    // The anchor used for the automatic download is gone from the page.
+    assert!(common::document().query_selector("[data-k12x-download]").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn convention_b_late_url_keeps_the_button_busy_until_the_url() {
+    let spy = DownloadSpy::new();
+    // B: first total:1 loaded:0, then n/n for a while, URL only on the 4th url request.
+    let script = Script::new(|r, n| {
+        if is_progress(r) {
+            if n <= 1 {
+                ok(&progress(0, 1))
+            } else {
+                ok(&progress(48, 48))
+            }
+        } else if n == 0 {
+            ok(NOT_READY)
+        } else if n < 7 {
+            ok(NOT_READY)
+        } else {
+            ok(&ready("/files/b.xlsx"))
+        }
+    });
+    let m = Mounted::new(props(&script)).await;
+    m.click().await;
+    fire(&m.wrapper(), "mouseenter");
+    until(5000, "generating", || m.text(".k12x-pop-status") == "正在生成文件…").await;
+    assert_eq!(m.status(), "exporting");
+    assert_eq!(m.text(".k12x-pop-pct"), "99%", "never 100% before the URL");
+    until(8000, "download", || !spy.seen.borrow().is_empty()).await;
+    assert!(spy.seen.borrow()[0].0.ends_with("/files/b.xlsx"));
+}
+
+async fn fails_with_toast(script: Rc<Script>, extra: &str, kind: FailKind, detail: Option<&str>) {
+    let error = Rc::new(RefCell::new(None));
+    let mut p = props_with(&script, extra);
+    let e = error.clone();
+    p.onerror = yew::Callback::from(move |f| *e.borrow_mut() = Some(f));
+    let mut m = Mounted::new(p).await;
+    m.click().await;
+    until(15000, "the toast", || m.q("[role=alert]").is_some()).await;
+    assert_eq!(m.text(".k12x-toast-title"), "导出失败");
+    if let Some(d) = detail {
+        assert_eq!(m.text(".k12x-toast-detail"), d);
+    }
+    assert_eq!(m.status(), "failed");
+    assert_eq!(m.button().get_attribute("aria-disabled"), None, "the button is back to normal");
+    assert_eq!(error.borrow().as_ref().map(|f: &k12_export::core::Failure| f.kind), Some(kind));
+    // nothing left polling
+    let n = script.count();
+    sleep(1200).await;
+    assert_eq!(script.count(), n, "no request after the failure");
+    m.unmount().await;
+}
+
+#[wasm_bindgen_test]
+async fn toast_on_server_error_code() {
+    let script = Script::new(|r, _| {
+        if is_progress(r) {
+            ok(r#"{"code":-1,"message":"导出任务异常：数据库连接中断","result":null}"#)
+        } else {
+            ok(NOT_READY)
+        }
+    });
+    fails_with_toast(script, "", FailKind::Server, Some("导出任务异常：数据库连接中断")).await;
+}
+
+#[wasm_bindgen_test]
+async fn toast_on_http_404() {
+    let script = Script::new(|_, _| Some((HttpOutcome::status(404, r#"{"code":404,"message":"期次不存在"}"#), 5)));
+    fails_with_toast(script, "", FailKind::Http, Some("期次不存在")).await;
+}
+
+#[wasm_bindgen_test]
+async fn toast_on_repeated_network_errors() {
+    let script = Script::new(|_, _| Some((HttpOutcome::NetworkError("refused".into()), 5)));
+    fails_with_toast(script, r#""retries":1"#, FailKind::Network, Some("网络异常，请检查网络后重试")).await;
+}
+
+#[wasm_bindgen_test]
+async fn toast_on_malformed_json() {
+    let script = Script::new(|_, _| ok("<html>502 Bad Gateway</html>"));
+    fails_with_toast(script, r#""retries":1"#, FailKind::BadResponse, None).await;
+}
+
+#[wasm_bindgen_test]
+async fn toast_on_a_javascript_url() {
+    let spy = DownloadSpy::new();
+    let script = Script::new(|_, _| ok(&ready("javascript:alert(document.domain)")));
+    fails_with_toast(script, "", FailKind::UnsafeUrl, Some("下载地址不安全，已阻止")).await;
+    assert!(spy.seen.borrow().is_empty(), "nothing was clicked");
+}
+
+#[wasm_bindgen_test]
+async fn toast_when_the_deadline_passes() {
+    let script = stuck_at(63);
+    fails_with_toast(script, r#""timeoutMs":1500"#, FailKind::TimedOut, Some("导出超时，请稍后重试")).await;
+}
+
+#[wasm_bindgen_test]
+async fn toast_is_dismissible_and_leaves_by_itself() {
+    let script = Script::new(|_, _| Some((HttpOutcome::status(403, ""), 1)));
+    let m = Mounted::new(props(&script)).await;
+    m.click().await;
+    until(3000, "toast", || m.q("[role=alert]").is_some()).await;
+    let close: web_sys::HtmlElement = m.q(".k12x-toast-close").unwrap().dyn_into().unwrap();
+    assert_eq!(close.get_attribute("aria-label").as_deref(), Some("关闭"));
+    close.click();
+    yew::scheduler::flush().await;
+    assert!(m.q("[role=alert]").is_none(), "dismissed");
+    m.click().await;
+    until(3000, "toast again", || m.q("[role=alert]").is_some()).await;
+    sleep(k12_export::components::button::TOAST_MS + 300).await;
+    assert!(m.q("[role=alert]").is_none(), "auto-dismissed");
+}
+
+#[wasm_bindgen_test]
+async fn a_second_export_after_a_failed_one_starts_afresh() {
+    let spy = DownloadSpy::new();
+    let script = Script::new(|_, n| if n == 0 { Some((HttpOutcome::status(400, ""), 1)) } else { ok(&ready("/files/2.xlsx")) });
+    let m = Mounted::new(props(&script)).await;
+    m.click().await;
+    until(3000, "failed", || m.status() == "failed").await;
+    m.click().await;
+    until(3000, "done", || m.status() == "done").await;
+    assert!(m.q("[role=alert]").is_none(), "a new export clears the old toast");
+    assert_eq!(script.count(), 2);
+    assert!(script.urls()[1].starts_with("/j/org/1001/homework/export"), "the start endpoint again");
+    assert_eq!(spy.seen.borrow().len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn unmounting_stops_all_traffic() {
+    let script = stuck_at(20);
+    let mut m = Mounted::new(props(&script)).await;
+    m.click().await;
+    until(3000, "polling", || script.requests.borrow().iter().filter(|r| is_progress(r)).count() >= 2).await;
+    m.unmount().await;
+    let n = script.count();
+    sleep(2500).await;
+    assert_eq!(script.count(), n, "no request after unmount");
+}
+
+#[wasm_bindgen_test]
+async fn unmounting_aborts_the_request_in_flight() {
+    let script = Script::new(|_, _| None);
+    let mut m = Mounted::new(props(&script)).await;
+    m.click().await;
+    assert_eq!(script.aborts.get(), 0);
+    m.unmount().await;
+    until(1000, "abort", || script.aborts.get() == 1).await;
+    sleep(300).await;
+    assert_eq!(script.count(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn pagehide_stops_the_export_and_the_next_click_starts_fresh() {
+    let script = Script::new(|r, _| if is_progress(r) { None } else { ok(NOT_READY) });
+    let m = Mounted::new(props(&script)).await;
+    m.click().await;
+    until(3000, "a progress request in flight", || script.requests.borrow().iter().any(is_progress)).await;
+    let window: web_sys::EventTarget = web_sys::window().unwrap().into();
+    let init = web_sys::PageTransitionEventInit::new();
+    init.set_persisted(false);
+    let e = web_sys::PageTransitionEvent::new_with_event_init_dict("pagehide", &init).unwrap();
+    window.dispatch_event(&e).unwrap();
+    until(1000, "aborted", || script.aborts.get() == 1).await;
+    until(1000, "idle", || m.status() == "idle").await;
+    assert_eq!(m.button().get_attribute("aria-busy"), None);
+    let n = script.count();
+    sleep(1500).await;
+    assert_eq!(script.count(), n, "no request after pagehide");
+    m.click().await;
+    assert_eq!(script.count(), n + 1);
+    assert!(script.urls()[n].starts_with("/j/org/1001/homework/export?"), "fresh: the start endpoint");
+}
+
+#[wasm_bindgen_test]
+async fn hostile_filename_is_shown_as_text() {
+    let script = Script::new(|r, _| {
+        if is_progress(r) {
+            ok(&progress(1, 10))
+        } else {
+            ok(r#"{"code":0,"result":{"url":null,"filename":"<img src=x onerror=\"window.__pwned=1\">报表.xlsx"}}"#)
+        }
+    });
+    let m = Mounted::new(props(&script)).await;
+    m.click().await;
+    fire(&m.wrapper(), "mouseenter");
+    until(3000, "name", || m.text(".k12x-pop-name").contains("报表")).await;
+    assert_eq!(m.text(".k12x-pop-name"), "_img src=x onerror=_window.__pwned=1__报表.xlsx");
+    assert!(m.root.query_selector("img").unwrap().is_none(), "no element was injected");
+    assert!(js_sys::Reflect::get(&web_sys::window().unwrap(), &js("__pwned")).unwrap().is_undefined());
+}
+
+#[wasm_bindgen_test]
+async fn callbacks_report_start_progress_and_done() {
+    let log = Rc::new(RefCell::new(Vec::<String>::new()));
+    let script = convention_a(5);
+    let mut p = props(&script);
+    let l = log.clone();
+    p.onstart = yew::Callback::from(move |()| l.borrow_mut().push("start".into()));
+    let l = log.clone();
+    p.onprogress = yew::Callback::from(move |pct: Option<u8>| l.borrow_mut().push(format!("{pct:?}")));
+    let l = log.clone();
+    p.ondone = yew::Callback::from(move |_| l.borrow_mut().push("done".into()));
+    let _spy = DownloadSpy::new();
+    let m = Mounted::new(p).await;
+    m.click().await;
+    until(8000, "done", || log.borrow().last().map(String::as_str) == Some("done")).await;
+    let log = log.borrow();
+    assert_eq!(log[0], "start");
+    assert_eq!(log[1], "Some(0)");
+    assert_eq!(log[log.len() - 2], "Some(100)");
+    let pcts: Vec<u8> = log.iter().filter_map(|s| s.strip_prefix("Some(")?.strip_suffix(')')?.parse().ok()).collect();
+    assert!(pcts.windows(2).all(|w| w[0] < w[1]), "{pcts:?}");
+    let _ = m;
+}
+
+#[wasm_bindgen_test]
+async fn bad_options_render_an_inert_button_with_the_error() {
+    let script = Script::new(|_, _| None);
+    let mut p = props(&script);
+    p.data = k12_export::core::json::Json::parse(r#"{"termName":"2024春季班"}"#).unwrap(); // termId missing
+    let m = Mounted::new(p).await;
+    assert_eq!(m.button().get_attribute("aria-disabled").as_deref(), Some("true"));
+    let err = m.button().get_attribute("data-error").unwrap();
+    assert!(err.contains("options.data.termId"), "{err}");
+    m.click().await;
+    sleep(50).await;
+    assert_eq!(script.count(), 0, "nothing is sent");
+}
+
+#[wasm_bindgen_test]
+async fn english_labels() {
+    let script = Script::new(|_, _| Some((HttpOutcome::status(403, ""), 1)));
+    let mut p = props(&script);
+    p.labels = Rc::new(k12_export::Labels::en());
+    let m = Mounted::new(p).await;
+    assert_eq!(m.text(".k12x-label"), "Export");
+    m.click().await;
+    until(3000, "toast", || m.q("[role=alert]").is_some()).await;
+    assert_eq!(m.text(".k12x-toast-title"), "Export failed");
+    assert_eq!(m.text(".k12x-toast-detail"), "Server error (HTTP 403)");
+}
+
+#[wasm_bindgen_test]
+async fn a_thousand_mounts_and_unmounts_leave_nothing_behind() {
+    let script = Script::new(|_, _| None);
+    let memory = || wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
+    let mut before = 0;
+    for i in 0..1000 {
+        if i == 50 {
+            before = memory();
+        }
+        let mut m = Mounted::new(props(&script)).await;
+        m.click().await;
+        m.unmount().await;
+    }
+    until(3000, "every request aborted", || script.aborts.get() == 1000).await;
+    assert_eq!(script.count(), 1000);
+    // After everything is gone, a pagehide reaches no exporter: no request, no error.
+    let init = web_sys::PageTransitionEventInit::new();
+    let e = web_sys::PageTransitionEvent::new_with_event_init_dict("pagehide", &init).unwrap();
+    web_sys::window().unwrap().dispatch_event(&e).unwrap();
+    sleep(500).await;
+    assert_eq!(script.count(), 1000);
+    let after = memory();
+    assert!(after <= before + (1 << 20), "wasm memory grew from {before} to {after} bytes");
+}
