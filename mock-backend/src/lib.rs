@@ -104,8 +104,8 @@
 //! `http://[::1]:*`, and https), with preflight, the request headers `Content-Type`, `Access-Token`,
 //! `X-Client-Id`, and `Retry-After`, `Content-Disposition` exposed. Other origins get no CORS headers.
 //!
-//! Every API request (`/j/...`, `/files/...`) is recorded with its arrival time in ms since start;
-//! the last 10,000 are kept.
+//! Every API request (`/j/...`, `/files/...`) is recorded with its arrival time in ms since start,
+//! except those refused for an oversized query; the last 10,000 are kept.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

@@ -162,6 +162,7 @@ async fn main() -> ExitCode {
     let served = axum::serve(listener, app(state.clone())).with_graceful_shutdown(shutdown_signal()).await;
     sweeper.abort();
     state.shutdown();
+    tracing::info!("stopped");
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
