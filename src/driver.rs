@@ -13,7 +13,9 @@ use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
-use k12_export_core::{Command, Event, ExportOptions, HttpOutcome, HttpRequest, Input, Machine, Method, RequestId, View};
+use k12_export_core::{
+    Command, Event, ExportOptions, HttpOutcome, HttpRequest, Input, Machine, Method, RequestId, View,
+};
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal};
 
@@ -109,7 +111,14 @@ impl Exporter {
         let mut settings = options.settings;
         settings.seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
         let machine = Machine::new(options.adapter, settings, options.filename);
-        let inner = Rc::new(RefCell::new(Inner { machine, transport, in_flight: Vec::new(), timer: None, observer, blob: None }));
+        let inner = Rc::new(RefCell::new(Inner {
+            machine,
+            transport,
+            in_flight: Vec::new(),
+            timer: None,
+            observer,
+            blob: None,
+        }));
         let mut listeners = Vec::new();
         if let Some(window) = web_sys::window() {
             // Leaving or closing the page stops the export; the next click starts afresh.

@@ -11,7 +11,7 @@ use k12_export_core::{Download, Event, Failure, Status, View};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::components::{ProgressPopover, Toast};
+use crate::components::ExportButtonView;
 use crate::hooks::use_exporter::{use_exporter, ExportInputs, TransportRef, Update};
 use crate::labels::Labels;
 use crate::spec::Options;
@@ -207,83 +207,41 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
 
     let onclick = {
         let start = exporter.start.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.prevent_default();
+        Callback::from(move |()| {
             if !inert {
                 start.emit(());
             }
         })
     };
-    let hover = |on: bool| {
+    let onhover = {
         let d = ui.dispatcher();
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::Hover(on)))
+        Callback::from(move |on| d.dispatch(Action::Hover(on)))
     };
-    let focus = |on: bool| {
+    let onfocus = {
         let d = ui.dispatcher();
-        Callback::from(move |_: FocusEvent| d.dispatch(Action::Focus(on)))
+        Callback::from(move |on| d.dispatch(Action::Focus(on)))
     };
     let ondismiss = {
         let d = ui.dispatcher();
         let seq = ui.toast_seq;
         Callback::from(move |()| d.dispatch(Action::DismissToast(seq)))
     };
-
-    let labels = &props.labels;
-    let label = props.label.clone().unwrap_or(AttrValue::Static(labels.export));
-    let status = match ui.view.status {
-        Status::Idle => "idle",
-        Status::Exporting => "exporting",
-        Status::Done => "done",
-        Status::Failed => "failed",
-    };
-    let fallback = match (&ui.view.status, &ui.view.download) {
-        (Status::Done, Some(Download { url: Some(url), filename })) => Some((url.clone(), filename.clone())),
-        _ => None,
-    };
+    let label = props.label.clone().unwrap_or(AttrValue::Static(props.labels.export));
 
     html! {
-        <span class={classes!("k12x", busy.then_some("k12x--busy"))} data-status={status}
-              onmouseenter={hover(true)} onmouseleave={hover(false)}>
-            <button
-                type="button"
-                class="k12x-btn"
-                aria-disabled={inert.then_some("true")}
-                aria-busy={busy.then_some("true")}
-                aria-describedby={busy.then(|| (*pop_id).clone())}
-                title={misconfigured.clone().map(|m| format!("{}: {m}", labels.misconfigured))}
-                data-error={misconfigured}
-                onclick={onclick}
-                onfocus={focus(true)}
-                onblur={focus(false)}
-            >
-                if busy {
-                    <span class="k12x-spinner" aria-hidden="true"></span>
-                }
-                <span class="k12x-label">{ label }</span>
-            </button>
-            if busy {
-                <ProgressPopover
-                    id={(*pop_id).clone()}
-                    open={open}
-                    filename={AttrValue::from(ui.view.filename.clone())}
-                    percent={ui.view.percent}
-                    stage={ui.view.stage}
-                    eta_secs={ui.view.eta_secs}
-                    retrying={ui.view.retrying}
-                    labels={props.labels.clone()}
-                />
-            }
-            if let Some((url, filename)) = fallback {
-                <a class="k12x-fallback" href={url} download={filename} title={labels.download_hint}>{ labels.download }</a>
-            }
-            if let Some(f) = &ui.toast {
-                <Toast
-                    title={labels.failed}
-                    detail={AttrValue::from(labels.reason(f))}
-                    close_label={labels.close}
-                    ondismiss={ondismiss}
-                />
-            }
-        </span>
+        <ExportButtonView
+            view={ui.view.clone()}
+            label={label}
+            labels={props.labels.clone()}
+            popover_open={open}
+            popover_id={(*pop_id).clone()}
+            inert={inert}
+            error={misconfigured.map(AttrValue::from)}
+            toast={ui.toast.clone()}
+            {onclick}
+            {onhover}
+            {onfocus}
+            {ondismiss}
+        />
     }
 }

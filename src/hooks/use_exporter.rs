@@ -75,7 +75,8 @@ pub fn use_exporter(inputs: ExportInputs, on_update: Callback<Update>) -> Export
                     let cb = latest.borrow().clone();
                     cb.emit(Update { view: view.clone(), events: events.to_vec() });
                 });
-                let transport = transport.as_ref().map_or_else(|| Rc::new(FetchTransport) as Rc<dyn Transport>, |t| t.0.clone());
+                let transport =
+                    transport.as_ref().map_or_else(|| Rc::new(FetchTransport) as Rc<dyn Transport>, |t| t.0.clone());
                 let fresh = Exporter::new(o, transport, observer);
                 let old = exporter.borrow_mut().replace(fresh);
                 drop(old);

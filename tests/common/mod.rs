@@ -25,7 +25,11 @@ pub struct Script {
 
 impl Script {
     pub fn new(responder: impl Fn(&HttpRequest, usize) -> Option<(HttpOutcome, u32)> + 'static) -> Rc<Script> {
-        Rc::new(Script { requests: RefCell::new(Vec::new()), aborts: Rc::new(Cell::new(0)), responder: Box::new(responder) })
+        Rc::new(Script {
+            requests: RefCell::new(Vec::new()),
+            aborts: Rc::new(Cell::new(0)),
+            responder: Box::new(responder),
+        })
     }
 
     /// Answers by URL: progress requests get `progress(n)` where n counts progress requests.
@@ -90,7 +94,9 @@ pub fn ready(url: &str) -> String {
 }
 
 pub fn progress(loaded: i64, total: i64) -> String {
-    format!(r#"{{"code":0,"message":"","result":{{"retCode":0,"loaded":{loaded},"total":{total},"message":"","data":"","extra":{{"filename":null}}}}}}"#)
+    format!(
+        r#"{{"code":0,"message":"","result":{{"retCode":0,"loaded":{loaded},"total":{total},"message":"","data":"","extra":{{"filename":null}}}}}}"#
+    )
 }
 
 pub const CONFIG: &str = r#"{
@@ -249,7 +255,8 @@ impl DownloadSpy {
     pub fn new() -> DownloadSpy {
         let seen = Rc::new(RefCell::new(Vec::new()));
         let s = seen.clone();
-        let opts = gloo_events::EventListenerOptions { phase: gloo_events::EventListenerPhase::Capture, passive: false };
+        let opts =
+            gloo_events::EventListenerOptions { phase: gloo_events::EventListenerPhase::Capture, passive: false };
         let listener = gloo_events::EventListener::new_with_options(&document(), "click", opts, move |e| {
             if let Some(a) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlAnchorElement>().ok()) {
                 s.borrow_mut().push((a.href(), a.download()));

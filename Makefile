@@ -1,0 +1,21 @@
+# Two commands for a fresh machine: `make demo` and `make test`. Both install what they need first.
+.PHONY: setup demo test build bench clean
+
+setup:
+	@scripts/setup.sh
+
+demo: setup
+	@scripts/demo.sh
+
+test: setup
+	@scripts/test.sh
+
+build: setup
+	@scripts/build.sh
+
+bench: setup
+	@scripts/bench.sh
+
+clean:
+	cargo clean
+	rm -rf dist node_modules

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Installs everything the demo and the tests need, and nothing twice: each tool is checked at the
+# exact version this repository pins, replaced when stale, skipped when right. Slow installs run in
+# parallel. Safe to run again at any time; a second run takes a few seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.21.14
+GECKODRIVER_VERSION=0.37.1
+# wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock, or Trunk would try to download.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, "", $0); print; exit }' Cargo.lock)
+APT_PACKAGES=(chromium chromium-driver firefox-esr fonts-noto-cjk)
+
+export PATH="$HOME/.cargo/bin:$PATH"
+LOGS=target/setup-logs
+mkdir -p "$LOGS"
+
+say() { printf '\033[1;34msetup\033[0m %s\n' "$*"; }
+fail() { printf '\033[1;31msetup\033[0m %s\n' "$*" >&2; exit 1; }
+
+command -v cargo >/dev/null || fail "cargo is missing: install Rust with rustup first (https://rustup.rs)"
+command -v npm >/dev/null || fail "npm is missing: install Node.js 20 or newer"
+
+# --- the wasm32 target ------------------------------------------------------------------
+if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "wasm32-unknown-unknown target: present"
+else
+  say "wasm32-unknown-unknown target: installing"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# --- browsers and CJK fonts (Debian packages) -------------------------------------------------
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  say "browsers and fonts: present ($(chromium --version 2>/dev/null | head -1 | cut -d' ' -f1-2), $(firefox-esr --version 2>/dev/null | head -1))"
+else
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  say "installing Debian packages: ${missing[*]}"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$LOGS/apt.log" 2>&1 || true
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$LOGS/apt.log" 2>&1 \
+    || { tail -n 20 "$LOGS/apt.log"; fail "apt-get install failed (log: $LOGS/apt.log)"; }
+fi &
+apt_pid=$!
+
+# --- cargo-installed tools, in parallel ---------------------------------------------------------
+pids=()
+names=()
+cargo_tool() { # name binary wanted-version version-command... -- install args...
+  local name=$1 bin=$2 want=$3
+  shift 3
+  local have
+  have=$("$bin" --version 2>/dev/null | head -n1 | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -n1 || true)
+  if [ "$have" = "$want" ]; then
+    say "$name $want: present"
+    return
+  fi
+  say "$name $want: installing${have:+ (found $have)} — log in $LOGS/$name.log"
+  (cargo install "$@" --force >"$LOGS/$name.log" 2>&1) &
+  pids+=($!)
+  names+=("$name")
+}
+cargo_tool trunk trunk "$TRUNK_VERSION" trunk --version "$TRUNK_VERSION" --locked
+# Without --locked: the locked tree of this release wants a crate version the registry lacks.
+cargo_tool wasm-bindgen-cli wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" geckodriver --version "$GECKODRIVER_VERSION" --locked
+
+# --- Node packages: wasm-opt (binaryen), Playwright core, axe-core -----------------------------
+stamp=node_modules/.setup-stamp
+want_stamp=$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ]; then
+  say "node packages: present"
+else
+  say "node packages: installing (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >"$LOGS/npm.log" 2>&1 || { tail -n 20 "$LOGS/npm.log"; fail "npm ci failed"; }
+  echo "$want_stamp" >"$stamp"
+fi
+
+# --- Rust dependencies, fetched while the tools build ------------------------------------------
+cargo fetch --locked >"$LOGS/fetch.log" 2>&1 || { tail -n 20 "$LOGS/fetch.log"; fail "cargo fetch failed"; }
+
+status=0
+for i in "${!pids[@]}"; do
+  if wait "${pids[$i]}"; then
+    say "${names[$i]}: installed"
+  else
+    tail -n 30 "$LOGS/${names[$i]}.log" >&2
+    say "${names[$i]}: FAILED (log: $LOGS/${names[$i]}.log)"
+    status=1
+  fi
+done
+wait "$apt_pid" || status=1
+[ "$status" -eq 0 ] || fail "some tools could not be installed"
+
+wasm_opt=$(node_modules/.bin/wasm-opt --version)
+say "ready: $(trunk --version), $(wasm-bindgen --version), $(geckodriver --version | head -n1), $wasm_opt"
