@@ -1,6 +1,6 @@
 //! Finished export files: random tokens, expiry, and `GET /files/{token}`.
 //!
-//! A download path never comes from the request: the token is only a key into [`FileStore`], which
+//! A download path never comes from the request: the token is only a key into the file store, which
 //! holds the real path chosen by the server. Anything that is not a known token (`..`, encoded
 //! slashes, absolute paths, backslashes) is a 404 before the disk is touched.
 

@@ -42,7 +42,8 @@
 //!   - A: `total = n + 1` from the first answer; `loaded` goes 0..n while rows are written, then
 //!     `n + 1` when the file is complete; the URL exists exactly when `loaded == total`. An empty
 //!     term is `total 1` and still gets a URL (a file with only the header row).
-//!   - B: the first progress answer is the made-up `total 1, loaded 0`; then `total = n` and `loaded`
+//!   - B: the first progress answer is the made-up `total 1, loaded 0` (the first well-formed one:
+//!     an answer spoilt by an injected fault does not count); then `total = n` and `loaded`
 //!     goes to n; the URL comes `urlDelayMs` after the file is complete, and meanwhile progress says
 //!     `loaded == total == n`. An empty export is `total 1, loaded 2`, URL after the same delay.
 //! - `format` = `xlsx` | `csv` (default `xlsx`; CSV is UTF-8 with a BOM).
