@@ -3,10 +3,10 @@
 
 start_mock() {
   local dist=${1:-dist}
-  cargo build -q --locked -p mock-backend --release
+  cargo build -q --locked -p mock-backend --profile native
   local log
   log=$(mktemp -t k12x-mock.XXXXXX)
-  target/release/mock-backend --port 0 --dist "$dist" --data-dir "target/mock-data-$$" >"$log" 2>&1 &
+  target/native/mock-backend --port 0 --dist "$dist" --data-dir "target/mock-data-$$" >"$log" 2>&1 &
   MOCK_PID=$!
   trap stop_mock EXIT
   for _ in $(seq 1 100); do

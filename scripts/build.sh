@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds, in release: the demo page (Trunk, into dist/) and the embeddable bundle for plain pages
+# (dist/embed/: k12_export.js + k12_export_bg.wasm, wasm-opt -Oz, plus k12-export.css and the
+# custom-element loader k12-export.js).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+trunk build --release --locked 2>&1 | grep -vE '^\s*$' | tail -n 5
+
+if [ -f src/embed.rs ]; then
+  cargo build --release --locked --lib --target wasm32-unknown-unknown -p k12-export
+  out=dist/embed
+  mkdir -p "$out"
+  wasm-bindgen --target web --no-typescript --out-dir "$out" target/wasm32-unknown-unknown/release/k12_export.wasm
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    "$out/k12_export_bg.wasm" -o "$out/k12_export_bg.wasm"
+  cp www/k12-export.css www/embed/k12-export.js "$out/"
+fi
+echo "built: $(du -sh dist | cut -f1) in dist/"
