@@ -130,7 +130,7 @@ async fn leaving_the_page_mid_export_stops_all_traffic_to_the_server() {
     let c = client();
     let m = Mounted::new(live_props(&c, "homework", 1003, r#","durationMs":"20000""#, "")).await;
     m.click().await;
-    until(5000, "polling", || m.text(".k12x-pop-pct") != "" || m.status() == "exporting").await;
+    until(5000, "polling", || !m.text(".k12x-pop-pct").is_empty() || m.status() == "exporting").await;
     sleep(1500).await;
     let init = web_sys::PageTransitionEventInit::new();
     let e = web_sys::PageTransitionEvent::new_with_event_init_dict("pagehide", &init).unwrap();
