@@ -13,8 +13,10 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn mock_url() -> &'static str {
-    option_env!("MOCK_URL")
-        .expect("MOCK_URL is not set: run the browser tests through `make test` (it starts the mock backend)")
+    match option_env!("MOCK_URL") {
+        Some(url) => url,
+        None => panic!("MOCK_URL is not set: run the browser tests through `make test` (it starts the mock backend)"),
+    }
 }
 
 /// A unique client id, so each test sees only its own jobs and requests.
