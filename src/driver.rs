@@ -13,10 +13,8 @@ use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
-use k12_export_core::{
-    Command, Event, ExportOptions, HttpOutcome, HttpRequest, Input, Machine, Method, RequestId, View,
-};
-use wasm_bindgen::JsCast;
+use k12_export_core::{Command, Event, ExportOptions, HttpOutcome, HttpRequest, Input, Machine, RequestId, View};
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
 
 /// A future for one answer.
@@ -36,26 +34,11 @@ pub struct FetchTransport;
 impl Transport for FetchTransport {
     fn send(&self, request: HttpRequest, signal: Option<AbortSignal>) -> OutcomeFuture {
         Box::pin(async move {
-            let method = match request.method {
-                Method::Get => gloo_net::http::Method::GET,
-                Method::Post => gloo_net::http::Method::POST,
-                Method::Put => gloo_net::http::Method::PUT,
-                Method::Delete => gloo_net::http::Method::DELETE,
+            let raw = match build_request(&request, signal.as_ref()) {
+                Ok(r) => r,
+                Err(e) => return HttpOutcome::NetworkError(e),
             };
-            let mut builder =
-                gloo_net::http::RequestBuilder::new(&request.url).method(method).abort_signal(signal.as_ref());
-            for (name, value) in &request.headers {
-                builder = builder.header(name, value);
-            }
-            let built = match request.body {
-                Some(body) => builder.header("Content-Type", "application/json").body(body),
-                None => builder.build(),
-            };
-            let response = match built {
-                Ok(r) => r.send().await,
-                Err(e) => return HttpOutcome::NetworkError(e.to_string()),
-            };
-            match response {
+            match gloo_net::http::Request::from(raw).send().await {
                 Ok(r) => {
                     let status = r.status();
                     let retry_after = r.headers().get("retry-after");
@@ -68,6 +51,27 @@ impl Transport for FetchTransport {
             }
         })
     }
+}
+
+/// The `fetch` request, with the URL exactly as the core built it (gloo-net's builder would
+/// rewrite the query string).
+fn build_request(request: &HttpRequest, signal: Option<&AbortSignal>) -> Result<web_sys::Request, String> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(request.method.as_str());
+    if let Some(signal) = signal {
+        init.set_signal(Some(signal));
+    }
+    let headers = web_sys::Headers::new().map_err(|_| "cannot create headers".to_owned())?;
+    for (name, value) in &request.headers {
+        headers.append(name, value).map_err(|_| format!("invalid header {name}"))?;
+    }
+    if let Some(body) = &request.body {
+        headers.append("Content-Type", "application/json").map_err(|_| "invalid header".to_owned())?;
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_headers(&headers);
+    web_sys::Request::new_with_str_and_init(&request.url, &init)
+        .map_err(|_| format!("invalid request URL: {}", request.url))
 }
 
 /// Aborts its request when dropped.

@@ -9,11 +9,13 @@
 //! - [`driver`]: the `$export` cache that runs the machine with `fetch` and timers;
 //! - [`components`]: [`AsyncExportButton`] and its parts;
 //! - [`embed`]: `mount()` and the `<k12-export-button>` element for plain pages.
+//! - [`embed`]: `mount()` and the `<k12-export-button>` element for plain pages.
 
 pub use k12_export_core as core;
 
 pub mod components;
 pub mod driver;
+pub mod embed;
 pub mod hooks;
 pub mod labels;
 pub mod spec;

@@ -459,3 +459,19 @@ async fn a_thousand_mounts_and_unmounts_leave_nothing_behind() {
     let after = memory();
     assert!(after <= before + (1 << 20), "wasm memory grew from {before} to {after} bytes");
 }
+
+#[wasm_bindgen_test]
+async fn near_the_right_edge_the_popover_opens_to_the_left() {
+    let script = stuck_at(50);
+    let m = Mounted::new(props(&script)).await;
+    let style = "position:fixed;right:0;top:10px";
+    m.root.set_attribute("style", style).unwrap();
+    m.click().await;
+    fire(&m.wrapper(), "mouseenter");
+    yew::scheduler::flush().await;
+    assert!(m.popover_open());
+    assert!(m.q(".k12x-pop--end").is_some(), "aligned to the button's right edge");
+    let r = m.q(".k12x-pop").unwrap().get_bounding_client_rect();
+    let vw = web_sys::window().unwrap().inner_width().unwrap().as_f64().unwrap();
+    assert!(r.right() <= vw && r.left() >= 0.0, "inside the viewport: {} .. {} of {vw}", r.left(), r.right());
+}

@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use k12_export_core::{Download, Failure, Status, View};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::{ProgressPopover, Toast};
@@ -47,9 +48,35 @@ pub struct ExportButtonViewProps {
     pub ondismiss: Callback<()>,
 }
 
+/// Where the popover opens, so it stays inside the viewport.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Placement {
+    /// Align its right edge with the button's (near the right edge of the viewport).
+    pub end: bool,
+    /// Open above the button (near the bottom of the viewport).
+    pub top: bool,
+}
+
+impl Placement {
+    /// The placement for a popover anchored at `el`.
+    pub fn for_anchor(el: &web_sys::Element) -> Placement {
+        const WIDTH: f64 = 288.0 + 12.0;
+        const HEIGHT: f64 = 120.0 + 12.0;
+        let r = el.get_bounding_client_rect();
+        let Some(window) = web_sys::window() else { return Placement::default() };
+        let vw = window.inner_width().ok().and_then(|v| v.as_f64()).unwrap_or(f64::MAX);
+        let vh = window.inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(f64::MAX);
+        Placement {
+            end: r.left() + WIDTH > vw && r.right() - WIDTH >= 0.0,
+            top: r.bottom() + HEIGHT > vh && r.top() - HEIGHT >= 0.0,
+        }
+    }
+}
+
 /// The button, its popover, the fallback download link and the failure toast.
 #[function_component]
 pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
+    let placement = use_state_eq(Placement::default);
     let v = &props.view;
     let labels = &props.labels;
     let busy = v.status == Status::Exporting;
@@ -64,8 +91,35 @@ pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
         _ => None,
     };
     let onclick = props.onclick.reform(|e: MouseEvent| e.prevent_default());
-    let hover = |on: bool| props.onhover.reform(move |_: MouseEvent| on);
-    let focus = |on: bool| props.onfocus.reform(move |_: FocusEvent| on);
+    // Placement is measured when the popover is about to open: on pointer entry or focus.
+    let measure = {
+        let placement = placement.clone();
+        move |target: Option<web_sys::EventTarget>| {
+            if let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                placement.set(Placement::for_anchor(&el));
+            }
+        }
+    };
+    let hover = |on: bool| {
+        let cb = props.onhover.clone();
+        let measure = measure.clone();
+        Callback::from(move |e: MouseEvent| {
+            if on {
+                measure(e.current_target());
+            }
+            cb.emit(on);
+        })
+    };
+    let focus = |on: bool| {
+        let cb = props.onfocus.clone();
+        let measure = measure.clone();
+        Callback::from(move |e: FocusEvent| {
+            if on {
+                measure(e.current_target());
+            }
+            cb.emit(on);
+        })
+    };
     html! {
         <span class={classes!("k12x", busy.then_some("k12x--busy"))} data-status={status}
               onmouseenter={hover(true)} onmouseleave={hover(false)}>
@@ -96,6 +150,7 @@ pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
                     eta_secs={v.eta_secs}
                     retrying={v.retrying}
                     labels={labels.clone()}
+                    placement={*placement}
                 />
             }
             if let Some((url, filename)) = fallback {

@@ -5,6 +5,6 @@ pub mod progress_popover;
 pub mod toast;
 
 pub use button::{AsyncExportButton, AsyncExportButtonProps};
-pub use export_button_view::{ExportButtonView, ExportButtonViewProps};
+pub use export_button_view::{ExportButtonView, ExportButtonViewProps, Placement};
 pub use progress_popover::{ProgressPopover, ProgressPopoverProps};
 pub use toast::{Toast, ToastProps};

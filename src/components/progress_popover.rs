@@ -5,6 +5,7 @@ use std::rc::Rc;
 use k12_export_core::Stage;
 use yew::prelude::*;
 
+use crate::components::export_button_view::Placement;
 use crate::labels::Labels;
 
 /// Props of [`ProgressPopover`].
@@ -31,6 +32,9 @@ pub struct ProgressPopoverProps {
     /// Texts.
     #[prop_or_default]
     pub labels: Rc<Labels>,
+    /// Where it opens.
+    #[prop_or_default]
+    pub placement: Placement,
 }
 
 /// Filename, a `role="progressbar"` bar (no `aria-valuenow` when indeterminate), the percent and
@@ -51,7 +55,12 @@ pub fn ProgressPopover(props: &ProgressPopoverProps) -> Html {
     let pct = props.percent;
     let width = pct.map(|p| format!("width:{p}%"));
     html! {
-        <div class="k12x-pop" id={props.id.clone()} role="tooltip" hidden={!props.open}>
+        <div
+            class={classes!("k12x-pop", props.placement.end.then_some("k12x-pop--end"), props.placement.top.then_some("k12x-pop--top"))}
+            id={props.id.clone()}
+            role="tooltip"
+            hidden={!props.open}
+        >
             <div class="k12x-pop-name" title={props.filename.clone()}>{ props.filename.clone() }</div>
             <div
                 class={classes!("k12x-bar", pct.is_none().then_some("k12x-bar--indeterminate"))}

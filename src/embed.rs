@@ -1,0 +1,208 @@
+//! Embedding in plain pages: `mount(element, options)` from JavaScript, returning a handle with
+//! `update(options)` and `destroy()`. The `<k12-export-button>` custom element
+//! (`www/embed/k12-export.js`) is built on it.
+//!
+//! Options are one plain object in the seed's own config format:
+//!
+//! ```js
+//! const handle = mount(document.querySelector('#export'), {
+//!   config: { 'homework-export': { method: 'GET', url: '/j/org/{termId}/homework/export', rest: true, isPolling: true },
+//!             'homework-export-progress': { method: 'GET', url: '/j/org/{termId}/homework/export/process', rest: true, isPolling: true } },
+//!   data: { termId: 1001, termName: '2024春季班' },
+//!   filename: 'K12作业统计-{termName}',
+//!   label: '导出', lang: 'zh-CN', disabled: false,
+//!   onstart() {}, onprogress(percent) {}, ondone({ url, filename }) {}, onerror({ kind, message, status }) {},
+//! });
+//! ```
+//!
+//! Bad options throw an `Error` naming the field, and nothing is mounted. The element also receives
+//! `export-start`, `export-progress`, `export-done` and `export-error` DOM events (bubbling, with
+//! the same `detail`), so pages can listen without passing functions.
+
+use std::rc::Rc;
+
+use k12_export_core::json::Json;
+use k12_export_core::{Download, FailKind, Failure, OptionsError};
+use wasm_bindgen::prelude::*;
+use web_sys::Element;
+use yew::{AppHandle, AttrValue, Callback};
+
+use crate::components::{AsyncExportButton, AsyncExportButtonProps};
+use crate::labels::Labels;
+use crate::spec::Options;
+
+/// A mounted button. `destroy()` stops any export and removes the button and all its listeners.
+#[wasm_bindgen]
+pub struct Handle {
+    element: Element,
+    app: Option<AppHandle<AsyncExportButton>>,
+}
+
+/// Mounts an export button into `element` (its children are replaced). Throws on bad options.
+#[wasm_bindgen]
+pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsError> {
+    let props = props(&element, &options)?;
+    let app = yew::Renderer::<AsyncExportButton>::with_root_and_props(element.clone(), props).render();
+    Ok(Handle { element, app: Some(app) })
+}
+
+#[wasm_bindgen]
+impl Handle {
+    /// Replaces the options (a running export is stopped if what it exports changed). Throws on
+    /// bad options and keeps the old ones.
+    pub fn update(&mut self, options: JsValue) -> Result<(), JsError> {
+        let props = props(&self.element, &options)?;
+        match &mut self.app {
+            Some(app) => {
+                app.update(props);
+                Ok(())
+            }
+            None => Err(JsError::new("k12-export: this button was destroyed")),
+        }
+    }
+
+    /// Stops any export, removes the button and every listener. Safe to call twice.
+    pub fn destroy(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+    }
+
+    /// True until `destroy()`.
+    #[wasm_bindgen(getter)]
+    pub fn mounted(&self) -> bool {
+        self.app.is_some()
+    }
+}
+
+fn error(e: OptionsError) -> JsError {
+    JsError::new(&format!("k12-export: {e}"))
+}
+
+/// Reads the options object: functions are taken out, the rest goes through JSON.
+fn props(element: &Element, options: &JsValue) -> Result<AsyncExportButtonProps, JsError> {
+    if !options.is_object() || options.is_function() {
+        return Err(error(OptionsError::new("options", "must be an object")));
+    }
+    let text = js_sys::JSON::stringify(options)
+        .map_err(|_| error(OptionsError::new("options", "cannot be turned into JSON (a cycle?)")))?;
+    let json = Json::parse(&String::from(text))
+        .map_err(|e| error(OptionsError::new("options", &format!("is not plain data ({e})"))))?;
+    let label = match json.get("label") {
+        None | Some(Json::Null) => None,
+        Some(Json::Str(s)) if !s.trim().is_empty() => Some(AttrValue::from(s.clone())),
+        Some(_) => return Err(error(OptionsError::new("options.label", "must be a non-empty string"))),
+    };
+    let labels = match json.get("lang") {
+        None | Some(Json::Null) => Labels::zh_cn(),
+        Some(Json::Str(s)) => Labels::for_lang(s),
+        Some(_) => {
+            return Err(error(OptionsError::new("options.lang", "must be a language tag such as \"zh-CN\" or \"en\"")))
+        }
+    };
+    let disabled = match json.get("disabled") {
+        None | Some(Json::Null) => false,
+        Some(Json::Bool(b)) => *b,
+        Some(_) => return Err(error(OptionsError::new("options.disabled", "must be true or false"))),
+    };
+    let spec = Options::from_json(json);
+    // Validate now, so that bad options throw instead of mounting a broken button.
+    spec.resolve(&Json::Null, "").map_err(error)?;
+
+    let callback = |name: &str| -> Result<Option<js_sys::Function>, JsError> {
+        let v = js_sys::Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+        if v.is_undefined() || v.is_null() {
+            Ok(None)
+        } else {
+            v.dyn_into::<js_sys::Function>()
+                .map(Some)
+                .map_err(|_| error(OptionsError::new(&format!("options.{name}"), "must be a function")))
+        }
+    };
+    let notify = Notify { element: element.clone() };
+    let (onstart, onprogress, ondone, onerror) =
+        (callback("onstart")?, callback("onprogress")?, callback("ondone")?, callback("onerror")?);
+    let n = notify.clone();
+    let onstart = Callback::from(move |()| n.emit("export-start", JsValue::UNDEFINED, onstart.as_ref()));
+    let n = notify.clone();
+    let onprogress = Callback::from(move |pct: Option<u8>| {
+        let v = pct.map_or(JsValue::NULL, JsValue::from);
+        n.emit("export-progress", v, onprogress.as_ref());
+    });
+    let n = notify.clone();
+    let ondone = Callback::from(move |d: Download| {
+        let detail = object(&[
+            ("url", d.url.map_or(JsValue::NULL, |u| JsValue::from_str(&u))),
+            ("filename", JsValue::from_str(&d.filename)),
+        ]);
+        n.emit("export-done", detail, ondone.as_ref());
+    });
+    let n = notify;
+    let reason_labels = labels.clone();
+    let onerror = Callback::from(move |f: Failure| {
+        let detail = object(&[
+            ("kind", JsValue::from_str(kind_name(f.kind))),
+            ("message", JsValue::from_str(&reason_labels.reason(&f))),
+            ("status", f.status.map_or(JsValue::NULL, JsValue::from)),
+        ]);
+        n.emit("export-error", detail, onerror.as_ref());
+    });
+    Ok(AsyncExportButtonProps {
+        options: spec,
+        data: Json::Null,
+        filename: AttrValue::default(),
+        label,
+        labels: Rc::new(labels),
+        disabled,
+        onstart,
+        onprogress,
+        ondone,
+        onerror,
+        transport: None,
+    })
+}
+
+/// Reports to the page: a bubbling DOM event on the element, then the option's function.
+#[derive(Clone)]
+struct Notify {
+    element: Element,
+}
+
+impl Notify {
+    fn emit(&self, event: &str, detail: JsValue, f: Option<&js_sys::Function>) {
+        let init = web_sys::CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_detail(&detail);
+        if let Ok(e) = web_sys::CustomEvent::new_with_event_init_dict(event, &init) {
+            let _ = self.element.dispatch_event(&e);
+        }
+        if let Some(f) = f {
+            // A throwing host callback must not break the widget.
+            if let Err(e) = f.call1(&JsValue::NULL, &detail) {
+                web_sys::console::error_2(&JsValue::from_str("k12-export: a callback threw"), &e);
+            }
+        }
+    }
+}
+
+fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o.into()
+}
+
+/// Failure kinds as JS sees them.
+pub fn kind_name(k: FailKind) -> &'static str {
+    match k {
+        FailKind::Server => "server",
+        FailKind::Http => "http",
+        FailKind::Network => "network",
+        FailKind::BadResponse => "bad-response",
+        FailKind::UnsafeUrl => "unsafe-url",
+        FailKind::TimedOut => "timed-out",
+        FailKind::Rejected => "rejected",
+        FailKind::Cancelled => "cancelled",
+    }
+}
