@@ -1,0 +1,177 @@
+// The whole flow in a real browser: click, grey, rising percent, the file on disk.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { open, BASE, client, requests, until, readXlsx, sleep } from './lib.mjs';
+
+const HOMEWORK_HEADER = ['学号', '姓名', '班级', '作业1', '作业2', '作业3', '作业4', '作业5', '作业6', '作业7', '作业8', '平均分'];
+
+/** Samples the popover's percent until `stop()` is true. */
+async function percents(page, stop) {
+  const seen = [];
+  while (!(await stop())) {
+    const pct = await page.locator('.k12x-pop-pct').textContent({ timeout: 200 }).catch(() => null);
+    if (pct && seen[seen.length - 1] !== pct) seen.push(pct);
+    await sleep(40);
+  }
+  return seen;
+}
+
+test('homework page (custom element): click → grey → rising percent → the real workbook is saved under its Chinese name', async (t) => {
+  const c = client('homework');
+  const { page, errors } = await open(t);
+  await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=3000`);
+  const button = page.getByRole('button', { name: '导出', exact: true });
+  assert.equal(await button.count(), 1, 'exactly one button named 导出');
+  const download = page.waitForEvent('download', { timeout: 20000 });
+  let downloaded = false;
+  download.then(() => { downloaded = true; }, () => {});
+  await button.click();
+  assert.equal(await button.getAttribute('aria-disabled'), 'true');
+  assert.equal(await button.getAttribute('aria-busy'), 'true');
+  const color = await button.evaluate((b) => getComputedStyle(b).cursor);
+  assert.equal(color, 'not-allowed', 'inert while exporting');
+  await button.hover();
+  const pop = page.getByRole('tooltip');
+  await pop.waitFor({ state: 'visible' });
+  assert.equal(await pop.locator('.k12x-pop-name').textContent(), 'K12作业统计-2024春季班.xlsx');
+  const seen = await percents(page, async () => downloaded);
+  const values = seen.map((s) => Number(s.replace('%', '')));
+  assert.ok(values.length >= 2, `percent rose while exporting: ${seen}`);
+  assert.ok(values.every((v, i) => i === 0 || v > values[i - 1]), `monotonic: ${seen}`);
+  assert.ok(values[values.length - 1] < 100 || values.length > 1);
+  const d = await download;
+  assert.equal(d.suggestedFilename(), 'K12作业统计-2024春季班.xlsx');
+  const rows = readXlsx(await d.path());
+  assert.deepEqual(rows[0], HOMEWORK_HEADER, 'header row');
+  assert.equal(rows.length, 1 + 48, 'one row per student of 2024春季班');
+  await until('button back to normal', async () => (await button.getAttribute('aria-disabled')) === null);
+  assert.deepEqual(errors, []);
+  const log = await requests(c);
+  assert.ok(log.some((r) => r.path.endsWith('/homework/export/process')), 'it polled the progress endpoint');
+});
+
+test('stage-test page (mount()): exports the chosen term', async (t) => {
+  const c = client('stage');
+  const { page, errors } = await open(t);
+  await page.goto(`${BASE}/examples/stage-test.html?client=${c}&durationMs=1500`);
+  const button = page.getByRole('button', { name: '导出', exact: true });
+  assert.equal(await button.count(), 1, 'exactly one button named 导出');
+  await page.selectOption('#term', '1005');
+  const download = page.waitForEvent('download', { timeout: 20000 });
+  await button.click();
+  const d = await download;
+  assert.equal(d.suggestedFilename(), 'K12阶段测试统计-2025春季班.xlsx');
+  const rows = readXlsx(await d.path());
+  assert.equal(rows[0][0], '学号');
+  assert.equal(rows[0][rows[0].length - 1], '总分');
+  assert.equal(rows.length, 1 + 320);
+  assert.deepEqual(errors, []);
+});
+
+test('convention B: stays busy until the late URL, then downloads', async (t) => {
+  const c = client('schemeb');
+  const { page } = await open(t);
+  await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=1500&scheme=B&urlDelayMs=1500`);
+  const button = page.getByRole('button', { name: '导出', exact: true });
+  const download = page.waitForEvent('download', { timeout: 20000 });
+  await button.click();
+  await button.hover();
+  await page.getByText('正在生成文件…').waitFor({ timeout: 10000 });
+  assert.equal(await button.getAttribute('aria-busy'), 'true', 'still exporting while the file is written');
+  assert.equal(await page.locator('.k12x-pop-pct').textContent(), '99%');
+  const d = await download;
+  assert.equal(d.suggestedFilename(), 'K12作业统计-2024春季班.xlsx');
+});
+
+test('an empty term still downloads a workbook with only the header row', async (t) => {
+  const c = client('empty');
+  const { page } = await open(t);
+  await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=800&termId=1002`);
+  const download = page.waitForEvent('download', { timeout: 20000 });
+  await page.getByRole('button', { name: '导出', exact: true }).click();
+  const d = await download;
+  assert.equal(d.suggestedFilename(), 'K12作业统计-2024暑期集训.xlsx');
+  assert.equal(readXlsx(await d.path()).length, 1);
+});
+
+test('a failing export shows the toast "导出失败" and the button returns to normal', async (t) => {
+  const c = client('fail');
+  const { page } = await open(t);
+  await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=2000&scenario=fail&failAt=40`);
+  const button = page.getByRole('button', { name: '导出', exact: true });
+  await button.click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor({ timeout: 15000 });
+  assert.match(await alert.textContent(), /导出失败/);
+  assert.match(await alert.textContent(), /数据库连接中断/);
+  assert.ok(await alert.isVisible());
+  assert.equal(await button.getAttribute('aria-disabled'), null);
+  assert.equal(await button.getAttribute('aria-busy'), null);
+  const n = (await requests(c)).length;
+  await sleep(2500);
+  assert.equal((await requests(c)).length, n, 'nothing left polling');
+});
+
+test('navigating away mid-export: the server sees no request for the job afterwards', async (t) => {
+  const c = client('leave');
+  const { page } = await open(t);
+  await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=30000&termId=1003`);
+  await page.getByRole('button', { name: '导出', exact: true }).click();
+  await until('polling', async () => (await requests(c)).some((r) => r.path.endsWith('/process')));
+  await page.goto('about:blank');
+  const n = (await requests(c)).length;
+  await sleep(4000);
+  assert.equal((await requests(c)).length, n, 'no request after the page was left');
+});
+
+test('removing the custom element stops its traffic', async (t) => {
+  const c = client('remove');
+  const { page } = await open(t);
+  await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=30000&termId=1003`);
+  await page.getByRole('button', { name: '导出', exact: true }).click();
+  await until('polling', async () => (await requests(c)).some((r) => r.path.endsWith('/process')));
+  await page.evaluate(() => document.querySelector('k12-export-button').remove());
+  await sleep(300);
+  const n = (await requests(c)).length;
+  await sleep(4000);
+  assert.equal((await requests(c)).length, n, 'no request after removal');
+  assert.equal(await page.locator('.k12x').count(), 0);
+});
+
+test('destroy() on a mounted handle stops its traffic', async (t) => {
+  const c = client('destroy');
+  const { page } = await open(t);
+  await page.goto(`${BASE}/examples/stage-test.html?client=${c}&durationMs=30000&termId=1003`);
+  await page.getByRole('button', { name: '导出', exact: true }).click();
+  await until('polling', async () => (await requests(c)).some((r) => r.path.endsWith('/process')));
+  await page.evaluate(() => window.exportHandle.destroy());
+  await sleep(300);
+  const n = (await requests(c)).length;
+  await sleep(4000);
+  assert.equal((await requests(c)).length, n, 'no request after destroy()');
+  assert.equal(await page.locator('.k12x').count(), 0, 'the button is gone');
+});
+
+test('keyboard only: Tab to the button, Enter starts, focus shows the popover, Esc closes it', async (t) => {
+  const c = client('keys');
+  const { page } = await open(t);
+  await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=20000&termId=1003`);
+  const button = page.getByRole('button', { name: '导出', exact: true });
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    if (await button.evaluate((b) => b === document.activeElement)) break;
+  }
+  assert.ok(await button.evaluate((b) => b === document.activeElement), 'reachable with Tab');
+  await page.keyboard.press('Enter');
+  await until('exporting', async () => (await button.getAttribute('aria-busy')) === 'true');
+  const pop = page.getByRole('tooltip');
+  await pop.waitFor({ state: 'visible' });
+  assert.ok(await button.evaluate((b) => b === document.activeElement), 'focus stays on the button');
+  const describedBy = await button.getAttribute('aria-describedby');
+  assert.equal(describedBy, await pop.getAttribute('id'));
+  await page.keyboard.press('Escape');
+  await pop.waitFor({ state: 'hidden' });
+  await page.keyboard.press('Enter');
+  await sleep(300);
+  assert.equal((await requests(c)).filter((r) => r.path.endsWith('/homework/export')).length, 1, 'Enter while busy starts nothing');
+});
