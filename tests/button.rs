@@ -475,3 +475,20 @@ async fn near_the_right_edge_the_popover_opens_to_the_left() {
     let vw = web_sys::window().unwrap().inner_width().unwrap().as_f64().unwrap();
     assert!(r.right() <= vw && r.left() >= 0.0, "inside the viewport: {} .. {} of {vw}", r.left(), r.right());
 }
+
+#[wasm_bindgen_test]
+async fn back_from_the_bfcache_shows_the_normal_state() {
+    let script = stuck_at(30);
+    let m = Mounted::new(props(&script)).await;
+    m.click().await;
+    assert_eq!(m.status(), "exporting");
+    let init = web_sys::PageTransitionEventInit::new();
+    init.set_persisted(true);
+    let e = web_sys::PageTransitionEvent::new_with_event_init_dict("pageshow", &init).unwrap();
+    web_sys::window().unwrap().dispatch_event(&e).unwrap();
+    until(1000, "idle", || m.status() == "idle").await;
+    assert_eq!(m.button().get_attribute("aria-disabled"), None);
+    let n = script.count();
+    sleep(1500).await;
+    assert_eq!(script.count(), n, "the old export does not poll on");
+}

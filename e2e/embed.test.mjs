@@ -1,0 +1,93 @@
+// The embedding API from a plain page: errors, updates, events.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { open, BASE, client } from './lib.mjs';
+
+const CONFIG = {
+  'homework-export': { method: 'GET', url: '/j/org/{termId}/homework/export', rest: true, isPolling: true },
+  'homework-export-progress': { method: 'GET', url: '/j/org/{termId}/homework/export/process', rest: true, isPolling: true },
+};
+
+async function blank(t) {
+  const o = await open(t);
+  await o.page.goto(`${BASE}/examples/stage-test.html`, { waitUntil: 'networkidle' });
+  await o.page.evaluate(() => { document.body.insertAdjacentHTML('beforeend', '<div id="host"><i>placeholder</i></div>'); });
+  return o;
+}
+
+test('mount() with bad options throws an Error naming the field and mounts nothing', async (t) => {
+  const { page } = await blank(t);
+  const cases = [
+    [{ config: 5 }, 'options.config'],
+    [{ config: CONFIG, data: {} }, 'options.data.termId'],
+    [{ config: CONFIG, data: { termId: 1 }, filename: 'K12-{termName}' }, 'options.filename'],
+    [{ config: CONFIG, data: { termId: 1 }, confg: 1 }, 'options.confg'],
+    [{ config: CONFIG, data: { termId: 1 }, lang: 5 }, 'options.lang'],
+    [{ config: CONFIG, data: { termId: 1 }, onerror: 'x' }, 'options.onerror'],
+    [{ config: { a: { url: '/a/{id}', rest: true } }, data: { id: 1 } }, 'options.start'],
+  ];
+  for (const [options, field] of cases) {
+    const r = await page.evaluate(async (options) => {
+      const { mount } = await import('/embed/k12-export.js');
+      const host = document.getElementById('host');
+      try { await mount(host, options); return { ok: true }; }
+      catch (e) { return { ok: false, isError: e instanceof Error, message: e.message, html: host.innerHTML }; }
+    }, options);
+    assert.equal(r.ok, false, `${JSON.stringify(options)} must throw`);
+    assert.ok(r.isError, 'an Error');
+    assert.ok(r.message.includes(field), `"${r.message}" names ${field}`);
+    assert.equal(r.html, '<i>placeholder</i>', 'nothing mounted');
+  }
+});
+
+test('update() changes what is exported; events and callbacks report the export', async (t) => {
+  const { page } = await blank(t);
+  const c = client('update');
+  const result = await page.evaluate(async ({ CONFIG, c }) => {
+    const { mount } = await import('/embed/k12-export.js');
+    const host = document.getElementById('host');
+    const seen = [];
+    for (const name of ['export-start', 'export-progress', 'export-done']) host.addEventListener(name, (e) => seen.push(name));
+    let done;
+    const finished = new Promise((r) => { done = r; });
+    const h = await mount(host, { config: CONFIG, data: { termId: 1001, termName: 'A', client: c, durationMs: 500 }, filename: 'X-{termName}' });
+    h.update({ config: CONFIG, data: { termId: 1005, termName: 'B', client: c, durationMs: 500 }, filename: 'Y-{termName}', label: '导出成绩', ondone: (d) => done(d) });
+    await new Promise((r) => setTimeout(r, 50));
+    const label = host.querySelector('.k12x-btn').textContent;
+    host.querySelector('.k12x-btn').click();
+    const d = await finished;
+    h.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    return { label, filename: d.filename, url: d.url, seen: [...new Set(seen)], empty: host.innerHTML === '', mounted: h.mounted };
+  }, { CONFIG, c });
+  assert.equal(result.label, '导出成绩');
+  assert.equal(result.filename, 'K12作业统计-2025春季班.xlsx', 'the updated term was exported');
+  assert.match(result.url, /\/files\//);
+  assert.deepEqual(result.seen, ['export-start', 'export-progress', 'export-done']);
+  assert.equal(result.empty, true, 'destroy() removed the button');
+  assert.equal(result.mounted, false);
+});
+
+test('<k12-export-button>: attribute changes update it; bad attributes raise export-config-error', async (t) => {
+  const { page } = await open(t);
+  await page.goto(`${BASE}/examples/homework.html`, { waitUntil: 'networkidle' });
+  const r = await page.evaluate(async () => {
+    const el = document.querySelector('k12-export-button');
+    el.setAttribute('label', 'Export');
+    el.setAttribute('lang', 'en');
+    await new Promise((r) => setTimeout(r, 50));
+    const label = el.querySelector('.k12x-btn').textContent;
+    const errors = [];
+    el.addEventListener('export-config-error', (e) => errors.push(e.detail));
+    el.setAttribute('data', '{not json');
+    await new Promise((r) => setTimeout(r, 50));
+    el.setAttribute('data', '{"termName": "x"}');
+    await new Promise((r) => setTimeout(r, 50));
+    return { label, errors, stillThere: !!el.querySelector('.k12x-btn') };
+  });
+  assert.equal(r.label, 'Export');
+  assert.equal(r.errors.length, 2);
+  assert.match(r.errors[0], /attribute data is not valid JSON/);
+  assert.match(r.errors[1], /options\.data\.termId/);
+  assert.ok(r.stillThere, 'the last good options stay in force');
+});
