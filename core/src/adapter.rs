@@ -4,7 +4,7 @@
 //! file — but spells each step differently. An [`Adapter`] builds the three kinds of request and
 //! reads their answers into a [`Reply`]; the [`Machine`](crate::Machine) owns everything else
 //! (timing, retries, deadlines, stale answers, progress display). Adding a backend means adding
-//! one adapter module and one line in [`crate::options`].
+//! one adapter module under [`crate::adapters`] and one line in the table of [`crate::options`].
 
 use crate::error::Failure;
 use crate::http::HttpRequest;
@@ -56,6 +56,13 @@ pub enum Reply {
 /// Which request an answer belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
+    /// An optional request before the start, for backends that must look at something first
+    /// (e.g. snapshot their job list, because the start answer does not say which job it made).
+    /// An adapter that needs none returns `None` from [`Adapter::request`] and the machine goes
+    /// straight to [`Step::Start`]. Its answer continues to the start on any reply but
+    /// [`Reply::Failed`] (the export fails) and [`Reply::Retry`] (the prepare request is retried);
+    /// adapters answer [`Reply::Pending`].
+    Prepare,
     /// The request that starts the job.
     Start,
     /// A progress/status request.
@@ -71,8 +78,9 @@ pub trait Adapter {
     fn reset(&mut self);
     /// Whether this backend reports numbers: if not, progress is shown as indeterminate.
     fn reports_progress(&self) -> bool;
-    /// The request for `step`. `Link` returns `None` for backends whose status answer already
-    /// carries the URL (then `Finished` is never returned).
+    /// The request for `step`. `Prepare` returns `None` for backends that need no request before
+    /// the start; `Link` returns `None` for backends whose status answer already carries the URL
+    /// (then `Finished` is never returned).
     fn request(&mut self, step: Step) -> Option<HttpRequest>;
     /// Reads the answer to `step`. Network errors, 5xx, 408 and 429 never reach here: the machine
     /// retries those itself.

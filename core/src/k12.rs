@@ -167,6 +167,7 @@ impl Adapter for K12 {
 
     fn request(&mut self, step: Step) -> Option<HttpRequest> {
         Some(match step {
+            Step::Prepare => return None,
             Step::Start | Step::Link => self.start.clone(),
             Step::Poll => self.progress.clone(),
         })
@@ -174,6 +175,8 @@ impl Adapter for K12 {
 
     fn read(&mut self, step: Step, status: u16, body: &str) -> Reply {
         match step {
+            // Never sent: K12 needs nothing before the start.
+            Step::Prepare => Reply::Pending { filename: None },
             Step::Start => read_url_answer(status, body),
             Step::Poll => read_progress_answer(status, body),
             // Asked because progress said done: "no URL" means the file is still being written.

@@ -8,6 +8,7 @@
 //! Compiles for any target; the browser driver and the mock backend both build on it.
 
 pub mod adapter;
+pub mod adapters;
 pub mod config;
 pub mod error;
 pub mod http;

@@ -357,7 +357,7 @@ impl Machine {
         };
         self.job = Some(Job {
             deadline: now + self.settings.deadline_ms,
-            wait: Wait::Timer { at: now, step: Step::Start },
+            wait: Wait::Timer { at: now, step: Step::Prepare },
             failures: 0,
             link_tries: 0,
             tracker: Tracker::new(now),
@@ -366,16 +366,17 @@ impl Machine {
         });
         self.events.push_back(Event::Started);
         self.events.push_back(Event::Progress(self.view.percent));
-        self.send(Step::Start, now);
+        self.send(Step::Prepare, now);
     }
 
     fn send(&mut self, step: Step, now: f64) {
         let Some(request) = self.adapter.request(step) else {
-            // A backend without a separate link step never says Finished; if one does, poll on.
-            if step == Step::Link {
-                self.schedule(Step::Poll, now + 500.0);
-            } else {
-                self.fail(Failure::new(FailKind::BadResponse), now);
+            match step {
+                // Most backends need nothing before the start.
+                Step::Prepare => self.send(Step::Start, now),
+                // A backend without a separate link step never says Finished; if one does, poll on.
+                Step::Link => self.schedule(Step::Poll, now + 500.0),
+                Step::Start | Step::Poll => self.fail(Failure::new(FailKind::BadResponse), now),
             }
             return;
         };
@@ -436,6 +437,14 @@ impl Machine {
                 job.failures = 0;
                 self.view.retrying = false;
             }
+        }
+        if step == Step::Prepare {
+            match reply {
+                Reply::Failed(f) => self.fail(f, now),
+                Reply::Retry(f) => self.transient(step, f, None, now),
+                _ => self.send(Step::Start, now),
+            }
+            return;
         }
         match reply {
             Reply::Pending { filename } => {

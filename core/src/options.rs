@@ -14,8 +14,27 @@
 //!
 //! Every error names its field (`options.data.termId is required by the URL`); nothing is sent
 //! for options that do not validate. Unknown fields are errors too, so a typo is caught at once.
+//!
+//! # Protocols
+//!
+//! Common fields: `protocol`, `data` (fills the `{key}` placeholders of `filename`, and K12's
+//! URLs), `filename`, `timeoutMs`, `requestTimeoutMs`, `pollIntervalMs`, `retries`. Each protocol
+//! adds its own (see its module for the full story and the decisions behind it):
+//!
+//! | `protocol` | its fields | default `filename` |
+//! |---|---|---|
+//! | `"k12"` ([`crate::k12`]) | `config` (required), `start`, `progress` | `export` |
+//! | `"export-service"` ([`crate::adapters::export_service`]) | `baseUrl`, `query`, `title` (required), `userId` (required), `sourceHttp` {`url`, `method`, `header`, `limit`} or `sourceRaw` [rows], `extType`, `callback`, `timestamp` | the title |
+//! | `"xlink"` ([`crate::adapters::xlink`]) | `baseUrl`, `query`, `accessToken` (required), `name` (required), `type` (required, 1–10), `describe`, `params` {`filter`, `query`, `order`}, `extend` | the name |
+//! | `"minapp"` ([`crate::adapters::minapp`]) | `baseUrl`, `query`, `tableId` (required), `fileType` (csv/json/xlsx), `mode` (all/part), `where`, `includeKeys`, `excludeKeys`, `orderBy`, `csvCustomizeHeaders`, `timestampConvertKeys` | `export` (the job's `file_name` once known) |
+//! | `"asset"` ([`crate::adapters::asset`]) | `baseUrl`, `query`, `session` (required), `assetIds` (required) | `资产导出` (`.csv` added) |
+//!
+//! `baseUrl` is where the backend lives (default: the page's origin) and `query` adds query
+//! parameters to every request (see [`crate::adapters`]). A new backend is one adapter module and
+//! one line in [`PROTOCOL_TABLE`].
 
 use crate::adapter::Adapter;
+use crate::adapters::{asset::AssetSystem, export_service::ExportService, minapp::MinApp, xlink::XLink};
 use crate::config::CacheConfig;
 use crate::error::OptionsError;
 use crate::json::Json;
@@ -53,23 +72,20 @@ impl ExportOptions {
         let Json::Obj(members) = v else {
             return Err(OptionsError::new("options", "must be an object"));
         };
-        let protocol = match v.get("protocol") {
+        let name = match v.get("protocol") {
             None | Some(Json::Null) => "k12",
             Some(Json::Str(s)) => s.as_str(),
             Some(_) => return Err(OptionsError::new("options.protocol", "must be a string")),
         };
-        let (protocol_keys, build): (&[&str], Builder) = match protocol {
-            "k12" => (&["config", "start", "progress"], build_k12),
-            other => {
-                return Err(OptionsError::new(
-                    "options.protocol",
-                    &format!("'{other}' is not a supported protocol (supported: {})", PROTOCOLS.join(", ")),
-                ))
-            }
+        let Some(protocol) = PROTOCOL_TABLE.iter().find(|p| p.name == name) else {
+            return Err(OptionsError::new(
+                "options.protocol",
+                &format!("'{name}' is not a supported protocol (supported: {})", protocols().join(", ")),
+            ));
         };
         for (k, _) in members {
             let k = k.as_str();
-            if !COMMON_KEYS.contains(&k) && !protocol_keys.contains(&k) && !extra_keys.contains(&k) {
+            if !COMMON_KEYS.contains(&k) && !protocol.keys.contains(&k) && !extra_keys.contains(&k) {
                 return Err(OptionsError::new(&format!("options.{k}"), "is not a known option"));
             }
         }
@@ -79,21 +95,91 @@ impl ExportOptions {
             Some(_) => return Err(OptionsError::new("options.data", "must be an object")),
         };
         let filename = match v.get("filename") {
-            None | Some(Json::Null) => "export".to_owned(),
-            Some(Json::Str(t)) if !t.trim().is_empty() => fill_template(t.trim(), &data)?,
+            None | Some(Json::Null) => None,
+            Some(Json::Str(t)) if !t.trim().is_empty() => Some(fill_template(t.trim(), &data)?),
             Some(_) => return Err(OptionsError::new("options.filename", "must be a non-empty string")),
         };
-        let adapter = build(v, &data)?;
-        Ok(ExportOptions { adapter, settings: settings(v)?, filename })
+        let ctx = Ctx { options: v, data: &data, filename: filename.as_deref() };
+        let built = (protocol.build)(&ctx)?;
+        let filename = filename.or(built.default_filename).unwrap_or_else(|| "export".to_owned());
+        Ok(ExportOptions { adapter: built.adapter, settings: settings(v)?, filename })
     }
 }
 
-type Builder = fn(&Json, &Json) -> Result<Box<dyn Adapter>, OptionsError>;
+/// What a protocol's builder reads: the whole options object, its `data`, and the filled
+/// `filename` when the page gave one.
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx<'a> {
+    /// The options object.
+    pub options: &'a Json,
+    /// `options.data` (an empty object when absent).
+    pub data: &'a Json,
+    /// `options.filename` with its placeholders filled, if given.
+    pub filename: Option<&'a str>,
+}
 
-/// The protocols `options.protocol` accepts.
-pub const PROTOCOLS: &[&str] = &["k12"];
+impl<'a> Ctx<'a> {
+    /// A context for `options` alone (no data, no filename): for tests of one builder.
+    pub fn new(options: &'a Json) -> Ctx<'a> {
+        const EMPTY: &Json = &Json::Null;
+        Ctx { options, data: EMPTY, filename: None }
+    }
+}
 
-fn build_k12(v: &Json, data: &Json) -> Result<Box<dyn Adapter>, OptionsError> {
+/// What a protocol's builder makes: the adapter, and the filename to show when the page gives none.
+pub struct Built {
+    /// The adapter.
+    pub adapter: Box<dyn Adapter>,
+    /// The filename when `options.filename` is absent (else `export`).
+    pub default_filename: Option<String>,
+}
+
+impl std::fmt::Debug for Built {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Built").field("default_filename", &self.default_filename).finish_non_exhaustive()
+    }
+}
+
+/// Builds one protocol's adapter from validated common options.
+pub type Builder = fn(&Ctx<'_>) -> Result<Built, OptionsError>;
+
+/// One row of [`PROTOCOL_TABLE`].
+#[derive(Clone, Copy)]
+pub struct Protocol {
+    /// The `options.protocol` value.
+    pub name: &'static str,
+    /// The option fields it adds to the common ones.
+    pub keys: &'static [&'static str],
+    /// Its builder.
+    pub build: Builder,
+}
+
+impl std::fmt::Debug for Protocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Protocol").field("name", &self.name).field("keys", &self.keys).finish_non_exhaustive()
+    }
+}
+
+/// Every backend the widget speaks: adding one is adding its adapter module and a row here.
+pub const PROTOCOL_TABLE: &[Protocol] = &[
+    Protocol { name: "k12", keys: &["config", "start", "progress"], build: build_k12 },
+    Protocol {
+        name: "export-service",
+        keys: crate::adapters::export_service::OPTION_KEYS,
+        build: ExportService::from_options,
+    },
+    Protocol { name: "xlink", keys: crate::adapters::xlink::OPTION_KEYS, build: XLink::from_options },
+    Protocol { name: "minapp", keys: crate::adapters::minapp::OPTION_KEYS, build: MinApp::from_options },
+    Protocol { name: "asset", keys: crate::adapters::asset::OPTION_KEYS, build: AssetSystem::from_options },
+];
+
+/// The protocols `options.protocol` accepts, in the order of [`PROTOCOL_TABLE`].
+pub fn protocols() -> Vec<&'static str> {
+    PROTOCOL_TABLE.iter().map(|p| p.name).collect()
+}
+
+fn build_k12(ctx: &Ctx<'_>) -> Result<Built, OptionsError> {
+    let (v, data) = (ctx.options, ctx.data);
     let config = CacheConfig::from_json(v.get("config").unwrap_or(&Json::Null), "options.config")?;
     let key = |name: &str| -> Result<Option<String>, OptionsError> {
         match v.get(name) {
@@ -114,7 +200,7 @@ fn build_k12(v: &Json, data: &Json) -> Result<Box<dyn Adapter>, OptionsError> {
             }
         },
     };
-    Ok(Box::new(K12::new(&config, &start, &progress, data)?))
+    Ok(Built { adapter: Box::new(K12::new(&config, &start, &progress, data)?), default_filename: None })
 }
 
 fn settings(v: &Json) -> Result<Settings, OptionsError> {
@@ -214,6 +300,16 @@ mod tests {
         let o = opts(&format!(r#"{{{CONFIG},"data":{{"termId":1}},"pollIntervalMs":1000,"timeoutMs":5000}}"#)).unwrap();
         assert_eq!(o.settings.policy, PollPolicy::Fixed { interval_ms: 1000.0 });
         assert_eq!(o.settings.deadline_ms, 5000.0);
+    }
+
+    #[test]
+    fn protocols_add_only_their_own_fields() {
+        assert_eq!(protocols(), ["k12", "export-service", "xlink", "minapp", "asset"]);
+        for p in PROTOCOL_TABLE {
+            for k in p.keys {
+                assert!(!COMMON_KEYS.contains(k), "{} redefines the common option {k}", p.name);
+            }
+        }
     }
 
     #[test]

@@ -62,11 +62,22 @@ impl Tracker {
         }
     }
 
-    /// Fraction per millisecond over the window, if progress moved.
+    /// Fraction per millisecond, if progress moved: the faster of the average over the window
+    /// and the latest interval, so that a job that speeds up (or writes in bursts) is not
+    /// polled late, while one that stalls keeps its average.
     pub fn rate(&self) -> Option<f64> {
-        let (&(t0, f0), &(t1, f1)) = (self.samples.front()?, self.samples.back()?);
-        let (df, dt) = (f1 - f0, t1 - t0);
-        (df > 0.0 && dt > 0.0).then_some(df / dt)
+        let slope = |(t0, f0): (f64, f64), (t1, f1): (f64, f64)| {
+            let (df, dt) = (f1 - f0, t1 - t0);
+            (df > 0.0 && dt > 0.0).then_some(df / dt)
+        };
+        let last = *self.samples.back()?;
+        let window = slope(*self.samples.front()?, last);
+        let n = self.samples.len();
+        let recent = if n >= 2 { slope(self.samples[n - 2], last) } else { None };
+        match (window, recent) {
+            (Some(w), Some(r)) => Some(w.max(r)),
+            (w, r) => w.or(r),
+        }
     }
 
     /// Estimated milliseconds left at `now_ms`, if there is a rate.
