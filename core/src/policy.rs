@@ -27,7 +27,7 @@ pub enum PollPolicy {
 
 impl Default for PollPolicy {
     fn default() -> PollPolicy {
-        PollPolicy::Adaptive { first_ms: 400.0, floor_ms: 200.0, cap_ms: 3000.0 }
+        PollPolicy::Adaptive { first_ms: 400.0, floor_ms: 150.0, cap_ms: 2500.0 }
     }
 }
 
@@ -39,6 +39,7 @@ const WINDOW_MS: f64 = 20_000.0;
 pub struct Tracker {
     samples: VecDeque<(f64, f64)>,
     last_delay: Option<f64>,
+    started_ms: f64,
 }
 
 impl Tracker {
@@ -46,7 +47,7 @@ impl Tracker {
     pub fn new(t_ms: f64) -> Tracker {
         let mut samples = VecDeque::new();
         samples.push_back((t_ms, 0.0));
-        Tracker { samples, last_delay: None }
+        Tracker { samples, last_delay: None, started_ms: t_ms }
     }
 
     /// Records that `fraction` (0..1) of the work was done at `t_ms`.
@@ -91,12 +92,17 @@ impl Tracker {
     pub fn next_delay(&mut self, policy: PollPolicy, now_ms: f64) -> f64 {
         let delay = match policy {
             PollPolicy::Fixed { interval_ms } => interval_ms,
-            PollPolicy::Adaptive { first_ms, floor_ms, cap_ms } => match (self.eta_ms(now_ms), self.last_delay) {
-                // Aim a little after the expected finish, so that the poll finds it done.
-                (Some(eta), _) => (eta * 1.05 + 60.0).clamp(floor_ms, cap_ms),
-                (None, None) => first_ms,
-                (None, Some(last)) => (last * 1.6).clamp(floor_ms, cap_ms),
-            },
+            PollPolicy::Adaptive { first_ms, floor_ms, cap_ms } => {
+                // Early estimates are rough: never wait longer than the job has run so far, so
+                // the interval at most doubles while the picture forms.
+                let cap = cap_ms.min((now_ms - self.started_ms).max(floor_ms));
+                match (self.eta_ms(now_ms), self.last_delay) {
+                    // Aim a little after the expected finish, so that the poll finds it done.
+                    (Some(eta), _) => (eta * 1.05 + 60.0).clamp(floor_ms, cap),
+                    (None, None) => first_ms,
+                    (None, Some(last)) => (last * 1.6).clamp(floor_ms, cap),
+                }
+            }
         };
         let delay = if delay.is_finite() { delay.max(0.0) } else { 1000.0 };
         self.last_delay = Some(delay);
@@ -142,21 +148,37 @@ mod tests {
     fn first_poll_comes_soon_then_backs_off_without_numbers() {
         let mut t = Tracker::new(0.0);
         assert_eq!(t.next_delay(ADAPTIVE, 0.0), 400.0);
-        assert_eq!(t.next_delay(ADAPTIVE, 400.0), 640.0);
+        assert_eq!(t.next_delay(ADAPTIVE, 1000.0), 640.0);
         let mut last = 0.0;
         for _ in 0..20 {
-            last = t.next_delay(ADAPTIVE, 0.0);
+            last = t.next_delay(ADAPTIVE, 60_000.0);
         }
         assert_eq!(last, 3000.0);
     }
 
     #[test]
+    fn early_waits_never_exceed_the_time_the_job_has_run() {
+        let mut t = Tracker::new(0.0);
+        t.observe(400.0, 0.01); // looks like a 40 s job, but it is only 0.4 s old
+        assert_eq!(t.next_delay(ADAPTIVE, 400.0), 400.0);
+    }
+
+    #[test]
     fn steady_progress_schedules_the_poll_near_the_expected_finish() {
         let mut t = Tracker::new(0.0);
-        t.observe(1000.0, 0.4); // 0.4 per second: 1.5 s left
-        let d = t.next_delay(ADAPTIVE, 1000.0);
-        assert!((1500.0..1700.0).contains(&d), "{d}");
-        assert!((t.eta_ms(1000.0).unwrap() - 1500.0).abs() < 1e-6);
+        t.observe(4000.0, 0.8); // 0.2 per second: 1 s left
+        let d = t.next_delay(ADAPTIVE, 4000.0);
+        assert!((1000.0..1200.0).contains(&d), "{d}");
+        assert!((t.eta_ms(4000.0).unwrap() - 1000.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_job_that_speeds_up_is_judged_by_its_latest_pace() {
+        let mut t = Tracker::new(0.0);
+        t.observe(8000.0, 0.2);
+        t.observe(9000.0, 0.5); // 0.3 per second lately, 0.055 on average
+        let eta = t.eta_ms(9000.0).unwrap();
+        assert!((eta - 5000.0 / 3.0).abs() < 1.0, "{eta}");
     }
 
     #[test]

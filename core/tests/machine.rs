@@ -667,13 +667,25 @@ fn fixed_polling_waits_the_interval() {
 }
 
 #[test]
-fn adaptive_polling_asks_near_the_expected_finish() {
+fn adaptive_polling_asks_near_the_expected_finish_with_few_requests() {
+    // A steady 10 s job, convention A: fraction t/10 s, URL at 10 s.
     let mut w = World::new();
     w.click();
     w.answer(NOT_READY);
     let first = w.wait();
     assert!(first <= 500.0, "first poll soon after the start: {first}");
-    w.progress(25, 101); // a quarter after ~440 ms: about 1.3 s to go
-    let next = w.wait();
-    assert!((1100.0..1700.0).contains(&next), "{next}");
+    let mut polls = 0;
+    loop {
+        polls += 1;
+        let loaded = ((w.now / 10_000.0).min(1.0) * 100.0).floor() as i64;
+        let total = 100;
+        if w.now >= 10_000.0 {
+            w.progress(total, total);
+            break;
+        }
+        w.progress(loaded, total);
+        w.wait();
+    }
+    assert!(polls <= 8, "{polls} progress requests for 10 s (fixed 1 s polling makes 10)");
+    assert!(w.now - 10_000.0 < 400.0, "asked within 400 ms of the finish, at {}", w.now);
 }
