@@ -83,6 +83,7 @@ async fn reset(
     let client = filter(query);
     let now = state.now_ms();
     lock(&state.inner.jobs).clear(client.as_deref(), now);
+    state.clear_stores(client.as_deref());
     lock(&state.inner.record).clear(client.as_deref());
     tracing::info!(client = client.as_deref().unwrap_or("*"), "mock reset");
     Json(Done { ok: true })

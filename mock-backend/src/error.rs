@@ -15,6 +15,14 @@ pub enum ApiError {
     /// 400: `?scenario=` names no scenario; the answer lists the valid ones.
     #[error("unknown scenario {0:?}")]
     UnknownScenario(String),
+    /// 400: `?scenario=` names no scenario this backend supports; the answer lists the valid ones.
+    #[error("unknown scenario {name:?}")]
+    BadScenario {
+        /// The name given.
+        name: String,
+        /// The backend's scenarios.
+        valid: Vec<&'static str>,
+    },
     /// 404: no such term, route or file.
     #[error("not found: {0}")]
     NotFound(String),
@@ -39,7 +47,9 @@ impl ApiError {
     /// The HTTP status of the answer.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) | ApiError::UnknownScenario(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::UnknownScenario(_) | ApiError::BadScenario { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Gone(_) => StatusCode::GONE,
@@ -66,6 +76,11 @@ impl IntoResponse for ApiError {
                     "valid": valid,
                 })
             }
+            ApiError::BadScenario { name, valid } => json!({
+                "code": code,
+                "message": format!("unknown scenario {name:?}; valid scenarios: {}", valid.join(", ")),
+                "valid": valid,
+            }),
             ApiError::MethodNotAllowed => json!({"code": code, "message": "method not allowed"}),
             ApiError::UriTooLong { limit } => {
                 json!({"code": code, "message": format!("query string too long (limit {limit} bytes)")})

@@ -185,15 +185,46 @@ async fn download(
     token: Result<Path<String>, PathRejection>,
     request: Request,
 ) -> Result<Response, ApiError> {
+    let Ok(Path(token)) = token else { return Err(ApiError::NotFound("no such file".to_owned())) };
+    serve(&state, &token, request).await
+}
+
+/// Registers a finished file under a new token; returns the token. The file expires after
+/// [`Config::expire_after`](crate::Config::expire_after).
+pub(crate) fn register(
+    state: &AppState,
+    path: PathBuf,
+    filename: &str,
+    mime: &'static str,
+    client: &str,
+    job: u64,
+) -> String {
+    let token = new_token();
+    let now = state.now_ms();
+    let file = StoredFile {
+        path,
+        filename: filename.to_owned(),
+        mime,
+        expires_ms: now.saturating_add(state.config().expire_after.as_millis().try_into().unwrap_or(u64::MAX)),
+        client: client.to_owned(),
+        job,
+        deleted: false,
+    };
+    let evicted = lock(&state.inner.files).insert(token.clone(), file);
+    remove_files(evicted);
+    token
+}
+
+/// Serves the file of `token` as an attachment: 404 for an unknown token, 410 once expired.
+pub(crate) async fn serve(state: &AppState, token: &str, request: Request) -> Result<Response, ApiError> {
     let not_found = || ApiError::NotFound("no such file".to_owned());
-    let Ok(Path(token)) = token else { return Err(not_found()) };
-    if !is_token(&token) {
+    if !is_token(token) {
         return Err(not_found());
     }
     let now = state.now_ms();
     let (file, expired_path) = {
         let mut files = lock(&state.inner.files);
-        let Some(file) = files.by_token.get_mut(&token) else { return Err(not_found()) };
+        let Some(file) = files.by_token.get_mut(token) else { return Err(not_found()) };
         let expired_path = if !file.deleted && now >= file.expires_ms {
             file.deleted = true;
             Some(file.path.clone())

@@ -72,7 +72,7 @@ struct Params {
     settings: Settings,
 }
 
-fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
+pub(crate) fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
     name: &str,
     value: &str,
     max: T,
@@ -138,7 +138,7 @@ fn resolve(path: Result<Path<(String, String)>, PathRejection>) -> Result<(&'sta
 
 /// The origin for absolute download URLs: the request's `Host` if it is a plain host[:port], else
 /// the address the server listens on.
-fn origin(headers: &HeaderMap, state: &AppState) -> String {
+pub(crate) fn origin(headers: &HeaderMap, state: &AppState) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -151,7 +151,7 @@ fn origin(headers: &HeaderMap, state: &AppState) -> String {
     format!("http://{host}")
 }
 
-fn with_touch(mut response: Response, job: Option<u64>, client: &str) -> Response {
+pub(crate) fn with_touch(mut response: Response, job: Option<u64>, client: &str) -> Response {
     response.extensions_mut().insert(Touched { job, client: Some(client.to_owned()) });
     response
 }
@@ -288,7 +288,7 @@ fn numbers(job: &Job, first: bool) -> (i64, i64) {
     (i64::try_from(loaded).unwrap_or(i64::MAX), i64::try_from(total).unwrap_or(i64::MAX))
 }
 
-fn html_error(status: StatusCode) -> Response {
+pub(crate) fn html_error(status: StatusCode) -> Response {
     let reason = status.canonical_reason().unwrap_or("Error");
     let code = status.as_u16();
     let page = format!(
@@ -298,7 +298,7 @@ fn html_error(status: StatusCode) -> Response {
     (status, [(header::CONTENT_TYPE, HeaderValue::from_static("text/html"))], page).into_response()
 }
 
-fn rate_limited() -> Response {
+pub(crate) fn rate_limited() -> Response {
     (
         StatusCode::TOO_MANY_REQUESTS,
         [(header::RETRY_AFTER, HeaderValue::from_static("1"))],
@@ -326,17 +326,17 @@ impl http_body::Body for ResetBody {
     }
 }
 
-fn reset() -> Response {
+pub(crate) fn reset() -> Response {
     (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], Body::new(ResetBody))
         .into_response()
 }
 
-fn json_text(body: String) -> Response {
+pub(crate) fn json_text(body: String) -> Response {
     ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 /// Cuts a JSON text in the middle (on a character boundary), so that it cannot parse.
-fn truncate(text: &str) -> String {
+pub(crate) fn truncate(text: &str) -> String {
     let mut end = text.len() / 2;
     while !text.is_char_boundary(end) {
         end -= 1;

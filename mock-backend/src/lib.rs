@@ -108,6 +108,7 @@
 //! Every API request (`/j/...`, `/files/...`) is recorded with its arrival time in ms since start,
 //! except those refused for an oversized query; the last 10,000 are kept.
 
+use std::any::{Any, TypeId};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -119,16 +120,21 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+pub mod asset;
 pub mod control;
 pub mod data;
 pub mod error;
 pub mod export;
+pub mod export_service;
+pub mod faults;
 pub mod files;
 pub mod jobs;
 pub mod k12;
+pub mod minapp;
 pub mod record;
 pub mod scenario;
 mod site;
+pub mod xlink;
 
 pub use error::ApiError;
 
@@ -183,6 +189,29 @@ struct Inner {
     jobs: Mutex<jobs::Jobs>,
     files: Mutex<files::FileStore>,
     record: Mutex<record::Recorder>,
+    stores: Mutex<Vec<(TypeId, Arc<dyn Store>)>>,
+    secret: std::hash::RandomState,
+}
+
+/// The state one backend module keeps (its jobs), created on first use by [`AppState::store`] and
+/// cleared by `POST /__mock/reset`.
+pub trait Backend: Default + Send + 'static {
+    /// Forgets the jobs of one client, or of all.
+    fn clear(&mut self, client: Option<&str>);
+}
+
+trait Store: Send + Sync {
+    fn clear(&self, client: Option<&str>);
+    fn any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+}
+
+impl<T: Backend> Store for Mutex<T> {
+    fn clear(&self, client: Option<&str>) {
+        lock(self).clear(client);
+    }
+    fn any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
 }
 
 /// Locks a mutex; a panic elsewhere while it was held does not make the state unusable.
@@ -198,6 +227,8 @@ impl AppState {
                 jobs: Mutex::new(jobs::Jobs::new(config.max_jobs)),
                 files: Mutex::new(files::FileStore::new(config.max_files)),
                 record: Mutex::new(record::Recorder::new(config.max_recorded_requests)),
+                stores: Mutex::new(Vec::new()),
+                secret: std::hash::RandomState::new(),
                 config,
                 started: Instant::now(),
             }),
@@ -229,12 +260,50 @@ impl AppState {
         files::remove_files(paths);
     }
 
+    /// The state of the backend module that keeps a `T`, created empty on first use.
+    pub fn store<T: Backend>(&self) -> Arc<Mutex<T>> {
+        let mut stores = lock(&self.inner.stores);
+        let found = stores.iter().find(|(id, _)| *id == TypeId::of::<T>()).map(|(_, s)| s.clone());
+        let store = found.unwrap_or_else(|| {
+            let s: Arc<dyn Store> = Arc::new(Mutex::new(T::default()));
+            stores.push((TypeId::of::<T>(), s.clone()));
+            s
+        });
+        store.any().downcast::<Mutex<T>>().unwrap_or_else(|_| unreachable!("stores are keyed by their type"))
+    }
+
+    /// Clears every backend module's jobs (of one client, or all).
+    pub(crate) fn clear_stores(&self, client: Option<&str>) {
+        let stores: Vec<Arc<dyn Store>> = lock(&self.inner.stores).iter().map(|(_, s)| s.clone()).collect();
+        for s in stores {
+            s.clear(client);
+        }
+    }
+
+    /// A keyed hash of `message` under the server's secret (random per start): the signature of
+    /// the signed links. Not a real MAC, but nobody outside the process knows the key.
+    pub fn sign(&self, message: &str) -> String {
+        use std::hash::BuildHasher;
+        let a = self.inner.secret.hash_one((message, 0u8));
+        let b = self.inner.secret.hash_one((message, 1u8));
+        format!("{a:016x}{b:016x}")
+    }
+
     /// Counts a request against a job (for `/__mock/jobs`).
     pub(crate) fn touch_job(&self, id: u64) {
         if let Some(job) = lock(&self.inner.jobs).get_mut(id) {
             job.requests += 1;
         }
     }
+}
+
+/// Path prefixes of the API: requests under them are recorded, and unknown routes under them answer
+/// a JSON 404 instead of the demo's page.
+pub const API_PREFIXES: &[&str] = &["/j/", "/files/", "/v1/", "/v2/", "/userve/", "/api/", "/demo/"];
+
+/// Whether `path` is under one of the [`API_PREFIXES`].
+pub fn is_api_path(path: &str) -> bool {
+    API_PREFIXES.iter().any(|p| path.starts_with(p) || path == p.trim_end_matches('/'))
 }
 
 /// Whether an `Origin` is a loopback one: `http(s)://127.0.0.1`, `localhost` or `[::1]`, any port.
@@ -298,6 +367,10 @@ async fn method_not_allowed() -> ApiError {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(k12::routes())
+        .merge(export_service::routes())
+        .merge(xlink::routes())
+        .merge(minapp::routes())
+        .merge(asset::routes())
         .merge(files::routes())
         .merge(control::routes())
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,6 +1,6 @@
 //! Request recording, for tests that want to see what the widget asked and when.
 //!
-//! Every request to the API (`/j/...` and `/files/...`) is kept with its arrival time in ms since
+//! Every request to the API (the paths under [`crate::API_PREFIXES`]) is kept with its arrival time in ms since
 //! the server started, its client, and the job it touched. Only the last
 //! [`Config::max_recorded_requests`](crate::Config::max_recorded_requests) are kept.
 
@@ -96,16 +96,12 @@ pub(crate) fn client_hint(uri: &Uri, headers: &HeaderMap) -> Option<String> {
     from_query.or_else(|| headers.get("x-client-id").and_then(|v| v.to_str().ok()).map(str::to_owned))
 }
 
-fn is_api_path(path: &str) -> bool {
-    path.starts_with("/j/") || path.starts_with("/files/")
-}
-
 /// Middleware: logs every request and records the API's.
 pub(crate) async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let t = state.now_ms();
     let method = request.method().to_string();
     let path = request.uri().path().to_owned();
-    let api = is_api_path(&path);
+    let api = crate::is_api_path(&path);
     let query = request.uri().query().unwrap_or("").to_owned();
     let client = client_hint(request.uri(), request.headers());
     let response = next.run(request).await;

@@ -17,7 +17,7 @@ const NOT_BUILT: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=
 <a href=\"/__mock/scenarios\">/__mock/scenarios</a>.</p>\n</body></html>\n";
 
 fn is_api(path: &str) -> bool {
-    ["/j/", "/files/", "/__mock/"].iter().any(|p| path.starts_with(p)) || matches!(path, "/j" | "/files" | "/__mock")
+    crate::is_api_path(path) || path.starts_with("/__mock/") || path == "/__mock"
 }
 
 /// Everything no route matched: a JSON 404 under the API prefixes, else a file of the demo.
