@@ -5,6 +5,8 @@
 //! started", for fixed 1 s polling (the old widget) and for the adaptive policy. Deterministic:
 //! the same figures on every machine.
 
+#![allow(clippy::print_stdout)] // a benchmark prints its table
+
 use k12_export_core::json::Json;
 use k12_export_core::{Command, HttpOutcome, Input, Machine, PollPolicy, Settings, Status};
 
