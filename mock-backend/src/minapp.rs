@@ -1,6 +1,399 @@
-//! placeholder
-use crate::AppState;
-use axum::Router;
+//! MinApp: table export jobs (`pending` → `ready` → `finish`) with real csv/json/xlsx files, the
+//! one-job-per-minute rule, and the job list.
+//!
+//! ```text
+//! POST /userve/v1.5/table/{table_id}/export/           {file_type, mode, where?, include_keys?, exclude_keys?,
+//!                                                       order_by?, csv_customize_headers?, timestamp_convert_keys?}
+//!                                                      → 201 {status:"ok", job_id}
+//!                                                        400 {error_msg}: a second job within the window, over
+//!                                                            1,000,000 rows, or bad data; 404: no such table
+//! GET  /userve/v1.5/table/{table_id}/export/{job_id}/  → {created_at, download_url, file_name, file_type, job_id,
+//!                                                         operation:"export", status, updated_at}; 404 {error_msg}
+//! GET  /userve/v1.5/table/{table_id}/export/?limit=&offset=   → {meta:{limit, next, offset, previous, total_count},
+//!                                                                objects:[…]}, the client's jobs, newest first
+//! ```
+//!
+//! Only table `1` (商品表) exists. A job is `pending` for its first fifth, `ready` (processing)
+//! until `durationMs`, then `finish` with `download_url` (`/files/{token}`) and `file_name`
+//! `商品表_{job_id}.{csv|json|xlsx}`; the file is written when a request first sees the job
+//! finished. Rows: `rows` (default 48) of `id, name, price, amount, created_at`;
+//! `include_keys`/`exclude_keys` pick the columns, `order_by` sorts (`-` for descending),
+//! `csv_customize_headers` renames the CSV/xlsx columns, `timestamp_convert_keys` writes those
+//! fields as `YYYY-MM-DD HH:MM:SS`. `where` is accepted but not evaluated, and `mode: part` exports
+//! the same rows as `all`.
+//!
+//! The one-job-per-minute rule is per (client, table); `windowMs` (query, default 60000) changes
+//! the window, and `POST /__mock/reset` forgets it.
+//!
+//! | scenario | behaviour |
+//! |---|---|
+//! | `normal`, `fast`, `slow`, `empty` | as the K12 ones |
+//! | `huge` | the POST answers 400 "数据量超过 100 万条" |
+//! | `cancelled` | the job is deleted half-way: its requests answer 404 |
+//! | `never-finishes` | `ready` forever |
+//! | `http500-once`, `http500-always`, `http502-once`, `http502-always`, `rate-limited`, `malformed-json`, `malformed-once`, `flaky` | on the job's GET |
+//! | `javascript-url` | `download_url` is `javascript:alert(document.domain)` |
+//! | `hostile-filename` | `file_name` is `../../<img src=x onerror=alert(1)>\u0000报表.csv` |
+//! | `slow-start` | the POST answers after `startDelayMs` |
+//! | `start-error` | the POST answers 403 `{"error_msg": "没有导出权限"}` |
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use k12_export_core::adapters::minapp::wire::{CreateJob, Created, Job as WireJob, JobList, Meta};
+use serde_json::json;
+
+use crate::data::{self, mix, Cell};
+use crate::error::ApiError;
+use crate::faults::{self, Fault, FileFormat, Knobs, Phase, Table, Timeline};
+use crate::k12::{json_text, origin, truncate, with_touch};
+use crate::{lock, AppState, Backend};
+
+/// The only table.
+pub const TABLE: &str = "1";
+/// Its name, in file names.
+pub const TABLE_NAME: &str = "商品表";
+/// Rows of the table when the request gives no `rows`.
+pub const DEFAULT_ROWS: u64 = 48;
+/// The one-job window when the request gives no `windowMs`.
+pub const DEFAULT_WINDOW_MS: u64 = 60_000;
+/// The answer to a second job within the window.
+pub const TOO_SOON: &str = "1 分钟内只能创建一次导出任务";
+
+/// The scenarios this backend supports.
+pub const SCENARIOS: &[Fault] = &[
+    Fault::Normal,
+    Fault::Fast,
+    Fault::Slow,
+    Fault::Empty,
+    Fault::Huge,
+    Fault::Cancelled,
+    Fault::NeverFinishes,
+    Fault::Http500Once,
+    Fault::Http500Always,
+    Fault::Http502Once,
+    Fault::Http502Always,
+    Fault::RateLimited,
+    Fault::MalformedJson,
+    Fault::MalformedOnce,
+    Fault::Flaky,
+    Fault::JavascriptUrl,
+    Fault::HostileFilename,
+    Fault::SlowStart,
+    Fault::StartError,
+];
+
+const KEYS: [&str; 5] = ["id", "name", "price", "amount", "created_at"];
+
+/// The routes.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/userve/v1.5/table/{table_id}/export/", get(list).post(create))
+        .route("/userve/v1.5/table/{table_id}/export/{job_id}/", get(job))
+}
+
+#[derive(Clone, Debug)]
+struct Job {
+    id: u64,
+    job_id: String,
+    client: String,
+    request: CreateJob,
+    knobs: Knobs,
+    timeline: Timeline,
+    created_unix: i64,
+    token: Option<String>,
+    polls: u64,
+}
+
+/// MinApp's jobs.
+#[derive(Debug, Default)]
+pub struct MinAppJobs {
+    list: Vec<Job>,
+}
+
+impl Backend for MinAppJobs {
+    fn clear(&mut self, client: Option<&str>) {
+        self.list.retain(|j| client.is_some_and(|c| j.client != c));
+    }
+}
+
+fn error(status: StatusCode, msg: &str) -> Response {
+    (status, Json(json!({ "error_msg": msg }))).into_response()
+}
+
+fn format_of(file_type: &str) -> Option<FileFormat> {
+    match file_type {
+        "csv" => Some(FileFormat::Csv),
+        "json" => Some(FileFormat::Json),
+        "xlsx" => Some(FileFormat::Xlsx),
+        _ => None,
+    }
+}
+
+fn table_exists(table: &str) -> Result<(), Response> {
+    if table == TABLE {
+        Ok(())
+    } else {
+        Err(error(StatusCode::NOT_FOUND, "数据表不存在"))
+    }
+}
+
+/// `POST …/export/`.
+async fn create(
+    State(state): State<AppState>,
+    Path(table): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    let client = knobs.client.clone();
+    let pairs = faults::query_pairs(&uri)?;
+    let window = match pairs.iter().find(|(k, _)| k == "windowMs").map(|(_, v)| v.as_str()) {
+        None => DEFAULT_WINDOW_MS,
+        Some(v) => crate::k12::number("windowMs", v, 3_600_000u64)?,
+    };
+    if let Err(r) = table_exists(&table) {
+        return Ok(with_touch(r, None, &client));
+    }
+    knobs.slow_start().await;
+    if knobs.fault == Fault::StartError {
+        return Ok(with_touch(error(StatusCode::FORBIDDEN, "没有导出权限"), None, &client));
+    }
+    let request: CreateJob = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return Ok(with_touch(error(StatusCode::BAD_REQUEST, &format!("数据格式错误：{e}")), None, &client)),
+    };
+    if format_of(&request.file_type).is_none() || !["all", "part"].contains(&request.mode.as_str()) {
+        let r = error(StatusCode::BAD_REQUEST, "数据格式错误：file_type 只支持 csv、json、xlsx，mode 只支持 all、part");
+        return Ok(with_touch(r, None, &client));
+    }
+    if knobs.fault == Fault::Huge {
+        return Ok(with_touch(error(StatusCode::BAD_REQUEST, "数据量超过 100 万条，请分批导出"), None, &client));
+    }
+    let now = state.now_ms();
+    let store = state.store::<MinAppJobs>();
+    let mut jobs = lock(&store);
+    let recent = jobs
+        .list
+        .iter()
+        .rev()
+        .find(|j| j.client == client)
+        .is_some_and(|j| now.saturating_sub(j.timeline.created_ms) < window);
+    if recent {
+        return Ok(with_touch(error(StatusCode::BAD_REQUEST, TOO_SOON), None, &client));
+    }
+    let rows = if knobs.fault == Fault::Empty { 0 } else { knobs.rows.unwrap_or(DEFAULT_ROWS) };
+    let id = lock(&state.inner.jobs).next_id();
+    let token = crate::files::new_token();
+    let job_id: String = token.chars().take(32).collect();
+    jobs.list.push(Job {
+        id,
+        job_id: job_id.clone(),
+        client: client.clone(),
+        request,
+        timeline: knobs.timeline(now, rows),
+        knobs,
+        created_unix: faults::unix_now(),
+        token: None,
+        polls: 0,
+    });
+    let created = Created { status: "ok".to_owned(), job_id };
+    Ok(with_touch((StatusCode::CREATED, Json(created)).into_response(), Some(id), &client))
+}
+
+fn gone(job: &Job, now_ms: u64) -> bool {
+    job.knobs.fault == Fault::Cancelled
+        && now_ms.saturating_sub(job.timeline.created_ms) >= job.timeline.duration_ms / 2
+}
+
+fn file_name(job: &Job) -> String {
+    if job.knobs.fault == Fault::HostileFilename {
+        format!("{}.csv", faults::HOSTILE_NAME)
+    } else {
+        format!("{TABLE_NAME}_{}.{}", job.job_id, job.request.file_type)
+    }
+}
+
+fn view(job: &Job, now_ms: u64, base: &str) -> WireJob {
+    let t = &job.timeline;
+    let elapsed = now_ms.saturating_sub(t.created_ms);
+    let finished = t.phase(now_ms) == Phase::Complete && job.knobs.fault != Fault::NeverFinishes && job.token.is_some();
+    let status = if finished {
+        "finish"
+    } else if elapsed < t.duration_ms / 5 {
+        "pending"
+    } else {
+        "ready"
+    };
+    let download_url = match (&job.token, finished) {
+        (_, true) if job.knobs.fault == Fault::JavascriptUrl => Some(faults::JAVASCRIPT_URL.to_owned()),
+        (Some(token), true) => Some(format!("{base}/files/{token}")),
+        _ => None,
+    };
+    let updated = job.created_unix + i64::try_from(elapsed.min(t.duration_ms) / 1000).unwrap_or(0);
+    WireJob {
+        created_at: job.created_unix,
+        download_url,
+        file_name: finished.then(|| file_name(job)),
+        file_type: job.request.file_type.clone(),
+        job_id: job.job_id.clone(),
+        operation: "export".to_owned(),
+        status: status.to_owned(),
+        updated_at: updated,
+    }
+}
+
+/// The table's rows, with the job's column choice, order and conversions.
+fn table(job: &Job) -> Table {
+    let r = &job.request;
+    let mut keys: Vec<String> = match &r.include_keys {
+        Some(keep) => KEYS.iter().filter(|k| keep.iter().any(|x| x == *k)).map(|k| (*k).to_owned()).collect(),
+        None => KEYS.iter().map(|k| (*k).to_owned()).collect(),
+    };
+    if let Some(drop) = &r.exclude_keys {
+        keys.retain(|k| !drop.contains(k));
+    }
+    let convert = r.timestamp_convert_keys.clone().unwrap_or_default();
+    let mut records: Vec<Vec<(String, Cell)>> = (0..job.timeline.rows)
+        .map(|i| {
+            let h = mix(0x4D1A ^ i);
+            let created = 1_574_405_175 + i64::try_from(i * 3_600).unwrap_or(0);
+            vec![
+                ("id".to_owned(), Cell::Number((i + 1) as f64)),
+                ("name".to_owned(), Cell::Text(format!("{}的商品", data::student(1005, i).name))),
+                ("price".to_owned(), Cell::Number(((h % 10_000) as f64) / 100.0)),
+                ("amount".to_owned(), Cell::Number((h % 500) as f64)),
+                ("created_at".to_owned(), Cell::Number(created as f64)),
+            ]
+        })
+        .collect();
+    for field in r.order_by.iter().flatten().rev() {
+        let (desc, key) = field.strip_prefix('-').map_or((false, field.as_str()), |k| (true, k));
+        let value = |rec: &Vec<(String, Cell)>| rec.iter().find(|(k, _)| k == key).map(|(_, c)| c.clone());
+        records.sort_by(|a, b| {
+            let ord = match (value(a), value(b)) {
+                (Some(Cell::Number(x)), Some(Cell::Number(y))) => x.total_cmp(&y),
+                (Some(Cell::Text(x)), Some(Cell::Text(y))) => x.cmp(&y),
+                _ => std::cmp::Ordering::Equal,
+            };
+            if desc {
+                ord.reverse()
+            } else {
+                ord
+            }
+        });
+    }
+    let rows = records
+        .iter()
+        .map(|rec| {
+            keys.iter()
+                .map(|k| match rec.iter().find(|(name, _)| name == k).map(|(_, c)| c.clone()) {
+                    Some(Cell::Number(n)) if convert.contains(k) => Cell::Text(faults::datetime_cst(n as i64)),
+                    Some(c) => c,
+                    None => Cell::Text(String::new()),
+                })
+                .collect()
+        })
+        .collect();
+    let custom = r.csv_customize_headers.clone().unwrap_or_default();
+    let titles = keys.iter().enumerate().map(|(i, k)| custom.get(i).cloned().unwrap_or_else(|| k.clone())).collect();
+    Table { keys, titles, rows }
+}
+
+/// Writes the job's file if it is complete and has none yet.
+async fn ensure_file(state: &AppState, job_id: &str) -> Result<(), ApiError> {
+    let now = state.now_ms();
+    let job = {
+        let store = state.store::<MinAppJobs>();
+        let jobs = lock(&store);
+        match jobs.list.iter().find(|j| j.job_id == job_id) {
+            Some(j)
+                if j.token.is_none()
+                    && j.timeline.phase(now) == Phase::Complete
+                    && j.knobs.fault != Fault::NeverFinishes =>
+            {
+                j.clone()
+            }
+            _ => return Ok(()),
+        }
+    };
+    let format = format_of(&job.request.file_type).unwrap_or(FileFormat::Csv);
+    let token = faults::publish(state, format, table(&job), file_name(&job), job.client.clone(), job.id).await?;
+    let store = state.store::<MinAppJobs>();
+    if let Some(j) = lock(&store).list.iter_mut().find(|j| j.job_id == job_id) {
+        j.token.get_or_insert(token);
+    }
+    Ok(())
+}
+
+/// `GET …/export/{job_id}/`.
+async fn job(
+    State(state): State<AppState>,
+    Path((table, job_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    if let Err(r) = table_exists(&table) {
+        return Ok(with_touch(r, None, &knobs.client));
+    }
+    ensure_file(&state, &job_id).await?;
+    let base = origin(&headers, &state);
+    let now = state.now_ms();
+    let store = state.store::<MinAppJobs>();
+    let mut jobs = lock(&store);
+    let Some(job) = jobs.list.iter_mut().find(|j| j.job_id == job_id && !gone(j, now)) else {
+        return Ok(with_touch(error(StatusCode::NOT_FOUND, "Not found."), None, &knobs.client));
+    };
+    let index = job.polls;
+    job.polls += 1;
+    let (id, client) = (Some(job.id), job.client.clone());
+    if let Some(fault) = faults::transport(job.knobs.fault, job.knobs.seed(), index) {
+        return Ok(with_touch(fault, id, &client));
+    }
+    let text = serde_json::to_string(&view(job, now, &base)).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let text = if faults::malformed(job.knobs.fault, index) { truncate(&text) } else { text };
+    Ok(with_touch(json_text(text), id, &client))
+}
+
+/// `GET …/export/`: the client's jobs, newest first.
+async fn list(
+    State(state): State<AppState>,
+    Path(table): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    if let Err(r) = table_exists(&table) {
+        return Ok(with_touch(r, None, &knobs.client));
+    }
+    let pairs = faults::query_pairs(&uri)?;
+    let num = |name: &str, default: u64| -> Result<u64, ApiError> {
+        pairs.iter().find(|(k, _)| k == name).map_or(Ok(default), |(_, v)| crate::k12::number(name, v, 1_000_000u64))
+    };
+    let (limit, offset) = (num("limit", 20)?.max(1), num("offset", 0)?);
+    let base = origin(&headers, &state);
+    let now = state.now_ms();
+    let store = state.store::<MinAppJobs>();
+    let jobs = lock(&store);
+    let mine: Vec<&Job> = jobs.list.iter().rev().filter(|j| j.client == knobs.client && !gone(j, now)).collect();
+    let total = mine.len() as u64;
+    let objects = mine
+        .iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .map(|j| view(j, now, &base))
+        .collect();
+    let page = |o: u64| format!("{base}/userve/v1.5/table/{TABLE}/export/?limit={limit}&offset={o}");
+    let meta = Meta {
+        limit,
+        next: (offset + limit < total).then(|| page(offset + limit)),
+        offset,
+        previous: (offset > 0).then(|| page(offset.saturating_sub(limit))),
+        total_count: total,
+    };
+    Ok(with_touch(Json(JobList { meta, objects }).into_response(), None, &knobs.client))
 }
