@@ -1,6 +1,412 @@
-//! placeholder
-use crate::AppState;
-use axum::Router;
+//! The asset system: export tasks that answer records (the widget builds the file), found in the
+//! session's task list, with the document's error codes.
+//!
+//! ```text
+//! GET  /api/async_task/{session}           {code:0, data:[{id, manager, create_time, number_need, number_succeed,
+//!                                            finish, port_type}]}, by id
+//! POST /api/export_task/{session}          [asset id, …] → {code:0, info:"Succeed"} (no task id, as documented)
+//! GET  /api/export_task/{session}/{id}     {code:0, data:[asset records exported so far]}
+//! errors: HTTP 400 {code, info}: 1 "您给出的session ID是非法的。" (not 1–32 letters and digits) or "您无此权限",
+//!         2 "用户未找到" (any session but demo), 3 a body that is not a list of ids,
+//!         4 "该API只可用于查看导出异步任务的成功记录" (an import task), 6 "对应id的异步任务不存在"
+//! ```
+//!
+//! Session `demo` is the only one. Tasks are kept per client (`?client=`), and each client's list
+//! starts with two older tasks, as in the document: an import (`port_type` 1) and an export
+//! (`port_type` 2) that ended with failures. `finish` is 0 while running, 1 when every asset was
+//! exported, 2 when some failed; `port_type` 2 is an export. Assets 1–500 exist (an unknown id
+//! fails); asset 13 has a name that starts with `=` (a formula, for the widget's CSV to defuse).
+//! `number_succeed` counts up over `durationMs`.
+//!
+//! | scenario | behaviour |
+//! |---|---|
+//! | `normal`, `fast`, `slow` | as the K12 ones |
+//! | `partial` | every fourth asset fails: `finish` 2 |
+//! | `fail` | the task stops at `failAt`%: `finish` 2 with the rest failed |
+//! | `never-finishes` | `finish` stays 0, stalled at 63% |
+//! | `http500-once`, `http500-always`, `http502-once`, `http502-always`, `rate-limited`, `malformed-json`, `malformed-once`, `flaky` | on the task-list requests after the POST |
+//! | `almost-json` | every answer of the task is written like the document's examples (`"info":Succeed,`, bare dates, trailing commas) |
+//! | `slow-start` | the POST answers after `startDelayMs` |
+//! | `start-error` | the POST answers 400 `{code:1, info:"您无此权限"}` |
+
+use std::collections::BTreeSet;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use k12_export_core::adapters::asset::wire::{AssetRecord, Data, Info, Task};
+use serde::Serialize;
+
+use crate::data::{self, mix};
+use crate::error::ApiError;
+use crate::faults::{self, Fault, Knobs, Phase, Timeline};
+use crate::k12::{json_text, truncate, with_touch};
+use crate::{lock, AppState, Backend};
+
+/// The only session.
+pub const SESSION: &str = "demo";
+/// Assets that exist: 1 to this.
+pub const ASSETS: u64 = 500;
+/// The asset whose name is a formula.
+pub const FORMULA_ASSET: u64 = 13;
+
+/// The scenarios this backend supports.
+pub const SCENARIOS: &[Fault] = &[
+    Fault::Normal,
+    Fault::Fast,
+    Fault::Slow,
+    Fault::Partial,
+    Fault::Fail,
+    Fault::NeverFinishes,
+    Fault::Http500Once,
+    Fault::Http500Always,
+    Fault::Http502Once,
+    Fault::Http502Always,
+    Fault::RateLimited,
+    Fault::MalformedJson,
+    Fault::MalformedOnce,
+    Fault::Flaky,
+    Fault::AlmostJson,
+    Fault::SlowStart,
+    Fault::StartError,
+];
+
+/// The routes.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/api/async_task/{session}", get(tasks))
+        .route("/api/export_task/{session}", axum::routing::post(create))
+        .route("/api/export_task/{session}/{id}", get(records))
+}
+
+#[derive(Clone, Debug)]
+struct Job {
+    id: u64,
+    client: String,
+    port_type: i64,
+    create_time: String,
+    /// The assets, in order; `ok` says which will export.
+    ids: Vec<(u64, bool)>,
+    knobs: Knobs,
+    timeline: Timeline,
+    /// A finished task from the start (the two older tasks).
+    done: bool,
+    polls: u64,
+}
+
+impl Job {
+    /// (need, succeed, finish) at `now_ms`.
+    fn counts(&self, now_ms: u64) -> (u64, u64, i64) {
+        let need = self.ids.len() as u64;
+        let ok_within = |n: u64| {
+            self.ids.iter().take(usize::try_from(n).unwrap_or(usize::MAX)).filter(|(_, ok)| *ok).count() as u64
+        };
+        if self.done {
+            let ok = ok_within(need);
+            return (need, ok, if ok == need { 1 } else { 2 });
+        }
+        match self.timeline.phase(now_ms) {
+            Phase::Running { done } => (need, ok_within(done), 0),
+            Phase::Stopped { done } if self.knobs.fault == Fault::Fail => (need, ok_within(done), 2),
+            Phase::Stopped { done } => (need, ok_within(done), 0),
+            Phase::Complete => {
+                let ok = ok_within(need);
+                (need, ok, if ok == need { 1 } else { 2 })
+            }
+        }
+    }
+
+    fn task(&self, now_ms: u64) -> Task {
+        let (number_need, number_succeed, finish) = self.counts(now_ms);
+        Task {
+            id: self.id,
+            manager: "liusn".to_owned(),
+            create_time: self.create_time.clone(),
+            number_need,
+            number_succeed,
+            finish,
+            port_type: self.port_type,
+        }
+    }
+}
+
+/// The asset system's tasks.
+#[derive(Debug, Default)]
+pub struct AssetTasks {
+    list: Vec<Job>,
+    seeded: BTreeSet<String>,
+}
+
+impl Backend for AssetTasks {
+    fn clear(&mut self, client: Option<&str>) {
+        self.list.retain(|j| client.is_some_and(|c| j.client != c));
+        match client {
+            Some(c) => {
+                self.seeded.remove(c);
+            }
+            None => self.seeded.clear(),
+        }
+    }
+}
+
+fn fail(code: i64, info: &str) -> Response {
+    (StatusCode::BAD_REQUEST, Json(Info { code, info: info.to_owned() })).into_response()
+}
+
+/// The session check of every route.
+fn session_ok(session: &str) -> Result<(), Response> {
+    if session == SESSION {
+        Ok(())
+    } else if session.is_empty() || session.len() > 32 || !session.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Err(fail(1, "您给出的session ID是非法的。"))
+    } else {
+        Err(fail(2, "用户未找到"))
+    }
+}
+
+/// The asset record of `id`.
+pub fn record(id: u64) -> AssetRecord {
+    const NAMES: [&str; 6] = ["办公椅", "笔记本电脑", "投影仪", "会议桌", "打印机", "显示器"];
+    const TREES: [&str; 3] = ["默认分类", "电子设备", "办公家具"];
+    let h = mix(0xA55E7 ^ id);
+    let kind = usize::try_from(h % 6).unwrap_or(0);
+    let name = if id == FORMULA_ASSET {
+        "=HYPERLINK(\"http://example.com\",\"点我\")".to_owned()
+    } else {
+        format!("{}-{id:03}", NAMES[kind])
+    };
+    let price = ((h >> 8) % 500_000) as f64 / 100.0;
+    let created = 1_685_145_600 + i64::try_from((h >> 20) % 400).unwrap_or(0) * 86_400;
+    let deadline = 365 * (1 + i64::try_from((h >> 30) % 5).unwrap_or(0));
+    AssetRecord {
+        id,
+        parentName: String::new(),
+        name,
+        assetClass: i64::from(kind >= 3),
+        userName: data::student(1001, id).name,
+        price,
+        description: if id % 7 == 0 { "含配件, 见附件".to_owned() } else { String::new() },
+        position: format!("主楼 {} 层", 1 + h % 6),
+        expire: 0,
+        count: if kind >= 3 { 1 + i64::try_from(h % 20).unwrap_or(0) } else { 1 },
+        assetTree: TREES[usize::try_from(h % 3).unwrap_or(0)].to_owned(),
+        departmentName: "CST".to_owned(),
+        create_time: faults::date_cst(created),
+        deadline,
+        initial_price: price,
+        warning_amount: -1,
+        warning_date: -1,
+        expire_date: faults::date_cst(created + deadline * 86_400),
+        status: 1,
+    }
+}
+
+/// Seeds a client's list with the two older tasks, once.
+fn seed(state: &AppState, jobs: &mut AssetTasks, client: &str) {
+    if !jobs.seeded.insert(client.to_owned()) {
+        return;
+    }
+    let now = state.now_ms();
+    let base = faults::unix_now() - 86_400;
+    for (port_type, need, failing) in [(1, 10, 0), (2, 100, 2)] {
+        let id = lock(&state.inner.jobs).next_id();
+        let ids = (1..=need).map(|i| (i, i <= need - failing)).collect();
+        jobs.list.push(Job {
+            id,
+            client: client.to_owned(),
+            port_type,
+            create_time: faults::datetime_cst(base + i64::try_from(id).unwrap_or(0)),
+            ids,
+            knobs: Knobs::default(),
+            timeline: Timeline { created_ms: now, duration_ms: 0, rows: need, stop_rows: None },
+            done: true,
+            polls: 0,
+        });
+    }
+}
+
+/// Serialises `value`, or writes it like the document's examples for `almost-json`.
+fn answer<T: Serialize>(value: &T, fault: Fault, index: u64) -> Result<Response, ApiError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let text = if fault == Fault::AlmostJson { almost_json(&text) } else { text };
+    let text = if faults::malformed(fault, index) { truncate(&text) } else { text };
+    Ok(json_text(text))
+}
+
+/// Pretty JSON as the document writes it: string values that look like words or dates lose their
+/// quotes, and every last member gets a trailing comma.
+pub fn almost_json(pretty: &str) -> String {
+    let mut out = Vec::new();
+    for line in pretty.lines() {
+        let mut line = line.to_owned();
+        if let Some((key, value)) = line.split_once("\": \"") {
+            let value_end = value.trim_end_matches(',');
+            if let Some(inner) = value_end.strip_suffix('"') {
+                let bare =
+                    !inner.is_empty() && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                if bare {
+                    let comma = if value.ends_with(',') { "," } else { "" };
+                    line = format!("{key}\": {inner}{comma}");
+                }
+            }
+        }
+        let closing = line.trim_start().starts_with(['}', ']']);
+        if closing {
+            if let Some(prev) = out.last_mut() {
+                let p: &mut String = prev;
+                if !p.ends_with(',') && !p.ends_with('{') && !p.ends_with('[') {
+                    p.push(',');
+                }
+            }
+        }
+        out.push(line);
+    }
+    out.join("\n")
+}
+
+/// `GET /api/async_task/{session}`.
+async fn tasks(
+    State(state): State<AppState>,
+    Path(session): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    if let Err(r) = session_ok(&session) {
+        return Ok(with_touch(r, None, &knobs.client));
+    }
+    let now = state.now_ms();
+    let store = state.store::<AssetTasks>();
+    let mut jobs = lock(&store);
+    seed(&state, &mut jobs, &knobs.client);
+    // Faults follow the client's latest export task, counted per request after its creation.
+    let latest = jobs.list.iter_mut().rev().find(|j| j.client == knobs.client && !j.done);
+    let (fault, index, job) = match latest {
+        Some(j) => {
+            j.polls += 1;
+            (j.knobs.fault, j.polls - 1, Some(j.id))
+        }
+        None => (Fault::Normal, 0, None),
+    };
+    let seed_of = jobs.list.iter().rev().find(|j| j.client == knobs.client && !j.done).map_or(1, |j| j.knobs.seed());
+    if let Some(r) = faults::transport(fault, seed_of, index) {
+        return Ok(with_touch(r, job, &knobs.client));
+    }
+    let data: Vec<Task> = jobs.list.iter().filter(|j| j.client == knobs.client).map(|j| j.task(now)).collect();
+    Ok(with_touch(answer(&Data { code: 0, data }, fault, index)?, job, &knobs.client))
+}
+
+/// `POST /api/export_task/{session}`: a bare JSON list of asset ids.
+async fn create(
+    State(state): State<AppState>,
+    Path(session): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    let client = knobs.client.clone();
+    if let Err(r) = session_ok(&session) {
+        return Ok(with_touch(r, None, &client));
+    }
+    knobs.slow_start().await;
+    if knobs.fault == Fault::StartError {
+        return Ok(with_touch(fail(1, "您无此权限"), None, &client));
+    }
+    let Ok(ids) = serde_json::from_slice::<Vec<u64>>(&body) else {
+        return Ok(with_touch(fail(3, "请求参数必须是资产 id 的列表"), None, &client));
+    };
+    let mut seen = BTreeSet::new();
+    let ids: Vec<(u64, bool)> = ids
+        .into_iter()
+        .filter(|id| seen.insert(*id))
+        .enumerate()
+        .map(|(i, id)| {
+            let exists = (1..=ASSETS).contains(&id);
+            (id, exists && !(knobs.fault == Fault::Partial && i % 4 == 3))
+        })
+        .collect();
+    let now = state.now_ms();
+    let store = state.store::<AssetTasks>();
+    let mut jobs = lock(&store);
+    seed(&state, &mut jobs, &client);
+    let id = lock(&state.inner.jobs).next_id();
+    let fault = knobs.fault;
+    jobs.list.push(Job {
+        id,
+        client: client.clone(),
+        port_type: 2,
+        create_time: faults::datetime_cst(faults::unix_now()),
+        timeline: knobs.timeline(now, ids.len() as u64),
+        ids,
+        knobs,
+        done: false,
+        polls: 0,
+    });
+    let body = answer(
+        &Info { code: 0, info: "Succeed".to_owned() },
+        if fault == Fault::AlmostJson { fault } else { Fault::Normal },
+        1,
+    )?;
+    Ok(with_touch(body, Some(id), &client))
+}
+
+/// `GET /api/export_task/{session}/{id}`: the records exported so far.
+async fn records(
+    State(state): State<AppState>,
+    Path((session, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    if let Err(r) = session_ok(&session) {
+        return Ok(with_touch(r, None, &knobs.client));
+    }
+    let now = state.now_ms();
+    let store = state.store::<AssetTasks>();
+    let jobs = lock(&store);
+    let Some(job) =
+        id.parse::<u64>().ok().and_then(|id| jobs.list.iter().find(|j| j.id == id && j.client == knobs.client))
+    else {
+        return Ok(with_touch(fail(6, "对应id的异步任务不存在"), None, &knobs.client));
+    };
+    if job.port_type == 1 {
+        return Ok(with_touch(fail(4, "该API只可用于查看导出异步任务的成功记录"), Some(job.id), &knobs.client));
+    }
+    let (_, succeed, _) = job.counts(now);
+    let data: Vec<AssetRecord> = job
+        .ids
+        .iter()
+        .filter(|(_, ok)| *ok)
+        .take(usize::try_from(succeed).unwrap_or(usize::MAX))
+        .map(|(id, _)| record(*id))
+        .collect();
+    let fault = if job.knobs.fault == Fault::AlmostJson { Fault::AlmostJson } else { Fault::Normal };
+    Ok(with_touch(answer(&Data { code: 0, data }, fault, 1)?, Some(job.id), &knobs.client))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn almost_json_looks_like_the_document_and_the_widget_reads_it() {
+        let text = almost_json(&serde_json::to_string_pretty(&Info { code: 0, info: "Succeed".into() }).unwrap());
+        assert!(text.contains("\"info\": Succeed,"), "{text}");
+        assert!(serde_json::from_str::<serde_json::Value>(&text).is_err());
+        let read = k12_export_core::adapters::lenient::parse(&text).unwrap();
+        assert_eq!(read.get("info").and_then(k12_export_core::json::Json::as_str), Some("Succeed"));
+        let rec = almost_json(&serde_json::to_string_pretty(&Data { code: 0, data: vec![record(1)] }).unwrap());
+        assert!(rec.contains("\"create_time\": 20"), "{rec}");
+        assert!(k12_export_core::adapters::lenient::parse(&rec).is_ok(), "{rec}");
+    }
+
+    #[test]
+    fn sessions_are_checked_with_the_documents_codes() {
+        assert!(session_ok("demo").is_ok());
+        assert_eq!(session_ok("a b").unwrap_err().status(), StatusCode::BAD_REQUEST);
+        assert_eq!(session_ok("nobody").unwrap_err().status(), StatusCode::BAD_REQUEST);
+    }
 }

@@ -82,11 +82,13 @@ pub enum Fault {
     Expired,
     /// Some rows fail; the job ends "done with failures".
     Partial,
+    /// Answers written like the design document's examples: bare words and trailing commas.
+    AlmostJson,
 }
 
 impl Fault {
     /// Every scenario, in the order the docs list them.
-    pub const ALL: [Fault; 22] = [
+    pub const ALL: [Fault; 23] = [
         Fault::Normal,
         Fault::Fast,
         Fault::Slow,
@@ -109,6 +111,7 @@ impl Fault {
         Fault::Cancelled,
         Fault::Expired,
         Fault::Partial,
+        Fault::AlmostJson,
     ];
 
     /// The name used in `?scenario=`.
@@ -136,6 +139,7 @@ impl Fault {
             Fault::Cancelled => "cancelled",
             Fault::Expired => "expired",
             Fault::Partial => "partial",
+            Fault::AlmostJson => "almost-json",
         }
     }
 
