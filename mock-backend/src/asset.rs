@@ -156,13 +156,13 @@ fn fail(code: i64, info: &str) -> Response {
 }
 
 /// The session check of every route.
-fn session_ok(session: &str) -> Result<(), Response> {
+fn session_ok(session: &str) -> Result<(), Box<Response>> {
     if session == SESSION {
         Ok(())
     } else if session.is_empty() || session.len() > 32 || !session.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        Err(fail(1, "您给出的session ID是非法的。"))
+        Err(Box::new(fail(1, "您给出的session ID是非法的。")))
     } else {
-        Err(fail(2, "用户未找到"))
+        Err(Box::new(fail(2, "用户未找到")))
     }
 }
 
@@ -187,7 +187,7 @@ pub fn record(id: u64) -> AssetRecord {
         assetClass: i64::from(kind >= 3),
         userName: data::student(1001, id).name,
         price,
-        description: if id % 7 == 0 { "含配件, 见附件".to_owned() } else { String::new() },
+        description: if id.is_multiple_of(7) { "含配件, 见附件".to_owned() } else { String::new() },
         position: format!("主楼 {} 层", 1 + h % 6),
         expire: 0,
         count: if kind >= 3 { 1 + i64::try_from(h % 20).unwrap_or(0) } else { 1 },
@@ -275,7 +275,7 @@ async fn tasks(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     if let Err(r) = session_ok(&session) {
-        return Ok(with_touch(r, None, &knobs.client));
+        return Ok(with_touch(*r, None, &knobs.client));
     }
     let now = state.now_ms();
     let store = state.store::<AssetTasks>();
@@ -309,7 +309,7 @@ async fn create(
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     let client = knobs.client.clone();
     if let Err(r) = session_ok(&session) {
-        return Ok(with_touch(r, None, &client));
+        return Ok(with_touch(*r, None, &client));
     }
     knobs.slow_start().await;
     if knobs.fault == Fault::StartError {
@@ -362,7 +362,7 @@ async fn records(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     if let Err(r) = session_ok(&session) {
-        return Ok(with_touch(r, None, &knobs.client));
+        return Ok(with_touch(*r, None, &knobs.client));
     }
     let now = state.now_ms();
     let store = state.store::<AssetTasks>();

@@ -188,13 +188,14 @@ async fn page(uri: Uri) -> Result<Response, ApiError> {
 
 // ---- creating a job ---------------------------------------------------------------------------
 
-fn parse_body(body: &[u8]) -> Result<ExportRequest, Response> {
-    let req: ExportRequest = serde_json::from_slice(body).map_err(|e| error(10002, &format!("请求体不合法：{e}")))?;
+fn parse_body(body: &[u8]) -> Result<ExportRequest, Box<Response>> {
+    let req: ExportRequest =
+        serde_json::from_slice(body).map_err(|e| Box::new(error(10002, &format!("请求体不合法：{e}"))))?;
     if req.title.trim().is_empty() || req.user_id.trim().is_empty() {
-        return Err(error(10002, "title 与 user_id 不能为空"));
+        return Err(Box::new(error(10002, "title 与 user_id 不能为空")));
     }
     if !["XLSX", "CSV"].contains(&req.ext_type.as_str()) {
-        return Err(error(10002, "ext_type 只支持 XLSX 与 CSV"));
+        return Err(Box::new(error(10002, "ext_type 只支持 XLSX 与 CSV")));
     }
     Ok(req)
 }
@@ -266,7 +267,7 @@ async fn create(
     }
     let req = match parse_body(&body) {
         Ok(r) => r,
-        Err(resp) => return Ok(with_touch(resp, None, &client)),
+        Err(resp) => return Ok(with_touch(*resp, None, &client)),
     };
     let source = match (source_type, &req.source_http, &req.source_raw) {
         ("http", Some(src), _) => Source::Http(src.clone()),
@@ -456,8 +457,11 @@ async fn fetch(
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// Reads a page: the header's keys and titles, `total_page`, and the rows.
-fn read_page(body: &str, page: u64) -> Result<(Vec<(String, String)>, u64, Vec<CoreJson>), String> {
+/// A page of the source: the header's (key, title) pairs, `total_page`, and the rows.
+type Page = (Vec<(String, String)>, u64, Vec<CoreJson>);
+
+/// Reads a page.
+fn read_page(body: &str, page: u64) -> Result<Page, String> {
     let bad = || format!("数据源第 {page} 页不是约定的分页格式");
     let v = CoreJson::parse(body).map_err(|_| bad())?;
     if v.get("errcode").and_then(CoreJson::as_i64).is_some_and(|c| c != 0) {

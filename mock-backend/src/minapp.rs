@@ -132,11 +132,11 @@ fn format_of(file_type: &str) -> Option<FileFormat> {
     }
 }
 
-fn table_exists(table: &str) -> Result<(), Response> {
+fn table_exists(table: &str) -> Result<(), Box<Response>> {
     if table == TABLE {
         Ok(())
     } else {
-        Err(error(StatusCode::NOT_FOUND, "数据表不存在"))
+        Err(Box::new(error(StatusCode::NOT_FOUND, "数据表不存在")))
     }
 }
 
@@ -156,7 +156,7 @@ async fn create(
         Some(v) => crate::k12::number("windowMs", v, 3_600_000u64)?,
     };
     if let Err(r) = table_exists(&table) {
-        return Ok(with_touch(r, None, &client));
+        return Ok(with_touch(*r, None, &client));
     }
     knobs.slow_start().await;
     if knobs.fault == Fault::StartError {
@@ -338,7 +338,7 @@ async fn job(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     if let Err(r) = table_exists(&table) {
-        return Ok(with_touch(r, None, &knobs.client));
+        return Ok(with_touch(*r, None, &knobs.client));
     }
     ensure_file(&state, &job_id).await?;
     let base = origin(&headers, &state);
@@ -368,7 +368,7 @@ async fn list(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     if let Err(r) = table_exists(&table) {
-        return Ok(with_touch(r, None, &knobs.client));
+        return Ok(with_touch(*r, None, &knobs.client));
     }
     let pairs = faults::query_pairs(&uri)?;
     let num = |name: &str, default: u64| -> Result<u64, ApiError> {

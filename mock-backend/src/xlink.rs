@@ -124,11 +124,11 @@ fn error(status: StatusCode, code: i64, msg: &str) -> Response {
 }
 
 /// The token check of every task request.
-fn authorised(headers: &HeaderMap) -> Result<(), Response> {
+fn authorised(headers: &HeaderMap) -> Result<(), Box<Response>> {
     match headers.get("access-token").and_then(|v| v.to_str().ok()) {
         Some(TOKEN) => Ok(()),
-        Some(_) => Err(error(StatusCode::UNAUTHORIZED, 4031003, "Access-Token 无效")),
-        None => Err(error(StatusCode::UNAUTHORIZED, 4031003, "缺少 Access-Token")),
+        Some(_) => Err(Box::new(error(StatusCode::UNAUTHORIZED, 4031003, "Access-Token 无效"))),
+        None => Err(Box::new(error(StatusCode::UNAUTHORIZED, 4031003, "缺少 Access-Token"))),
     }
 }
 
@@ -185,7 +185,7 @@ fn table(job: &Job) -> Table {
                 Cell::Text(format!("{:012X}", h & 0xFFFF_FFFF_FFFF)),
                 Cell::Text(format!("智能插座-{}", i + 1)),
                 Cell::Text(job.product_id.clone()),
-                Cell::Text(if h % 3 == 0 { "离线" } else { "在线" }.to_owned()),
+                Cell::Text(if h.is_multiple_of(3) { "离线" } else { "在线" }.to_owned()),
                 Cell::Text(faults::date_cst(1_600_000_000 + i64::try_from(h % 100_000_000).unwrap_or(0))),
             ]
         })
@@ -229,7 +229,7 @@ async fn create(
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     let client = knobs.client.clone();
     if let Err(r) = authorised(&headers) {
-        return Ok(with_touch(r, None, &client));
+        return Ok(with_touch(*r, None, &client));
     }
     knobs.slow_start().await;
     if knobs.fault == Fault::StartError {
@@ -278,11 +278,11 @@ async fn create(
 }
 
 /// Finds the client's task `id`, or the 404 answer.
-fn find<'a>(jobs: &'a mut XLinkTasks, id: &str) -> Result<&'a mut Job, Response> {
+fn find<'a>(jobs: &'a mut XLinkTasks, id: &str) -> Result<&'a mut Job, Box<Response>> {
     id.parse::<u64>()
         .ok()
         .and_then(|id| jobs.list.iter_mut().find(|j| j.id == id))
-        .ok_or_else(|| error(StatusCode::NOT_FOUND, 4041011, "导出任务不存在"))
+        .ok_or_else(|| Box::new(error(StatusCode::NOT_FOUND, 4041011, "导出任务不存在")))
 }
 
 /// `GET /v2/export_task/{id}`.
@@ -294,7 +294,7 @@ async fn task(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     if let Err(r) = authorised(&headers) {
-        return Ok(with_touch(r, None, &knobs.client));
+        return Ok(with_touch(*r, None, &knobs.client));
     }
     let job_id = id.parse::<u64>().unwrap_or(0);
     ensure_file(&state, job_id).await?;
@@ -304,7 +304,7 @@ async fn task(
     let mut jobs = lock(&store);
     let job = match find(&mut jobs, &id) {
         Ok(j) => j,
-        Err(r) => return Ok(with_touch(r, None, &knobs.client)),
+        Err(r) => return Ok(with_touch(*r, None, &knobs.client)),
     };
     let index = job.polls;
     job.polls += 1;
@@ -326,7 +326,7 @@ async fn auth_link(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     if let Err(r) = authorised(&headers) {
-        return Ok(with_touch(r, None, &knobs.client));
+        return Ok(with_touch(*r, None, &knobs.client));
     }
     let pairs = faults::query_pairs(&uri)?;
     let ttl = match pairs.iter().find(|(k, _)| k == "linkTtlMs").map(|(_, v)| v.as_str()) {
@@ -340,7 +340,7 @@ async fn auth_link(
     let mut jobs = lock(&store);
     let job = match find(&mut jobs, &id) {
         Ok(j) => j,
-        Err(r) => return Ok(with_touch(r, None, &knobs.client)),
+        Err(r) => return Ok(with_touch(*r, None, &knobs.client)),
     };
     let (status, _, _) = status(job, now);
     let (job_id, client) = (job.id, job.client.clone());
@@ -373,7 +373,7 @@ async fn list(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     if let Err(r) = authorised(&headers) {
-        return Ok(with_touch(r, None, &knobs.client));
+        return Ok(with_touch(*r, None, &knobs.client));
     }
     let req = match body {
         Ok(Json(r)) => r,
