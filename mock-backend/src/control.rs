@@ -1,7 +1,8 @@
 //! The `/__mock/...` routes: what tests and the demo page use to look inside the mock.
 //!
 //! ```text
-//! GET  /__mock/scenarios            {scenarios:[{name, description, defaultDurationMs}]}
+//! GET  /__mock/scenarios            {scenarios:[{name, description, defaultDurationMs}]} (K12's)
+//! GET  /__mock/scenarios?backend=B  the same for export-service, xlink, minapp or asset (404 for others)
 //! GET  /__mock/requests?client=X    {requests:[{t, client, method, path, query, job, status}]}
 //! GET  /__mock/jobs?client=X        {jobs:[{id, client, term, kind, scenario, scheme, format, state, ...}]}
 //! POST /__mock/reset?client=X       {ok:true}   clears recordings and jobs (of one client, or all)
@@ -51,8 +52,20 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/__mock/reset", post(reset))
 }
 
-async fn scenarios() -> Json<Scenarios> {
-    Json(Scenarios { scenarios: scenario::catalogue() })
+#[derive(Debug, Deserialize)]
+struct BackendFilter {
+    backend: Option<String>,
+}
+
+async fn scenarios(
+    query: Result<Query<BackendFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Scenarios>, crate::ApiError> {
+    match query.ok().and_then(|Query(f)| f.backend).filter(|b| !b.is_empty() && b != "k12") {
+        None => Ok(Json(Scenarios { scenarios: scenario::catalogue() })),
+        Some(b) => crate::faults::catalogue(&b).map(|scenarios| Json(Scenarios { scenarios })).ok_or_else(|| {
+            crate::ApiError::NotFound(format!("unknown backend {b:?}; use k12, export-service, xlink, minapp or asset"))
+        }),
+    }
 }
 
 fn filter(query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>) -> Option<String> {

@@ -38,7 +38,6 @@
 //! | `never-finishes` | status 1 forever |
 //! | `http500-once`, `http500-always`, `http502-once`, `http502-always`, `rate-limited`, `malformed-json`, `malformed-once`, `flaky` | on the detail requests, as for K12 |
 //! | `javascript-url` | `down_url` is `javascript:alert(document.domain)` |
-//! | `backslash-url` is not a scenario: every `down_url` is absolute with forward slashes; see `?backslash=1` | |
 //! | `hostile-filename` | the ZIP's download name is hostile (`Content-Disposition` carries it sanitised) |
 //! | `slow-start` | the POST answers after `startDelayMs` |
 //! | `start-error` | the POST answers `errcode 10001, msg "导出失败：没有导出权限"`, no job |

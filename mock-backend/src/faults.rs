@@ -143,6 +143,39 @@ impl Fault {
         }
     }
 
+    /// One line saying what the scenario does (each backend's module says how exactly).
+    pub fn description(self) -> &'static str {
+        match self {
+            Fault::Normal => "The job runs about 4 s (durationMs=4000).",
+            Fault::Fast => "The job runs about 1.5 s.",
+            Fault::Slow => "The job runs about 15 s.",
+            Fault::Empty => "No rows: a file with only the header.",
+            Fault::Huge => "A very large export (or the backend's refusal of one).",
+            Fault::Fail => "The job fails at failAt percent (default 40) with the backend's failure answer.",
+            Fault::Http500Once => "The job's first status request answers HTTP 500 (HTML); later ones work.",
+            Fault::Http500Always => "Every status request answers HTTP 500 (HTML).",
+            Fault::Http502Once => {
+                "The job's first status request answers HTTP 502 (a gateway's HTML); later ones work."
+            }
+            Fault::Http502Always => "Every status request answers HTTP 502.",
+            Fault::RateLimited => "The job's first two status requests answer 429 with Retry-After: 1.",
+            Fault::MalformedJson => "Every status answer is cut-off JSON.",
+            Fault::MalformedOnce => "The first status answer is cut-off JSON; later ones are fine.",
+            Fault::NeverFinishes => "The job never finishes (stalls at 63%).",
+            Fault::JavascriptUrl => "The download URL is javascript:alert(document.domain).",
+            Fault::HostileFilename => "The file name is ../../<img src=x onerror=alert(1)>\\u0000报表.",
+            Fault::SlowStart => "The creating request answers after startDelayMs (default 3000).",
+            Fault::Flaky => "Status requests fail ~30% of the time (seeded by seed): HTTP 502 or a connection reset.",
+            Fault::StartError => "The creating request answers the backend's error; no job.",
+            Fault::Cancelled => "The job ends cancelled (or invalid, or deleted) half-way.",
+            Fault::Expired => "The job completes, then reports itself expired.",
+            Fault::Partial => "Some rows fail: the job ends done with failures.",
+            Fault::AlmostJson => {
+                "Answers are written like the design document's examples: bare words, trailing commas."
+            }
+        }
+    }
+
     /// The job's duration when the request gives no `durationMs`.
     pub fn default_duration_ms(self) -> u64 {
         match self {
@@ -160,6 +193,29 @@ impl Fault {
             valid: supported.iter().map(|f| f.name()).collect(),
         })
     }
+}
+
+/// The scenarios of each backend other than K12, by the name `GET /__mock/scenarios?backend=` takes.
+pub const BACKENDS: &[(&str, &[Fault])] = &[
+    ("export-service", crate::export_service::SCENARIOS),
+    ("xlink", crate::xlink::SCENARIOS),
+    ("minapp", crate::minapp::SCENARIOS),
+    ("asset", crate::asset::SCENARIOS),
+];
+
+/// The `GET /__mock/scenarios?backend=NAME` entries of a backend (`None` for an unknown name).
+pub fn catalogue(backend: &str) -> Option<Vec<crate::scenario::ScenarioInfo>> {
+    let (_, faults) = BACKENDS.iter().find(|(name, _)| *name == backend)?;
+    Some(
+        faults
+            .iter()
+            .map(|f| crate::scenario::ScenarioInfo {
+                name: f.name(),
+                description: f.description(),
+                default_duration_ms: f.default_duration_ms(),
+            })
+            .collect(),
+    )
 }
 
 /// The default `failAt`.

@@ -1,5 +1,6 @@
 //! A local export server for developing, demoing and testing the async export button: the K12
-//! export endpoints with real .xlsx/CSV files, both backend conventions, fault injection, request
+//! export endpoints with real .xlsx/CSV files, both backend conventions, the four other backends of
+//! the design documents (export service, XLink, MinApp, asset system), fault injection, request
 //! recording, and the built demo on the same origin.
 //!
 //! Run it with `cargo run -p mock-backend -- --port 8080 --dist dist`; it prints
@@ -17,7 +18,15 @@
 //! GET  /j/org/{termId}/test/export[/process]         阶段测试, same shapes
 //! GET  /j/org/{termId}/student/export[/process]      学生名单, same shapes
 //! GET  /files/{token}                                the file, as an attachment; 410 once expired
-//! GET  /__mock/scenarios                             {scenarios:[{name, description, defaultDurationMs}]}
+//! GET  /demo/page, POST /v1/export/{http,raw}, GET /v1/export/{detail,history}, GET /v1/down/{key}.zip
+//!                                                    the export service (see [`export_service`])
+//! POST /v2/export_task, GET /v2/export_task/{id}[/auth_link], POST /v2/export_tasks, GET /v2/download/{token}
+//!                                                    XLink (see [`xlink`])
+//! POST|GET /userve/v1.5/table/{table_id}/export/, GET …/export/{job_id}/
+//!                                                    MinApp (see [`minapp`])
+//! GET  /api/async_task/{session}, POST /api/export_task/{session}, GET /api/export_task/{session}/{id}
+//!                                                    the asset system (see [`asset`])
+//! GET  /__mock/scenarios[?backend=B]                 {scenarios:[{name, description, defaultDurationMs}]}
 //! GET  /__mock/requests?client=X                     {requests:[{t, client, method, path, query, job, status}]}
 //! GET  /__mock/jobs?client=X                         {jobs:[{id, client, term, kind, scenario, scheme, format,
 //!                                                      state, loaded, total, durationMs, filename, created,
@@ -95,6 +104,30 @@
 //! | `flaky` | each progress request fails ~30% of the time, seeded: HTTP 502, or a connection reset mid-body |
 //! | `code-error-start` | the start endpoint answers `code:-1, message:"导出失败：没有导出权限"`; no job |
 //!
+//! # The other backends
+//!
+//! Fixed credentials: XLink accepts only `Access-Token: demo-token` (anything else is 401
+//! `{"error":{"code":4031003,"msg":"Access-Token 无效"}}`); the asset system accepts only session
+//! `demo` (others are 400 `{code:1|2, info}` as the document says); MinApp has only table `1`
+//! (others are 404 `{"error_msg":"数据表不存在"}`). The export service needs none.
+//!
+//! A test picks a scenario per job with query parameters on the request that creates it — also
+//! for the POST endpoints, whose bodies are the widget's — and names itself with `client`:
+//! `scenario`, `client`, `durationMs`, `failAt`, `startDelayMs`, `seed`, `rows` (see [`faults`]);
+//! plus `splitRows` and `backslash=1` (export service), `linkTtlMs` (XLink's `auth_link`) and
+//! `windowMs` (MinApp's one-job window). Later requests follow the job's scenario. A page passes
+//! them through the adapter's `query` option, which adds them to every request:
+//!
+//! ```text
+//! { "protocol": "xlink", "baseUrl": "http://127.0.0.1:8080", "accessToken": "demo-token", "name": "设备", "type": 1,
+//!   "query": { "client": "e2e-3", "scenario": "expired", "durationMs": 500 } }
+//! ```
+//!
+//! Each backend's scenarios: `GET /__mock/scenarios?backend=export-service|xlink|minapp|asset`, and
+//! the table in its module. Their jobs are kept per client and cleared by `POST /__mock/reset`;
+//! `GET /__mock/jobs` lists K12's only (the others have their own list endpoints). Their files are
+//! served and expire like K12's.
+//!
 //! # Errors, CORS, limits
 //!
 //! Bad input answers `{code, message}` JSON with the HTTP status as `code`: 400 (bad id, bad
@@ -105,8 +138,9 @@
 //! `http://[::1]:*`, and https), with preflight, the request headers `Content-Type`, `Access-Token`,
 //! `X-Client-Id`, and `Retry-After`, `Content-Disposition` exposed. Other origins get no CORS headers.
 //!
-//! Every API request (`/j/...`, `/files/...`) is recorded with its arrival time in ms since start,
-//! except those refused for an oversized query; the last 10,000 are kept.
+//! Every API request (the paths under [`API_PREFIXES`]: `/j/`, `/files/`, `/v1/`, `/v2/`,
+//! `/userve/`, `/api/`, `/demo/`) is recorded with its arrival time in ms since start, except those
+//! refused for an oversized query; the last 10,000 are kept.
 
 use std::any::{Any, TypeId};
 use std::path::PathBuf;
