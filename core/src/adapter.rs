@@ -26,7 +26,7 @@ pub enum Reply {
         /// A filename the server chose, if it said one.
         filename: Option<String>,
     },
-    /// The job's work is done; the file's link must now be fetched with [`Adapter::link`].
+    /// The job's work is done; the file's link must now be fetched with a [`Step::Link`] request.
     Finished {
         /// A filename the server chose, if it said one.
         filename: Option<String>,

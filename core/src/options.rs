@@ -24,7 +24,7 @@
 //! | `protocol` | its fields | default `filename` |
 //! |---|---|---|
 //! | `"k12"` ([`crate::k12`]) | `config` (required), `start`, `progress` | `export` |
-//! | `"export-service"` ([`crate::adapters::export_service`]) | `baseUrl`, `query`, `title` (required), `userId` (required), `sourceHttp` {`url`, `method`, `header`, `limit`} or `sourceRaw` [rows], `extType`, `callback`, `timestamp` | the title |
+//! | `"export-service"` ([`crate::adapters::export_service`]) | `baseUrl`, `query`, `title` (required), `userId` (required), `sourceHttp` {`url`, `method`, `header`, `limit`} or `sourceRaw` (rows), `extType`, `callback`, `timestamp` | the title |
 //! | `"xlink"` ([`crate::adapters::xlink`]) | `baseUrl`, `query`, `accessToken` (required), `name` (required), `type` (required, 1–10), `describe`, `params` {`filter`, `query`, `order`}, `extend` | the name |
 //! | `"minapp"` ([`crate::adapters::minapp`]) | `baseUrl`, `query`, `tableId` (required), `fileType` (csv/json/xlsx), `mode` (all/part), `where`, `includeKeys`, `excludeKeys`, `orderBy`, `csvCustomizeHeaders`, `timestampConvertKeys` | `export` (the job's `file_name` once known) |
 //! | `"asset"` ([`crate::adapters::asset`]) | `baseUrl`, `query`, `session` (required), `assetIds` (required) | `资产导出` (`.csv` added) |
