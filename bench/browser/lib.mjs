@@ -1,0 +1,162 @@
+// Shared pieces of the browser benchmarks: the implementations under test, the mock backend's
+// recordings, statistics and markdown tables.
+import { launch } from '../../e2e/browser.mjs';
+
+export { launch };
+
+/** The widget and its two peers, as each benchmark drives them. */
+export const IMPLS = {
+  widget: {
+    name: 'k12-export (Yew + wasm)',
+    page: '/examples/homework.html',
+    module: '/embed/k12-export.js',
+    button: '.k12x-btn',
+  },
+  react: {
+    name: 'React 18 + antd 5',
+    page: '/bench/react/homework.html',
+    module: '/bench/react/k12-peer.js',
+    button: '.ant-btn',
+  },
+  vanilla: {
+    name: 'vanilla JS',
+    page: '/bench/vanilla/homework.html',
+    module: '/bench/vanilla/k12-peer.js',
+    button: '.vx-btn',
+  },
+};
+
+/** The example page's cache config (homework export). */
+export const CONFIG = {
+  'homework-export': { method: 'GET', url: '/j/org/{termId}/homework/export', rest: true, isPolling: true },
+  'homework-export-progress': { method: 'GET', url: '/j/org/{termId}/homework/export/process', rest: true, isPolling: true },
+};
+
+export const BLANK = '/bench/blank.html';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A run-unique client id for the mock, so that recordings never mix. */
+const RUN = Date.now().toString(36);
+export const clientId = (name) => `bench-${RUN}-${name}`;
+
+/** The mock backend: recordings and jobs, with its clock mapped to ours. */
+export class Mock {
+  constructor(base) {
+    this.base = base;
+    this.offset = null;
+  }
+
+  async json(path) {
+    const r = await fetch(this.base + path);
+    if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+    return r.json();
+  }
+
+  async requests(client) {
+    const q = client ? `?client=${encodeURIComponent(client)}` : '';
+    return (await this.json(`/__mock/requests${q}`)).requests;
+  }
+
+  async jobs(client) {
+    return (await this.json(`/__mock/jobs?client=${encodeURIComponent(client)}`)).jobs;
+  }
+
+  async scenarios() {
+    return (await this.json('/__mock/scenarios')).scenarios;
+  }
+
+  /**
+   * Maps the mock's clock (`t`, ms since it started) to epoch ms: a few recorded probe requests,
+   * keeping the one with the shortest round trip. Error: half that round trip (about 1 ms locally).
+   */
+  async syncClock() {
+    let best = null;
+    for (let i = 0; i < 5; i++) {
+      const client = clientId(`clock-${i}`);
+      const t0 = Date.now();
+      await (await fetch(`${this.base}/j/org/terms`, { headers: { 'X-Client-Id': client } })).arrayBuffer();
+      const t1 = Date.now();
+      const [r] = await this.requests(client);
+      if (r && (!best || t1 - t0 < best.rtt)) best = { rtt: t1 - t0, offset: (t0 + t1) / 2 - r.t };
+    }
+    this.offset = best.offset;
+    this.clockError = best.rtt / 2;
+    return best;
+  }
+
+  /** A mock `t` as epoch ms. */
+  epoch(t) {
+    return t + this.offset;
+  }
+}
+
+/** What a request was, for the widget's K12 endpoints. */
+export function requestKind(r) {
+  if (r.path.startsWith('/files/')) return 'file';
+  if (r.path.endsWith('/process') || r.path.endsWith('/progress')) return 'progress';
+  if (r.path.endsWith('/export')) return 'start';
+  return 'other';
+}
+
+export function countKinds(requests) {
+  const n = { start: 0, progress: 0, file: 0, other: 0 };
+  for (const r of requests) n[requestKind(r)]++;
+  return n;
+}
+
+export function quantile(values, q) {
+  const v = [...values].sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  const pos = (v.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return v[lo] + (v[hi] - v[lo]) * (pos - lo);
+}
+
+export const median = (values) => quantile(values, 0.5);
+
+/** A markdown table; `align` is a string of `l`/`r` per column. */
+export function table(headers, rows, align = '') {
+  const sep = headers.map((_, i) => (align[i] === 'r' ? '---:' : '---'));
+  const line = (cells) => `| ${cells.map((c) => String(c ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')).join(' | ')} |`;
+  return [line(headers), `|${sep.join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+export const int = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
+export const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+export const bytes = (n) => `${int(n)} (${kb(n)})`;
+export const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '—');
+export const mib = (n) => `${(n / 1048576).toFixed(2)} MiB`;
+export const signedKib = (n) => `${n >= 0 ? '+' : '−'}${(Math.abs(n) / 1024).toFixed(1)} KiB`;
+
+/** A fresh context and page (downloads accepted), with a CDP session for metrics. */
+export async function freshPage(browser, { viewport = { width: 1280, height: 900 } } = {}) {
+  const context = await browser.newContext({ acceptDownloads: true, viewport });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return { context, page, cdp, errors };
+}
+
+/** CDP Performance.getMetrics as an object. */
+export async function metrics(cdp) {
+  const { metrics: list } = await cdp.send('Performance.getMetrics');
+  return Object.fromEntries(list.map((m) => [m.name, m.value]));
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time; results in order. */
+export async function pool(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

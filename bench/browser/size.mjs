@@ -1,0 +1,92 @@
+// Bundle size: the bytes an embedding page loads for the button.
+//
+// Rule: open the implementation's copy of /examples/homework.html in a fresh Chromium context,
+// wait until the button is there and the network is idle, and sum the bodies of every response
+// that is a script, a stylesheet or a .wasm file (whatever its request type: the widget fetches
+// its wasm with fetch()). Not counted: the HTML document, the page's own k12.css, and API calls
+// (/j/...). Each file is compressed on its own (as a server would): gzip -9 and brotli quality 11.
+import { readFileSync } from 'node:fs';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { IMPLS, bytes, freshPage, kb, table } from './lib.mjs';
+
+const gzip = (b) => gzipSync(b, { level: 9 }).length;
+const brotli = (b) => brotliCompressSync(b, {
+  params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: b.length },
+}).length;
+
+function counted(response) {
+  const url = new URL(response.url());
+  const type = response.request().resourceType();
+  if (url.pathname === '/examples/k12.css') return false;
+  if (url.pathname.endsWith('.wasm')) return true;
+  return type === 'script' || type === 'stylesheet';
+}
+
+async function shipped(browser, base, impl) {
+  const { context, page } = await freshPage(browser);
+  const pending = [];
+  page.on('response', (r) => {
+    if (counted(r)) pending.push(r.body().then((body) => ({ path: new URL(r.url()).pathname, type: r.request().resourceType(), body })));
+  });
+  await page.goto(base + IMPLS[impl].page, { waitUntil: 'networkidle' });
+  await page.waitForSelector(IMPLS[impl].button);
+  await page.waitForLoadState('networkidle');
+  const files = await Promise.all(pending);
+  await context.close();
+  return files.map(({ path, type, body }) => ({
+    path,
+    type: path.endsWith('.wasm') ? 'wasm' : type,
+    raw: body.length,
+    gzip: gzip(body),
+    brotli: brotli(body),
+  }));
+}
+
+const sum = (files, key) => files.reduce((s, f) => s + f[key], 0);
+
+export async function run({ browser, base, root }) {
+  const budget = JSON.parse(readFileSync(`${root}/bench/size-budget.json`, 'utf8'));
+  const results = {};
+  for (const impl of ['widget', 'react', 'vanilla']) results[impl] = await shipped(browser, base, impl);
+
+  const w = results.widget;
+  const widgetGzip = sum(w, 'gzip');
+  const rows = Object.entries(results).map(([impl, files]) => [
+    IMPLS[impl].name,
+    files.length,
+    bytes(sum(files, 'raw')),
+    bytes(sum(files, 'gzip')),
+    bytes(sum(files, 'brotli')),
+    `${(sum(files, 'gzip') / widgetGzip).toFixed(2)}×`,
+  ]);
+  const perFile = w.map((f) => [f.path, f.type, int0(f.raw), int0(f.gzip), int0(f.brotli)]);
+  perFile.push(['**total**', '', int0(sum(w, 'raw')), int0(widgetGzip), int0(sum(w, 'brotli'))]);
+
+  const over = widgetGzip - budget.gzipBytes;
+  const ok = over <= 0;
+  const verdict = ok
+    ? `within budget: ${bytes(widgetGzip)} gzip of ${bytes(budget.gzipBytes)} (${bytes(-over)} to spare)`
+    : `OVER BUDGET: ${bytes(widgetGzip)} gzip against ${bytes(budget.gzipBytes)} — ${bytes(over)} over (${((widgetGzip / budget.gzipBytes - 1) * 100).toFixed(0)}% too big)`;
+
+  const markdown = [
+    'Bytes shipped to a page that embeds the button: every script, stylesheet and .wasm response of the',
+    "implementation's homework page (document, the page's own k12.css and API calls excluded); each file",
+    'compressed separately, gzip -9 and brotli q11.',
+    '',
+    table(['implementation', 'files', 'raw bytes', 'gzip -9', 'brotli', 'gzip vs widget'], rows, 'lrrrrr'),
+    '',
+    'The widget, file by file (bytes):',
+    '',
+    table(['file', 'type', 'raw', 'gzip -9', 'brotli'], perFile, 'llrrr'),
+    '',
+    `Budget (bench/size-budget.json): ${kb(budget.gzipBytes)} gzip for wasm + JS + CSS → **${verdict}**`,
+  ].join('\n');
+  return {
+    title: 'Bundle size',
+    markdown,
+    checks: [{ name: `bundle size ≤ ${int0(budget.gzipBytes)} B gzip`, ok, detail: `${int0(widgetGzip)} B gzip (${over > 0 ? '+' : ''}${int0(over)} B, ${(widgetGzip / budget.gzipBytes * 100).toFixed(0)}% of budget)`, checked: true }],
+    data: results,
+  };
+}
+
+const int0 = (n) => Math.round(n).toLocaleString('en-US');
