@@ -85,36 +85,99 @@ impl Drop for AbortGuard {
     }
 }
 
-/// What the owner hears after every change: the view to render and what happened.
-pub type Observer = Rc<dyn Fn(&View, &[Event])>;
+/// A sans-IO protocol machine the driver can run: the export [`Machine`] and the history panel's
+/// machine share this runner.
+pub trait SansIo: 'static {
+    /// What goes in.
+    type Input;
+    /// What the UI shows.
+    type View: Clone;
+    /// What the owner is told.
+    type Event: Clone;
+    /// Feeds one input at `now_ms`.
+    fn handle(&mut self, input: Self::Input, now_ms: f64);
+    /// The next command.
+    fn poll_command(&mut self) -> Option<Command>;
+    /// When to wake up next.
+    fn poll_timeout(&self) -> Option<f64>;
+    /// The next event for the owner.
+    fn poll_event(&mut self) -> Option<Self::Event>;
+    /// What to show.
+    fn view(&self) -> &Self::View;
+    /// The input for an answer.
+    fn answer(id: RequestId, outcome: HttpOutcome) -> Self::Input;
+    /// The input for a timer tick.
+    fn tick() -> Self::Input;
+    /// The input that stops everything (page left, unmounted).
+    fn stop() -> Self::Input;
+}
 
-struct Inner {
-    machine: Machine,
+impl SansIo for Machine {
+    type Input = Input;
+    type View = View;
+    type Event = Event;
+    fn handle(&mut self, input: Input, now_ms: f64) {
+        Machine::handle(self, input, now_ms);
+    }
+    fn poll_command(&mut self) -> Option<Command> {
+        Machine::poll_command(self)
+    }
+    fn poll_timeout(&self) -> Option<f64> {
+        Machine::poll_timeout(self)
+    }
+    fn poll_event(&mut self) -> Option<Event> {
+        Machine::poll_event(self)
+    }
+    fn view(&self) -> &View {
+        Machine::view(self)
+    }
+    fn answer(id: RequestId, outcome: HttpOutcome) -> Input {
+        Input::Response { id, outcome }
+    }
+    fn tick() -> Input {
+        Input::Timer
+    }
+    fn stop() -> Input {
+        Input::Cancel
+    }
+}
+
+/// What the owner hears after every change: the view to render and what happened.
+pub type Observer<M> = Rc<dyn Fn(&<M as SansIo>::View, &[<M as SansIo>::Event])>;
+
+struct Inner<M: SansIo> {
+    machine: M,
     transport: Rc<dyn Transport>,
     in_flight: Vec<(RequestId, AbortGuard)>,
     timer: Option<Timeout>,
-    observer: Observer,
+    observer: Observer<M>,
     blob: Option<BlobUrl>,
 }
 
-/// One button's export runner (the `$export` cache). One export at a time; dropping it stops
-/// everything.
-pub struct Exporter {
-    inner: Rc<RefCell<Inner>>,
+/// Runs one sans-IO machine in the page. Dropping it stops everything: timer cleared, requests
+/// aborted, page listeners removed, late answers ignored.
+pub struct Runner<M: SansIo> {
+    inner: Rc<RefCell<Inner<M>>>,
     _page_listeners: Vec<EventListener>,
 }
+
+/// One button's export runner (the `$export` cache). One export at a time.
+pub type Exporter = Runner<Machine>;
 
 /// The browser's monotonic clock, in milliseconds.
 pub fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
 }
 
-impl Exporter {
-    /// An exporter for validated `options`, reporting to `observer`.
-    pub fn new(options: ExportOptions, transport: Rc<dyn Transport>, observer: Observer) -> Exporter {
-        let mut settings = options.settings;
-        settings.seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
-        let machine = Machine::new(options.adapter, settings, options.filename);
+/// A seed for backoff jitter.
+pub fn seed() -> u64 {
+    (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
+}
+
+impl<M: SansIo> Runner<M> {
+    /// Runs `machine`, reporting to `observer`. Leaving the page (`pagehide`) stops it, and so
+    /// does coming back from the back/forward cache (`pageshow` with `persisted`).
+    pub fn with_machine(machine: M, transport: Rc<dyn Transport>, observer: Observer<M>) -> Runner<M> {
         let inner = Rc::new(RefCell::new(Inner {
             machine,
             transport,
@@ -125,37 +188,30 @@ impl Exporter {
         }));
         let mut listeners = Vec::new();
         if let Some(window) = web_sys::window() {
-            // Leaving or closing the page stops the export; the next click starts afresh.
             let weak = Rc::downgrade(&inner);
             listeners.push(EventListener::new(&window, "pagehide", move |_| {
                 if let Some(rc) = weak.upgrade() {
-                    pump(&rc, Some(Input::Cancel));
+                    pump(&rc, Some(M::stop()));
                 }
             }));
-            // Back from the back/forward cache: show the (idle) state afresh.
             let weak = Rc::downgrade(&inner);
             listeners.push(EventListener::new(&window, "pageshow", move |e| {
                 let persisted = e.dyn_ref::<web_sys::PageTransitionEvent>().is_some_and(|e| e.persisted());
                 if let (true, Some(rc)) = (persisted, weak.upgrade()) {
-                    pump(&rc, Some(Input::Cancel));
+                    pump(&rc, Some(M::stop()));
                 }
             }));
         }
-        Exporter { inner, _page_listeners: listeners }
+        Runner { inner, _page_listeners: listeners }
     }
 
-    /// Starts an export (ignored while one runs).
-    pub fn start(&self) {
-        pump(&self.inner, Some(Input::Start));
-    }
-
-    /// Stops the running export, if any.
-    pub fn cancel(&self) {
-        pump(&self.inner, Some(Input::Cancel));
+    /// Feeds `input` and carries out what follows.
+    pub fn input(&self, input: M::Input) {
+        pump(&self.inner, Some(input));
     }
 
     /// The current view.
-    pub fn view(&self) -> View {
+    pub fn view(&self) -> M::View {
         self.inner.borrow().machine.view().clone()
     }
 
@@ -170,12 +226,31 @@ impl Exporter {
     }
 }
 
-impl Drop for Exporter {
+impl Runner<Machine> {
+    /// An exporter for validated `options`, reporting to `observer`.
+    pub fn new(options: ExportOptions, transport: Rc<dyn Transport>, observer: Observer<Machine>) -> Exporter {
+        let mut settings = options.settings;
+        settings.seed = seed();
+        Runner::with_machine(Machine::new(options.adapter, settings, options.filename), transport, observer)
+    }
+
+    /// Starts an export (ignored while one runs).
+    pub fn start(&self) {
+        self.input(Input::Start);
+    }
+
+    /// Stops the running export, if any.
+    pub fn cancel(&self) {
+        self.input(Input::Cancel);
+    }
+}
+
+impl<M: SansIo> Drop for Runner<M> {
     fn drop(&mut self) {
         // Silent shutdown: the owner is going away and must not hear about it.
         let (timer, in_flight) = match self.inner.try_borrow_mut() {
             Ok(mut i) => {
-                i.machine.handle(Input::Cancel, now_ms());
+                i.machine.handle(M::stop(), now_ms());
                 while i.machine.poll_command().is_some() {}
                 while i.machine.poll_event().is_some() {}
                 i.blob = None;
@@ -190,7 +265,7 @@ impl Drop for Exporter {
 
 /// Feeds `input` (if any) to the machine, carries out its commands, re-arms the timer and tells
 /// the observer. No borrow is held while foreign code (fetch, the observer) runs.
-fn pump(rc: &Rc<RefCell<Inner>>, input: Option<Input>) {
+fn pump<M: SansIo>(rc: &Rc<RefCell<Inner<M>>>, input: Option<M::Input>) {
     let now = now_ms();
     let (commands, events, view, observer) = {
         let Ok(mut i) = rc.try_borrow_mut() else { return };
@@ -198,7 +273,7 @@ fn pump(rc: &Rc<RefCell<Inner>>, input: Option<Input>) {
             i.machine.handle(input, now);
         }
         let commands: Vec<Command> = std::iter::from_fn(|| i.machine.poll_command()).collect();
-        let events: Vec<Event> = std::iter::from_fn(|| i.machine.poll_event()).collect();
+        let events: Vec<M::Event> = std::iter::from_fn(|| i.machine.poll_event()).collect();
         (commands, events, i.machine.view().clone(), i.observer.clone())
     };
     for command in commands {
@@ -208,7 +283,7 @@ fn pump(rc: &Rc<RefCell<Inner>>, input: Option<Input>) {
     observer(&view, &events);
 }
 
-fn execute(rc: &Rc<RefCell<Inner>>, command: Command) {
+fn execute<M: SansIo>(rc: &Rc<RefCell<Inner<M>>>, command: Command) {
     match command {
         Command::Send { id, request } => {
             let controller = AbortController::new().ok();
@@ -216,7 +291,7 @@ fn execute(rc: &Rc<RefCell<Inner>>, command: Command) {
             let transport = rc.borrow().transport.clone();
             let answer = transport.send(request, signal);
             rc.borrow_mut().in_flight.push((id, AbortGuard(controller)));
-            let weak: Weak<RefCell<Inner>> = Rc::downgrade(rc);
+            let weak: Weak<RefCell<Inner<M>>> = Rc::downgrade(rc);
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = answer.await;
                 if let Some(rc) = weak.upgrade() {
@@ -230,7 +305,7 @@ fn execute(rc: &Rc<RefCell<Inner>>, command: Command) {
                         })
                     };
                     if done.is_some() {
-                        pump(&rc, Some(Input::Response { id, outcome }));
+                        pump(&rc, Some(M::answer(id, outcome)));
                     }
                 }
             });
@@ -251,7 +326,7 @@ fn execute(rc: &Rc<RefCell<Inner>>, command: Command) {
     }
 }
 
-fn arm_timer(rc: &Rc<RefCell<Inner>>, now: f64) {
+fn arm_timer<M: SansIo>(rc: &Rc<RefCell<Inner<M>>>, now: f64) {
     let Ok(mut i) = rc.try_borrow_mut() else { return };
     let next = i.machine.poll_timeout();
     let old = i.timer.take();
@@ -260,7 +335,7 @@ fn arm_timer(rc: &Rc<RefCell<Inner>>, now: f64) {
         let weak = Rc::downgrade(rc);
         i.timer = Some(Timeout::new(delay, move || {
             if let Some(rc) = weak.upgrade() {
-                pump(&rc, Some(Input::Timer));
+                pump(&rc, Some(M::tick()));
             }
         }));
     }

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use k12_export_core::json::Json;
-use k12_export_core::{Event, OptionsError, View};
+use k12_export_core::{Event, Machine, OptionsError, View};
 use yew::prelude::*;
 
 use crate::driver::{Exporter, FetchTransport, Observer, Transport};
@@ -71,7 +71,7 @@ pub fn use_exporter(inputs: ExportInputs, on_update: Callback<Update>) -> Export
         use_effect_with(inputs, move |inputs| {
             if let Ok(o) = inputs.options.resolve(&inputs.data, &inputs.filename) {
                 let transport = inputs.transport.clone();
-                let observer: Observer = Rc::new(move |view: &View, events: &[Event]| {
+                let observer: Observer<Machine> = Rc::new(move |view: &View, events: &[Event]| {
                     let cb = latest.borrow().clone();
                     cb.emit(Update { view: view.clone(), events: events.to_vec() });
                 });
