@@ -22,6 +22,6 @@ pub mod spec;
 
 pub use components::{AsyncExportButton, AsyncExportButtonProps};
 pub use driver::{Exporter, FetchTransport, Transport};
-pub use hooks::use_exporter::TransportRef;
+pub use hooks::use_runner::TransportRef;
 pub use labels::Labels;
 pub use spec::Options;

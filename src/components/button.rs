@@ -12,7 +12,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::ExportButtonView;
-use crate::hooks::use_exporter::{use_exporter, ExportInputs, TransportRef, Update};
+use crate::hooks::use_exporter::{use_exporter, ExportInputs};
+use crate::hooks::use_runner::{TransportRef, Update};
 use crate::labels::Labels;
 use crate::spec::Options;
 
@@ -138,7 +139,7 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
     let on_update = {
         let ui = ui.dispatcher();
         let p = props.clone();
-        Callback::from(move |u: Update| {
+        Callback::from(move |u: Update<View, Event>| {
             ui.dispatch(Action::Sync(u.view));
             for e in u.events {
                 match e {
@@ -154,13 +155,9 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
             }
         })
     };
-    let inputs = ExportInputs {
-        options: props.options.clone(),
-        data: props.data.clone(),
-        filename: props.filename.clone(),
-        transport: props.transport.clone(),
-    };
-    let exporter = use_exporter(inputs, on_update);
+    let inputs =
+        ExportInputs { options: props.options.clone(), data: props.data.clone(), filename: props.filename.clone() };
+    let exporter = use_exporter(inputs, props.transport.clone(), on_update);
 
     // The toast leaves by itself after a while; a newer toast restarts the clock.
     {

@@ -1,2 +1,3 @@
 //! Hooks.
 pub mod use_exporter;
+pub mod use_runner;

@@ -1,0 +1,92 @@
+//! `use_runner`: owns one [`Runner`] for a component — built from the component's inputs,
+//! rebuilt when they change, dropped (stopping everything) when the component unmounts.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use k12_export_core::OptionsError;
+use yew::prelude::*;
+
+use crate::driver::{FetchTransport, Observer, Runner, SansIo, Transport};
+
+/// A transport for a component prop: compared by identity.
+#[derive(Clone)]
+pub struct TransportRef(pub Rc<dyn Transport>);
+
+impl PartialEq for TransportRef {
+    fn eq(&self, other: &TransportRef) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for TransportRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TransportRef")
+    }
+}
+
+/// One change: the view to render and what happened.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Update<V, E> {
+    /// What to show.
+    pub view: V,
+    /// What happened since the last update.
+    pub events: Vec<E>,
+}
+
+/// What [`use_runner`] gives back.
+pub struct RunnerHandle<M: SansIo> {
+    /// Feeds an input to the running machine (ignored when the inputs are invalid).
+    pub send: Callback<M::Input>,
+    /// Why the inputs cannot be used, if they cannot.
+    pub error: Option<OptionsError>,
+}
+
+/// Keeps a [`Runner`] built by `build(&inputs)` alive while the component is mounted; every change
+/// is sent to `on_update` (always the latest callback, so props may change freely).
+#[hook]
+pub fn use_runner<M, K>(
+    inputs: K,
+    transport: Option<TransportRef>,
+    build: fn(&K) -> Result<M, OptionsError>,
+    on_update: Callback<Update<M::View, M::Event>>,
+) -> RunnerHandle<M>
+where
+    M: SansIo,
+    K: PartialEq + Clone + 'static,
+{
+    let latest = use_mut_ref(|| on_update.clone());
+    *latest.borrow_mut() = on_update;
+    let runner: Rc<RefCell<Option<Runner<M>>>> = use_mut_ref(|| None);
+    let error = use_memo(inputs.clone(), |i| build(i).err());
+    {
+        let runner = runner.clone();
+        use_effect_with((inputs, transport), move |(inputs, transport)| {
+            if let Ok(machine) = build(inputs) {
+                let observer: Observer<M> = Rc::new(move |view: &M::View, events: &[M::Event]| {
+                    let cb = latest.borrow().clone();
+                    cb.emit(Update { view: view.clone(), events: events.to_vec() });
+                });
+                let transport =
+                    transport.as_ref().map_or_else(|| Rc::new(FetchTransport) as Rc<dyn Transport>, |t| t.0.clone());
+                let fresh = Runner::with_machine(machine, transport, observer);
+                let old = runner.borrow_mut().replace(fresh);
+                drop(old);
+            }
+            move || {
+                let old = runner.borrow_mut().take();
+                drop(old); // stops it: timer cleared, requests aborted, listeners removed
+            }
+        });
+    }
+    let send = {
+        let runner = runner.clone();
+        Callback::from(move |input: M::Input| {
+            let r = runner.borrow();
+            if let Some(r) = r.as_ref() {
+                r.input(input);
+            }
+        })
+    };
+    RunnerHandle { send, error: (*error).clone() }
+}
