@@ -5,7 +5,7 @@
 //   react/homework.html   /examples/homework.html with <k12-peer-button> and this bundle
 //   vanilla/k12-peer.js   dependency-free button (one ESM file, styles injected)
 //   vanilla/homework.html the same page for it
-//   blank.html            the page of the scale, memory, polling and fault benchmarks
+//   blank.html, driver.js the page of the scale, memory, polling and fault benchmarks
 //
 // With `--dist DIR` the result is also copied to DIR/bench/, so that the mock backend serves it on
 // the widget's origin (/bench/...).
@@ -64,7 +64,7 @@ export async function buildPeers({ dist } = {}) {
     });
     writeFileSync(join(out, 'homework.html'), peerPage(peer));
   }
-  cpSync(join(here, 'pages', 'blank.html'), join(site, 'blank.html'));
+  for (const f of ['blank.html', 'driver.js']) cpSync(join(here, 'pages', f), join(site, f));
   writeFileSync(join(site, 'versions.json'), JSON.stringify(versions, null, 2));
   if (dist) {
     const target = join(dist, 'bench');

@@ -126,7 +126,11 @@ export function table(headers, rows, align = '') {
 export const int = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
 export const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 export const bytes = (n) => `${int(n)} (${kb(n)})`;
-export const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '—');
+export const ratio = (a, b) => {
+  if (!Number.isFinite(a) || !Number.isFinite(b) || b <= 0) return '—';
+  const r = a / b;
+  return r > 0 && r < 0.01 ? '< 0.01×' : `${r.toFixed(2)}×`;
+};
 export const mib = (n) => `${(n / 1048576).toFixed(2)} MiB`;
 export const signedKib = (n) => `${n >= 0 ? '+' : '−'}${(Math.abs(n) / 1024).toFixed(1)} KiB`;
 

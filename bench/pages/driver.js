@@ -1,0 +1,71 @@
+// In-page helpers of the browser benchmarks, served at /bench/driver.js next to blank.html.
+
+export const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A new host element in #hosts. */
+export function host() {
+  const el = document.createElement('div');
+  el.className = 'bench-host';
+  document.getElementById('hosts').append(el);
+  return el;
+}
+
+/** Mounts with the implementation's `mount` (the widget's is async, the peers' are not). */
+export async function mountIn(mount, el, options) {
+  return mount(el, options);
+}
+
+/**
+ * Clicks the button in `el` until the export starts (an `export-start` event), once per animation
+ * frame. Returns how many clicks it took: a click the button ignored shows up as more than one.
+ */
+export async function clickUntilStarted(el, selector, maxClicks = 600) {
+  let started = false;
+  const on = () => { started = true; };
+  el.addEventListener('export-start', on);
+  let clicks = 0;
+  try {
+    while (!started) {
+      const b = el.querySelector(selector);
+      if (b) {
+        b.click();
+        clicks++;
+      }
+      if (started) break;
+      if (clicks >= maxClicks) throw new Error(`the export did not start after ${clicks} clicks`);
+      await frame();
+    }
+  } finally {
+    el.removeEventListener('export-start', on);
+  }
+  return clicks;
+}
+
+/** Resolves with the export's outcome: `{done, detail, at}` (`at`: epoch ms), or a time-out. */
+export function outcome(el, timeoutMs) {
+  return new Promise((resolve) => {
+    const stamp = () => performance.timeOrigin + performance.now();
+    const finish = (v) => {
+      clearTimeout(timer);
+      el.removeEventListener('export-done', onDone);
+      el.removeEventListener('export-error', onError);
+      resolve(v);
+    };
+    const onDone = (e) => finish({ done: true, detail: e.detail, at: stamp() });
+    const onError = (e) => finish({ done: false, detail: e.detail, at: stamp() });
+    const timer = setTimeout(() => finish({ done: false, detail: null, at: stamp(), timedOut: true }), timeoutMs);
+    el.addEventListener('export-done', onDone);
+    el.addEventListener('export-error', onError);
+  });
+}
+
+/** Long tasks seen since the page loaded ({start, duration} in ms since navigation start). */
+export const longTasks = [];
+try {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+} catch {
+  // no long task API: the list stays empty
+}
