@@ -11,6 +11,7 @@ pub mod adapter;
 pub mod adapters;
 pub mod config;
 pub mod error;
+pub mod history;
 pub mod http;
 pub mod json;
 pub mod k12;
@@ -20,6 +21,7 @@ pub mod policy;
 
 pub use adapter::{Adapter, Reply, Step};
 pub use error::{FailKind, Failure, OptionsError};
+pub use history::{HistoryInput, HistoryItem, HistoryMachine, HistoryView, JobState};
 pub use http::{HttpOutcome, HttpRequest, Method};
 pub use machine::{Command, Download, Event, Input, Machine, RequestId, Settings, Stage, Status, View};
 pub use options::ExportOptions;
