@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The benchmark suite. Builds everything in release — the demo and the embeddable bundle
+# (scripts/build.sh), the mock backend (native profile), the polling simulation, the peer
+# baselines (bench/build-peers.mjs) — starts the mock backend on a free port over a private copy of
+# dist/, and prints one markdown report: machine, bundle size, start-up, polling efficiency, scale,
+# memory, fault matrix, targets. The report is also written to bench/out/latest.md.
+#
+# Exits non-zero when a checked target fails (size budget, memory bound, every file arriving in
+# the scale test, nothing left polling in the fault matrix) — after printing everything.
+# Run it with `make bench` (which runs scripts/setup.sh first), or directly after setup.
+# BENCH_STARTUP_RUNS, BENCH_MEMORY_CYCLES and BENCH_ONLY are passed on to bench/run.mjs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+OUT=bench/out
+LOGS=$OUT/logs
+mkdir -p "$LOGS"
+say() { printf '\033[1;34mbench\033[0m %s\n' "$*" >&2; }
+fail() { printf '\033[1;31mbench\033[0m %s\n' "$*" >&2; exit 1; }
+step() { # log-name description command...
+  local log="$LOGS/$1.log" what=$2
+  shift 2
+  say "$what"
+  "$@" >"$log" 2>&1 || { tail -n 30 "$log" >&2; fail "$what failed (log: $log)"; }
+}
+
+started=$(date +%s)
+[ -d node_modules/playwright-core ] || fail "node packages are missing: run scripts/setup.sh first (or make bench)"
+
+# --- builds ------------------------------------------------------------------------------------
+step build "building the demo and the embeddable bundle (release)" scripts/build.sh
+step mock-build "building the mock backend (native profile)" cargo build --locked --profile native -p mock-backend
+step sim-build "building the polling simulation (release)" cargo build --locked --release -p bench --bin poll-efficiency
+
+stamp=bench/node_modules/.bench-stamp
+want=$(cat bench/package.json bench/package-lock.json | sha256sum | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  step npm "installing the peers' packages (bench/package.json, npm ci)" \
+    npm ci --prefix bench --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
+fi
+
+tmp=$(mktemp -d)
+mock_pid=""
+cleanup() {
+  if [ -n "$mock_pid" ]; then
+    kill "$mock_pid" 2>/dev/null || true
+    wait "$mock_pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# The mock serves a private copy of dist/ plus the peers (/bench/...), so a rebuild of dist/
+# during the run changes nothing.
+cp -r dist "$tmp/site"
+step peers "building the peer baselines (esbuild)" node bench/build-peers.mjs --dist "$tmp/site"
+built=$(date +%s)
+
+step simulation "running the polling simulation" sh -c "target/release/poll-efficiency >$OUT/poll-efficiency.txt"
+
+# --- the mock backend --------------------------------------------------------------------------
+target/native/mock-backend --port 0 --dist "$tmp/site" --data-dir "$tmp/data" >"$tmp/mock.out" 2>"$LOGS/mock.log" &
+mock_pid=$!
+base=""
+for _ in $(seq 1 200); do
+  base=$(grep -o 'http://[0-9.]*:[0-9]*' "$tmp/mock.out" | head -n1 || true)
+  [ -n "$base" ] && break
+  kill -0 "$mock_pid" 2>/dev/null || { cat "$LOGS/mock.log" >&2; fail "the mock backend did not start"; }
+  sleep 0.1
+done
+[ -n "$base" ] || fail "the mock backend did not say where it listens"
+say "mock backend at $base; running the browser benchmarks (about 8 minutes)"
+
+# --- the report --------------------------------------------------------------------------------
+export BENCH_NPROC BENCH_RUSTC BENCH_COMMIT
+BENCH_NPROC=$(nproc)
+BENCH_RUSTC=$(rustc --version | cut -d' ' -f1-2)
+BENCH_COMMIT="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- 2>/dev/null || echo ' + local changes')"
+set +e
+{
+  echo "# Benchmarks of the async export button"
+  echo
+  node bench/run.mjs --base "$base" --simulation "$OUT/poll-efficiency.txt"
+  status=$?
+  now=$(date +%s)
+  echo "Took $((now - started)) s in all: builds $((built - started)) s, benchmarks $((now - built)) s. Report: $OUT/latest.md."
+  exit "$status"
+} | tee "$OUT/latest.md"
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" -ne 0 ]; then
+  printf '\033[1;31mbench\033[0m FAILED: a checked target was not met (see "Targets" above)\n' >&2
+fi
+exit "$status"
