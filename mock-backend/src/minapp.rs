@@ -375,6 +375,18 @@ async fn list(
         pairs.iter().find(|(k, _)| k == name).map_or(Ok(default), |(_, v)| crate::k12::number(name, v, 1_000_000u64))
     };
     let (limit, offset) = (num("limit", 20)?.max(1), num("offset", 0)?);
+    // The list, like a job's own GET, is a request that sees finished jobs: their files are
+    // written now, so that the list says `finish` with a `download_url` without a GET of each.
+    let unwritten: Vec<String> = {
+        let now = state.now_ms();
+        let store = state.store::<MinAppJobs>();
+        let jobs = lock(&store);
+        let due = |j: &&Job| j.client == knobs.client && j.token.is_none() && !gone(j, now);
+        jobs.list.iter().filter(due).map(|j| j.job_id.clone()).collect()
+    };
+    for job_id in unwritten {
+        ensure_file(&state, &job_id).await?;
+    }
     let base = origin(&headers, &state);
     let now = state.now_ms();
     let store = state.store::<MinAppJobs>();
