@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { open, BASE, ROOT, axe, client } from './lib.mjs';
 
-for (const path of ['/', '/examples/homework.html', '/examples/stage-test.html']) {
+for (const path of ['/', '/examples/homework.html', '/examples/stage-test.html', '/examples/backends.html']) {
   test(`axe-core finds no violations on ${path}`, async (t) => {
     const { page } = await open(t);
     await page.goto(BASE + path, { waitUntil: 'networkidle' });

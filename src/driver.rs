@@ -13,6 +13,7 @@ use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
+use k12_export_core::history::{HistoryInput, HistoryMachine, HistoryView};
 use k12_export_core::{Command, Event, ExportOptions, HttpOutcome, HttpRequest, Input, Machine, RequestId, View};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
@@ -139,6 +140,36 @@ impl SansIo for Machine {
     }
     fn stop() -> Input {
         Input::Cancel
+    }
+}
+
+impl SansIo for HistoryMachine {
+    type Input = HistoryInput;
+    type View = HistoryView;
+    type Event = std::convert::Infallible;
+    fn handle(&mut self, input: HistoryInput, now_ms: f64) {
+        HistoryMachine::handle(self, input, now_ms);
+    }
+    fn poll_command(&mut self) -> Option<Command> {
+        HistoryMachine::poll_command(self)
+    }
+    fn poll_timeout(&self) -> Option<f64> {
+        HistoryMachine::poll_timeout(self)
+    }
+    fn poll_event(&mut self) -> Option<std::convert::Infallible> {
+        None
+    }
+    fn view(&self) -> &HistoryView {
+        HistoryMachine::view(self)
+    }
+    fn answer(id: RequestId, outcome: HttpOutcome) -> HistoryInput {
+        HistoryInput::Response { id, outcome }
+    }
+    fn tick() -> HistoryInput {
+        HistoryInput::Timer
+    }
+    fn stop() -> HistoryInput {
+        HistoryInput::Cancel
     }
 }
 

@@ -21,15 +21,16 @@
 
 use std::rc::Rc;
 
+use k12_export_core::history::HistoryMachine;
 use k12_export_core::json::Json;
 use k12_export_core::{Download, FailKind, Failure, OptionsError};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 use yew::{AppHandle, AttrValue, Callback};
 
-use crate::components::{AsyncExportButton, AsyncExportButtonProps};
+use crate::components::{AsyncExportButton, AsyncExportButtonProps, ExportHistory, ExportHistoryProps};
 use crate::labels::Labels;
-use crate::spec::Options;
+use crate::spec::{Options, WIDGET_KEYS};
 
 /// A mounted button. `destroy()` stops any export and removes the button and all its listeners.
 #[wasm_bindgen]
@@ -73,6 +74,69 @@ impl Handle {
     pub fn mounted(&self) -> bool {
         self.app.is_some()
     }
+}
+
+/// A mounted export history panel.
+#[wasm_bindgen]
+pub struct HistoryHandle {
+    app: Option<AppHandle<ExportHistory>>,
+    props: ExportHistoryProps,
+}
+
+/// Mounts an export history panel into `element`, with the same options as the button (a
+/// protocol that has a list endpoint). Throws on bad options.
+#[wasm_bindgen(js_name = mountHistory)]
+pub fn mount_history(element: Element, options: JsValue) -> Result<HistoryHandle, JsError> {
+    let props = history_props(&options, 0)?;
+    let app = yew::Renderer::<ExportHistory>::with_root_and_props(element, props.clone()).render();
+    Ok(HistoryHandle { app: Some(app), props })
+}
+
+#[wasm_bindgen]
+impl HistoryHandle {
+    /// Replaces the options. Throws on bad options and keeps the old ones.
+    pub fn update(&mut self, options: JsValue) -> Result<(), JsError> {
+        let props = history_props(&options, self.props.refresh_key)?;
+        self.render(props)
+    }
+
+    /// Loads the list again (e.g. after an export started).
+    pub fn refresh(&mut self) -> Result<(), JsError> {
+        let props = ExportHistoryProps { refresh_key: self.props.refresh_key.wrapping_add(1), ..self.props.clone() };
+        self.render(props)
+    }
+
+    /// Stops any request and timer and removes the panel. Safe to call twice.
+    pub fn destroy(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+    }
+
+    /// True until `destroy()`.
+    #[wasm_bindgen(getter)]
+    pub fn mounted(&self) -> bool {
+        self.app.is_some()
+    }
+
+    fn render(&mut self, props: ExportHistoryProps) -> Result<(), JsError> {
+        let app = self.app.as_mut().ok_or_else(|| JsError::new("k12-export: this panel was destroyed"))?;
+        app.update(props.clone());
+        self.props = props;
+        Ok(())
+    }
+}
+
+fn history_props(options: &JsValue, refresh_key: u32) -> Result<ExportHistoryProps, JsError> {
+    let json = plain_json(options)?;
+    let labels = labels(&json)?;
+    let title = match json.get("heading") {
+        Some(Json::Str(s)) if !s.trim().is_empty() => Some(AttrValue::from(s.clone())),
+        _ => None,
+    };
+    let spec = Options::from_json(json);
+    HistoryMachine::from_options_with(spec.json(), WIDGET_KEYS, 0).map_err(error)?;
+    Ok(ExportHistoryProps { options: spec, labels: Rc::new(labels), title, refresh_key, transport: None })
 }
 
 fn error(e: OptionsError) -> JsError {
@@ -160,6 +224,25 @@ fn props(element: &Element, options: &JsValue) -> Result<AsyncExportButtonProps,
         onerror,
         transport: None,
     })
+}
+
+/// The options object as JSON (functions dropped by `JSON.stringify`).
+fn plain_json(options: &JsValue) -> Result<Json, JsError> {
+    if !options.is_object() || options.is_function() {
+        return Err(error(OptionsError::new("options", "must be an object")));
+    }
+    let text = js_sys::JSON::stringify(options)
+        .map_err(|_| error(OptionsError::new("options", "cannot be turned into JSON (a cycle?)")))?;
+    Json::parse(&String::from(text))
+        .map_err(|e| error(OptionsError::new("options", &format!("is not plain data ({e})"))))
+}
+
+fn labels(json: &Json) -> Result<Labels, JsError> {
+    match json.get("lang") {
+        None | Some(Json::Null) => Ok(Labels::zh_cn()),
+        Some(Json::Str(s)) => Ok(Labels::for_lang(s)),
+        Some(_) => Err(error(OptionsError::new("options.lang", "must be a language tag such as \"zh-CN\" or \"en\""))),
+    }
 }
 
 /// Reports to the page: a bubbling DOM event on the element, then the option's function.

@@ -29,6 +29,41 @@ pub struct Labels {
     pub misconfigured: &'static str,
     /// Failure reasons when the server said nothing.
     pub reasons: Reasons,
+    /// Texts of the export history panel.
+    pub history: HistoryLabels,
+}
+
+/// Texts of the export history panel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryLabels {
+    /// The panel's heading.
+    pub title: &'static str,
+    /// The refresh button.
+    pub refresh: &'static str,
+    /// Before the first list arrives.
+    pub loading: &'static str,
+    /// No exports.
+    pub empty: &'static str,
+    /// Shown while the list refreshes by itself.
+    pub auto_refresh: &'static str,
+    /// The re-download button (`{title}` is replaced in its accessible name).
+    pub download: &'static str,
+    /// The re-download button's accessible name.
+    pub download_named: &'static str,
+    /// Job states.
+    pub queued: &'static str,
+    /// Job states.
+    pub running: &'static str,
+    /// Job states.
+    pub done: &'static str,
+    /// Job states.
+    pub failed: &'static str,
+    /// Job states.
+    pub cancelled: &'static str,
+    /// Job states.
+    pub expired: &'static str,
+    /// Prefix of the failure line.
+    pub error: &'static str,
 }
 
 /// One sentence per failure kind.
@@ -83,6 +118,22 @@ impl Labels {
                 rejected: "服务器拒绝了本次导出",
                 cancelled: "导出任务已取消或已过期",
             },
+            history: HistoryLabels {
+                title: "导出记录",
+                refresh: "刷新",
+                loading: "正在加载导出记录…",
+                empty: "最近没有导出记录",
+                auto_refresh: "有任务进行中，自动刷新",
+                download: "下载",
+                download_named: "下载 {title}",
+                queued: "等待中",
+                running: "导出中",
+                done: "已完成",
+                failed: "失败",
+                cancelled: "已取消",
+                expired: "已过期",
+                error: "导出记录加载失败",
+            },
         }
     }
 
@@ -109,6 +160,22 @@ impl Labels {
                 timed_out: "The export took too long",
                 rejected: "The server refused the export",
                 cancelled: "The export was cancelled or has expired",
+            },
+            history: HistoryLabels {
+                title: "Export history",
+                refresh: "Refresh",
+                loading: "Loading export history…",
+                empty: "No recent exports",
+                auto_refresh: "Refreshing while exports run",
+                download: "Download",
+                download_named: "Download {title}",
+                queued: "Queued",
+                running: "Exporting",
+                done: "Done",
+                failed: "Failed",
+                cancelled: "Cancelled",
+                expired: "Expired",
+                error: "Could not load the export history",
             },
         }
     }

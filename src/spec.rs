@@ -6,8 +6,8 @@ use std::rc::Rc;
 use k12_export_core::json::Json;
 use k12_export_core::{ExportOptions, OptionsError};
 
-/// Fields the widget itself reads from a flat options object; the core accepts them unread.
-pub const WIDGET_KEYS: &[&str] = &["label", "lang", "disabled"];
+/// Fields the widget itself reads from a flat options object; the export core accepts them unread.
+pub const WIDGET_KEYS: &[&str] = &["label", "lang", "disabled", "heading"];
 
 /// Backend options as JSON: `protocol` (default `"k12"`) plus that protocol's fields — for K12
 /// the seed's cache `config` map and optionally `start`/`progress` keys, `timeoutMs`, … (see
@@ -54,7 +54,9 @@ impl Options {
 
     /// Merges `data` and `filename` in (when given) and validates the whole.
     pub fn resolve(&self, data: &Json, filename: &str) -> Result<ExportOptions, OptionsError> {
-        ExportOptions::from_json(&self.merged(data, filename), WIDGET_KEYS)
+        // One options object may serve a button and a history panel alike.
+        let allowed = [WIDGET_KEYS, k12_export_core::history::OPTION_KEYS].concat();
+        ExportOptions::from_json(&self.merged(data, filename), &allowed)
     }
 
     fn merged(&self, data: &Json, filename: &str) -> Json {

@@ -395,6 +395,7 @@ fn Demo() -> Html {
                     <ul class="demo-links">
                         <li><a href="/examples/homework.html">{ "作业统计页（自定义元素 <k12-export-button>）" }</a></li>
                         <li><a href="/examples/stage-test.html">{ "阶段测试统计页（JS mount()）" }</a></li>
+                        <li><a href="/examples/backends.html">{ "其它四种导出后端与导出记录面板" }</a></li>
                     </ul>
                 </section>
             </main>

@@ -8,7 +8,7 @@
 //
 // The stylesheet next to this file is added to the page once. The wasm streams and compiles in the
 // background; nothing blocks the first paint.
-import init, { mount as mountNow } from './k12_export.js';
+import init, { mount as mountNow, mountHistory as mountHistoryNow } from './k12_export.js';
 
 const here = import.meta.url;
 const ready = init({ module_or_path: new URL('./k12_export_bg.wasm', here) });
@@ -25,6 +25,12 @@ if (!document.querySelector('link[data-k12x-css]')) {
 export async function mount(element, options) {
   await ready;
   return mountNow(element, options);
+}
+
+/** Mounts an export history panel; resolves to a handle with `update(options)`, `refresh()`, `destroy()`. */
+export async function mountHistory(element, options) {
+  await ready;
+  return mountHistoryNow(element, options);
 }
 
 export { ready };
@@ -103,4 +109,39 @@ class K12ExportButton extends HTMLElement {
 
 if (!customElements.get('k12-export-button')) {
   customElements.define('k12-export-button', K12ExportButton);
+}
+
+/**
+ * `<k12-export-history options='{…}'>`: the export history panel, with the same options as the
+ * button (`lang` and `heading` may also be attributes). `element.refresh()` reloads the list.
+ */
+class K12ExportHistory extends HTMLElement {
+  static observedAttributes = ['options', 'lang', 'heading'];
+  #handle = null;
+
+  connectedCallback() { this.#render(); }
+  attributeChangedCallback() { if (this.isConnected) this.#render(); }
+  disconnectedCallback() { this.#handle?.destroy(); this.#handle = null; }
+
+  refresh() { this.#handle?.refresh(); }
+
+  async #render() {
+    await ready;
+    if (!this.isConnected) return;
+    try {
+      let options;
+      try { options = JSON.parse(this.getAttribute('options') || '{}'); }
+      catch (e) { throw new Error(`k12-export: attribute options is not valid JSON (${e.message})`); }
+      for (const name of ['lang', 'heading']) if (this.hasAttribute(name)) options[name] = this.getAttribute(name);
+      if (this.#handle) this.#handle.update(options);
+      else this.#handle = mountHistoryNow(this, options);
+    } catch (e) {
+      console.error(e);
+      this.dispatchEvent(new CustomEvent('export-config-error', { bubbles: true, detail: e.message }));
+    }
+  }
+}
+
+if (!customElements.get('k12-export-history')) {
+  customElements.define('k12-export-history', K12ExportHistory);
 }
