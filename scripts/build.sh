@@ -2,11 +2,19 @@
 # Builds, in release: the demo page (Trunk, into dist/) and the embeddable bundle for plain pages
 # (dist/embed/: k12_export.js + k12_export_bg.wasm, wasm-opt -Oz, plus k12-export.css and the
 # custom-element loader k12-export.js).
+#
+#   scripts/build.sh            both
+#   scripts/build.sh --embed    the embeddable bundle only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-trunk build --release --locked 2>&1 | grep -vE '^\s*$' | tail -n 5
+embed_only=false
+[ "${1:-}" = "--embed" ] && embed_only=true
+
+if ! $embed_only; then
+  trunk build --release --locked 2>&1 | grep -vE '^\s*$' | tail -n 5
+fi
 
 if [ -f src/embed.rs ]; then
   cargo build --release --locked --lib --target wasm32-unknown-unknown -p k12-export
