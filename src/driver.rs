@@ -13,6 +13,7 @@ use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
+use k12_export_core::policy::clamp;
 use k12_export_core::{Command, Event, ExportOptions, HttpOutcome, HttpRequest, Input, Machine, RequestId, View};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
@@ -256,7 +257,7 @@ fn arm_timer(rc: &Rc<RefCell<Inner>>, now: f64) {
     let next = i.machine.poll_timeout();
     let old = i.timer.take();
     if let Some(at) = next {
-        let delay = (at - now).clamp(0.0, 2_147_483_647.0).ceil() as u32;
+        let delay = clamp(at - now, 0.0, 2_147_483_647.0).ceil() as u32;
         let weak = Rc::downgrade(rc);
         i.timer = Some(Timeout::new(delay, move || {
             if let Some(rc) = weak.upgrade() {

@@ -23,7 +23,7 @@ use crate::adapter::{Adapter, Reply, Step};
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{retry_after_ms, safe_download_url, sanitize_filename, HttpOutcome, HttpRequest};
 use crate::json::Json;
-use crate::policy::{backoff_ms, PollPolicy, Rng, Tracker};
+use crate::policy::{backoff_ms, clamp, PollPolicy, Rng, Tracker};
 
 /// Identifies a request across the machine's whole life, so answers to an earlier export (or an
 /// aborted request) are recognised and ignored.
@@ -516,7 +516,7 @@ impl Machine {
 
     /// Shows `fraction` as a percent: monotonic, clamped, and at most 99 until the file is here.
     fn show_fraction(&mut self, fraction: f64) {
-        let pct = if fraction.is_finite() { (fraction * 100.0).floor().clamp(0.0, 99.0) as u8 } else { 0 };
+        let pct = if fraction.is_finite() { clamp((fraction * 100.0).floor(), 0.0, 99.0) as u8 } else { 0 };
         let shown = Some(self.view.percent.map_or(pct, |p| p.max(pct)));
         if shown != self.view.percent {
             self.view.percent = shown;

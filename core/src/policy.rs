@@ -51,7 +51,7 @@ impl Tracker {
 
     /// Records that `fraction` (0..1) of the work was done at `t_ms`.
     pub fn observe(&mut self, t_ms: f64, fraction: f64) {
-        let fraction = if fraction.is_finite() { fraction.clamp(0.0, 1.0) } else { return };
+        let fraction = if fraction.is_finite() { clamp(fraction, 0.0, 1.0) } else { return };
         // A fraction that goes backwards (a backend's total grew) restarts the estimate.
         if self.samples.back().is_some_and(|&(_, f)| fraction < f) {
             self.samples.clear();
@@ -82,14 +82,26 @@ impl Tracker {
             PollPolicy::Fixed { interval_ms } => interval_ms,
             PollPolicy::Adaptive { first_ms, floor_ms, cap_ms } => match (self.eta_ms(now_ms), self.last_delay) {
                 // Aim a little after the expected finish, so that the poll finds it done.
-                (Some(eta), _) => (eta * 1.05 + 60.0).clamp(floor_ms, cap_ms),
+                (Some(eta), _) => clamp(eta * 1.05 + 60.0, floor_ms, cap_ms),
                 (None, None) => first_ms,
-                (None, Some(last)) => (last * 1.6).clamp(floor_ms, cap_ms),
+                (None, Some(last)) => clamp(last * 1.6, floor_ms, cap_ms),
             },
         };
         let delay = if delay.is_finite() { delay.max(0.0) } else { 1000.0 };
         self.last_delay = Some(delay);
         delay
+    }
+}
+
+/// `x.clamp(lo, hi)` for `lo <= hi` (NaN passes through, as there), without `f64::clamp`'s
+/// assertion, whose message would link Rust's float formatting into the wasm.
+pub fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
+    if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
     }
 }
 
