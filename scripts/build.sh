@@ -21,7 +21,10 @@ if [ -f src/embed.rs ]; then
   out=dist/embed
   mkdir -p "$out"
   wasm-bindgen --target web --no-typescript --out-dir "$out" target/wasm32-unknown-unknown/release/k12_export.wasm
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  # --converge repeats -Oz while it still shrinks; the producers and target-features sections are
+  # of no use to a browser.
+  wasm-opt -Oz --converge --strip-producers --strip-target-features \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     "$out/k12_export_bg.wasm" -o "$out/k12_export_bg.wasm"
   cp www/k12-export.css www/embed/k12-export.js "$out/"
 fi
