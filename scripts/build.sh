@@ -26,6 +26,10 @@ if [ -f src/embed.rs ]; then
   wasm-opt -Oz --converge --strip-producers --strip-target-features \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     "$out/k12_export_bg.wasm" -o "$out/k12_export_bg.wasm"
-  cp www/k12-export.css www/embed/k12-export.js "$out/"
+  # Minified copies: the sources in www/ keep their comments. esbuild keeps every export and
+  # import.meta.url, and changes no behaviour.
+  esbuild --minify --log-level=warning --allow-overwrite "$out/k12_export.js" --outfile="$out/k12_export.js"
+  esbuild --minify --log-level=warning www/embed/k12-export.js --outfile="$out/k12-export.js"
+  esbuild --minify --log-level=warning www/k12-export.css --outfile="$out/k12-export.css"
 fi
 echo "built: $(du -sh dist | cut -f1) in dist/"
