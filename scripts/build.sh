@@ -17,7 +17,7 @@ if ! $embed_only; then
 fi
 
 if [ -f src/embed.rs ]; then
-  cargo build --release --locked --lib --target wasm32-unknown-unknown -p k12-export
+  cargo build --release --locked --lib --target wasm32-unknown-unknown -p k12-export --features small-alloc
   out=dist/embed
   mkdir -p "$out"
   wasm-bindgen --target web --no-typescript --out-dir "$out" target/wasm32-unknown-unknown/release/k12_export.wasm
