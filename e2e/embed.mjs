@@ -1,7 +1,7 @@
 // The built embeddable bundle (dist/embed: minified glue, loader and stylesheet, optimised wasm) in
 // a plain page, end to end against the mock backend: the element mounts with its stylesheet, an
-// export runs to its download, bad options throw naming the field, and nothing is logged as an
-// error. Prints one closing line, "N passed, N failed".
+// export runs to its download, bad options throw naming the field, attribute changes update it,
+// removal destroys it, and nothing is logged as an error. Prints one closing line, "N passed, N failed".
 //
 //   node e2e/embed.mjs http://127.0.0.1:PORT     (a mock backend serving a dist/ that has embed/)
 import { launch } from './browser.mjs';
@@ -70,6 +70,18 @@ await check('mount() from script throws naming the field', async () => {
     }
   });
   assert(message.includes('options.'), message);
+});
+
+await check('an attribute change updates the button, removing it destroys it', async () => {
+  await page.evaluate(() => document.getElementById('export').setAttribute('label', 'Export now'));
+  await page.waitForFunction(() => document.querySelector('#export .k12x-label')?.textContent === 'Export now', null, { timeout: 5_000 });
+  const mounted = await page.evaluate(async () => {
+    const el = document.getElementById('export');
+    const handle = el.handle;
+    el.remove();
+    return [handle.mounted, el.childElementCount];
+  });
+  assert(mounted[0] === false, 'handle still mounted after removal');
 });
 
 await check('nothing was logged as an error', async () => {

@@ -22,10 +22,14 @@ if [ -f src/embed.rs ]; then
   mkdir -p "$out"
   wasm-bindgen --target web --no-typescript --out-dir "$out" target/wasm32-unknown-unknown/release/k12_export.wasm
   # --converge repeats -Oz while it still shrinks; the producers and target-features sections are
-  # of no use to a browser.
-  wasm-opt -Oz --converge --strip-producers --strip-target-features \
+  # of no use to a browser. The imports and exports get one- or two-letter names (and the imports'
+  # module too), which rename-glue.mjs then carries over to the JS glue.
+  cp "$out/k12_export_bg.wasm" "$out/k12_export_bg.unopt.wasm"
+  wasm-opt -Oz --converge --minify-imports-and-exports-and-modules --strip-producers --strip-target-features \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-    "$out/k12_export_bg.wasm" -o "$out/k12_export_bg.wasm"
+    "$out/k12_export_bg.unopt.wasm" -o "$out/k12_export_bg.wasm" >/dev/null
+  node scripts/rename-glue.mjs "$out/k12_export_bg.unopt.wasm" "$out/k12_export_bg.wasm" "$out/k12_export.js"
+  rm "$out/k12_export_bg.unopt.wasm"
   # Minified copies: the sources in www/ keep their comments. esbuild keeps every export and
   # import.meta.url, and changes no behaviour.
   esbuild --minify --log-level=warning --allow-overwrite "$out/k12_export.js" --outfile="$out/k12_export.js"
