@@ -124,7 +124,7 @@ impl Labels {
 
     /// The estimated time left, e.g. "约 12 秒".
     pub fn eta_text(&self, secs: u32) -> String {
-        self.eta.replace("{n}", &secs.to_string())
+        fill(self.eta, "{n}", &secs.to_string())
     }
 
     /// A sentence for the toast: the server's own words when it gave any, else one per kind.
@@ -135,13 +135,53 @@ impl Labels {
         let r = &self.reasons;
         match f.kind {
             FailKind::Server => r.server.to_owned(),
-            FailKind::Http => r.http.replace("{status}", &f.status.map_or_else(|| "?".to_owned(), |s| s.to_string())),
+            FailKind::Http => fill(r.http, "{status}", &f.status.map_or_else(|| "?".to_owned(), |s| s.to_string())),
             FailKind::Network => r.network.to_owned(),
             FailKind::BadResponse => r.bad_response.to_owned(),
             FailKind::UnsafeUrl => r.unsafe_url.to_owned(),
             FailKind::TimedOut => r.timed_out.to_owned(),
             FailKind::Rejected => r.rejected.to_owned(),
             FailKind::Cancelled => r.cancelled.to_owned(),
+        }
+    }
+}
+
+/// `template` with every `placeholder` (which starts with `{`) replaced by `value`: what
+/// `str::replace` does, found by scanning for `{` (a substring search would bring its own
+/// searcher into the wasm for these two uses).
+fn fill(template: &str, placeholder: &str, value: &str) -> String {
+    let mut out = String::with_capacity(template.len() + value.len());
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        if rest[i..].starts_with(placeholder) {
+            out.push_str(value);
+            rest = &rest[i + placeholder.len()..];
+        } else {
+            out.push('{');
+            rest = &rest[i + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill;
+
+    #[test]
+    fn fill_is_replace() {
+        for (template, placeholder) in [
+            ("约 {n} 秒", "{n}"),
+            ("{n}{n} {n", "{n}"),
+            ("{{n}} {x} {", "{n}"),
+            ("no placeholder", "{n}"),
+            ("", "{n}"),
+            ("服务器错误（HTTP {status}）", "{status}"),
+            ("{status", "{status}"),
+        ] {
+            assert_eq!(fill(template, placeholder, "12"), template.replace(placeholder, "12"), "{template}");
         }
     }
 }

@@ -178,7 +178,13 @@ fn write_shortest(n: f64, out: &mut String) {
 #[cfg(target_arch = "wasm32")]
 fn write_shortest(n: f64, out: &mut String) {
     let text = js_sys::Number::from(n).to_string_with_radix(10).map(String::from).unwrap_or_default();
-    out.push_str(&text.replacen("e+", "e", 1));
+    match text.find('e') {
+        Some(i) if text[i + 1..].starts_with('+') => {
+            out.push_str(&text[..=i]);
+            out.push_str(&text[i + 2..]);
+        }
+        _ => out.push_str(&text),
+    }
 }
 
 /// Writes `s` as a JSON string literal.

@@ -61,10 +61,17 @@ impl ExportOptions {
         let (protocol_keys, build): (&[&str], Builder) = match protocol {
             "k12" => (&["config", "start", "progress"], build_k12),
             other => {
+                let mut supported = String::new();
+                for p in PROTOCOLS {
+                    if !supported.is_empty() {
+                        supported.push_str(", ");
+                    }
+                    supported.push_str(p);
+                }
                 return Err(OptionsError::new(
                     "options.protocol",
-                    &format!("'{other}' is not a supported protocol (supported: {})", PROTOCOLS.join(", ")),
-                ))
+                    &format!("'{other}' is not a supported protocol (supported: {supported})"),
+                ));
             }
         };
         for (k, _) in members {
