@@ -1,6 +1,9 @@
 //! The demo page: every state of the export button side by side for designers (from fixed props,
 //! no server needed), and live scenarios against the mock backend.
 
+// The page only runs in the browser; natively `main` is empty and the components are unused.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+
 use std::rc::Rc;
 
 use k12_export::components::ExportButtonView;
