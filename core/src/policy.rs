@@ -1,8 +1,6 @@
 //! When to ask again: the polling policy, retry backoff, and the progress-rate estimate behind the
 //! popover's "约 12 秒".
 
-use std::collections::VecDeque;
-
 /// How progress is polled.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum PollPolicy {
@@ -37,34 +35,33 @@ const WINDOW_MS: f64 = 20_000.0;
 /// Progress observations of one export, turned into a rate and a next-poll delay.
 #[derive(Clone, Debug, Default)]
 pub struct Tracker {
-    samples: VecDeque<(f64, f64)>,
+    /// `(time, fraction)`, oldest first (a few dozen at most).
+    samples: Vec<(f64, f64)>,
     last_delay: Option<f64>,
 }
 
 impl Tracker {
     /// A tracker for an export whose job started at `t_ms` (progress 0 then).
     pub fn new(t_ms: f64) -> Tracker {
-        let mut samples = VecDeque::new();
-        samples.push_back((t_ms, 0.0));
-        Tracker { samples, last_delay: None }
+        Tracker { samples: vec![(t_ms, 0.0)], last_delay: None }
     }
 
     /// Records that `fraction` (0..1) of the work was done at `t_ms`.
     pub fn observe(&mut self, t_ms: f64, fraction: f64) {
         let fraction = if fraction.is_finite() { clamp(fraction, 0.0, 1.0) } else { return };
         // A fraction that goes backwards (a backend's total grew) restarts the estimate.
-        if self.samples.back().is_some_and(|&(_, f)| fraction < f) {
+        if self.samples.last().is_some_and(|&(_, f)| fraction < f) {
             self.samples.clear();
         }
-        self.samples.push_back((t_ms, fraction));
-        while self.samples.len() > 2 && self.samples.front().is_some_and(|&(t, _)| t_ms - t > WINDOW_MS) {
-            self.samples.pop_front();
+        self.samples.push((t_ms, fraction));
+        while self.samples.len() > 2 && self.samples.first().is_some_and(|&(t, _)| t_ms - t > WINDOW_MS) {
+            self.samples.remove(0);
         }
     }
 
     /// Fraction per millisecond over the window, if progress moved.
     pub fn rate(&self) -> Option<f64> {
-        let (&(t0, f0), &(t1, f1)) = (self.samples.front()?, self.samples.back()?);
+        let (&(t0, f0), &(t1, f1)) = (self.samples.first()?, self.samples.last()?);
         let (df, dt) = (f1 - f0, t1 - t0);
         (df > 0.0 && dt > 0.0).then_some(df / dt)
     }
@@ -72,7 +69,7 @@ impl Tracker {
     /// Estimated milliseconds left at `now_ms`, if there is a rate.
     pub fn eta_ms(&self, now_ms: f64) -> Option<f64> {
         let rate = self.rate()?;
-        let &(t, f) = self.samples.back()?;
+        let &(t, f) = self.samples.last()?;
         Some(((1.0 - f) / rate - (now_ms - t)).max(0.0))
     }
 
