@@ -61,57 +61,62 @@ impl Default for Labels {
 impl Labels {
     /// Simplified Chinese (the default).
     pub fn zh_cn() -> Labels {
-        Labels {
-            export: "导出",
-            preparing: "正在准备导出…",
-            generating: "正在生成文件…",
-            retrying: "网络不稳定，正在重试…",
-            eta: "约 {n} 秒",
-            progress: "导出进度",
-            failed: "导出失败",
-            close: "关闭",
-            download: "下载",
-            download_hint: "若未自动下载，请点击下载",
-            misconfigured: "导出配置有误",
-            reasons: Reasons {
-                server: "服务器处理出错，请稍后重试",
-                http: "服务器错误（HTTP {status}）",
-                network: "网络异常，请检查网络后重试",
-                bad_response: "服务器返回了无法识别的数据",
-                unsafe_url: "下载地址不安全，已阻止",
-                timed_out: "导出超时，请稍后重试",
-                rejected: "服务器拒绝了本次导出",
-                cancelled: "导出任务已取消或已过期",
-            },
-        }
+        Labels::ZH_CN
     }
 
     /// English.
     pub fn en() -> Labels {
-        Labels {
-            export: "Export",
-            preparing: "Preparing export…",
-            generating: "Generating file…",
-            retrying: "Connection unstable, retrying…",
-            eta: "about {n} s left",
-            progress: "Export progress",
-            failed: "Export failed",
-            close: "Close",
-            download: "Download",
-            download_hint: "If the download did not start, click here",
-            misconfigured: "Export is misconfigured",
-            reasons: Reasons {
-                server: "The server could not complete the export",
-                http: "Server error (HTTP {status})",
-                network: "Network error, please check your connection",
-                bad_response: "The server sent an answer that could not be read",
-                unsafe_url: "The download address was unsafe and was blocked",
-                timed_out: "The export took too long",
-                rejected: "The server refused the export",
-                cancelled: "The export was cancelled or has expired",
-            },
-        }
+        Labels::EN
     }
+
+    // Constants, so that a `Labels` is a copy of static data rather than code filling 19 fields.
+    const ZH_CN: Labels = Labels {
+        export: "导出",
+        preparing: "正在准备导出…",
+        generating: "正在生成文件…",
+        retrying: "网络不稳定，正在重试…",
+        eta: "约 {n} 秒",
+        progress: "导出进度",
+        failed: "导出失败",
+        close: "关闭",
+        download: "下载",
+        download_hint: "若未自动下载，请点击下载",
+        misconfigured: "导出配置有误",
+        reasons: Reasons {
+            server: "服务器处理出错，请稍后重试",
+            http: "服务器错误（HTTP {status}）",
+            network: "网络异常，请检查网络后重试",
+            bad_response: "服务器返回了无法识别的数据",
+            unsafe_url: "下载地址不安全，已阻止",
+            timed_out: "导出超时，请稍后重试",
+            rejected: "服务器拒绝了本次导出",
+            cancelled: "导出任务已取消或已过期",
+        },
+    };
+
+    const EN: Labels = Labels {
+        export: "Export",
+        preparing: "Preparing export…",
+        generating: "Generating file…",
+        retrying: "Connection unstable, retrying…",
+        eta: "about {n} s left",
+        progress: "Export progress",
+        failed: "Export failed",
+        close: "Close",
+        download: "Download",
+        download_hint: "If the download did not start, click here",
+        misconfigured: "Export is misconfigured",
+        reasons: Reasons {
+            server: "The server could not complete the export",
+            http: "Server error (HTTP {status})",
+            network: "Network error, please check your connection",
+            bad_response: "The server sent an answer that could not be read",
+            unsafe_url: "The download address was unsafe and was blocked",
+            timed_out: "The export took too long",
+            rejected: "The server refused the export",
+            cancelled: "The export was cancelled or has expired",
+        },
+    };
 
     /// Labels for a BCP 47 tag: English for `en*`, Chinese otherwise.
     pub fn for_lang(lang: &str) -> Labels {
