@@ -45,7 +45,8 @@ if [ -f src/embed.rs ]; then
   fi
   out=dist/embed
   mkdir -p "$out"
-  wasm-bindgen --target web --no-typescript --out-dir "$out" "$wasm"
+  # --encode-into always: every browser that runs this wasm has TextEncoder.encodeInto.
+  wasm-bindgen --target web --no-typescript --encode-into always --out-dir "$out" "$wasm"
   # --converge repeats -Oz while it still shrinks; the producers and target-features sections are
   # of no use to a browser. The imports and exports get one- or two-letter names (and the imports'
   # module too), which rename-glue.mjs then carries over to the JS glue.
