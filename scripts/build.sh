@@ -49,9 +49,12 @@ if [ -f src/embed.rs ]; then
   wasm-bindgen --target web --no-typescript --encode-into always --out-dir "$out" "$wasm"
   # --converge repeats -Oz while it still shrinks; the producers and target-features sections are
   # of no use to a browser. The imports and exports get one- or two-letter names (and the imports'
-  # module too), which rename-glue.mjs then carries over to the JS glue.
+  # module too), which rename-glue.mjs then carries over to the JS glue. --low-memory-unused lets
+  # constant address parts fold into load/store offsets: Rust puts its 1 MB stack first in memory,
+  # growing down, so the first 1 KB is only reached by a stack overflow.
   cp "$out/k12_export_bg.wasm" "$out/k12_export_bg.unopt.wasm"
-  wasm-opt -Oz --converge --minify-imports-and-exports-and-modules --strip-producers --strip-target-features \
+  wasm-opt -Oz --converge --low-memory-unused --minify-imports-and-exports-and-modules \
+    --strip-producers --strip-target-features \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     "$out/k12_export_bg.unopt.wasm" -o "$out/k12_export_bg.wasm" >/dev/null
   node scripts/rename-glue.mjs "$out/k12_export_bg.unopt.wasm" "$out/k12_export_bg.wasm" "$out/k12_export.js"
