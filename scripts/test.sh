@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test layer, in order: formatting, lints (native and wasm32), native tests (core and mock
 # backend), the widget's browser tests in headless Chromium and headless Firefox against a running
-# mock backend, then the end-to-end suite on the built demo. Stops at the first failure.
+# mock backend, the built embeddable bundle in a plain page, then the end-to-end suite on the
+# built demo. Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -37,6 +38,11 @@ env -u GECKODRIVER CHROMEDRIVER=/usr/bin/chromedriver \
 step "browser tests: headless Firefox"
 env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" \
   cargo test -p k12-export --target wasm32-unknown-unknown --locked
+
+step "embeddable bundle: release build in a plain page (headless Chromium)"
+scripts/build.sh --embed
+node e2e/embed.mjs "$MOCK_URL"
+scripts/size.sh
 
 stop_mock
 

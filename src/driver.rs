@@ -14,8 +14,10 @@ use std::rc::{Rc, Weak};
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use k12_export_core::history::{HistoryInput, HistoryMachine, HistoryView};
+use k12_export_core::policy::clamp;
 use k12_export_core::{Command, Event, ExportOptions, HttpOutcome, HttpRequest, Input, Machine, RequestId, View};
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
 /// A future for one answer.
@@ -28,34 +30,42 @@ pub trait Transport {
     fn send(&self, request: HttpRequest, signal: Option<AbortSignal>) -> OutcomeFuture;
 }
 
-/// `fetch` through gloo-net, with the page's cookies for same-origin endpoints.
+/// `fetch`, with the page's cookies for same-origin endpoints.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FetchTransport;
 
 impl Transport for FetchTransport {
     fn send(&self, request: HttpRequest, signal: Option<AbortSignal>) -> OutcomeFuture {
         Box::pin(async move {
-            let raw = match build_request(&request, signal.as_ref()) {
-                Ok(r) => r,
-                Err(e) => return HttpOutcome::NetworkError(e),
-            };
-            match gloo_net::http::Request::from(raw).send().await {
-                Ok(r) => {
-                    let status = r.status();
-                    let retry_after = r.headers().get("retry-after");
-                    match r.text().await {
-                        Ok(body) => HttpOutcome::Answer { status, retry_after, body },
-                        Err(e) => HttpOutcome::NetworkError(e.to_string()),
-                    }
-                }
-                Err(e) => HttpOutcome::NetworkError(e.to_string()),
+            match fetch(&request, signal.as_ref()).await {
+                Ok(outcome) => outcome,
+                Err(e) => HttpOutcome::NetworkError(e),
             }
         })
     }
 }
 
-/// The `fetch` request, with the URL exactly as the core built it (gloo-net's builder would
-/// rewrite the query string).
+/// One `fetch` and its body as text; `Err` (a description) when no answer came.
+async fn fetch(request: &HttpRequest, signal: Option<&AbortSignal>) -> Result<HttpOutcome, String> {
+    let raw = build_request(request, signal)?;
+    let window = web_sys::window().ok_or("no window")?;
+    let response: web_sys::Response =
+        JsFuture::from(window.fetch_with_request(&raw)).await.map_err(js_error)?.dyn_into().map_err(js_error)?;
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after").ok().flatten();
+    let body = JsFuture::from(response.text().map_err(js_error)?).await.map_err(js_error)?;
+    Ok(HttpOutcome::Answer { status, retry_after, body: body.as_string().unwrap_or_default() })
+}
+
+/// A rejection as text, e.g. `TypeError: Failed to fetch`.
+fn js_error(e: JsValue) -> String {
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(e) => String::from(e.to_string()),
+        None => "fetch failed".to_owned(),
+    }
+}
+
+/// The `fetch` request, with the URL exactly as the core built it.
 fn build_request(request: &HttpRequest, signal: Option<&AbortSignal>) -> Result<web_sys::Request, String> {
     let init = web_sys::RequestInit::new();
     init.set_method(request.method.as_str());
@@ -362,7 +372,7 @@ fn arm_timer<M: SansIo>(rc: &Rc<RefCell<Inner<M>>>, now: f64) {
     let next = i.machine.poll_timeout();
     let old = i.timer.take();
     if let Some(at) = next {
-        let delay = (at - now).clamp(0.0, 2_147_483_647.0).ceil() as u32;
+        let delay = clamp(at - now, 0.0, 2_147_483_647.0).ceil() as u32;
         let weak = Rc::downgrade(rc);
         i.timer = Some(Timeout::new(delay, move || {
             if let Some(rc) = weak.upgrade() {

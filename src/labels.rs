@@ -96,89 +96,94 @@ impl Default for Labels {
 impl Labels {
     /// Simplified Chinese (the default).
     pub fn zh_cn() -> Labels {
-        Labels {
-            export: "导出",
-            preparing: "正在准备导出…",
-            generating: "正在生成文件…",
-            retrying: "网络不稳定，正在重试…",
-            eta: "约 {n} 秒",
-            progress: "导出进度",
-            failed: "导出失败",
-            close: "关闭",
-            download: "下载",
-            download_hint: "若未自动下载，请点击下载",
-            misconfigured: "导出配置有误",
-            reasons: Reasons {
-                server: "服务器处理出错，请稍后重试",
-                http: "服务器错误（HTTP {status}）",
-                network: "网络异常，请检查网络后重试",
-                bad_response: "服务器返回了无法识别的数据",
-                unsafe_url: "下载地址不安全，已阻止",
-                timed_out: "导出超时，请稍后重试",
-                rejected: "服务器拒绝了本次导出",
-                cancelled: "导出任务已取消或已过期",
-            },
-            history: HistoryLabels {
-                title: "导出记录",
-                refresh: "刷新",
-                loading: "正在加载导出记录…",
-                empty: "最近没有导出记录",
-                auto_refresh: "有任务进行中，自动刷新",
-                download: "下载",
-                download_named: "下载 {title}",
-                queued: "等待中",
-                running: "导出中",
-                done: "已完成",
-                failed: "失败",
-                cancelled: "已取消",
-                expired: "已过期",
-                error: "导出记录加载失败",
-            },
-        }
+        Labels::ZH_CN
     }
 
     /// English.
     pub fn en() -> Labels {
-        Labels {
-            export: "Export",
-            preparing: "Preparing export…",
-            generating: "Generating file…",
-            retrying: "Connection unstable, retrying…",
-            eta: "about {n} s left",
-            progress: "Export progress",
-            failed: "Export failed",
-            close: "Close",
-            download: "Download",
-            download_hint: "If the download did not start, click here",
-            misconfigured: "Export is misconfigured",
-            reasons: Reasons {
-                server: "The server could not complete the export",
-                http: "Server error (HTTP {status})",
-                network: "Network error, please check your connection",
-                bad_response: "The server sent an answer that could not be read",
-                unsafe_url: "The download address was unsafe and was blocked",
-                timed_out: "The export took too long",
-                rejected: "The server refused the export",
-                cancelled: "The export was cancelled or has expired",
-            },
-            history: HistoryLabels {
-                title: "Export history",
-                refresh: "Refresh",
-                loading: "Loading export history…",
-                empty: "No recent exports",
-                auto_refresh: "Refreshing while exports run",
-                download: "Download",
-                download_named: "Download {title}",
-                queued: "Queued",
-                running: "Exporting",
-                done: "Done",
-                failed: "Failed",
-                cancelled: "Cancelled",
-                expired: "Expired",
-                error: "Could not load the export history",
-            },
-        }
+        Labels::EN
     }
+
+    // Constants, so that a `Labels` is a copy of static data rather than code filling 19 fields.
+    const ZH_CN: Labels = Labels {
+        export: "导出",
+        preparing: "正在准备导出…",
+        generating: "正在生成文件…",
+        retrying: "网络不稳定，正在重试…",
+        eta: "约 {n} 秒",
+        progress: "导出进度",
+        failed: "导出失败",
+        close: "关闭",
+        download: "下载",
+        download_hint: "若未自动下载，请点击下载",
+        misconfigured: "导出配置有误",
+        reasons: Reasons {
+            server: "服务器处理出错，请稍后重试",
+            http: "服务器错误（HTTP {status}）",
+            network: "网络异常，请检查网络后重试",
+            bad_response: "服务器返回了无法识别的数据",
+            unsafe_url: "下载地址不安全，已阻止",
+            timed_out: "导出超时，请稍后重试",
+            rejected: "服务器拒绝了本次导出",
+            cancelled: "导出任务已取消或已过期",
+        },
+        history: HistoryLabels {
+            title: "导出记录",
+            refresh: "刷新",
+            loading: "正在加载导出记录…",
+            empty: "最近没有导出记录",
+            auto_refresh: "有任务进行中，自动刷新",
+            download: "下载",
+            download_named: "下载 {title}",
+            queued: "等待中",
+            running: "导出中",
+            done: "已完成",
+            failed: "失败",
+            cancelled: "已取消",
+            expired: "已过期",
+            error: "导出记录加载失败",
+        },
+    };
+
+    const EN: Labels = Labels {
+        export: "Export",
+        preparing: "Preparing export…",
+        generating: "Generating file…",
+        retrying: "Connection unstable, retrying…",
+        eta: "about {n} s left",
+        progress: "Export progress",
+        failed: "Export failed",
+        close: "Close",
+        download: "Download",
+        download_hint: "If the download did not start, click here",
+        misconfigured: "Export is misconfigured",
+        reasons: Reasons {
+            server: "The server could not complete the export",
+            http: "Server error (HTTP {status})",
+            network: "Network error, please check your connection",
+            bad_response: "The server sent an answer that could not be read",
+            unsafe_url: "The download address was unsafe and was blocked",
+            timed_out: "The export took too long",
+            rejected: "The server refused the export",
+            cancelled: "The export was cancelled or has expired",
+        },
+        history: HistoryLabels {
+            title: "Export history",
+            refresh: "Refresh",
+            loading: "Loading export history…",
+            empty: "No recent exports",
+            auto_refresh: "Refreshing while exports run",
+            download: "Download",
+            download_named: "Download {title}",
+            queued: "Queued",
+            running: "Exporting",
+            done: "Done",
+            failed: "Failed",
+            cancelled: "Cancelled",
+            expired: "Expired",
+            error: "Could not load the export history",
+        },
+    };
 
     /// Labels for a BCP 47 tag: English for `en*`, Chinese otherwise.
     pub fn for_lang(lang: &str) -> Labels {
@@ -191,7 +196,7 @@ impl Labels {
 
     /// The estimated time left, e.g. "约 12 秒".
     pub fn eta_text(&self, secs: u32) -> String {
-        self.eta.replace("{n}", &secs.to_string())
+        fill(self.eta, "{n}", &secs.to_string())
     }
 
     /// A sentence for the toast: the server's own words when it gave any, else one per kind.
@@ -202,13 +207,53 @@ impl Labels {
         let r = &self.reasons;
         match f.kind {
             FailKind::Server => r.server.to_owned(),
-            FailKind::Http => r.http.replace("{status}", &f.status.map_or_else(|| "?".to_owned(), |s| s.to_string())),
+            FailKind::Http => fill(r.http, "{status}", &f.status.map_or_else(|| "?".to_owned(), |s| s.to_string())),
             FailKind::Network => r.network.to_owned(),
             FailKind::BadResponse => r.bad_response.to_owned(),
             FailKind::UnsafeUrl => r.unsafe_url.to_owned(),
             FailKind::TimedOut => r.timed_out.to_owned(),
             FailKind::Rejected => r.rejected.to_owned(),
             FailKind::Cancelled => r.cancelled.to_owned(),
+        }
+    }
+}
+
+/// `template` with every `placeholder` (which starts with `{`) replaced by `value`: what
+/// `str::replace` does, found by scanning for `{` (a substring search would bring its own
+/// searcher into the wasm for these two uses).
+pub(crate) fn fill(template: &str, placeholder: &str, value: &str) -> String {
+    let mut out = String::with_capacity(template.len() + value.len());
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        if rest[i..].starts_with(placeholder) {
+            out.push_str(value);
+            rest = &rest[i + placeholder.len()..];
+        } else {
+            out.push('{');
+            rest = &rest[i + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill;
+
+    #[test]
+    fn fill_is_replace() {
+        for (template, placeholder) in [
+            ("约 {n} 秒", "{n}"),
+            ("{n}{n} {n", "{n}"),
+            ("{{n}} {x} {", "{n}"),
+            ("no placeholder", "{n}"),
+            ("", "{n}"),
+            ("服务器错误（HTTP {status}）", "{status}"),
+            ("{status", "{status}"),
+        ] {
+            assert_eq!(fill(template, placeholder, "12"), template.replace(placeholder, "12"), "{template}");
         }
     }
 }

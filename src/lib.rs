@@ -25,3 +25,9 @@ pub use driver::{Exporter, FetchTransport, Transport};
 pub use hooks::use_runner::TransportRef;
 pub use labels::Labels;
 pub use spec::Options;
+
+/// The embeddable bundle's allocator (feature `small-alloc`, wasm32 only).
+#[cfg(all(feature = "small-alloc", target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());

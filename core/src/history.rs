@@ -79,8 +79,6 @@
 //! - A download failure is cleared by the next download or the next manual refresh; a list
 //!   failure by the next good list answer.
 
-use std::collections::VecDeque;
-
 use crate::adapter::Reply;
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{retry_after_ms, safe_download_url, sanitize_filename, HttpOutcome, HttpRequest};
@@ -188,7 +186,7 @@ impl HistoryItem {
         self.percent = match (done, total) {
             (Some(d), Some(t)) if self.state.is_active() && d >= 0.0 && t > 0.0 => {
                 let p = (d / t * 100.0).floor();
-                p.is_finite().then(|| p.clamp(0.0, 99.0) as u8)
+                p.is_finite().then(|| crate::policy::clamp(p, 0.0, 99.0) as u8)
             }
             _ => None,
         };
@@ -371,7 +369,8 @@ pub struct HistoryMachine {
     fetch: Option<Fetch>,
     failure_origin: Option<Origin>,
     view: HistoryView,
-    commands: VecDeque<Command>,
+    /// A short FIFO queue, in a Vec: smaller code than a VecDeque.
+    commands: Vec<Command>,
 }
 
 impl std::fmt::Debug for HistoryMachine {
@@ -399,7 +398,7 @@ impl HistoryMachine {
             fetch: None,
             failure_origin: None,
             view: HistoryView::default(),
-            commands: VecDeque::new(),
+            commands: Vec::new(),
         }
     }
 
@@ -424,7 +423,7 @@ impl HistoryMachine {
                 "options.protocol",
                 &format!(
                     "'{name}' is not a supported protocol (supported: {})",
-                    crate::options::protocols().join(", ")
+                    crate::options::comma_list(crate::options::protocols())
                 ),
             ));
         };
@@ -433,7 +432,7 @@ impl HistoryMachine {
                 "options.protocol",
                 &format!(
                     "'{name}' has no export history: its backend has no list endpoint (history works with {})",
-                    history_protocols().join(", ")
+                    crate::options::comma_list(history_protocols())
                 ),
             ));
         };
@@ -494,10 +493,10 @@ impl HistoryMachine {
             HistoryInput::Download { item } => self.download(&item, now_ms),
             HistoryInput::Cancel => {
                 if let List::Sending { id, .. } = self.list {
-                    self.commands.push_back(Command::Abort { id });
+                    self.commands.push(Command::Abort { id });
                 }
                 if let Some(Fetch { wait: Wait::Sending { id, .. }, .. }) = self.fetch {
-                    self.commands.push_back(Command::Abort { id });
+                    self.commands.push(Command::Abort { id });
                 }
                 self.list = List::Idle;
                 self.list_failures = 0;
@@ -512,7 +511,7 @@ impl HistoryMachine {
 
     /// The next thing to do, if any.
     pub fn poll_command(&mut self) -> Option<Command> {
-        self.commands.pop_front()
+        (!self.commands.is_empty()).then(|| self.commands.remove(0))
     }
 
     /// When to call `handle(HistoryInput::Timer, …)` next; `None` when nothing is under way or
@@ -569,14 +568,14 @@ impl HistoryMachine {
         let id = self.next_request();
         let request = self.source.list_request(self.settings.limit);
         self.list = List::Sending { id, timeout_at: now + self.settings.request_timeout_ms };
-        self.commands.push_back(Command::Send { id, request });
+        self.commands.push(Command::Send { id, request });
         self.sync();
     }
 
     fn list_timer(&mut self, now: f64) {
         match self.list {
             List::Sending { id, timeout_at } if now >= timeout_at => {
-                self.commands.push_back(Command::Abort { id });
+                self.commands.push(Command::Abort { id });
                 self.list = List::Idle;
                 self.list_transient(Failure::new(FailKind::Network).detail(Some("request timed out")), None, now);
             }
@@ -701,7 +700,7 @@ impl HistoryMachine {
                 if let Some(fetch) = &mut self.fetch {
                     fetch.wait = Wait::Sending { id, timeout_at };
                 }
-                self.commands.push_back(Command::Send { id, request });
+                self.commands.push(Command::Send { id, request });
             }
             None => {
                 let reply = match &fetch.entry.link {
@@ -717,7 +716,7 @@ impl HistoryMachine {
         let Some(fetch) = &self.fetch else { return };
         match fetch.wait {
             Wait::Sending { id, timeout_at } if now >= timeout_at => {
-                self.commands.push_back(Command::Abort { id });
+                self.commands.push(Command::Abort { id });
                 self.fetch_transient(Failure::new(FailKind::Network).detail(Some("request timed out")), None, now);
             }
             Wait::Retrying { at } if now >= at => self.fetch_step(now),
@@ -747,14 +746,14 @@ impl HistoryMachine {
                 Some(url) => {
                     let name = filename.as_deref().and_then(sanitize_filename).unwrap_or(fetch.entry.filename.clone());
                     let filename = download_name(&name, Some(&url));
-                    self.commands.push_back(Command::Download { url, filename });
+                    self.commands.push(Command::Download { url, filename });
                     self.fetch_done();
                 }
                 None => self.fetch_failed(Failure::new(FailKind::UnsafeUrl)),
             },
             Reply::File { bytes, mime, filename } => {
                 let filename = download_name(&filename, None);
-                self.commands.push_back(Command::Save { bytes, mime, filename });
+                self.commands.push(Command::Save { bytes, mime, filename });
                 self.fetch_done();
             }
             Reply::Failed(f) => self.fetch_failed(f),

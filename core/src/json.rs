@@ -155,11 +155,35 @@ pub fn write_number(n: f64, out: &mut String) {
         out.push_str("null");
     } else if n.fract() == 0.0 && n.abs() < 1e15 {
         out.push_str(&(n as i64).to_string());
-    } else if n.abs() >= 1e21 || n.abs() < 1e-6 {
-        // JS switches to exponent notation here too; Rust's Display would print every digit.
-        out.push_str(&format!("{n:e}"));
     } else {
-        out.push_str(&n.to_string());
+        write_shortest(n, out);
+    }
+}
+
+/// The shortest digits that read back as `n`, in exponent notation where JS uses it.
+#[cfg(not(target_arch = "wasm32"))]
+fn write_shortest(n: f64, out: &mut String) {
+    use fmt::Write;
+    let _ = if n.abs() >= 1e21 || n.abs() < 1e-6 {
+        // JS switches to exponent notation here too; Rust's Display would print every digit.
+        write!(out, "{n:e}")
+    } else {
+        write!(out, "{n}")
+    };
+}
+
+/// In the browser the JS engine writes the number: `Number#toString` picks the same shortest
+/// digits as Rust's `Display`/`LowerExp` and switches to exponents at the same bounds; only the
+/// exponent's `+` differs. This keeps Rust's float formatting (some 14 KB) out of the wasm.
+#[cfg(target_arch = "wasm32")]
+fn write_shortest(n: f64, out: &mut String) {
+    let text = js_sys::Number::from(n).to_string_with_radix(10).map(String::from).unwrap_or_default();
+    match text.find('e') {
+        Some(i) if text[i + 1..].starts_with('+') => {
+            out.push_str(&text[..=i]);
+            out.push_str(&text[i + 2..]);
+        }
+        _ => out.push_str(&text),
     }
 }
 
@@ -184,6 +208,31 @@ pub fn write_string(s: &str, out: &mut String) {
     }
     out.push('"');
 }
+
+/// Numbers and how [`write_number`] writes them (as `JSON.stringify` would, bar the exponent's
+/// `+`): checked natively and in the browser, whose path differs.
+#[doc(hidden)]
+pub const NUMBER_TEXTS: &[(f64, &str)] = &[
+    (0.0, "0"),
+    (-0.0, "0"),
+    (42.0, "42"),
+    (-7.0, "-7"),
+    (0.5, "0.5"),
+    (-123.456, "-123.456"),
+    (0.1 + 0.2, "0.30000000000000004"),
+    (1.0 / 3.0, "0.3333333333333333"),
+    (0.000001, "0.000001"),
+    (1e-7, "1e-7"),
+    (-2.5e-8, "-2.5e-8"),
+    (5e-324, "5e-324"),
+    (1e15, "1000000000000000"),
+    (123_456_789_012_345_680_000.0, "123456789012345680000"),
+    (1e21, "1e21"),
+    (1.5e300, "1.5e300"),
+    (f64::MAX, "1.7976931348623157e308"),
+    (f64::INFINITY, "null"),
+    (f64::NAN, "null"),
+];
 
 struct Parser<'a> {
     s: &'a [u8],
@@ -577,6 +626,9 @@ mod tests {
         assert_eq!(v.to_string(), text);
         assert_eq!(Json::parse(&v.to_string()).unwrap(), v);
         assert_eq!(Json::Num(f64::NAN).to_string(), "null");
+        for &(n, text) in NUMBER_TEXTS {
+            assert_eq!(Json::Num(n).to_string(), text, "{n:e}");
+        }
     }
 
     #[test]

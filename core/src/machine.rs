@@ -17,13 +17,11 @@
 //! assert_eq!(m.view().status, Status::Done);
 //! ```
 
-use std::collections::VecDeque;
-
 use crate::adapter::{Adapter, Reply, Step};
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{retry_after_ms, safe_download_url, sanitize_filename, HttpOutcome, HttpRequest};
 use crate::json::Json;
-use crate::policy::{backoff_ms, PollPolicy, Rng, Tracker};
+use crate::policy::{backoff_ms, clamp, PollPolicy, Rng, Tracker};
 
 /// Identifies a request across the machine's whole life, so answers to an earlier export (or an
 /// aborted request) are recognised and ignored.
@@ -236,8 +234,9 @@ pub struct Machine {
     next_id: u64,
     job: Option<Job>,
     view: View,
-    commands: VecDeque<Command>,
-    events: VecDeque<Event>,
+    // Short FIFO queues (a few entries between polls), in Vecs: smaller code than VecDeques.
+    commands: Vec<Command>,
+    events: Vec<Event>,
 }
 
 impl std::fmt::Debug for Machine {
@@ -259,8 +258,8 @@ impl Machine {
             next_id: 0,
             job: None,
             view,
-            commands: VecDeque::new(),
-            events: VecDeque::new(),
+            commands: Vec::new(),
+            events: Vec::new(),
         }
     }
 
@@ -293,9 +292,9 @@ impl Machine {
             Input::Cancel => {
                 if let Some(job) = self.job.take() {
                     if let Wait::Request { id, .. } = job.wait {
-                        self.commands.push_back(Command::Abort { id });
+                        self.commands.push(Command::Abort { id });
                     }
-                    self.events.push_back(Event::Cancelled);
+                    self.events.push(Event::Cancelled);
                 }
                 self.view = View { filename: self.template_name.clone(), ..View::default() };
             }
@@ -316,12 +315,12 @@ impl Machine {
 
     /// The next thing to do, if any.
     pub fn poll_command(&mut self) -> Option<Command> {
-        self.commands.pop_front()
+        (!self.commands.is_empty()).then(|| self.commands.remove(0))
     }
 
     /// The next thing to tell the owner, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        (!self.events.is_empty()).then(|| self.events.remove(0))
     }
 
     /// When to call `handle(Input::Timer, …)` next; `None` when nothing is running.
@@ -364,8 +363,8 @@ impl Machine {
             saw_numbers: false,
             name_source: NameSource::Template,
         });
-        self.events.push_back(Event::Started);
-        self.events.push_back(Event::Progress(self.view.percent));
+        self.events.push(Event::Started);
+        self.events.push(Event::Progress(self.view.percent));
         self.send(Step::Prepare, now);
     }
 
@@ -386,7 +385,7 @@ impl Machine {
         if let Some(job) = &mut self.job {
             job.wait = Wait::Request { id, step, timeout_at };
         }
-        self.commands.push_back(Command::Send { id, request });
+        self.commands.push(Command::Send { id, request });
     }
 
     fn schedule(&mut self, step: Step, at: f64) {
@@ -404,7 +403,7 @@ impl Machine {
         match job.wait {
             Wait::Timer { at, step } if now >= at => self.send(step, now),
             Wait::Request { id, step, timeout_at } if now >= timeout_at => {
-                self.commands.push_back(Command::Abort { id });
+                self.commands.push(Command::Abort { id });
                 if let Some(job) = &mut self.job {
                     job.wait = Wait::Answered;
                 }
@@ -454,7 +453,7 @@ impl Machine {
                     if let Some(job) = &self.job {
                         if !job.saw_numbers && self.view.percent.is_some() {
                             self.view.percent = None; // the backend gives no numbers: indeterminate
-                            self.events.push_back(Event::Progress(None));
+                            self.events.push(Event::Progress(None));
                         }
                     }
                 }
@@ -496,7 +495,7 @@ impl Machine {
                 match safe_download_url(&url) {
                     Some(url) => {
                         let filename = download_name(&self.view.filename, Some(&url));
-                        self.commands.push_back(Command::Download { url: url.clone(), filename: filename.clone() });
+                        self.commands.push(Command::Download { url: url.clone(), filename: filename.clone() });
                         self.finish(Download { url: Some(url), filename });
                     }
                     None => self.fail(Failure::new(FailKind::UnsafeUrl), now),
@@ -505,7 +504,7 @@ impl Machine {
             Reply::File { bytes, mime, filename } => {
                 self.name(Some(&filename), NameSource::Start);
                 let filename = download_name(&self.view.filename, None);
-                self.commands.push_back(Command::Save { bytes, mime, filename: filename.clone() });
+                self.commands.push(Command::Save { bytes, mime, filename: filename.clone() });
                 self.finish(Download { url: None, filename });
             }
             Reply::Failed(f) => self.fail(f, now),
@@ -525,11 +524,11 @@ impl Machine {
 
     /// Shows `fraction` as a percent: monotonic, clamped, and at most 99 until the file is here.
     fn show_fraction(&mut self, fraction: f64) {
-        let pct = if fraction.is_finite() { (fraction * 100.0).floor().clamp(0.0, 99.0) as u8 } else { 0 };
+        let pct = if fraction.is_finite() { clamp((fraction * 100.0).floor(), 0.0, 99.0) as u8 } else { 0 };
         let shown = Some(self.view.percent.map_or(pct, |p| p.max(pct)));
         if shown != self.view.percent {
             self.view.percent = shown;
-            self.events.push_back(Event::Progress(shown));
+            self.events.push(Event::Progress(shown));
         }
     }
 
@@ -564,22 +563,22 @@ impl Machine {
         self.view.percent = Some(100);
         self.view.eta_secs = None;
         self.view.retrying = false;
-        self.events.push_back(Event::Progress(Some(100)));
-        self.events.push_back(Event::Done { url: download.url.clone(), filename: download.filename.clone() });
+        self.events.push(Event::Progress(Some(100)));
+        self.events.push(Event::Done { url: download.url.clone(), filename: download.filename.clone() });
         self.view.download = Some(download);
     }
 
     fn fail(&mut self, failure: Failure, _now: f64) {
         if let Some(job) = self.job.take() {
             if let Wait::Request { id, .. } = job.wait {
-                self.commands.push_back(Command::Abort { id });
+                self.commands.push(Command::Abort { id });
             }
         }
         self.view.status = Status::Failed;
         self.view.retrying = false;
         self.view.eta_secs = None;
         self.view.failure = Some(failure.clone());
-        self.events.push_back(Event::Failed(failure));
+        self.events.push(Event::Failed(failure));
     }
 }
 

@@ -80,7 +80,7 @@ impl ExportOptions {
         let Some(protocol) = PROTOCOL_TABLE.iter().find(|p| p.name == name) else {
             return Err(OptionsError::new(
                 "options.protocol",
-                &format!("'{name}' is not a supported protocol (supported: {})", protocols().join(", ")),
+                &format!("'{name}' is not a supported protocol (supported: {})", comma_list(protocols())),
             ));
         };
         for (k, _) in members {
@@ -178,6 +178,19 @@ pub fn protocols() -> Vec<&'static str> {
     PROTOCOL_TABLE.iter().map(|p| p.name).collect()
 }
 
+/// `a, b, c`: names for an error message. (`[&str]::join` would bring a second copy of the
+/// string-joining machinery into the wasm for a few error paths.)
+pub fn comma_list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for n in names {
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push_str(n);
+    }
+    out
+}
+
 fn build_k12(ctx: &Ctx<'_>) -> Result<Built, OptionsError> {
     let (v, data) = (ctx.options, ctx.data);
     let config = CacheConfig::from_json(v.get("config").unwrap_or(&Json::Null), "options.config")?;
@@ -205,25 +218,26 @@ fn build_k12(ctx: &Ctx<'_>) -> Result<Built, OptionsError> {
 
 fn settings(v: &Json) -> Result<Settings, OptionsError> {
     let mut s = Settings::default();
-    let number = |name: &str, min: f64, max: f64| -> Result<Option<f64>, OptionsError> {
+    // The bounds are whole numbers, written as integers (as f64 Display would write them).
+    let number = |name: &str, min: u32, max: u32| -> Result<Option<f64>, OptionsError> {
         match v.get(name) {
             None | Some(Json::Null) => Ok(None),
-            Some(Json::Num(n)) if n.is_finite() && (min..=max).contains(n) => Ok(Some(*n)),
+            Some(Json::Num(n)) if n.is_finite() && (f64::from(min)..=f64::from(max)).contains(n) => Ok(Some(*n)),
             Some(_) => {
                 Err(OptionsError::new(&format!("options.{name}"), &format!("must be a number from {min} to {max}")))
             }
         }
     };
-    if let Some(ms) = number("timeoutMs", 1000.0, 86_400_000.0)? {
+    if let Some(ms) = number("timeoutMs", 1000, 86_400_000)? {
         s.deadline_ms = ms;
     }
-    if let Some(ms) = number("requestTimeoutMs", 100.0, 600_000.0)? {
+    if let Some(ms) = number("requestTimeoutMs", 100, 600_000)? {
         s.request_timeout_ms = ms;
     }
-    if let Some(ms) = number("pollIntervalMs", 100.0, 600_000.0)? {
+    if let Some(ms) = number("pollIntervalMs", 100, 600_000)? {
         s.policy = PollPolicy::Fixed { interval_ms: ms };
     }
-    if let Some(n) = number("retries", 0.0, 20.0)? {
+    if let Some(n) = number("retries", 0, 20)? {
         s.max_retries = n as u32;
     }
     Ok(s)

@@ -1,8 +1,6 @@
 //! When to ask again: the polling policy, retry backoff, and the progress-rate estimate behind the
 //! popover's "约 12 秒".
 
-use std::collections::VecDeque;
-
 /// How progress is polled.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum PollPolicy {
@@ -37,7 +35,8 @@ const WINDOW_MS: f64 = 20_000.0;
 /// Progress observations of one export, turned into a rate and a next-poll delay.
 #[derive(Clone, Debug, Default)]
 pub struct Tracker {
-    samples: VecDeque<(f64, f64)>,
+    /// `(time, fraction)`, oldest first (a few dozen at most).
+    samples: Vec<(f64, f64)>,
     last_delay: Option<f64>,
     started_ms: f64,
 }
@@ -45,21 +44,19 @@ pub struct Tracker {
 impl Tracker {
     /// A tracker for an export whose job started at `t_ms` (progress 0 then).
     pub fn new(t_ms: f64) -> Tracker {
-        let mut samples = VecDeque::new();
-        samples.push_back((t_ms, 0.0));
-        Tracker { samples, last_delay: None, started_ms: t_ms }
+        Tracker { samples: vec![(t_ms, 0.0)], last_delay: None, started_ms: t_ms }
     }
 
     /// Records that `fraction` (0..1) of the work was done at `t_ms`.
     pub fn observe(&mut self, t_ms: f64, fraction: f64) {
-        let fraction = if fraction.is_finite() { fraction.clamp(0.0, 1.0) } else { return };
+        let fraction = if fraction.is_finite() { clamp(fraction, 0.0, 1.0) } else { return };
         // A fraction that goes backwards (a backend's total grew) restarts the estimate.
-        if self.samples.back().is_some_and(|&(_, f)| fraction < f) {
+        if self.samples.last().is_some_and(|&(_, f)| fraction < f) {
             self.samples.clear();
         }
-        self.samples.push_back((t_ms, fraction));
-        while self.samples.len() > 2 && self.samples.front().is_some_and(|&(t, _)| t_ms - t > WINDOW_MS) {
-            self.samples.pop_front();
+        self.samples.push((t_ms, fraction));
+        while self.samples.len() > 2 && self.samples.first().is_some_and(|&(t, _)| t_ms - t > WINDOW_MS) {
+            self.samples.remove(0);
         }
     }
 
@@ -71,8 +68,8 @@ impl Tracker {
             let (df, dt) = (f1 - f0, t1 - t0);
             (df > 0.0 && dt > 0.0).then_some(df / dt)
         };
-        let last = *self.samples.back()?;
-        let window = slope(*self.samples.front()?, last);
+        let last = *self.samples.last()?;
+        let window = slope(*self.samples.first()?, last);
         let n = self.samples.len();
         let recent = if n >= 2 { slope(self.samples[n - 2], last) } else { None };
         match (window, recent) {
@@ -84,7 +81,7 @@ impl Tracker {
     /// Estimated milliseconds left at `now_ms`, if there is a rate.
     pub fn eta_ms(&self, now_ms: f64) -> Option<f64> {
         let rate = self.rate()?;
-        let &(t, f) = self.samples.back()?;
+        let &(t, f) = self.samples.last()?;
         Some(((1.0 - f) / rate - (now_ms - t)).max(0.0))
     }
 
@@ -98,15 +95,27 @@ impl Tracker {
                 let cap = cap_ms.min((now_ms - self.started_ms).max(floor_ms));
                 match (self.eta_ms(now_ms), self.last_delay) {
                     // Aim a little after the expected finish, so that the poll finds it done.
-                    (Some(eta), _) => (eta * 1.05 + 60.0).clamp(floor_ms, cap),
+                    (Some(eta), _) => clamp(eta * 1.05 + 60.0, floor_ms, cap),
                     (None, None) => first_ms,
-                    (None, Some(last)) => (last * 1.6).clamp(floor_ms, cap),
+                    (None, Some(last)) => clamp(last * 1.6, floor_ms, cap),
                 }
             }
         };
         let delay = if delay.is_finite() { delay.max(0.0) } else { 1000.0 };
         self.last_delay = Some(delay);
         delay
+    }
+}
+
+/// `x.clamp(lo, hi)` for `lo <= hi` (NaN passes through, as there), without `f64::clamp`'s
+/// assertion, whose message would link Rust's float formatting into the wasm.
+pub fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
+    if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
     }
 }
 

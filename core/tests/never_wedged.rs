@@ -2,6 +2,7 @@
 //! with arbitrary values, any status, silence — the machine never panics, keeps its display
 //! invariants, and always ends (done or failed) within its deadline.
 
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use k12_export_core::json::Json;

@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use crate::hooks::use_history::use_history;
 use crate::hooks::use_runner::{TransportRef, Update};
-use crate::labels::Labels;
+use crate::labels::{fill, Labels};
 use crate::spec::Options;
 
 /// Props of [`ExportHistory`].
@@ -125,7 +125,7 @@ pub fn ExportHistory(props: &ExportHistoryProps) -> Html {
                     <button
                         type="button"
                         class="k12x-btn k12x-history-download"
-                        aria-label={h.download_named.replace("{title}", &it.title)}
+                        aria-label={fill(h.download_named, "{title}", &it.title)}
                         aria-busy={busy.then_some("true")}
                         aria-disabled={v.downloading.is_some().then_some("true")}
                         onclick={ondownload}

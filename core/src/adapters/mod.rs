@@ -127,7 +127,7 @@ impl<'a> Fields<'a> {
 
     /// One of `choices` (compared without case; the choice is returned as listed), or `None`.
     pub fn choice(&self, name: &str, choices: &[&'static str]) -> Result<Option<&'static str>, OptionsError> {
-        let what = || format!("must be one of {}", choices.join(", "));
+        let what = || format!("must be one of {}", crate::options::comma_list(choices.iter().copied()));
         match self.get(name) {
             None => Ok(None),
             Some(Json::Str(s)) => choices

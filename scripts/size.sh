@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Sizes of the embeddable bundle: what a plain page loads (wasm, its JS glue, the loader and the
+# stylesheet), raw, gzip -9 and brotli (the `brotli` CLI if installed, else Node's zlib at quality
+# 11), in bytes, with the total against the budget.
+#
+#   scripts/size.sh [--build] [DIR]     DIR defaults to dist/embed; --build runs
+#                                       `scripts/build.sh --embed` first (honours SIZE_BUILD)
+#   SIZE_BUDGET=66000 scripts/size.sh   the gzip budget in bytes (default 66 KB = 66,000 bytes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = "--build" ]; then
+  shift
+  scripts/build.sh --embed >&2
+fi
+dir=${1:-dist/embed}
+budget=${SIZE_BUDGET:-66000}
+files=(k12_export_bg.wasm k12_export.js k12-export.js k12-export.css)
+
+for f in "${files[@]}"; do
+  [ -f "$dir/$f" ] || { echo "size: $dir/$f is missing (build first: scripts/build.sh --embed)" >&2; exit 1; }
+done
+
+brotli_size() {
+  if command -v brotli >/dev/null; then
+    brotli -q 11 -c "$1" | wc -c
+  else
+    node -e 'const z=require("zlib"),fs=require("fs");
+      process.stdout.write(String(z.brotliCompressSync(fs.readFileSync(process.argv[1]),
+        {params:{[z.constants.BROTLI_PARAM_QUALITY]:11}}).length))' "$1"
+  fi
+}
+
+printf '%-22s %10s %10s %10s\n' file raw gzip-9 brotli
+tr=0 tg=0 tb=0
+for f in "${files[@]}"; do
+  r=$(wc -c <"$dir/$f")
+  g=$(gzip -9 -c "$dir/$f" | wc -c)
+  b=$(brotli_size "$dir/$f")
+  printf '%-22s %10d %10d %10d\n' "$f" "$r" "$g" "$b"
+  tr=$((tr + r)) tg=$((tg + g)) tb=$((tb + b))
+done
+printf '%-22s %10d %10d %10d\n' total "$tr" "$tg" "$tb"
+if [ "$tg" -le "$budget" ]; then
+  echo "gzip total $tg B: within the budget of $budget B ($((budget - tg)) B to spare)"
+else
+  echo "gzip total $tg B: over the budget of $budget B by $((tg - budget)) B"
+fi

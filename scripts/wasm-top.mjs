@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// Where the bytes of a wasm module go: section sizes, the largest functions and the code size per
+// crate (from the name section, so run it on a module that still has one: the output of
+// wasm-bindgen before wasm-opt, or any module built with names kept).
+//
+//   node scripts/wasm-top.mjs target/wasm32-unknown-unknown/release/k12_export.wasm [top=40] [filter]
+//
+// Sizes are of the function bodies as they are; wasm-opt shrinks them all, roughly evenly.
+import { readFileSync } from 'node:fs';
+
+const [file, topArg = '40', filter] = process.argv.slice(2);
+if (!file) {
+  console.error('usage: wasm-top.mjs FILE.wasm [top] [name filter]');
+  process.exit(2);
+}
+const buf = readFileSync(file);
+let pos = 8;
+
+function uleb() {
+  let result = 0, shift = 0, b;
+  do {
+    b = buf[pos++];
+    result += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b & 0x80);
+  return result;
+}
+function name() {
+  const n = uleb();
+  const s = buf.toString('utf8', pos, pos + n);
+  pos += n;
+  return s;
+}
+
+const SECTIONS = ['custom', 'type', 'import', 'function', 'table', 'memory', 'global', 'export', 'start', 'element', 'code', 'data', 'datacount'];
+const sections = [];
+let importedFuncs = 0;
+const bodies = []; // [size]
+const names = new Map();
+let dataBytes = 0;
+
+while (pos < buf.length) {
+  const id = buf[pos++];
+  const size = uleb();
+  const start = pos;
+  let label = SECTIONS[id] ?? `#${id}`;
+  if (id === 0) {
+    label = `custom:${name()}`;
+    if (label === 'custom:name') {
+      while (pos < start + size) {
+        const sub = buf[pos++];
+        const subSize = uleb();
+        const subEnd = pos + subSize;
+        if (sub === 1) {
+          const count = uleb();
+          for (let i = 0; i < count; i++) {
+            const idx = uleb();
+            names.set(idx, name());
+          }
+        }
+        pos = subEnd;
+      }
+    }
+  } else if (id === 2) {
+    const count = uleb();
+    for (let i = 0; i < count; i++) {
+      name();
+      name();
+      const kind = buf[pos++];
+      if (kind === 0) { uleb(); importedFuncs++; }
+      else if (kind === 1) { pos++; const f = buf[pos++]; uleb(); if (f & 1) uleb(); }
+      else if (kind === 2) { const f = buf[pos++]; uleb(); if (f & 1) uleb(); }
+      else if (kind === 3) { pos += 2; }
+    }
+  } else if (id === 10) {
+    const count = uleb();
+    for (let i = 0; i < count; i++) {
+      const s = uleb();
+      bodies.push(s);
+      pos += s;
+    }
+  } else if (id === 11) {
+    dataBytes = size;
+  }
+  sections.push([label, size]);
+  pos = start + size;
+}
+
+const fmt = (n) => String(n).padStart(9);
+console.log(`${file}: ${buf.length} bytes`);
+console.log('\nsections');
+for (const [label, size] of sections.sort((a, b) => b[1] - a[1])) console.log(`${fmt(size)}  ${label}`);
+
+const funcs = bodies.map((size, i) => ({ size, name: names.get(importedFuncs + i) ?? `func[${importedFuncs + i}]` }));
+const shown = filter ? funcs.filter((f) => f.name.includes(filter)) : funcs;
+const top = Number(topArg);
+console.log(`\nlargest functions${filter ? ` matching ${filter}` : ''} (${shown.length} of ${funcs.length}, ${shown.reduce((a, f) => a + f.size, 0)} bytes)`);
+for (const f of [...shown].sort((a, b) => b.size - a.size).slice(0, top)) console.log(`${fmt(f.size)}  ${f.name.slice(0, 160)}`);
+
+// Per crate: the first path segment of the (demangled) name; generic instances count where
+// their impl block lives, e.g. `<yew::..>` under yew.
+function crateOf(n) {
+  let s = n.replace(/^_ZN/, '');
+  s = s.replace(/^<+/, '').replace(/^(&|dyn |impl |\*const |\*mut )+/, '');
+  const m = s.match(/^[A-Za-z_][A-Za-z0-9_]*/);
+  return m ? m[0] : n.slice(0, 20);
+}
+const byCrate = new Map();
+for (const f of funcs) {
+  const c = crateOf(f.name);
+  const e = byCrate.get(c) ?? { size: 0, n: 0 };
+  e.size += f.size;
+  e.n += 1;
+  byCrate.set(c, e);
+}
+console.log('\ncode per crate (by name prefix)');
+for (const [c, e] of [...byCrate].sort((a, b) => b[1].size - a[1].size).slice(0, 30)) console.log(`${fmt(e.size)}  ${String(e.n).padStart(5)} fns  ${c}`);
+console.log(`\ndata section: ${dataBytes} bytes`);
