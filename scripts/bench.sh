@@ -29,7 +29,13 @@ started=$(date +%s)
 [ -d node_modules/playwright-core ] || fail "node packages are missing: run scripts/setup.sh first (or make bench)"
 
 # --- builds ------------------------------------------------------------------------------------
-step build "building the demo and the embeddable bundle (release)" scripts/build.sh
+# Once more if it fails: another build writing dist/ at the same moment makes Trunk fail.
+say "building the demo and the embeddable bundle (release)"
+scripts/build.sh >"$LOGS/build.log" 2>&1 || {
+  say "the build failed; trying once more"
+  sleep 5
+  step build "building the demo and the embeddable bundle (release), again" scripts/build.sh
+}
 step mock-build "building the mock backend (native profile)" cargo build --locked --profile native -p mock-backend
 step sim-build "building the polling simulation (release)" cargo build --locked --release -p bench --bin poll-efficiency
 
