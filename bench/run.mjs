@@ -36,6 +36,20 @@ const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
 const say = (text = '') => process.stdout.write(`${text}\n`);
 const log = (text) => process.stderr.write(`\x1b[1;34mbench\x1b[0m ${text}\n`);
 
+// Everything the sections load must be served: a clear message beats six time-outs.
+const served = ['/examples/homework.html', '/embed/k12-export.js', '/embed/k12_export.js', '/embed/k12_export_bg.wasm',
+  '/embed/k12-export.css', '/bench/blank.html', '/bench/driver.js', '/bench/react/k12-peer.js', '/bench/react/homework.html',
+  '/bench/vanilla/k12-peer.js', '/bench/vanilla/homework.html'];
+const missing = [];
+for (const path of served) {
+  const r = await fetch(base + path).catch((e) => ({ ok: false, status: e.message }));
+  if (!r.ok) missing.push(`${path} (${r.status})`);
+}
+if (missing.length) {
+  console.log(`**Cannot run: the mock at ${base} does not serve ${missing.join(', ')}.**`);
+  process.exit(1);
+}
+
 const browser = await launch();
 const mock = new Mock(base);
 await mock.syncClock();

@@ -29,13 +29,6 @@ started=$(date +%s)
 [ -d node_modules/playwright-core ] || fail "node packages are missing: run scripts/setup.sh first (or make bench)"
 
 # --- builds ------------------------------------------------------------------------------------
-# Once more if it fails: another build writing dist/ at the same moment makes Trunk fail.
-say "building the demo and the embeddable bundle (release)"
-scripts/build.sh >"$LOGS/build.log" 2>&1 || {
-  say "the build failed; trying once more"
-  sleep 5
-  step build "building the demo and the embeddable bundle (release), again" scripts/build.sh
-}
 step mock-build "building the mock backend (native profile)" cargo build --locked --profile native -p mock-backend
 step sim-build "building the polling simulation (release)" cargo build --locked --release -p bench --bin poll-efficiency
 
@@ -58,9 +51,30 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The mock serves a private copy of dist/ plus the peers (/bench/...), so a rebuild of dist/
-# during the run changes nothing.
-cp -r dist "$tmp/site"
+# The demo and the embeddable bundle, then a private copy of dist/ for the mock to serve (with the
+# peers added under /bench/), so that a rebuild of dist/ during the run changes nothing. dist/ is
+# shared: another build rewriting it at the same moment can make ours fail or leave the copy
+# incomplete (Trunk replaces the whole directory), so up to three tries.
+NEEDED=(examples/homework.html examples/k12.css embed/k12-export.js embed/k12_export.js embed/k12_export_bg.wasm embed/k12-export.css)
+for attempt in 1 2 3; do
+  say "building the demo and the embeddable bundle (release)"
+  if scripts/build.sh >"$LOGS/build.log" 2>&1; then
+    rm -rf "$tmp/site"
+    cp -r dist "$tmp/site" 2>/dev/null || true
+    missing=()
+    for f in "${NEEDED[@]}"; do [ -s "$tmp/site/$f" ] || missing+=("$f"); done
+    [ ${#missing[@]} -eq 0 ] && break
+    problem="dist/ lacks ${missing[*]}"
+  else
+    problem="scripts/build.sh failed"
+  fi
+  if [ "$attempt" -eq 3 ]; then
+    tail -n 30 "$LOGS/build.log" >&2
+    fail "$problem, three times (log: $LOGS/build.log)"
+  fi
+  say "$problem (another build may be writing dist/); trying again"
+  sleep 10
+done
 step peers "building the peer baselines (esbuild)" node bench/build-peers.mjs --dist "$tmp/site"
 built=$(date +%s)
 
