@@ -12,7 +12,7 @@
 # rust-src`; without it, or if that build fails, the stable build is made instead, with a note.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 embed_only=false
 [ "${1:-}" = "--embed" ] && embed_only=true

@@ -11,7 +11,7 @@ GECKODRIVER_VERSION=0.37.1
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, "", $0); print; exit }' Cargo.lock)
 APT_PACKAGES=(chromium chromium-driver firefox-esr fonts-noto-cjk)
 
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 LOGS=target/setup-logs
 mkdir -p "$LOGS"
 
