@@ -81,10 +81,10 @@
 
 use crate::adapter::Reply;
 use crate::error::{FailKind, Failure, OptionsError};
-use crate::http::{retry_after_ms, safe_download_url, sanitize_filename, HttpOutcome, HttpRequest};
+use crate::http::{safe_download_url, sanitize_filename, HttpOutcome, HttpRequest};
 use crate::json::Json;
 use crate::machine::{Command, RequestId};
-use crate::options::{fill_template, Ctx, PROTOCOL_TABLE};
+use crate::options::Ctx;
 use crate::policy::{backoff_ms, Rng};
 
 /// The option fields the history adds to the button's (pass them as the button's extra keys).
@@ -101,10 +101,6 @@ pub const REFRESH_CAP_MS: f64 = 10_000.0;
 
 /// How much the wait grows after an automatic refresh that changed nothing.
 pub const REFRESH_GROWTH: f64 = 1.5;
-
-/// The button's common option fields (see [`crate::options`]), allowed here too.
-const COMMON_KEYS: &[&str] =
-    &["protocol", "data", "filename", "timeoutMs", "requestTimeoutMs", "pollIntervalMs", "retries"];
 
 /// Where a job is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -410,23 +406,8 @@ impl HistoryMachine {
     /// As [`HistoryMachine::from_options`], also allowing `extra_keys` (fields the widget reads
     /// itself, such as the button's label).
     pub fn from_options_with(options: &Json, extra_keys: &[&str], seed: u64) -> Result<HistoryMachine, OptionsError> {
-        let Json::Obj(members) = options else {
-            return Err(OptionsError::new("options", "must be an object"));
-        };
-        let name = match options.get("protocol") {
-            None | Some(Json::Null) => "k12",
-            Some(Json::Str(s)) => s.as_str(),
-            Some(_) => return Err(OptionsError::new("options.protocol", "must be a string")),
-        };
-        let Some(protocol) = PROTOCOL_TABLE.iter().find(|p| p.name == name) else {
-            return Err(OptionsError::new(
-                "options.protocol",
-                &format!(
-                    "'{name}' is not a supported protocol (supported: {})",
-                    crate::options::comma_list(crate::options::protocols())
-                ),
-            ));
-        };
+        let common = crate::options::Common::read(options, &[OPTION_KEYS, extra_keys])?;
+        let name = common.protocol.name;
         let Some((_, build)) = HISTORY_TABLE.iter().find(|(n, _)| *n == name) else {
             return Err(OptionsError::new(
                 "options.protocol",
@@ -436,28 +417,7 @@ impl HistoryMachine {
                 ),
             ));
         };
-        for (k, _) in members {
-            let k = k.as_str();
-            let known = COMMON_KEYS.contains(&k)
-                || protocol.keys.contains(&k)
-                || OPTION_KEYS.contains(&k)
-                || extra_keys.contains(&k);
-            if !known {
-                return Err(OptionsError::new(&format!("options.{k}"), "is not a known option"));
-            }
-        }
-        let data = match options.get("data") {
-            None | Some(Json::Null) => Json::Obj(Vec::new()),
-            Some(d @ Json::Obj(_)) => d.clone(),
-            Some(_) => return Err(OptionsError::new("options.data", "must be an object")),
-        };
-        let filename = match options.get("filename") {
-            None | Some(Json::Null) => None,
-            Some(Json::Str(t)) if !t.trim().is_empty() => Some(fill_template(t.trim(), &data)?),
-            Some(_) => return Err(OptionsError::new("options.filename", "must be a non-empty string")),
-        };
-        let ctx = Ctx { options, data: &data, filename: filename.as_deref() };
-        let source = build(&ctx)?;
+        let source = build(&common.ctx(options))?;
         let mut settings = settings(options)?;
         settings.seed = seed;
         Ok(HistoryMachine::new(source, settings))
@@ -588,7 +548,7 @@ impl HistoryMachine {
         let read = match outcome {
             HttpOutcome::NetworkError(_) => return self.list_transient(Failure::new(FailKind::Network), None, now),
             HttpOutcome::Answer { status, retry_after, .. } if transient(status) => {
-                let wait = retry_wait(status, retry_after.as_deref());
+                let wait = crate::http::retry_wait(status, retry_after.as_deref());
                 return self.list_transient(Failure::new(FailKind::Http).status(status), wait, now);
             }
             HttpOutcome::Answer { status, body, .. } => self.source.read_list(status, &body),
@@ -728,7 +688,7 @@ impl HistoryMachine {
         let reply = match outcome {
             HttpOutcome::NetworkError(_) => return self.fetch_transient(Failure::new(FailKind::Network), None, now),
             HttpOutcome::Answer { status, retry_after, .. } if transient(status) => {
-                let wait = retry_wait(status, retry_after.as_deref());
+                let wait = crate::http::retry_wait(status, retry_after.as_deref());
                 return self.fetch_transient(Failure::new(FailKind::Http).status(status), wait, now);
             }
             HttpOutcome::Answer { status, body, .. } => match &self.fetch {
@@ -745,14 +705,14 @@ impl HistoryMachine {
             Reply::Ready { url, filename } => match safe_download_url(&url) {
                 Some(url) => {
                     let name = filename.as_deref().and_then(sanitize_filename).unwrap_or(fetch.entry.filename.clone());
-                    let filename = download_name(&name, Some(&url));
+                    let filename = crate::machine::download_name(&name, Some(&url));
                     self.commands.push(Command::Download { url, filename });
                     self.fetch_done();
                 }
                 None => self.fetch_failed(Failure::new(FailKind::UnsafeUrl)),
             },
             Reply::File { bytes, mime, filename } => {
-                let filename = download_name(&filename, None);
+                let filename = crate::machine::download_name(&filename, None);
                 self.commands.push(Command::Save { bytes, mime, filename });
                 self.fetch_done();
             }
@@ -794,33 +754,6 @@ impl HistoryMachine {
 /// Answers worth another try whatever the backend: 5xx, 408, 429.
 fn transient(status: u16) -> bool {
     status >= 500 || status == 429 || status == 408
-}
-
-/// The `Retry-After` wait of a 429 or 503.
-fn retry_wait(status: u16, header: Option<&str>) -> Option<f64> {
-    if status == 429 || status == 503 {
-        retry_after_ms(header)
-    } else {
-        None
-    }
-}
-
-/// The name to save under: `name` sanitised, plus the URL's extension when it has none.
-fn download_name(name: &str, url: Option<&str>) -> String {
-    let name = sanitize_filename(name).unwrap_or_else(|| "export".to_owned());
-    let has_ext = name.rfind('.').is_some_and(|i| (2..=5).contains(&(name.len() - i)));
-    if has_ext {
-        return name;
-    }
-    let ext = url
-        .map(|u| u.split(['?', '#']).next().unwrap_or(""))
-        .and_then(|path| path.rsplit('/').next())
-        .and_then(|last| last.rfind('.').map(|i| &last[i..]))
-        .filter(|e| (2..=5).contains(&e.len()) && e[1..].bytes().all(|b| b.is_ascii_alphanumeric()));
-    match ext {
-        Some(ext) => format!("{name}{ext}"),
-        None => name,
-    }
 }
 
 fn settings(v: &Json) -> Result<HistorySettings, OptionsError> {
@@ -1020,9 +953,9 @@ mod tests {
 
     #[test]
     fn download_names_get_the_urls_extension() {
-        assert_eq!(download_name("导出", Some("http://h/v1/down/k.zip?x=1")), "导出.zip");
-        assert_eq!(download_name("a.csv", Some("http://h/x.zip")), "a.csv");
-        assert_eq!(download_name("../x", None), "_x");
+        assert_eq!(crate::machine::download_name("导出", Some("http://h/v1/down/k.zip?x=1")), "导出.zip");
+        assert_eq!(crate::machine::download_name("a.csv", Some("http://h/x.zip")), "a.csv");
+        assert_eq!(crate::machine::download_name("../x", None), "_x");
     }
 
     #[test]

@@ -185,6 +185,15 @@ pub fn sanitize_filename(raw: &str) -> Option<String> {
     Some(stem.chars().take(keep).chain(ext.chars()).collect())
 }
 
+/// How long a 429 or 503 asks to wait (its `Retry-After`), if it says.
+pub fn retry_wait(status: u16, retry_after: Option<&str>) -> Option<f64> {
+    if status == 429 || status == 503 {
+        retry_after_ms(retry_after)
+    } else {
+        None
+    }
+}
+
 /// Reads `Retry-After` as delay-seconds. HTTP-dates need a wall clock the core does not have; they
 /// fall back to the normal backoff.
 pub fn retry_after_ms(header: Option<&str>) -> Option<f64> {

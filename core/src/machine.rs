@@ -19,7 +19,7 @@
 
 use crate::adapter::{Adapter, Reply, Step};
 use crate::error::{FailKind, Failure, OptionsError};
-use crate::http::{retry_after_ms, safe_download_url, sanitize_filename, HttpOutcome, HttpRequest};
+use crate::http::{safe_download_url, sanitize_filename, HttpOutcome, HttpRequest};
 use crate::json::Json;
 use crate::policy::{backoff_ms, clamp, PollPolicy, Rng, Tracker};
 
@@ -420,7 +420,7 @@ impl Machine {
                 return;
             }
             HttpOutcome::Answer { status, retry_after, .. } if status >= 500 || status == 429 || status == 408 => {
-                let wait = if status == 429 || status == 503 { retry_after_ms(retry_after.as_deref()) } else { None };
+                let wait = crate::http::retry_wait(status, retry_after.as_deref());
                 self.transient(step, Failure::new(FailKind::Http).status(status), wait, now);
                 return;
             }
@@ -582,8 +582,9 @@ impl Machine {
     }
 }
 
-/// The name to save under: the shown name, plus the URL's extension when the name has none.
-fn download_name(shown: &str, url: Option<&str>) -> String {
+/// The name to save under: the shown name (sanitised), plus the URL's extension when the name
+/// has none.
+pub(crate) fn download_name(shown: &str, url: Option<&str>) -> String {
     let name = sanitize_filename(shown).unwrap_or_else(|| "export".to_owned());
     let has_ext = name.rfind('.').is_some_and(|i| (2..=5).contains(&(name.len() - i)));
     if has_ext {

@@ -69,6 +69,27 @@ impl ExportOptions {
     /// Validates `v`. `extra_keys` are fields the caller (the widget) reads itself and that are
     /// therefore allowed.
     pub fn from_json(v: &Json, extra_keys: &[&str]) -> Result<ExportOptions, OptionsError> {
+        let common = Common::read(v, &[extra_keys])?;
+        let built = (common.protocol.build)(&common.ctx(v))?;
+        let filename = common.filename.or(built.default_filename).unwrap_or_else(|| "export".to_owned());
+        Ok(ExportOptions { adapter: built.adapter, settings: settings(v)?, filename })
+    }
+}
+
+/// What every reader of an options object checks first — the export button and the history
+/// panel alike: the protocol, unknown fields, `data` and `filename`.
+pub(crate) struct Common {
+    /// The protocol's row.
+    pub protocol: &'static Protocol,
+    /// `options.data` (an empty object when absent).
+    pub data: Json,
+    /// `options.filename` with its placeholders filled, if given.
+    pub filename: Option<String>,
+}
+
+impl Common {
+    /// Reads `v`, allowing the common fields, the protocol's own, and every list of `allowed`.
+    pub(crate) fn read(v: &Json, allowed: &[&[&str]]) -> Result<Common, OptionsError> {
         let Json::Obj(members) = v else {
             return Err(OptionsError::new("options", "must be an object"));
         };
@@ -85,7 +106,9 @@ impl ExportOptions {
         };
         for (k, _) in members {
             let k = k.as_str();
-            if !COMMON_KEYS.contains(&k) && !protocol.keys.contains(&k) && !extra_keys.contains(&k) {
+            let known =
+                COMMON_KEYS.contains(&k) || protocol.keys.contains(&k) || allowed.iter().any(|a| a.contains(&k));
+            if !known {
                 return Err(OptionsError::new(&format!("options.{k}"), "is not a known option"));
             }
         }
@@ -99,10 +122,12 @@ impl ExportOptions {
             Some(Json::Str(t)) if !t.trim().is_empty() => Some(fill_template(t.trim(), &data)?),
             Some(_) => return Err(OptionsError::new("options.filename", "must be a non-empty string")),
         };
-        let ctx = Ctx { options: v, data: &data, filename: filename.as_deref() };
-        let built = (protocol.build)(&ctx)?;
-        let filename = filename.or(built.default_filename).unwrap_or_else(|| "export".to_owned());
-        Ok(ExportOptions { adapter: built.adapter, settings: settings(v)?, filename })
+        Ok(Common { protocol, data, filename })
+    }
+
+    /// The builder's context.
+    pub(crate) fn ctx<'a>(&'a self, options: &'a Json) -> Ctx<'a> {
+        Ctx { options, data: &self.data, filename: self.filename.as_deref() }
     }
 }
 
