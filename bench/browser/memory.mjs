@@ -1,8 +1,8 @@
 // Memory: 500 export cycles in one page (mount, export, download, destroy), the widget only.
 // After the first 20 cycles, and at checkpoints up to 500: a forced GC (CDP
 // HeapProfiler.collectGarbage), then the JS heap (CDP JSHeapUsedSize), DOM nodes and JS event
-// listeners (CDP metrics), and the wasm linear memory (the `memory` export of the instance that
-// /embed/k12-export.js's `ready` resolves to). Both memories must end within 1 MiB of their level
+// listeners (CDP metrics), and the wasm linear memory (the WebAssembly.Memory among the exports
+// of the instance that /embed/k12-export.js's `ready` resolves to). Both memories must end within 1 MiB of their level
 // after cycle 20 (wasm memory never shrinks: its growth is what counts).
 import { BLANK, CONFIG, IMPLS, clientId, freshPage, int, metrics, mib, signedKib, table } from './lib.mjs';
 
@@ -16,7 +16,10 @@ async function measure(page, cdp) {
     // exports once the module is instantiated.
     const loader = await import('/embed/k12-export.js');
     const exports = loader.ready ? await loader.ready : await (await import('/embed/k12_export.js')).default();
-    return exports.memory.buffer.byteLength;
+    // The build may minify export names: take the export that is a WebAssembly.Memory.
+    const memory = exports.memory instanceof WebAssembly.Memory ? exports.memory : Object.values(exports).find((v) => v instanceof WebAssembly.Memory);
+    if (!memory) throw new Error('no WebAssembly.Memory among the wasm exports');
+    return memory.buffer.byteLength;
   });
   return { heap: m.JSHeapUsedSize, wasm, nodes: m.Nodes, listeners: m.JSEventListeners };
 }
