@@ -15,7 +15,7 @@ use k12_export_core::json::Json;
 use k12_export_core::*;
 use proptest::prelude::*;
 
-/// Requests time out after this long in these runs.
+/// Requests time out after this long in these runs (every protocol's options below set it).
 const REQUEST_TIMEOUT_MS: f64 = 5000.0;
 
 /// The longest a refresh may take: four tries, each up to the request timeout, and three waits of
@@ -143,22 +143,22 @@ fn as_shaped() -> BoxedStrategy<String> {
 fn protocols() -> [Protocol; 4] {
     [
         Protocol {
-            options: r#"{"protocol":"export-service","baseUrl":"http://h","userId":"7","historyLimit":4}"#,
+            options: r#"{"protocol":"export-service","baseUrl":"http://h","userId":"7","historyLimit":4,"requestTimeoutMs":5000}"#,
             is_list: |r| r.url.contains("/v1/export/history"),
             shaped: es_shaped,
         },
         Protocol {
-            options: r#"{"protocol":"xlink","baseUrl":"http://h","accessToken":"t","historyRefreshMs":500}"#,
+            options: r#"{"protocol":"xlink","baseUrl":"http://h","accessToken":"t","historyRefreshMs":500,"requestTimeoutMs":5000}"#,
             is_list: |r| r.url.ends_with("/v2/export_tasks"),
             shaped: xl_shaped,
         },
         Protocol {
-            options: r#"{"protocol":"minapp","baseUrl":"http://h","tableId":1}"#,
+            options: r#"{"protocol":"minapp","baseUrl":"http://h","tableId":1,"requestTimeoutMs":5000}"#,
             is_list: |r| r.url.contains("/export/?limit="),
             shaped: ma_shaped,
         },
         Protocol {
-            options: r#"{"protocol":"asset","baseUrl":"http://h","session":"demo","retries":1}"#,
+            options: r#"{"protocol":"asset","baseUrl":"http://h","session":"demo","retries":1,"requestTimeoutMs":5000}"#,
             is_list: |r| r.url.contains("/api/async_task/"),
             shaped: as_shaped,
         },
