@@ -35,7 +35,7 @@ for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  say "browsers and fonts: present ($(chromium --version 2>/dev/null | head -1 | cut -d' ' -f1-2), $(firefox-esr --version 2>/dev/null | head -1))"
+  say "browsers and fonts: present ($(chromium --version 2>/dev/null | sed -n 1p | cut -d' ' -f1-2), $(firefox-esr --version 2>/dev/null | sed -n 1p))"
 else
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -53,7 +53,7 @@ cargo_tool() { # name binary wanted-version version-command... -- install args..
   local name=$1 bin=$2 want=$3
   shift 3
   local have
-  have=$("$bin" --version 2>/dev/null | head -n1 | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -n1 || true)
+  have=$("$bin" --version 2>/dev/null | sed -n 1p | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -n1 || true)
   if [ "$have" = "$want" ]; then
     say "$name $want: present"
     return
@@ -96,4 +96,4 @@ wait "$apt_pid" || status=1
 [ "$status" -eq 0 ] || fail "some tools could not be installed"
 
 wasm_opt=$(node_modules/.bin/wasm-opt --version)
-say "ready: $(trunk --version), $(wasm-bindgen --version), $(geckodriver --version | head -n1), $wasm_opt"
+say "ready: $(trunk --version), $(wasm-bindgen --version), $(geckodriver --version 2>/dev/null | sed -n 1p), $wasm_opt"
