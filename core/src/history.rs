@@ -571,11 +571,8 @@ impl HistoryMachine {
             true
         });
         if entries.iter().all(|e| e.item.created_ms.is_some()) {
-            // A stable sort: equal times keep the backend's order.
-            entries.sort_by(|a, b| {
-                let (x, y) = (a.item.created_ms.unwrap_or(0.0), b.item.created_ms.unwrap_or(0.0));
-                y.total_cmp(&x)
-            });
+            // Newest first; equal times keep the backend's order.
+            sort_small(&mut entries, |a, b| a.item.created_ms.unwrap_or(0.0) > b.item.created_ms.unwrap_or(0.0));
         }
         entries.truncate(self.settings.limit.max(1));
         let items: Vec<HistoryItem> = entries.iter().map(|e| e.item.clone()).collect();
@@ -766,6 +763,8 @@ fn settings(v: &Json) -> Result<HistorySettings, OptionsError> {
                 Ok(Some(*n))
             }
             Some(_) => {
+                // Integer bounds: formatting an f64 would bring float printing into the wasm.
+                let (min, max) = (min as i64, max as i64);
                 Err(OptionsError::new(&format!("options.{name}"), &format!("must be {what} from {min} to {max}")))
             }
         }
@@ -790,6 +789,18 @@ fn settings(v: &Json) -> Result<HistorySettings, OptionsError> {
 /// The offset assumed for a time without one: China time.
 pub const DEFAULT_OFFSET_MINUTES: i64 = 8 * 60;
 
+/// A stable insertion sort by `before(a, b)` (a goes first): history lists are short, and the
+/// standard library's sorts are the largest generic code a wasm module can carry.
+pub(crate) fn sort_small<T>(v: &mut [T], before: impl Fn(&T, &T) -> bool) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && before(&v[j], &v[j - 1]) {
+            v.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+}
+
 /// Reads a creation time: `(epoch milliseconds, None)` when it can be read, `(None, text)` when it
 /// is text that cannot, `(None, None)` when there is none (missing, `null`, blank, 0 or less).
 ///
@@ -808,8 +819,9 @@ pub fn parse_time(v: Option<&Json>) -> (Option<f64>, Option<String>) {
             if t.is_empty() {
                 return (None, None);
             }
-            let parsed = if t.bytes().all(|b| b.is_ascii_digit()) {
-                t.parse::<f64>().ok().and_then(epoch)
+            let parsed = if t.bytes().all(|b| b.is_ascii_digit()) && t.len() <= 16 {
+                // By hand: `str::parse::<f64>` would bring the float parser into the wasm.
+                epoch(t.bytes().fold(0.0, |n, d| n * 10.0 + f64::from(d - b'0')))
             } else {
                 parse_datetime(t)
             };
@@ -862,7 +874,13 @@ fn parse_datetime(s: &str) -> Option<f64> {
             if n == 0 {
                 return None;
             }
-            millis = format!("0.{}", &frac[..n.min(9)]).parse::<f64>().ok()? * 1000.0;
+            // Milliseconds from the first three digits (finer parts cannot matter here).
+            millis = frac
+                .bytes()
+                .take(3)
+                .chain(std::iter::repeat(b'0'))
+                .take(3)
+                .fold(0.0, |m, d| m * 10.0 + f64::from(d - b'0'));
             rest = &frac[n..];
         }
     }

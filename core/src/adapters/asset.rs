@@ -570,7 +570,8 @@ pub mod history {
                     let mut entries: Vec<HistoryEntry> = items.iter().filter_map(|t| self.read_item(t)).collect();
                     // Oldest first on the wire: newest (highest id) first here.
                     entries.reverse();
-                    entries.sort_by_key(|e| std::cmp::Reverse(e.item.id.parse::<i64>().unwrap_or(i64::MIN)));
+                    let id = |e: &HistoryEntry| e.item.id.parse::<i64>().unwrap_or(i64::MIN);
+                    crate::history::sort_small(&mut entries, |a, b| id(a) > id(b));
                     Ok(entries)
                 }
                 Json::Null => Ok(Vec::new()),
