@@ -492,3 +492,26 @@ async fn back_from_the_bfcache_shows_the_normal_state() {
     sleep(1500).await;
     assert_eq!(script.count(), n, "the old export does not poll on");
 }
+
+#[wasm_bindgen_test]
+async fn a_click_as_soon_as_the_button_appears_starts_the_export() {
+    for _ in 0..5 {
+        let script = Script::new(|_, _| None);
+        let root = container();
+        let _app = yew::Renderer::<k12_export::AsyncExportButton>::with_root_and_props(root.clone(), props(&script)).render();
+        // No flush: poll the DOM the way a page script would, and click the moment it is there.
+        let mut button = None;
+        for _ in 0..500 {
+            if let Some(b) = root.query_selector(".k12x-btn").unwrap() {
+                button = Some(b);
+                break;
+            }
+            gloo_timers::future::TimeoutFuture::new(0).await;
+        }
+        let button: web_sys::HtmlElement = button.expect("the button appears").dyn_into().unwrap();
+        button.click();
+        sleep(50).await;
+        assert_eq!(script.count(), 1, "the first click started the export");
+        root.remove();
+    }
+}

@@ -42,8 +42,18 @@ pub struct RunnerHandle<M: SansIo> {
     pub error: Option<OptionsError>,
 }
 
+/// The runner and what it was built from.
+struct Slot<M: SansIo, K> {
+    built_from: Option<(K, Option<TransportRef>)>,
+    runner: Option<Runner<M>>,
+}
+
 /// Keeps a [`Runner`] built by `build(&inputs)` alive while the component is mounted; every change
 /// is sent to `on_update` (always the latest callback, so props may change freely).
+///
+/// The runner is built during the render that first needs it (and again when the inputs change),
+/// not in an effect: an effect runs only after the browser may already have shown the button, and
+/// a click in between would find nobody to start the export.
 #[hook]
 pub fn use_runner<M, K>(
     inputs: K,
@@ -57,36 +67,41 @@ where
 {
     let latest = use_mut_ref(|| on_update.clone());
     *latest.borrow_mut() = on_update;
-    let runner: Rc<RefCell<Option<Runner<M>>>> = use_mut_ref(|| None);
+    let slot: Rc<RefCell<Slot<M, K>>> = use_mut_ref(|| Slot { built_from: None, runner: None });
     let error = use_memo(inputs.clone(), |i| build(i).err());
+    let key = (inputs, transport);
+    let stale = slot.borrow().built_from.as_ref() != Some(&key);
+    if stale {
+        let fresh = build(&key.0).ok().map(|machine| {
+            let latest = latest.clone();
+            let observer: Observer<M> = Rc::new(move |view: &M::View, events: &[M::Event]| {
+                let cb = latest.borrow().clone();
+                cb.emit(Update { view: view.clone(), events: events.to_vec() });
+            });
+            let transport = key.1.as_ref().map_or_else(|| Rc::new(FetchTransport) as Rc<dyn Transport>, |t| t.0.clone());
+            Runner::with_machine(machine, transport, observer)
+        });
+        let old = {
+            let mut s = slot.borrow_mut();
+            s.built_from = Some(key);
+            std::mem::replace(&mut s.runner, fresh)
+        };
+        drop(old); // stops the previous one: timer cleared, requests aborted, listeners removed
+    }
     {
-        let runner = runner.clone();
-        use_effect_with((inputs, transport), move |(inputs, transport)| {
-            if let Ok(machine) = build(inputs) {
-                let observer: Observer<M> = Rc::new(move |view: &M::View, events: &[M::Event]| {
-                    let cb = latest.borrow().clone();
-                    cb.emit(Update { view: view.clone(), events: events.to_vec() });
-                });
-                let transport =
-                    transport.as_ref().map_or_else(|| Rc::new(FetchTransport) as Rc<dyn Transport>, |t| t.0.clone());
-                let fresh = Runner::with_machine(machine, transport, observer);
-                let old = runner.borrow_mut().replace(fresh);
-                drop(old);
-            }
+        let slot = slot.clone();
+        use_effect_with((), move |_| {
             move || {
-                let old = runner.borrow_mut().take();
-                drop(old); // stops it: timer cleared, requests aborted, listeners removed
+                let old = slot.borrow_mut().runner.take();
+                drop(old); // unmounted: stop everything
             }
         });
     }
-    let send = {
-        let runner = runner.clone();
-        Callback::from(move |input: M::Input| {
-            let r = runner.borrow();
-            if let Some(r) = r.as_ref() {
-                r.input(input);
-            }
-        })
-    };
+    let send = Callback::from(move |input: M::Input| {
+        let s = slot.borrow();
+        if let Some(r) = s.runner.as_ref() {
+            r.input(input);
+        }
+    });
     RunnerHandle { send, error: (*error).clone() }
 }
