@@ -172,3 +172,16 @@ async fn a_job_that_never_finishes_fails_at_the_deadline() {
     until(10000, "toast", || m.q("[role=alert]").is_some()).await;
     assert_eq!(m.text(".k12x-toast-detail"), "导出超时，请稍后重试");
 }
+
+#[wasm_bindgen_test]
+async fn progress_that_never_has_numbers_still_downloads() {
+    let spy = DownloadSpy::new();
+    let c = client();
+    let m =
+        Mounted::new(live_props(&c, "homework", 1001, r#","scenario":"result-null","durationMs":"1500""#, "")).await;
+    m.click().await;
+    until(20000, "download", || !spy.seen.borrow().is_empty()).await;
+    assert_eq!(m.status(), "done");
+    let starts = requests(&c).await.iter().filter(|r| path(r).ends_with("/homework/export")).count();
+    assert!(starts >= 2, "the start endpoint was asked again: {starts}");
+}

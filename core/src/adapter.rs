@@ -67,6 +67,12 @@ pub enum Step {
     Start,
     /// A progress/status request.
     Poll,
+    /// "Is the file ready?", asked now and then while progress answers carry no numbers, so that a
+    /// backend whose progress endpoint says nothing useful still ends. Only for adapters where
+    /// such a request is harmless at any time (K12: the start/url endpoint); the others return
+    /// `None`. Its answer: [`Reply::Ready`] (or [`Reply::File`]) when the file is there,
+    /// [`Reply::Pending`] when not yet, or a failure.
+    Probe,
     /// The request that obtains the file once the job is finished.
     Link,
 }

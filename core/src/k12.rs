@@ -168,7 +168,7 @@ impl Adapter for K12 {
     fn request(&mut self, step: Step) -> Option<HttpRequest> {
         Some(match step {
             Step::Prepare => return None,
-            Step::Start | Step::Link => self.start.clone(),
+            Step::Start | Step::Link | Step::Probe => self.start.clone(),
             Step::Poll => self.progress.clone(),
         })
     }
@@ -177,7 +177,8 @@ impl Adapter for K12 {
         match step {
             // Never sent: K12 needs nothing before the start.
             Step::Prepare => Reply::Pending { filename: None },
-            Step::Start => read_url_answer(status, body),
+            // The start endpoint reports the running job: no URL means not yet.
+            Step::Start | Step::Probe => read_url_answer(status, body),
             Step::Poll => read_progress_answer(status, body),
             // Asked because progress said done: "no URL" means the file is still being written.
             Step::Link => match read_url_answer(status, body) {

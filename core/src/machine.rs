@@ -220,10 +220,17 @@ struct Job {
     wait: Wait,
     failures: u32,
     link_tries: u32,
+    /// Progress answers in a row without numbers (see [`Step::Probe`]).
+    blind_polls: u32,
+    /// The adapter has no probe.
+    no_probe: bool,
     tracker: Tracker,
     saw_numbers: bool,
     name_source: NameSource,
 }
+
+/// While progress answers carry no numbers, every this many is followed by a [`Step::Probe`].
+const PROBE_EVERY: u32 = 3;
 
 /// The export protocol machine for one button.
 pub struct Machine {
@@ -359,6 +366,8 @@ impl Machine {
             wait: Wait::Timer { at: now, step: Step::Prepare },
             failures: 0,
             link_tries: 0,
+            blind_polls: 0,
+            no_probe: false,
             tracker: Tracker::new(now),
             saw_numbers: false,
             name_source: NameSource::Template,
@@ -375,6 +384,13 @@ impl Machine {
                 Step::Prepare => self.send(Step::Start, now),
                 // A backend without a separate link step never says Finished; if one does, poll on.
                 Step::Link => self.schedule(Step::Poll, now + 500.0),
+                // A backend without a probe: poll instead, and do not ask again in this export.
+                Step::Probe => {
+                    if let Some(job) = &mut self.job {
+                        job.no_probe = true;
+                    }
+                    self.send(Step::Poll, now);
+                }
                 Step::Start | Step::Poll => self.fail(Failure::new(FailKind::BadResponse), now),
             }
             return;
@@ -450,7 +466,8 @@ impl Machine {
                 self.name(filename.as_deref(), source);
                 self.view.stage = Stage::Running;
                 if step == Step::Poll {
-                    if let Some(job) = &self.job {
+                    if let Some(job) = &mut self.job {
+                        job.blind_polls += 1;
                         if !job.saw_numbers && self.view.percent.is_some() {
                             self.view.percent = None; // the backend gives no numbers: indeterminate
                             self.events.push(Event::Progress(None));
@@ -465,6 +482,7 @@ impl Machine {
                 let fraction = loaded / total;
                 if let Some(job) = &mut self.job {
                     job.saw_numbers = true;
+                    job.blind_polls = 0;
                     job.tracker.observe(now, fraction);
                 }
                 self.show_fraction(fraction);
@@ -537,7 +555,13 @@ impl Machine {
         let Some(job) = &mut self.job else { return };
         let delay = job.tracker.next_delay(policy, now);
         self.view.eta_secs = job.tracker.eta_ms(now).filter(|&ms| ms >= 1000.0).map(|ms| (ms / 1000.0).ceil() as u32);
-        self.schedule(Step::Poll, now + delay);
+        // Progress that never says anything: every third time, ask whether the file is ready.
+        let probe = !job.no_probe && job.blind_polls > 0 && job.blind_polls % PROBE_EVERY == 0;
+        let step = if probe { Step::Probe } else { Step::Poll };
+        if step == Step::Probe {
+            job.blind_polls += 1; // once per run of blind answers, not on every retry of the probe
+        }
+        self.schedule(step, now + delay);
     }
 
     fn transient(&mut self, step: Step, failure: Failure, wait_ms: Option<f64>, now: f64) {

@@ -689,3 +689,43 @@ fn adaptive_polling_asks_near_the_expected_finish_with_few_requests() {
     assert!(polls <= 8, "{polls} progress requests for 10 s (fixed 1 s polling makes 10)");
     assert!(w.now - 10_000.0 < 400.0, "asked within 400 ms of the finish, at {}", w.now);
 }
+
+// ---- progress without numbers ----------------------------------------------------------------
+
+#[test]
+fn progress_without_numbers_still_ends_when_the_start_endpoint_has_the_url() {
+    let mut w = World::new();
+    w.click();
+    w.answer(NOT_READY);
+    let mut kinds = Vec::new();
+    for i in 0..12 {
+        w.wait();
+        let url = w.last_url().to_owned();
+        kinds.push(if url.starts_with(PROGRESS) { 'p' } else { 's' });
+        if url.starts_with(PROGRESS) {
+            w.answer(r#"{"code":0,"message":"","result":null}"#);
+        } else if i < 8 {
+            w.answer(NOT_READY);
+            assert_eq!(w.view().stage, Stage::Running, "a probe's 'not yet' is not 'generating'");
+            assert_eq!(w.view().percent, None);
+        } else {
+            w.answer(&ready("/files/late.xlsx"));
+            break;
+        }
+    }
+    assert_eq!(w.downloads.len(), 1, "{kinds:?}");
+    let kinds: String = kinds.into_iter().collect();
+    assert!(kinds.starts_with("pppspps"), "every third blind poll is followed by a probe: {kinds}");
+}
+
+#[test]
+fn no_probe_while_progress_has_numbers() {
+    let mut w = World::new();
+    w.click();
+    w.answer(NOT_READY);
+    for loaded in 1..15 {
+        w.wait();
+        assert!(w.last_url().starts_with(PROGRESS));
+        w.progress(loaded, 100);
+    }
+}

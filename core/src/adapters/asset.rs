@@ -290,6 +290,8 @@ impl Adapter for AssetSystem {
     fn request(&mut self, step: Step) -> Option<HttpRequest> {
         let session = segment(&self.session);
         Some(match step {
+            // Its progress always has numbers; its records endpoint needs a finished job.
+            Step::Probe => return None,
             Step::Prepare | Step::Poll => self.tasks_request(),
             Step::Start => {
                 let ids = Json::Arr(self.ids.iter().map(|&id| Json::from(id)).collect());
@@ -308,6 +310,7 @@ impl Adapter for AssetSystem {
             Err(r) => return r,
         };
         match step {
+            Step::Probe => Reply::Pending { filename: None },
             Step::Prepare => match &data {
                 Json::Arr(list) => {
                     let ids =

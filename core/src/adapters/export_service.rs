@@ -226,7 +226,7 @@ impl Adapter for ExportService {
 
     fn request(&mut self, step: Step) -> Option<HttpRequest> {
         match step {
-            Step::Prepare | Step::Link => None,
+            Step::Prepare | Step::Link | Step::Probe => None,
             Step::Start => Some(self.base.post(self.path, &self.body)),
             Step::Poll => {
                 let key = self.key.as_deref()?;
@@ -249,7 +249,7 @@ impl Adapter for ExportService {
                 None => Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some("no data.hash_key"))),
             },
             Step::Poll => read_detail(&data),
-            Step::Prepare | Step::Link => Reply::Pending { filename: None },
+            Step::Prepare | Step::Link | Step::Probe => Reply::Pending { filename: None },
         }
     }
 }

@@ -147,7 +147,7 @@ impl Adapter for MinApp {
 
     fn request(&mut self, step: Step) -> Option<HttpRequest> {
         match step {
-            Step::Prepare | Step::Link => None,
+            Step::Prepare | Step::Link | Step::Probe => None,
             Step::Start => Some(self.base.post(&self.jobs_path(), &self.body)),
             Step::Poll => {
                 let job = self.job.as_deref()?;
@@ -186,7 +186,7 @@ impl Adapter for MinApp {
                 }
             }
             Step::Poll => read_job(&v),
-            Step::Prepare | Step::Link => Reply::Pending { filename: None },
+            Step::Prepare | Step::Link | Step::Probe => Reply::Pending { filename: None },
         }
     }
 }

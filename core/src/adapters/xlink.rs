@@ -173,7 +173,7 @@ impl Adapter for XLink {
 
     fn request(&mut self, step: Step) -> Option<HttpRequest> {
         match step {
-            Step::Prepare => None,
+            Step::Prepare | Step::Probe => None,
             Step::Start => Some(self.base.post("/v2/export_task", &self.body)),
             Step::Poll => self.task_path("").map(|p| self.base.get(&p, &[])),
             Step::Link => self.task_path("/auth_link").map(|p| self.base.get(&p, &[])),
@@ -201,7 +201,7 @@ impl Adapter for XLink {
                 Some(url) => Reply::Ready { url, filename: None },
                 None => Reply::Finished { filename: None },
             },
-            Step::Prepare => Reply::Pending { filename: None },
+            Step::Prepare | Step::Probe => Reply::Pending { filename: None },
         }
     }
 }
