@@ -24,7 +24,7 @@ impl Adapter for Scripted {
             Step::Prepare => Some(HttpRequest::get("/prepare")),
             Step::Start => Some(HttpRequest::get("/start")),
             Step::Poll => Some(HttpRequest::get("/poll")),
-            Step::Link => None,
+            Step::Link | Step::Probe => None,
         }
     }
 
