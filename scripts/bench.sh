@@ -11,7 +11,7 @@
 # BENCH_STARTUP_RUNS, BENCH_MEMORY_CYCLES and BENCH_ONLY are passed on to bench/run.mjs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 OUT=bench/out
 LOGS=$OUT/logs

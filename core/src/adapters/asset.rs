@@ -540,7 +540,8 @@ pub mod history {
             let id = v.get("id").and_then(Json::as_text)?.trim().to_owned();
             let need = v.get("number_need").and_then(Json::as_number);
             let succeed = v.get("number_succeed").and_then(Json::as_number);
-            let counts = || format!("{} / {}", succeed.unwrap_or(0.0), need.unwrap_or(0.0));
+            // Written as JSON numbers: an f64 in `format!` would bring float printing into the wasm.
+            let counts = || format!("{} / {}", Json::Num(succeed.unwrap_or(0.0)), Json::Num(need.unwrap_or(0.0)));
             let (state, detail, downloadable) = match v.get("finish").and_then(Json::as_i64) {
                 Some(0) => (JobState::Running, None, false),
                 Some(1) => (JobState::Done, None, true),
