@@ -384,9 +384,50 @@ fn arm_timer<M: SansIo>(rc: &Rc<RefCell<Inner<M>>>, now: f64) {
     drop(old);
 }
 
-/// Starts a download with a programmatic `<a href download>` click. Same-origin files take the
-/// name from `filename`; cross-origin ones take it from the server's `Content-Disposition`.
+/// Downloads of the page wait their turn, this far apart: browsers drop programmatic downloads
+/// that come in a burst (Chromium lets about ten through), which a page with many export
+/// buttons can produce.
+pub const DOWNLOAD_SPACING_MS: u32 = 150;
+
+/// The page's downloads not started yet, and the timer that starts the next one.
+#[derive(Default)]
+struct DownloadQueue {
+    waiting: Vec<(String, String)>,
+    timer: Option<Timeout>,
+}
+
+thread_local! {
+    static DOWNLOADS: RefCell<DownloadQueue> = RefCell::new(DownloadQueue::default());
+}
+
+/// Starts a download with a programmatic `<a href download>` click — at once, or after the
+/// downloads already waiting. Same-origin files take the name from `filename`; cross-origin ones
+/// take it from the server's `Content-Disposition`.
 pub fn download(url: &str, filename: &str) {
+    let idle = DOWNLOADS.with(|q| {
+        let mut q = q.borrow_mut();
+        q.waiting.push((url.to_owned(), filename.to_owned()));
+        q.timer.is_none()
+    });
+    if idle {
+        next_download();
+    }
+}
+
+/// Clicks the next waiting download and, if more wait, arms the timer for the one after.
+fn next_download() {
+    let next = DOWNLOADS.with(|q| {
+        let mut q = q.borrow_mut();
+        let next = (!q.waiting.is_empty()).then(|| q.waiting.remove(0));
+        q.timer = next.is_some().then(|| Timeout::new(DOWNLOAD_SPACING_MS, next_download));
+        next
+    });
+    if let Some((url, filename)) = next {
+        click_download(&url, &filename);
+    }
+}
+
+fn click_download(url: &str, filename: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let Ok(a) = document.create_element("a") else { return };
     let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() else { return };

@@ -498,7 +498,8 @@ async fn a_click_as_soon_as_the_button_appears_starts_the_export() {
     for _ in 0..5 {
         let script = Script::new(|_, _| None);
         let root = container();
-        let _app = yew::Renderer::<k12_export::AsyncExportButton>::with_root_and_props(root.clone(), props(&script)).render();
+        let _app =
+            yew::Renderer::<k12_export::AsyncExportButton>::with_root_and_props(root.clone(), props(&script)).render();
         // No flush: poll the DOM the way a page script would, and click the moment it is there.
         let mut button = None;
         for _ in 0..500 {
@@ -514,4 +515,23 @@ async fn a_click_as_soon_as_the_button_appears_starts_the_export() {
         assert_eq!(script.count(), 1, "the first click started the export");
         root.remove();
     }
+}
+
+#[wasm_bindgen_test]
+async fn downloads_in_a_burst_are_spaced_so_the_browser_keeps_them_all() {
+    let spy = DownloadSpy::new();
+    let times = std::rc::Rc::new(RefCell::new(Vec::new()));
+    let t = times.clone();
+    let _clock = gloo_events::EventListener::new(&common::document(), "click", move |_| {
+        t.borrow_mut().push(js_sys::Date::now())
+    });
+    for i in 0..4 {
+        k12_export::driver::download(&format!("/files/{i}.xlsx"), &format!("{i}.xlsx"));
+    }
+    assert_eq!(spy.seen.borrow().len(), 1, "the first at once");
+    until(3000, "all four", || spy.seen.borrow().len() == 4).await;
+    let names: Vec<String> = spy.seen.borrow().iter().map(|(_, n)| n.clone()).collect();
+    assert_eq!(names, ["0.xlsx", "1.xlsx", "2.xlsx", "3.xlsx"], "in order");
+    let t = times.borrow();
+    assert!(t.windows(2).all(|w| w[1] - w[0] >= f64::from(k12_export::driver::DOWNLOAD_SPACING_MS) - 5.0), "{t:?}");
 }
