@@ -91,3 +91,33 @@ test('<k12-export-button>: attribute changes update it; bad attributes raise exp
   assert.match(r.errors[1], /options\.data\.termId/);
   assert.ok(r.stillThere, 'the last good options stay in force');
 });
+
+test('mount() and destroy() 300 times leave no element or listener behind', async (t) => {
+  const { page, context } = await blank(t);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const metrics = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { metrics: m } = await cdp.send('Performance.getMetrics');
+    const get = (name) => m.find((x) => x.name === name).value;
+    return { nodes: get('Nodes'), listeners: get('JSEventListeners') };
+  };
+  const cycles = (n) => page.evaluate(async ({ CONFIG, n }) => {
+    const { mount } = await import('/embed/k12-export.js');
+    for (let i = 0; i < n; i++) {
+      const host = document.createElement('div');
+      document.body.append(host);
+      const h = await mount(host, { config: CONFIG, data: { termId: 1001 } });
+      await new Promise((r) => requestAnimationFrame(r));
+      h.destroy();
+      await new Promise((r) => setTimeout(r, 0));
+      host.remove();
+    }
+  }, { CONFIG, n });
+  await cycles(30);
+  const before = await metrics();
+  await cycles(300);
+  const after = await metrics();
+  assert.ok(after.listeners - before.listeners <= 4, `listeners ${before.listeners} → ${after.listeners}`);
+  assert.ok(after.nodes - before.nodes <= 40, `nodes ${before.nodes} → ${after.nodes}`);
+});

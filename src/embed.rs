@@ -19,6 +19,7 @@
 //! `export-start`, `export-progress`, `export-done` and `export-error` DOM events (bubbling, with
 //! the same `detail`), so pages can listen without passing functions.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use k12_export_core::history::HistoryMachine;
@@ -26,25 +27,125 @@ use k12_export_core::json::Json;
 use k12_export_core::{Download, FailKind, Failure, OptionsError};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
-use yew::{AppHandle, AttrValue, Callback};
+use yew::prelude::*;
+use yew::{AppHandle, BaseComponent};
 
 use crate::components::{AsyncExportButton, AsyncExportButtonProps, ExportHistory, ExportHistoryProps};
 use crate::labels::Labels;
 use crate::spec::{Options, WIDGET_KEYS};
 
+/// Props of [`Slot`]: a component's props, or nothing.
+#[derive(Properties)]
+pub struct SlotProps<C: BaseComponent>
+where
+    C::Properties: Clone + PartialEq,
+{
+    /// What to render; `None` renders nothing (and unmounts the component, stopping its work).
+    pub inner: Option<C::Properties>,
+}
+
+impl<C: BaseComponent> PartialEq for SlotProps<C>
+where
+    C::Properties: Clone + PartialEq,
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.inner == other.inner
+    }
+}
+
+/// A root that renders `C` or nothing, so that one Yew root can serve one mount after another.
+#[function_component]
+pub fn Slot<C: BaseComponent>(props: &SlotProps<C>) -> Html
+where
+    C::Properties: Clone + PartialEq,
+{
+    match &props.inner {
+        Some(p) => html! { <C ..p.clone() /> },
+        None => html! {},
+    }
+}
+
+/// A Yew root in a host element of its own, reusable after `destroy()`.
+///
+/// Yew 0.23 never frees a root's event-delegation listeners (each is `forget()`-ed holding its
+/// subtree), so a root per `mount()` would leave a host element and a few listeners behind on every
+/// mount/destroy cycle. Instead a destroyed root is emptied, detached and kept for the next
+/// `mount()`: the number of roots is bounded by the most buttons a page ever shows at once.
+struct Pooled<C: BaseComponent>
+where
+    C::Properties: Clone + PartialEq,
+{
+    host: Element,
+    app: AppHandle<Slot<C>>,
+}
+
+/// Roots kept for reuse beyond this are destroyed instead.
+const POOL_MAX: usize = 64;
+
+thread_local! {
+    static BUTTON_ROOTS: RefCell<Vec<Pooled<AsyncExportButton>>> = const { RefCell::new(Vec::new()) };
+    static HISTORY_ROOTS: RefCell<Vec<Pooled<ExportHistory>>> = const { RefCell::new(Vec::new()) };
+}
+
+type Pool<C> = std::thread::LocalKey<RefCell<Vec<Pooled<C>>>>;
+
+/// Shows `props` in `element` (its children replaced) with a pooled root, or a new one.
+fn attach<C: BaseComponent>(
+    pool: &'static Pool<C>,
+    element: &Element,
+    props: C::Properties,
+) -> Result<Pooled<C>, JsError>
+where
+    C::Properties: Clone + PartialEq,
+{
+    let mut root = match pool.with(|p| p.borrow_mut().pop()) {
+        Some(root) => root,
+        None => {
+            let document =
+                element.owner_document().ok_or_else(|| JsError::new("k12-export: the element is not in a document"))?;
+            let host =
+                document.create_element("span").map_err(|_| JsError::new("k12-export: cannot create an element"))?;
+            host.set_class_name("k12x-root");
+            let app = yew::Renderer::<Slot<C>>::with_root_and_props(host.clone(), SlotProps { inner: None }).render();
+            Pooled { host, app }
+        }
+    };
+    element.set_text_content(None);
+    element.append_child(&root.host).map_err(|_| JsError::new("k12-export: cannot mount into this element"))?;
+    root.app.update(SlotProps { inner: Some(props) });
+    Ok(root)
+}
+
+/// Empties `root` (stopping whatever it ran), detaches it and keeps it for reuse.
+fn detach<C: BaseComponent>(pool: &'static Pool<C>, mut root: Pooled<C>)
+where
+    C::Properties: Clone + PartialEq,
+{
+    root.app.update(SlotProps { inner: None });
+    root.host.remove();
+    pool.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() < POOL_MAX {
+            p.push(root);
+        } else {
+            root.app.destroy();
+        }
+    });
+}
+
 /// A mounted button. `destroy()` stops any export and removes the button and all its listeners.
 #[wasm_bindgen]
 pub struct Handle {
-    element: Element,
-    app: Option<AppHandle<AsyncExportButton>>,
+    /// The page's element and the root shown in it; both let go by `destroy()`.
+    mounted: Option<(Element, Pooled<AsyncExportButton>)>,
 }
 
 /// Mounts an export button into `element` (its children are replaced). Throws on bad options.
 #[wasm_bindgen]
 pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsError> {
     let props = props(&element, &options)?;
-    let app = yew::Renderer::<AsyncExportButton>::with_root_and_props(element.clone(), props).render();
-    Ok(Handle { element, app: Some(app) })
+    let root = attach(&BUTTON_ROOTS, &element, props)?;
+    Ok(Handle { mounted: Some((element, root)) })
 }
 
 #[wasm_bindgen]
@@ -52,34 +153,31 @@ impl Handle {
     /// Replaces the options (a running export is stopped if what it exports changed). Throws on
     /// bad options and keeps the old ones.
     pub fn update(&mut self, options: JsValue) -> Result<(), JsError> {
-        let props = props(&self.element, &options)?;
-        match &mut self.app {
-            Some(app) => {
-                app.update(props);
-                Ok(())
-            }
-            None => Err(JsError::new("k12-export: this button was destroyed")),
-        }
+        let (element, root) =
+            self.mounted.as_mut().ok_or_else(|| JsError::new("k12-export: this button was destroyed"))?;
+        let props = props(element, &options)?;
+        root.app.update(SlotProps { inner: Some(props) });
+        Ok(())
     }
 
     /// Stops any export, removes the button and every listener. Safe to call twice.
     pub fn destroy(&mut self) {
-        if let Some(app) = self.app.take() {
-            app.destroy();
+        if let Some((_, root)) = self.mounted.take() {
+            detach(&BUTTON_ROOTS, root);
         }
     }
 
     /// True until `destroy()`.
     #[wasm_bindgen(getter)]
     pub fn mounted(&self) -> bool {
-        self.app.is_some()
+        self.mounted.is_some()
     }
 }
 
 /// A mounted export history panel.
 #[wasm_bindgen]
 pub struct HistoryHandle {
-    app: Option<AppHandle<ExportHistory>>,
+    root: Option<Pooled<ExportHistory>>,
     props: ExportHistoryProps,
 }
 
@@ -88,8 +186,8 @@ pub struct HistoryHandle {
 #[wasm_bindgen(js_name = mountHistory)]
 pub fn mount_history(element: Element, options: JsValue) -> Result<HistoryHandle, JsError> {
     let props = history_props(&options, 0)?;
-    let app = yew::Renderer::<ExportHistory>::with_root_and_props(element, props.clone()).render();
-    Ok(HistoryHandle { app: Some(app), props })
+    let root = attach(&HISTORY_ROOTS, &element, props.clone())?;
+    Ok(HistoryHandle { root: Some(root), props })
 }
 
 #[wasm_bindgen]
@@ -108,20 +206,20 @@ impl HistoryHandle {
 
     /// Stops any request and timer and removes the panel. Safe to call twice.
     pub fn destroy(&mut self) {
-        if let Some(app) = self.app.take() {
-            app.destroy();
+        if let Some(root) = self.root.take() {
+            detach(&HISTORY_ROOTS, root);
         }
     }
 
     /// True until `destroy()`.
     #[wasm_bindgen(getter)]
     pub fn mounted(&self) -> bool {
-        self.app.is_some()
+        self.root.is_some()
     }
 
     fn render(&mut self, props: ExportHistoryProps) -> Result<(), JsError> {
-        let app = self.app.as_mut().ok_or_else(|| JsError::new("k12-export: this panel was destroyed"))?;
-        app.update(props.clone());
+        let root = self.root.as_mut().ok_or_else(|| JsError::new("k12-export: this panel was destroyed"))?;
+        root.app.update(SlotProps { inner: Some(props.clone()) });
         self.props = props;
         Ok(())
     }

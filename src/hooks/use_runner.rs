@@ -78,7 +78,8 @@ where
                 let cb = latest.borrow().clone();
                 cb.emit(Update { view: view.clone(), events: events.to_vec() });
             });
-            let transport = key.1.as_ref().map_or_else(|| Rc::new(FetchTransport) as Rc<dyn Transport>, |t| t.0.clone());
+            let transport =
+                key.1.as_ref().map_or_else(|| Rc::new(FetchTransport) as Rc<dyn Transport>, |t| t.0.clone());
             Runner::with_machine(machine, transport, observer)
         });
         let old = {
