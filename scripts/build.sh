@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds, in release: the demo page (Trunk, into dist/) and the embeddable bundle for plain pages
-# (dist/embed/: k12_export.js + k12_export_bg.wasm, wasm-opt -Oz, plus k12-export.css and the
+# (dist/embed/ with the K12 protocol, dist/embed-all/ with every backend and the history panel:
+# k12_export.js + k12_export_bg.wasm, wasm-opt -Oz, plus k12-export.css and the
 # custom-element loader k12-export.js).
 #
 #   scripts/build.sh            both
@@ -21,8 +22,11 @@ if ! $embed_only; then
   trunk build --release --locked 2>&1 | grep -vE '^\s*$' | tail -n 5
 fi
 
-if [ -f src/embed.rs ]; then
-  wasm=
+# One embeddable bundle: build_embed OUT_DIR CARGO_FEATURE_ARGS...
+build_embed() {
+  local out=$1
+  shift
+  local wasm= target=target
   if [ "${SIZE_BUILD:-stable}" = nightly ]; then
     if ! rustup run nightly rustc --version >/dev/null 2>&1 \
       || ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then
@@ -30,8 +34,9 @@ if [ -f src/embed.rs ]; then
     # A target directory of its own, so that the stable and nightly builds do not evict each other.
     elif RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
       cargo +nightly build --release --locked --lib --target wasm32-unknown-unknown -p k12-export \
-        --features small-alloc -Z build-std=std,panic_abort --target-dir target/nightly; then
-      wasm=target/nightly/wasm32-unknown-unknown/release/k12_export.wasm
+        "$@" -Z build-std=std,panic_abort --target-dir target/nightly; then
+      target=target/nightly
+      wasm=$target/wasm32-unknown-unknown/release/k12_export.wasm
     else
       echo "SIZE_BUILD=nightly: the nightly build failed (see above); building with stable" >&2
     fi
@@ -40,10 +45,9 @@ if [ -f src/embed.rs ]; then
     exit 2
   fi
   if [ -z "$wasm" ]; then
-    cargo build --release --locked --lib --target wasm32-unknown-unknown -p k12-export --features small-alloc
+    cargo build --release --locked --lib --target wasm32-unknown-unknown -p k12-export "$@"
     wasm=target/wasm32-unknown-unknown/release/k12_export.wasm
   fi
-  out=dist/embed
   mkdir -p "$out"
   # --encode-into always: every browser that runs this wasm has TextEncoder.encodeInto.
   wasm-bindgen --target web --no-typescript --encode-into always --out-dir "$out" "$wasm"
@@ -64,5 +68,12 @@ if [ -f src/embed.rs ]; then
   esbuild --minify --log-level=warning --allow-overwrite "$out/k12_export.js" --outfile="$out/k12_export.js"
   esbuild --minify --log-level=warning www/embed/k12-export.js --outfile="$out/k12-export.js"
   esbuild --minify --log-level=warning www/k12-export.css --outfile="$out/k12-export.css"
+}
+
+if [ -f src/embed.rs ]; then
+  # dist/embed/: the K12 button, what the K12 pages load. dist/embed-all/: every backend and the
+  # export history panel.
+  build_embed dist/embed --no-default-features --features small-alloc
+  build_embed dist/embed-all --features backends,small-alloc
 fi
 echo "built: $(du -sh dist | cut -f1) in dist/"

@@ -13,6 +13,7 @@ use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
+#[cfg(feature = "backends")]
 use k12_export_core::history::{HistoryInput, HistoryMachine, HistoryView};
 use k12_export_core::policy::clamp;
 use k12_export_core::{Command, Event, ExportOptions, HttpOutcome, HttpRequest, Input, Machine, RequestId, View};
@@ -153,6 +154,7 @@ impl SansIo for Machine {
     }
 }
 
+#[cfg(feature = "backends")]
 impl SansIo for HistoryMachine {
     type Input = HistoryInput;
     type View = HistoryView;

@@ -22,7 +22,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use k12_export_core::history::HistoryMachine;
 use k12_export_core::json::Json;
 use k12_export_core::{Download, FailKind, Failure, OptionsError};
 use wasm_bindgen::prelude::*;
@@ -30,9 +29,9 @@ use web_sys::Element;
 use yew::prelude::*;
 use yew::{AppHandle, BaseComponent};
 
-use crate::components::{AsyncExportButton, AsyncExportButtonProps, ExportHistory, ExportHistoryProps};
+use crate::components::{AsyncExportButton, AsyncExportButtonProps};
 use crate::labels::Labels;
-use crate::spec::{Options, WIDGET_KEYS};
+use crate::spec::Options;
 
 /// Props of [`Slot`]: a component's props, or nothing.
 #[derive(Properties)]
@@ -84,7 +83,6 @@ const POOL_MAX: usize = 64;
 
 thread_local! {
     static BUTTON_ROOTS: RefCell<Vec<Pooled<AsyncExportButton>>> = const { RefCell::new(Vec::new()) };
-    static HISTORY_ROOTS: RefCell<Vec<Pooled<ExportHistory>>> = const { RefCell::new(Vec::new()) };
 }
 
 type Pool<C> = std::thread::LocalKey<RefCell<Vec<Pooled<C>>>>;
@@ -174,67 +172,83 @@ impl Handle {
     }
 }
 
-/// A mounted export history panel.
-#[wasm_bindgen]
-pub struct HistoryHandle {
-    root: Option<Pooled<ExportHistory>>,
-    props: ExportHistoryProps,
-}
+#[cfg(feature = "backends")]
+pub use history_panel::{mount_history, HistoryHandle};
 
-/// Mounts an export history panel into `element`, with the same options as the button (a
-/// protocol that has a list endpoint). Throws on bad options.
-#[wasm_bindgen(js_name = mountHistory)]
-pub fn mount_history(element: Element, options: JsValue) -> Result<HistoryHandle, JsError> {
-    let props = history_props(&options, 0)?;
-    let root = attach(&HISTORY_ROOTS, &element, props.clone())?;
-    Ok(HistoryHandle { root: Some(root), props })
-}
+/// The export history panel for plain pages (with the `backends` feature).
+#[cfg(feature = "backends")]
+mod history_panel {
+    use super::*;
+    use crate::components::{ExportHistory, ExportHistoryProps};
+    use k12_export_core::history::HistoryMachine;
 
-#[wasm_bindgen]
-impl HistoryHandle {
-    /// Replaces the options. Throws on bad options and keeps the old ones.
-    pub fn update(&mut self, options: JsValue) -> Result<(), JsError> {
-        let props = history_props(&options, self.props.refresh_key)?;
-        self.render(props)
+    thread_local! {
+        static HISTORY_ROOTS: RefCell<Vec<Pooled<ExportHistory>>> = const { RefCell::new(Vec::new()) };
     }
 
-    /// Loads the list again (e.g. after an export started).
-    pub fn refresh(&mut self) -> Result<(), JsError> {
-        let props = ExportHistoryProps { refresh_key: self.props.refresh_key.wrapping_add(1), ..self.props.clone() };
-        self.render(props)
+    /// A mounted export history panel.
+    #[wasm_bindgen]
+    pub struct HistoryHandle {
+        root: Option<Pooled<ExportHistory>>,
+        props: ExportHistoryProps,
     }
 
-    /// Stops any request and timer and removes the panel. Safe to call twice.
-    pub fn destroy(&mut self) {
-        if let Some(root) = self.root.take() {
-            detach(&HISTORY_ROOTS, root);
+    /// Mounts an export history panel into `element`, with the same options as the button (a
+    /// protocol that has a list endpoint). Throws on bad options.
+    #[wasm_bindgen(js_name = mountHistory)]
+    pub fn mount_history(element: Element, options: JsValue) -> Result<HistoryHandle, JsError> {
+        let props = history_props(&options, 0)?;
+        let root = attach(&HISTORY_ROOTS, &element, props.clone())?;
+        Ok(HistoryHandle { root: Some(root), props })
+    }
+
+    #[wasm_bindgen]
+    impl HistoryHandle {
+        /// Replaces the options. Throws on bad options and keeps the old ones.
+        pub fn update(&mut self, options: JsValue) -> Result<(), JsError> {
+            let props = history_props(&options, self.props.refresh_key)?;
+            self.render(props)
+        }
+
+        /// Loads the list again (e.g. after an export started).
+        pub fn refresh(&mut self) -> Result<(), JsError> {
+            let props =
+                ExportHistoryProps { refresh_key: self.props.refresh_key.wrapping_add(1), ..self.props.clone() };
+            self.render(props)
+        }
+
+        /// Stops any request and timer and removes the panel. Safe to call twice.
+        pub fn destroy(&mut self) {
+            if let Some(root) = self.root.take() {
+                detach(&HISTORY_ROOTS, root);
+            }
+        }
+
+        /// True until `destroy()`.
+        #[wasm_bindgen(getter)]
+        pub fn mounted(&self) -> bool {
+            self.root.is_some()
+        }
+
+        fn render(&mut self, props: ExportHistoryProps) -> Result<(), JsError> {
+            let root = self.root.as_mut().ok_or_else(|| JsError::new("k12-export: this panel was destroyed"))?;
+            root.app.update(SlotProps { inner: Some(props.clone()) });
+            self.props = props;
+            Ok(())
         }
     }
 
-    /// True until `destroy()`.
-    #[wasm_bindgen(getter)]
-    pub fn mounted(&self) -> bool {
-        self.root.is_some()
+    pub(super) fn history_props(options: &JsValue, refresh_key: u32) -> Result<ExportHistoryProps, JsError> {
+        let json = plain_json(options)?;
+        let labels = labels(&json)?;
+        let title = match json.get("heading") {
+            Some(Json::Str(s)) if !s.trim().is_empty() => Some(AttrValue::from(s.clone())),
+            _ => None,
+        };
+        let spec = Options::from_json(json);
+        HistoryMachine::from_options_with(spec.json(), crate::spec::WIDGET_KEYS, 0).map_err(error)?;
+        Ok(ExportHistoryProps { options: spec, labels: Rc::new(labels), title, refresh_key, transport: None })
     }
-
-    fn render(&mut self, props: ExportHistoryProps) -> Result<(), JsError> {
-        let root = self.root.as_mut().ok_or_else(|| JsError::new("k12-export: this panel was destroyed"))?;
-        root.app.update(SlotProps { inner: Some(props.clone()) });
-        self.props = props;
-        Ok(())
-    }
-}
-
-fn history_props(options: &JsValue, refresh_key: u32) -> Result<ExportHistoryProps, JsError> {
-    let json = plain_json(options)?;
-    let labels = labels(&json)?;
-    let title = match json.get("heading") {
-        Some(Json::Str(s)) if !s.trim().is_empty() => Some(AttrValue::from(s.clone())),
-        _ => None,
-    };
-    let spec = Options::from_json(json);
-    HistoryMachine::from_options_with(spec.json(), WIDGET_KEYS, 0).map_err(error)?;
-    Ok(ExportHistoryProps { options: spec, labels: Rc::new(labels), title, refresh_key, transport: None })
 }
 
 fn error(e: OptionsError) -> JsError {
@@ -243,25 +257,13 @@ fn error(e: OptionsError) -> JsError {
 
 /// Reads the options object: functions are taken out, the rest goes through JSON.
 fn props(element: &Element, options: &JsValue) -> Result<AsyncExportButtonProps, JsError> {
-    if !options.is_object() || options.is_function() {
-        return Err(error(OptionsError::new("options", "must be an object")));
-    }
-    let text = js_sys::JSON::stringify(options)
-        .map_err(|_| error(OptionsError::new("options", "cannot be turned into JSON (a cycle?)")))?;
-    let json = Json::parse(&String::from(text))
-        .map_err(|e| error(OptionsError::new("options", &format!("is not plain data ({e})"))))?;
+    let json = plain_json(options)?;
     let label = match json.get("label") {
         None | Some(Json::Null) => None,
         Some(Json::Str(s)) if !s.trim().is_empty() => Some(AttrValue::from(s.clone())),
         Some(_) => return Err(error(OptionsError::new("options.label", "must be a non-empty string"))),
     };
-    let labels = match json.get("lang") {
-        None | Some(Json::Null) => Labels::zh_cn(),
-        Some(Json::Str(s)) => Labels::for_lang(s),
-        Some(_) => {
-            return Err(error(OptionsError::new("options.lang", "must be a language tag such as \"zh-CN\" or \"en\"")))
-        }
-    };
+    let labels = labels(&json)?;
     let disabled = match json.get("disabled") {
         None | Some(Json::Null) => false,
         Some(Json::Bool(b)) => *b,

@@ -55,7 +55,10 @@ impl Options {
     /// Merges `data` and `filename` in (when given) and validates the whole.
     pub fn resolve(&self, data: &Json, filename: &str) -> Result<ExportOptions, OptionsError> {
         // One options object may serve a button and a history panel alike.
+        #[cfg(feature = "backends")]
         let allowed = [WIDGET_KEYS, k12_export_core::history::OPTION_KEYS].concat();
+        #[cfg(not(feature = "backends"))]
+        let allowed = WIDGET_KEYS.to_vec();
         ExportOptions::from_json(&self.merged(data, filename), &allowed)
     }
 

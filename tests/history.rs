@@ -1,5 +1,5 @@
 //! ExportHistory in a real browser, with a scripted MinApp list.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "backends"))]
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -8,9 +8,11 @@
 //! Compiles for any target; the browser driver and the mock backend both build on it.
 
 pub mod adapter;
+#[cfg(feature = "backends")]
 pub mod adapters;
 pub mod config;
 pub mod error;
+#[cfg(feature = "backends")]
 pub mod history;
 pub mod http;
 pub mod json;
@@ -21,6 +23,7 @@ pub mod policy;
 
 pub use adapter::{Adapter, Reply, Step};
 pub use error::{FailKind, Failure, OptionsError};
+#[cfg(feature = "backends")]
 pub use history::{HistoryInput, HistoryItem, HistoryMachine, HistoryView, JobState};
 pub use http::{HttpOutcome, HttpRequest, Method};
 pub use machine::{Command, Download, Event, Input, Machine, RequestId, Settings, Stage, Status, View};

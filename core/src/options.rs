@@ -34,6 +34,7 @@
 //! one line in [`PROTOCOL_TABLE`].
 
 use crate::adapter::Adapter;
+#[cfg(feature = "backends")]
 use crate::adapters::{asset::AssetSystem, export_service::ExportService, minapp::MinApp, xlink::XLink};
 use crate::config::CacheConfig;
 use crate::error::OptionsError;
@@ -185,9 +186,17 @@ impl std::fmt::Debug for Protocol {
     }
 }
 
+/// The K12 protocol's row.
+const K12_ROW: Protocol = Protocol { name: "k12", keys: &["config", "start", "progress"], build: build_k12 };
+
 /// Every backend the widget speaks: adding one is adding its adapter module and a row here.
+#[cfg(not(feature = "backends"))]
+pub const PROTOCOL_TABLE: &[Protocol] = &[K12_ROW];
+
+/// Every backend the widget speaks: adding one is adding its adapter module and a row here.
+#[cfg(feature = "backends")]
 pub const PROTOCOL_TABLE: &[Protocol] = &[
-    Protocol { name: "k12", keys: &["config", "start", "progress"], build: build_k12 },
+    K12_ROW,
     Protocol {
         name: "export-service",
         keys: crate::adapters::export_service::OPTION_KEYS,
@@ -343,7 +352,10 @@ mod tests {
 
     #[test]
     fn protocols_add_only_their_own_fields() {
+        #[cfg(feature = "backends")]
         assert_eq!(protocols(), ["k12", "export-service", "xlink", "minapp", "asset"]);
+        #[cfg(not(feature = "backends"))]
+        assert_eq!(protocols(), ["k12"]);
         for p in PROTOCOL_TABLE {
             for k in p.keys {
                 assert!(!COMMON_KEYS.contains(k), "{} redefines the common option {k}", p.name);

@@ -1,5 +1,6 @@
 //! The export-service protocol driven through the machine: both sources, every status, every failure.
 
+#![cfg(feature = "backends")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

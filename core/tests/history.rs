@@ -3,6 +3,7 @@
 //! fresh XLink link every time, MinApp's own URL, the export service's detail, the asset system's
 //! CSV), unsafe URLs, errors, retries, timeouts, cancel, and the options.
 
+#![cfg(feature = "backends")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use k12_export_core::history::{HistoryInput, HistoryMachine, HistoryView, JobState};

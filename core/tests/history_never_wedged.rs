@@ -5,6 +5,7 @@
 //! well-formed, hands over only safe downloads, and ends every refresh (loaded or failed) within a
 //! bound.
 
+#![cfg(feature = "backends")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -1,6 +1,7 @@
 //! The MinApp protocol driven through the machine: the job's three states, the one-per-minute
 //! rejection that is never retried, 404s, and the rest.
 
+#![cfg(feature = "backends")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -1,4 +1,5 @@
 //! Hooks.
 pub mod use_exporter;
+#[cfg(feature = "backends")]
 pub mod use_history;
 pub mod use_runner;

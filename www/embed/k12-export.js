@@ -8,7 +8,11 @@
 //
 // The stylesheet next to this file is added to the page once. The wasm streams and compiles in the
 // background; nothing blocks the first paint.
-import init, { mount as mountNow, mountHistory as mountHistoryNow } from './k12_export.js';
+import init, * as wasm from './k12_export.js';
+
+const mountNow = wasm.mount;
+// Only in the bundle with every backend (dist/embed-all/); the K12 bundle has the button only.
+const mountHistoryNow = wasm.mountHistory;
 
 const here = import.meta.url;
 const ready = init({ module_or_path: new URL('./k12_export_bg.wasm', here) });
@@ -30,6 +34,7 @@ export async function mount(element, options) {
 /** Mounts an export history panel; resolves to a handle with `update(options)`, `refresh()`, `destroy()`. */
 export async function mountHistory(element, options) {
   await ready;
+  if (!mountHistoryNow) throw new Error('k12-export: this bundle has no export history panel: load /embed-all/k12-export.js');
   return mountHistoryNow(element, options);
 }
 
@@ -142,6 +147,6 @@ class K12ExportHistory extends HTMLElement {
   }
 }
 
-if (!customElements.get('k12-export-history')) {
+if (mountHistoryNow && !customElements.get('k12-export-history')) {
   customElements.define('k12-export-history', K12ExportHistory);
 }
