@@ -461,19 +461,38 @@ async fn a_thousand_mounts_and_unmounts_leave_nothing_behind() {
 }
 
 #[wasm_bindgen_test]
-async fn near_the_right_edge_the_popover_opens_to_the_left() {
+async fn near_the_bottom_right_corner_the_popover_opens_up_and_to_the_left() {
     let script = stuck_at(50);
     let m = Mounted::new(props(&script)).await;
-    let style = "position:fixed;right:0;top:10px";
+    // The Yew root spans the whole viewport; only the button sits in its bottom right corner, so the
+    // placement must be measured on the button's own box, not on the root's.
+    let style = "position:fixed;inset:0;display:flex;justify-content:flex-end;align-items:flex-end;padding:4px";
     m.root.set_attribute("style", style).unwrap();
     m.click().await;
     fire(&m.wrapper(), "mouseenter");
     yew::scheduler::flush().await;
     assert!(m.popover_open());
     assert!(m.q(".k12x-pop--end").is_some(), "aligned to the button's right edge");
+    assert!(m.q(".k12x-pop--top").is_some(), "opens above the button");
     let r = m.q(".k12x-pop").unwrap().get_bounding_client_rect();
-    let vw = web_sys::window().unwrap().inner_width().unwrap().as_f64().unwrap();
+    let window = web_sys::window().unwrap();
+    let vw = window.inner_width().unwrap().as_f64().unwrap();
+    let vh = window.inner_height().unwrap().as_f64().unwrap();
     assert!(r.right() <= vw && r.left() >= 0.0, "inside the viewport: {} .. {} of {vw}", r.left(), r.right());
+    assert!(r.bottom() <= vh && r.top() >= 0.0, "inside the viewport: {} .. {} of {vh}", r.top(), r.bottom());
+}
+
+#[wasm_bindgen_test]
+async fn away_from_the_edges_the_popover_opens_below_and_to_the_right() {
+    let script = stuck_at(50);
+    let m = Mounted::new(props(&script)).await;
+    let style = "position:fixed;left:10px;top:10px";
+    m.root.set_attribute("style", style).unwrap();
+    m.click().await;
+    fire(&m.wrapper(), "mouseenter");
+    yew::scheduler::flush().await;
+    assert!(m.popover_open());
+    assert!(m.q(".k12x-pop--end").is_none() && m.q(".k12x-pop--top").is_none(), "the default placement");
 }
 
 #[wasm_bindgen_test]

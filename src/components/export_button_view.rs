@@ -4,7 +4,6 @@
 use std::rc::Rc;
 
 use k12_export_core::{Download, Failure, Status, View};
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::{ProgressPopover, Toast};
@@ -91,11 +90,15 @@ pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
         _ => None,
     };
     let onclick = props.onclick.reform(|e: MouseEvent| e.prevent_default());
-    // Placement is measured when the popover is about to open: on pointer entry or focus.
+    // Placement is measured when the popover is about to open: on pointer entry or focus. The anchor
+    // is found through a NodeRef: with Yew's event delegation, an event's current target is the app's
+    // root element, not the element the listener is written on.
+    let anchor = use_node_ref();
     let measure = {
         let placement = placement.clone();
-        move |target: Option<web_sys::EventTarget>| {
-            if let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+        let anchor = anchor.clone();
+        move || {
+            if let Some(el) = anchor.cast::<web_sys::Element>() {
                 placement.set(Placement::for_anchor(&el));
             }
         }
@@ -103,9 +106,9 @@ pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
     let hover = |on: bool| {
         let cb = props.onhover.clone();
         let measure = measure.clone();
-        Callback::from(move |e: MouseEvent| {
+        Callback::from(move |_: MouseEvent| {
             if on {
-                measure(e.current_target());
+                measure();
             }
             cb.emit(on);
         })
@@ -113,15 +116,15 @@ pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
     let focus = |on: bool| {
         let cb = props.onfocus.clone();
         let measure = measure.clone();
-        Callback::from(move |e: FocusEvent| {
+        Callback::from(move |_: FocusEvent| {
             if on {
-                measure(e.current_target());
+                measure();
             }
             cb.emit(on);
         })
     };
     html! {
-        <span class={classes!("k12x", busy.then_some("k12x--busy"))} data-status={status}
+        <span ref={anchor} class={classes!("k12x", busy.then_some("k12x--busy"))} data-status={status}
               onmouseenter={hover(true)} onmouseleave={hover(false)}>
             <button
                 type="button"
