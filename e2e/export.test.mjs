@@ -175,3 +175,20 @@ test('keyboard only: Tab to the button, Enter starts, focus shows the popover, E
   await sleep(300);
   assert.equal((await requests(c)).filter((r) => r.path.endsWith('/homework/export')).length, 1, 'Enter while busy starts nothing');
 });
+
+test('homework page in a narrow window: the popover of the button near the right edge stays inside the viewport', async (t) => {
+  const c = client('edge');
+  const { page, errors } = await open(t, { width: 1000, height: 700 });
+  await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=20000`);
+  const button = page.getByRole('button', { name: '导出', exact: true });
+  await button.click();
+  await button.hover();
+  const pop = page.getByRole('tooltip');
+  await pop.waitFor({ state: 'visible' });
+  const b = await button.boundingBox();
+  assert.ok(b.x + 300 > 1000, `the button sits near the right edge (x ${b.x})`);
+  const r = await pop.evaluate((el) => el.getBoundingClientRect().toJSON());
+  assert.ok(r.left >= 0 && r.right <= 1000, `inside the viewport horizontally: ${r.left} .. ${r.right}`);
+  assert.ok(r.top >= 0 && r.bottom <= 700, `inside the viewport vertically: ${r.top} .. ${r.bottom}`);
+  assert.deepEqual(errors, []);
+});
