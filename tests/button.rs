@@ -84,8 +84,7 @@ async fn hover_shows_filename_progressbar_and_percent() {
     let m = Mounted::new(props(&script)).await;
     m.click().await;
     assert!(!m.popover_open(), "closed until hovered");
-    fire(&m.wrapper(), "mouseenter");
-    yew::scheduler::flush().await;
+    m.hover().await;
     assert!(m.popover_open());
     until(3000, "37% shown", || m.text(".k12x-pop-pct") == "37%").await;
     assert_eq!(m.text(".k12x-pop-name"), "K12作业统计-2024春季班.xlsx");
@@ -105,8 +104,7 @@ async fn popover_stays_while_the_pointer_is_over_it() {
     let script = stuck_at(10);
     let m = Mounted::new(props(&script)).await;
     m.click().await;
-    fire(&m.wrapper(), "mouseenter");
-    yew::scheduler::flush().await;
+    m.hover().await;
     // Moving from the button onto the popover stays inside the wrapper: no mouseleave on it.
     fire(&m.q(".k12x-pop").unwrap(), "mouseenter");
     yew::scheduler::flush().await;
@@ -142,8 +140,7 @@ async fn esc_closes_a_hover_opened_popover_without_moving_focus() {
     let m = Mounted::new(props(&script)).await;
     m.click().await;
     m.button().blur().unwrap();
-    fire(&m.wrapper(), "mouseenter");
-    yew::scheduler::flush().await;
+    m.hover().await;
     assert!(m.popover_open());
     key(&common::document().body().unwrap(), "Escape");
     yew::scheduler::flush().await;
@@ -460,18 +457,23 @@ async fn a_thousand_mounts_and_unmounts_leave_nothing_behind() {
     assert!(after <= before + (1 << 20), "wasm memory grew from {before} to {after} bytes");
 }
 
-#[wasm_bindgen_test]
-async fn near_the_bottom_right_corner_the_popover_opens_up_and_to_the_left() {
+/// A button exporting in a Yew root styled `root_style`, hovered: its popover open.
+async fn hovered_while_exporting_in(root_style: &str) -> Mounted {
     let script = stuck_at(50);
     let m = Mounted::new(props(&script)).await;
+    m.root.set_attribute("style", root_style).unwrap();
+    m.click().await;
+    m.hover().await;
+    assert!(m.popover_open());
+    m
+}
+
+#[wasm_bindgen_test]
+async fn near_the_bottom_right_corner_the_popover_opens_up_and_to_the_left() {
     // The Yew root spans the whole viewport; only the button sits in its bottom right corner, so the
     // placement must be measured on the button's own box, not on the root's.
     let style = "position:fixed;inset:0;display:flex;justify-content:flex-end;align-items:flex-end;padding:4px";
-    m.root.set_attribute("style", style).unwrap();
-    m.click().await;
-    fire(&m.wrapper(), "mouseenter");
-    yew::scheduler::flush().await;
-    assert!(m.popover_open());
+    let m = hovered_while_exporting_in(style).await;
     assert!(m.q(".k12x-pop--end").is_some(), "aligned to the button's right edge");
     assert!(m.q(".k12x-pop--top").is_some(), "opens above the button");
     let r = m.q(".k12x-pop").unwrap().get_bounding_client_rect();
@@ -484,14 +486,7 @@ async fn near_the_bottom_right_corner_the_popover_opens_up_and_to_the_left() {
 
 #[wasm_bindgen_test]
 async fn away_from_the_edges_the_popover_opens_below_and_to_the_right() {
-    let script = stuck_at(50);
-    let m = Mounted::new(props(&script)).await;
-    let style = "position:fixed;left:10px;top:10px";
-    m.root.set_attribute("style", style).unwrap();
-    m.click().await;
-    fire(&m.wrapper(), "mouseenter");
-    yew::scheduler::flush().await;
-    assert!(m.popover_open());
+    let m = hovered_while_exporting_in("position:fixed;left:10px;top:10px").await;
     assert!(m.q(".k12x-pop--end").is_none() && m.q(".k12x-pop--top").is_none(), "the default placement");
 }
 

@@ -184,6 +184,12 @@ impl Mounted {
         yew::scheduler::flush().await;
     }
 
+    /// The pointer enters the button's wrapper (what opens the popover while exporting).
+    pub async fn hover(&self) {
+        fire(&self.wrapper(), "mouseenter");
+        yew::scheduler::flush().await;
+    }
+
     pub fn attr(&self, selector: &str, name: &str) -> Option<String> {
         self.q(selector).and_then(|e| e.get_attribute(name))
     }
