@@ -72,6 +72,16 @@ impl Placement {
     }
 }
 
+/// A listener that reports `on` to `cb`, measuring the placement first when the popover opens.
+fn opens<E: 'static>(cb: &Callback<bool>, on: bool, measure: impl Fn() + 'static) -> Callback<E> {
+    cb.reform(move |_: E| {
+        if on {
+            measure();
+        }
+        on
+    })
+}
+
 /// The button, its popover, the fallback download link and the failure toast.
 #[function_component]
 pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
@@ -103,26 +113,8 @@ pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
             }
         }
     };
-    let hover = |on: bool| {
-        let cb = props.onhover.clone();
-        let measure = measure.clone();
-        Callback::from(move |_: MouseEvent| {
-            if on {
-                measure();
-            }
-            cb.emit(on);
-        })
-    };
-    let focus = |on: bool| {
-        let cb = props.onfocus.clone();
-        let measure = measure.clone();
-        Callback::from(move |_: FocusEvent| {
-            if on {
-                measure();
-            }
-            cb.emit(on);
-        })
-    };
+    let hover = |on: bool| opens::<MouseEvent>(&props.onhover, on, measure.clone());
+    let focus = |on: bool| opens::<FocusEvent>(&props.onfocus, on, measure.clone());
     html! {
         <span ref={anchor} class={classes!("k12x", busy.then_some("k12x--busy"))} data-status={status}
               onmouseenter={hover(true)} onmouseleave={hover(false)}>
