@@ -9,7 +9,7 @@ TRUNK_VERSION=0.21.14
 GECKODRIVER_VERSION=0.37.1
 # wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock, or Trunk would try to download.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, "", $0); print; exit }' Cargo.lock)
-APT_PACKAGES=(chromium chromium-driver firefox-esr fonts-noto-cjk)
+APT_PACKAGES=(chromium chromium-driver firefox-esr fonts-noto-cjk webkit2gtk-driver xvfb)
 
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 LOGS=target/setup-logs
