@@ -91,7 +91,8 @@ async fn hover_shows_filename_progressbar_and_percent() {
     assert_eq!(m.attr("[role=progressbar]", "aria-valuenow").as_deref(), Some("37"));
     assert_eq!(m.attr("[role=progressbar]", "aria-valuemin").as_deref(), Some("0"));
     assert_eq!(m.attr("[role=progressbar]", "aria-valuemax").as_deref(), Some("100"));
-    assert_eq!(m.attr(".k12x-bar-fill", "style").as_deref(), Some("width:37%"));
+    let fill: web_sys::HtmlElement = m.q(".k12x-bar-fill").unwrap().dyn_into().unwrap();
+    assert_eq!(fill.style().get_property_value("width").unwrap(), "37%", "set through the CSSOM");
     let pop_id = m.attr(".k12x-pop", "id").unwrap();
     assert_eq!(m.button().get_attribute("aria-describedby"), Some(pop_id));
     fire(&m.wrapper(), "mouseleave");
@@ -548,4 +549,116 @@ async fn downloads_in_a_burst_are_spaced_so_the_browser_keeps_them_all() {
     assert_eq!(names, ["0.xlsx", "1.xlsx", "2.xlsx", "3.xlsx"], "in order");
     let t = times.borrow();
     assert!(t.windows(2).all(|w| w[1] - w[0] >= f64::from(k12_export::driver::DOWNLOAD_SPACING_MS) - 5.0), "{t:?}");
+}
+
+#[wasm_bindgen_test]
+async fn in_a_shadow_root_click_hover_focus_escape_and_the_toast_all_work() {
+    // The embedded widget renders in a shadow root: Yew's delegated listeners must still see
+    // every event, and the popover and toast must behave as in the page's own tree.
+    let script = stuck_at(37);
+    let mut m = Mounted::in_shadow(props(&script)).await;
+    m.click().await;
+    until(1000, "exporting", || m.status() == "exporting").await;
+    m.hover().await;
+    assert!(m.popover_open(), "hover opens the popover");
+    key(&common::document(), "Escape");
+    yew::scheduler::flush().await;
+    assert!(!m.popover_open(), "Esc closes it");
+    fire(&m.wrapper(), "mouseleave");
+    m.button().focus().unwrap();
+    until(1000, "focus opens it again", || m.popover_open()).await;
+    until(3000, "the percent", || m.text(".k12x-pop-pct") == "37%").await;
+    // The fill is sized through the CSSOM: its rendered width is the percent of the track.
+    sleep(500).await; // the width transition
+    let track = m.q(".k12x-bar").unwrap().get_bounding_client_rect().width();
+    let fill = m.q(".k12x-bar-fill").unwrap().get_bounding_client_rect().width();
+    assert!((fill / track - 0.37).abs() < 0.02, "fill {fill} of {track}");
+    m.button().blur().unwrap();
+    yew::scheduler::flush().await;
+    assert!(!m.popover_open(), "blur closes it");
+    m.unmount().await;
+
+    let failing =
+        Script::new(|_, _| Some((HttpOutcome::ok(r#"{"code":1,"message":"数据库连接中断","result":null}"#), 5)));
+    let m = Mounted::in_shadow(props(&failing)).await;
+    m.click().await;
+    until(2000, "the toast", || m.q("[role=alert]").is_some()).await;
+    let close: web_sys::HtmlElement = m.q(".k12x-toast-close").unwrap().dyn_into().unwrap();
+    close.click();
+    yew::scheduler::flush().await;
+    assert!(m.q("[role=alert]").is_none(), "its close button dismisses it");
+}
+
+#[wasm_bindgen_test]
+async fn a_new_start_key_starts_an_export_as_a_click_would() {
+    let script = stuck_at(10);
+    let mut p = props(&script);
+    let mut m = Mounted::new(p.clone()).await;
+    sleep(50).await;
+    assert_eq!(script.count(), 0, "0 starts nothing");
+    p.start_key = 1;
+    m.app.as_mut().unwrap().update(p.clone());
+    until(1000, "exporting", || m.status() == "exporting").await;
+    assert_eq!(script.count(), 1);
+    m.unmount().await;
+    // Mounted with a start already requested (a click that came before the widget was ready).
+    let script = stuck_at(10);
+    let m = Mounted::new(props_with_start(&script)).await;
+    until(1000, "exporting at once", || m.status() == "exporting").await;
+    assert_eq!(script.count(), 1);
+}
+
+fn props_with_start(script: &Rc<Script>) -> k12_export::AsyncExportButtonProps {
+    k12_export::AsyncExportButtonProps { start_key: 1, ..props(script) }
+}
+
+#[wasm_bindgen_test]
+async fn the_popover_flips_up_when_its_real_box_would_not_fit_below() {
+    // A popover taller than usual (as with large fonts or zoom): the 170 px of room below the
+    // button would do for the usual popover, not for this one, so it opens above, measured on its
+    // own box.
+    let tall = common::document().create_element("style").unwrap();
+    tall.set_text_content(Some(".k12x-tall .k12x-pop { min-height: 200px; box-sizing: border-box }"));
+    common::document().head().unwrap().append_child(&tall).unwrap();
+    let script = stuck_at(50);
+    let m = Mounted::new(props(&script)).await;
+    m.root.set_attribute("class", "k12x-tall").unwrap();
+    m.root.set_attribute("style", "position:fixed;left:10px;top:calc(100vh - 202px)").unwrap();
+    m.click().await;
+    m.hover().await;
+    assert!(m.popover_open());
+    assert!(m.q(".k12x-pop--top").is_some(), "opens above the button");
+    let r = m.q(".k12x-pop").unwrap().get_bounding_client_rect();
+    let vh = web_sys::window().unwrap().inner_height().unwrap().as_f64().unwrap();
+    assert!(r.bottom() <= vh && r.top() >= 0.0, "inside the viewport: {} .. {} of {vh}", r.top(), r.bottom());
+    tall.remove();
+}
+
+#[wasm_bindgen_test]
+async fn mounted_in_a_shadow_root_its_dom_events_reach_the_host_and_start_begins_an_export() {
+    let d = common::document();
+    let host = d.create_element("div").unwrap();
+    d.body().unwrap().append_child(&host).unwrap();
+    let shadow = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).unwrap();
+    let frame = d.create_element("span").unwrap();
+    shadow.append_child(&frame).unwrap();
+    let seen = Rc::new(RefCell::new(Vec::<String>::new()));
+    let listeners: Vec<_> = ["export-start", "export-error"]
+        .into_iter()
+        .map(|name| {
+            let s = seen.clone();
+            gloo_events::EventListener::new(&host, name, move |e| s.borrow_mut().push(e.type_()))
+        })
+        .collect();
+    // The test server answers the export endpoint with a 404: the export starts, then fails.
+    let options = js_sys::JSON::parse(&format!(r#"{{"config":{CONFIG},"data":{{"termId":1001}}}}"#)).unwrap();
+    let mut handle = k12_export::embed::mount(frame.clone(), options).unwrap();
+    yew::scheduler::flush().await;
+    assert!(shadow.query_selector(".k12x-btn").unwrap().is_some(), "rendered inside the shadow root");
+    handle.start().unwrap();
+    until(5000, "start and failure reported on the host", || seen.borrow().len() == 2).await;
+    assert_eq!(*seen.borrow(), ["export-start", "export-error"]);
+    handle.destroy();
+    drop(listeners);
+    host.remove();
 }

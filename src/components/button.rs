@@ -1,7 +1,6 @@
 //! `AsyncExportButton`: the K12 "导出" button — click to export, grey and busy while it runs,
 //! progress on hover or focus, automatic download, a toast when it fails.
 
-use std::cell::Cell;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -42,6 +41,11 @@ pub struct AsyncExportButtonProps {
     /// Disables the button (it stays focusable, as `aria-disabled`).
     #[prop_or_default]
     pub disabled: bool,
+    /// Changing it to a new value other than 0 starts an export as a click would (ignored while
+    /// one runs, when disabled or misconfigured): a start requested by script, or a click that
+    /// came before the widget was ready.
+    #[prop_or_default]
+    pub start_key: u32,
     /// An export began.
     #[prop_or_default]
     pub onstart: Callback<()>,
@@ -119,22 +123,11 @@ impl Reducible for Ui {
     }
 }
 
-thread_local! {
-    static NEXT_ID: Cell<u32> = const { Cell::new(0) };
-}
-
-fn next_id() -> AttrValue {
-    NEXT_ID.with(|n| {
-        n.set(n.get() + 1);
-        AttrValue::from(format!("k12x-pop-{}", n.get()))
-    })
-}
-
 /// The async export button.
 #[function_component]
 pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
     let ui = use_reducer_eq(Ui::default);
-    let pop_id = use_memo((), |_| next_id());
+    let pop_id = use_memo((), |_| AttrValue::from(crate::components::unique_id("k12x-pop")));
 
     let on_update = {
         let ui = ui.dispatcher();
@@ -210,6 +203,14 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
             }
         })
     };
+    {
+        let onclick = onclick.clone();
+        use_effect_with(props.start_key, move |&key| {
+            if key != 0 {
+                onclick.emit(());
+            }
+        });
+    }
     let onhover = {
         let d = ui.dispatcher();
         Callback::from(move |on| d.dispatch(Action::Hover(on)))

@@ -56,30 +56,25 @@ pub struct Placement {
     pub top: bool,
 }
 
-impl Placement {
-    /// The placement for a popover anchored at `el`.
-    pub fn for_anchor(el: &web_sys::Element) -> Placement {
-        const WIDTH: f64 = 288.0 + 12.0;
-        const HEIGHT: f64 = 120.0 + 12.0;
-        let r = el.get_bounding_client_rect();
-        let Some(window) = web_sys::window() else { return Placement::default() };
-        let vw = window.inner_width().ok().and_then(|v| v.as_f64()).unwrap_or(f64::MAX);
-        let vh = window.inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(f64::MAX);
-        Placement {
-            end: r.left() + WIDTH > vw && r.right() - WIDTH >= 0.0,
-            top: r.bottom() + HEIGHT > vh && r.top() - HEIGHT >= 0.0,
-        }
-    }
-}
+/// The gap between the button and the popover (its arrow sits in it), in CSS pixels.
+const GAP: f64 = 10.0;
 
-/// A listener that reports `on` to `cb`, measuring the placement first when the popover opens.
-fn opens<E: 'static>(cb: &Callback<bool>, on: bool, measure: impl Fn() + 'static) -> Callback<E> {
-    cb.reform(move |_: E| {
-        if on {
-            measure();
-        }
-        on
-    })
+impl Placement {
+    /// The placement for a popover of `pop` (its own box, as rendered: zoom, fonts and long names
+    /// included) anchored at `anchor`: below and to the right unless that would be clipped by the
+    /// viewport and the other side has more room.
+    pub fn measure(anchor: &web_sys::Element, pop: &web_sys::HtmlElement) -> Placement {
+        let r = anchor.get_bounding_client_rect();
+        let (w, h) = (f64::from(pop.offset_width()), f64::from(pop.offset_height()) + GAP);
+        let Some(window) = web_sys::window() else { return Placement::default() };
+        let size = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64()).unwrap_or(f64::MAX);
+        let (vw, vh) = (size(window.inner_width()), size(window.inner_height()));
+        // How far each side would stick out of the viewport; flip only when that clips less.
+        let over = |v: f64| v.max(0.0);
+        let (right, left) = (over(r.left() + w - vw), over(w - r.right()));
+        let (below, above) = (over(r.bottom() + h - vh), over(h - r.top()));
+        Placement { end: right > 0.0 && left < right, top: below > 0.0 && above < below }
+    }
 }
 
 /// The button, its popover, the fallback download link and the failure toast.
@@ -100,27 +95,33 @@ pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
         _ => None,
     };
     let onclick = props.onclick.reform(|e: MouseEvent| e.prevent_default());
-    // Placement is measured when the popover is about to open: on pointer entry or focus. The anchor
-    // is found through a NodeRef: with Yew's event delegation, an event's current target is the app's
-    // root element, not the element the listener is written on.
+    // Placement is measured on the popover's own box once it is open, before the browser paints
+    // (effects run in the same task as the render). The anchor is found through a NodeRef: with
+    // Yew's event delegation, an event's current target is the app's root element, not the element
+    // the listener is written on.
     let anchor = use_node_ref();
-    let measure = {
+    let pop = use_node_ref();
+    {
         let placement = placement.clone();
-        let anchor = anchor.clone();
-        move || {
-            if let Some(el) = anchor.cast::<web_sys::Element>() {
-                placement.set(Placement::for_anchor(&el));
+        let (anchor, pop) = (anchor.clone(), pop.clone());
+        let open = busy && props.popover_open;
+        use_effect_with(open, move |&open| {
+            if open {
+                if let (Some(a), Some(p)) = (anchor.cast::<web_sys::Element>(), pop.cast::<web_sys::HtmlElement>()) {
+                    placement.set(Placement::measure(&a, &p));
+                }
             }
-        }
-    };
-    let hover = |on: bool| opens::<MouseEvent>(&props.onhover, on, measure.clone());
-    let focus = |on: bool| opens::<FocusEvent>(&props.onfocus, on, measure.clone());
+        });
+    }
+    let hover = |on: bool| props.onhover.reform(move |_: MouseEvent| on);
+    let focus = |on: bool| props.onfocus.reform(move |_: FocusEvent| on);
     html! {
         <span ref={anchor} class={classes!("k12x", busy.then_some("k12x--busy"))} data-status={status}
               onmouseenter={hover(true)} onmouseleave={hover(false)}>
             <button
                 type="button"
                 class="k12x-btn"
+                part="button"
                 aria-disabled={props.inert.then_some("true")}
                 aria-busy={busy.then_some("true")}
                 aria-describedby={busy.then(|| props.popover_id.clone())}
@@ -146,6 +147,7 @@ pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
                     retrying={v.retrying}
                     labels={labels.clone()}
                     placement={*placement}
+                    node={pop}
                 />
             }
             if let Some((url, filename)) = fallback {

@@ -2,12 +2,12 @@
 //! and a re-download action (a fresh signed link where the backend needs one). It refreshes by
 //! itself while any job runs and stops when none does.
 
-use std::cell::Cell;
 use std::rc::Rc;
 
 use k12_export_core::history::{HistoryItem, HistoryView, JobState};
 use yew::prelude::*;
 
+use crate::components::ProgressBar;
 use crate::hooks::use_history::use_history;
 use crate::hooks::use_runner::{TransportRef, Update};
 use crate::labels::{fill, Labels};
@@ -30,10 +30,6 @@ pub struct ExportHistoryProps {
     /// Sends requests (default: `fetch`).
     #[prop_or_default]
     pub transport: Option<TransportRef>,
-}
-
-thread_local! {
-    static NEXT_ID: Cell<u32> = const { Cell::new(0) };
 }
 
 /// `YYYY-MM-DD HH:MM` in the page's time zone.
@@ -67,12 +63,7 @@ fn state_text(l: &Labels, s: JobState) -> (&'static str, &'static str) {
 #[function_component]
 pub fn ExportHistory(props: &ExportHistoryProps) -> Html {
     let view = use_state_eq(HistoryView::default);
-    let heading_id = use_memo((), |_| {
-        NEXT_ID.with(|n| {
-            n.set(n.get() + 1);
-            format!("k12x-history-{}", n.get())
-        })
-    });
+    let heading_id = use_memo((), |_| crate::components::unique_id("k12x-history"));
     let on_update = {
         let view = view.setter();
         Callback::from(move |u: Update<HistoryView, std::convert::Infallible>| view.set(u.view))
@@ -106,16 +97,11 @@ pub fn ExportHistory(props: &ExportHistoryProps) -> Html {
                         }
                     </span>
                     if running {
-                        <div
-                            class={classes!("k12x-bar", "k12x-history-bar", it.percent.is_none().then_some("k12x-bar--indeterminate"))}
-                            role="progressbar"
-                            aria-label={format!("{} {}", l.progress, it.title)}
-                            aria-valuemin="0"
-                            aria-valuemax="100"
-                            aria-valuenow={it.percent.map(|p| p.to_string())}
-                        >
-                            <div class="k12x-bar-fill" style={it.percent.map(|p| format!("width:{p}%"))}></div>
-                        </div>
+                        <ProgressBar
+                            percent={it.percent}
+                            label={AttrValue::from(format!("{} {}", l.progress, it.title))}
+                            class={classes!("k12x-history-bar")}
+                        />
                     }
                     if let Some(d) = &it.detail {
                         <span class="k12x-history-detail">{ d.clone() }</span>

@@ -6,6 +6,7 @@ use k12_export_core::Stage;
 use yew::prelude::*;
 
 use crate::components::export_button_view::Placement;
+use crate::components::ProgressBar;
 use crate::labels::Labels;
 
 /// Props of [`ProgressPopover`].
@@ -35,6 +36,9 @@ pub struct ProgressPopoverProps {
     /// Where it opens.
     #[prop_or_default]
     pub placement: Placement,
+    /// The popover element, for measuring its placement.
+    #[prop_or_default]
+    pub node: NodeRef,
 }
 
 /// Filename, a `role="progressbar"` bar (no `aria-valuenow` when indeterminate), the percent and
@@ -53,26 +57,17 @@ pub fn ProgressPopover(props: &ProgressPopoverProps) -> Html {
         }
     };
     let pct = props.percent;
-    let width = pct.map(|p| format!("width:{p}%"));
     html! {
         <div
             class={classes!("k12x-pop", props.placement.end.then_some("k12x-pop--end"), props.placement.top.then_some("k12x-pop--top"))}
             id={props.id.clone()}
             role="tooltip"
+            part="popover"
+            ref={props.node.clone()}
             hidden={!props.open}
         >
             <div class="k12x-pop-name" title={props.filename.clone()}>{ props.filename.clone() }</div>
-            <div
-                class={classes!("k12x-bar", pct.is_none().then_some("k12x-bar--indeterminate"))}
-                role="progressbar"
-                aria-label={l.progress}
-                aria-valuemin="0"
-                aria-valuemax="100"
-                aria-valuenow={pct.map(|p| p.to_string())}
-                aria-valuetext={pct.map(|p| format!("{p}%"))}
-            >
-                <div class="k12x-bar-fill" style={width}></div>
-            </div>
+            <ProgressBar percent={pct} label={l.progress} />
             <div class="k12x-pop-meta">
                 <span class="k12x-pop-status" aria-live="polite">{ status }</span>
                 <span class="k12x-pop-pct">{ pct.map(|p| format!("{p}%")).unwrap_or_default() }</span>

@@ -21,7 +21,7 @@ pub struct ToastProps {
 pub fn Toast(props: &ToastProps) -> Html {
     let ondismiss = props.ondismiss.reform(|_: MouseEvent| ());
     html! {
-        <div class="k12x-toast" role="alert">
+        <div class="k12x-toast" part="toast" role="alert">
             <span class="k12x-toast-icon" aria-hidden="true"></span>
             <span class="k12x-toast-text">
                 <strong class="k12x-toast-title">{ props.title.clone() }</strong>

@@ -123,6 +123,7 @@ pub fn props_with(script: &Rc<Script>, extra: &str) -> AsyncExportButtonProps {
         label: None,
         labels: Default::default(),
         disabled: false,
+        start_key: 0,
         onstart: Default::default(),
         onprogress: Default::default(),
         ondone: Default::default(),
@@ -165,6 +166,27 @@ impl Mounted {
         let app = yew::Renderer::<AsyncExportButton>::with_root_and_props(root.clone(), props).render();
         yew::scheduler::flush().await;
         Mounted { root, app: Some(app) }
+    }
+
+    /// The same, rendered in an open shadow root (as the embedded widget is), with the widget's
+    /// stylesheet inside it and none outside.
+    pub async fn in_shadow(props: AsyncExportButtonProps) -> Mounted {
+        let host = document().create_element("div").unwrap();
+        document().body().unwrap().append_child(&host).unwrap();
+        let shadow = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).unwrap();
+        let style = document().create_element("style").unwrap();
+        style.set_text_content(Some(include_str!("../../www/k12-export.css")));
+        shadow.append_child(&style).unwrap();
+        let root = document().create_element("span").unwrap();
+        shadow.append_child(&root).unwrap();
+        let app = yew::Renderer::<AsyncExportButton>::with_root_and_props(root.clone(), props).render();
+        yew::scheduler::flush().await;
+        Mounted { root, app: Some(app) }
+    }
+
+    /// The shadow root's host, when mounted with [`Mounted::in_shadow`].
+    pub fn host(&self) -> Element {
+        self.root.get_root_node().dyn_into::<web_sys::ShadowRoot>().expect("in a shadow root").host()
     }
 
     pub fn q(&self, selector: &str) -> Option<Element> {
@@ -211,7 +233,10 @@ impl Mounted {
             app.destroy();
         }
         yew::scheduler::flush().await;
-        self.root.remove();
+        match self.root.get_root_node().dyn_into::<web_sys::ShadowRoot>() {
+            Ok(shadow) => shadow.host().remove(),
+            Err(_) => self.root.remove(),
+        }
     }
 }
 
