@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds, in release: the demo page (Trunk, into dist/) and the embeddable bundle for plain pages
-# (dist/embed/ with the K12 protocol, dist/embed-all/ with every backend and the history panel:
-# k12_export.js + k12_export_bg.wasm, wasm-opt -Oz, plus k12-export.css and the
-# custom-element loader k12-export.js).
+# (dist/embed/: the loader k12-export.js, which draws every widget at once and then loads the K12
+# runtime k12_export.js + k12_export_bg.wasm, or k12_export_all.js + k12_export_all_bg.wasm when a
+# page asks for another backend or the history panel; wasm-opt -Oz; dist/embed-all/: the same with
+# the full runtime for everything).
 #
 #   scripts/build.sh            both
 #   scripts/build.sh --embed    the embeddable bundle only
@@ -22,10 +23,11 @@ if ! $embed_only; then
   trunk build --release --locked 2>&1 | grep -vE '^\s*$' | tail -n 5
 fi
 
-# One embeddable bundle: build_embed OUT_DIR CARGO_FEATURE_ARGS...
-build_embed() {
-  local out=$1
-  shift
+# One runtime of the embeddable bundle: build_runtime OUT_DIR NAME CARGO_FEATURE_ARGS... writes
+# OUT_DIR/NAME.js (the wasm-bindgen glue) and OUT_DIR/NAME_bg.wasm.
+build_runtime() {
+  local out=$1 name=$2
+  shift 2
   local wasm= target=target
   if [ "${SIZE_BUILD:-stable}" = nightly ]; then
     if ! rustup run nightly rustc --version >/dev/null 2>&1 \
@@ -50,30 +52,36 @@ build_embed() {
   fi
   mkdir -p "$out"
   # --encode-into always: every browser that runs this wasm has TextEncoder.encodeInto.
-  wasm-bindgen --target web --no-typescript --encode-into always --out-dir "$out" "$wasm"
+  wasm-bindgen --target web --no-typescript --encode-into always --out-name "$name" --out-dir "$out" "$wasm"
   # --converge repeats -Oz while it still shrinks; the producers and target-features sections are
   # of no use to a browser. The imports and exports get one- or two-letter names (and the imports'
   # module too), which rename-glue.mjs then carries over to the JS glue. --low-memory-unused lets
   # constant address parts fold into load/store offsets: Rust puts its 1 MB stack first in memory,
   # growing down, so the first 1 KB is only reached by a stack overflow.
-  cp "$out/k12_export_bg.wasm" "$out/k12_export_bg.unopt.wasm"
+  cp "$out/${name}_bg.wasm" "$out/${name}_bg.unopt.wasm"
   wasm-opt -Oz --converge --low-memory-unused --minify-imports-and-exports-and-modules \
     --strip-producers --strip-target-features \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-    "$out/k12_export_bg.unopt.wasm" -o "$out/k12_export_bg.wasm" >/dev/null
-  node scripts/rename-glue.mjs "$out/k12_export_bg.unopt.wasm" "$out/k12_export_bg.wasm" "$out/k12_export.js"
-  rm "$out/k12_export_bg.unopt.wasm"
-  # Minified copies: the sources in www/ keep their comments. esbuild keeps every export and
-  # import.meta.url, and changes no behaviour.
-  esbuild --minify --log-level=warning --allow-overwrite "$out/k12_export.js" --outfile="$out/k12_export.js"
-  esbuild --minify --log-level=warning www/embed/k12-export.js --outfile="$out/k12-export.js"
-  esbuild --minify --log-level=warning www/k12-export.css --outfile="$out/k12-export.css"
+    "$out/${name}_bg.unopt.wasm" -o "$out/${name}_bg.wasm" >/dev/null
+  node scripts/rename-glue.mjs "$out/${name}_bg.unopt.wasm" "$out/${name}_bg.wasm" "$out/$name.js"
+  rm "$out/${name}_bg.unopt.wasm"
+  # A minified copy: esbuild keeps every export and import.meta.url, and changes no behaviour.
+  esbuild --minify --log-level=warning --allow-overwrite "$out/$name.js" --outfile="$out/$name.js"
 }
 
 if [ -f src/embed.rs ]; then
-  # dist/embed/: the K12 button, what the K12 pages load. dist/embed-all/: every backend and the
-  # export history panel.
-  build_embed dist/embed --no-default-features --features small-alloc
-  build_embed dist/embed-all --features backends,small-alloc
+  # dist/embed/: what pages load. Its loader draws every widget and loads the K12 runtime
+  # (k12_export, what K12 pages need) at once, and the runtime with every backend and the export
+  # history panel (k12_export_all) only when a page asks for one of those.
+  build_runtime dist/embed k12_export --no-default-features --features small-alloc
+  build_runtime dist/embed k12_export_all --features backends,small-alloc
+  node scripts/build-loader.mjs dist/embed k12_export k12_export_all
+  # dist/embed-all/: the same loader with the full runtime for everything (pages written for it).
+  mkdir -p dist/embed-all
+  cp dist/embed/k12_export_all.js dist/embed-all/k12_export.js
+  cp dist/embed/k12_export_all_bg.wasm dist/embed-all/k12_export_bg.wasm
+  node scripts/build-loader.mjs dist/embed-all k12_export k12_export
 fi
+# Precompressed copies (.br, .gz) for the mock backend and any static server to serve.
+if $embed_only; then node scripts/compress.mjs dist/embed dist/embed-all; else node scripts/compress.mjs dist; fi
 echo "built: $(du -sh dist | cut -f1) in dist/"

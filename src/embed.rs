@@ -134,16 +134,19 @@ where
 /// A mounted button. `destroy()` stops any export and removes the button and all its listeners.
 #[wasm_bindgen]
 pub struct Handle {
-    /// The page's element and the root shown in it; both let go by `destroy()`.
-    mounted: Option<(Element, Pooled<AsyncExportButton>)>,
+    /// The page's element, the root shown in it and what it shows; let go by `destroy()`.
+    mounted: Option<(Element, Pooled<AsyncExportButton>, AsyncExportButtonProps)>,
 }
 
 /// Mounts an export button into `element` (its children are replaced). Throws on bad options.
+///
+/// `element` may sit in a shadow root (the loader renders there): the DOM events then go to the
+/// shadow root's host, where the page listens.
 #[wasm_bindgen]
 pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsError> {
-    let props = props(&element, &options)?;
-    let root = attach(&BUTTON_ROOTS, &element, props)?;
-    Ok(Handle { mounted: Some((element, root)) })
+    let props = props(&element, &options, 0)?;
+    let root = attach(&BUTTON_ROOTS, &element, props.clone())?;
+    Ok(Handle { mounted: Some((element, root, props)) })
 }
 
 #[wasm_bindgen]
@@ -151,16 +154,31 @@ impl Handle {
     /// Replaces the options (a running export is stopped if what it exports changed). Throws on
     /// bad options and keeps the old ones.
     pub fn update(&mut self, options: JsValue) -> Result<(), JsError> {
-        let (element, root) =
-            self.mounted.as_mut().ok_or_else(|| JsError::new("k12-export: this button was destroyed"))?;
-        let props = props(element, &options)?;
-        root.app.update(SlotProps { inner: Some(props) });
+        let (element, root, shown) = self.live()?;
+        let props = props(element, &options, shown.start_key)?;
+        root.app.update(SlotProps { inner: Some(props.clone()) });
+        *shown = props;
         Ok(())
+    }
+
+    /// Starts an export, as a click on the button would (nothing happens while one runs, or when
+    /// the button is disabled).
+    pub fn start(&mut self) -> Result<(), JsError> {
+        let (_, root, shown) = self.live()?;
+        shown.start_key = shown.start_key.wrapping_add(1).max(1);
+        root.app.update(SlotProps { inner: Some(shown.clone()) });
+        Ok(())
+    }
+
+    fn live(&mut self) -> Result<(&Element, &mut Pooled<AsyncExportButton>, &mut AsyncExportButtonProps), JsError> {
+        let (element, root, shown) =
+            self.mounted.as_mut().ok_or_else(|| JsError::new("k12-export: this button was destroyed"))?;
+        Ok((element, root, shown))
     }
 
     /// Stops any export, removes the button and every listener. Safe to call twice.
     pub fn destroy(&mut self) {
-        if let Some((_, root)) = self.mounted.take() {
+        if let Some((_, root, _)) = self.mounted.take() {
             detach(&BUTTON_ROOTS, root);
         }
     }
@@ -256,7 +274,7 @@ fn error(e: OptionsError) -> JsError {
 }
 
 /// Reads the options object: functions are taken out, the rest goes through JSON.
-fn props(element: &Element, options: &JsValue) -> Result<AsyncExportButtonProps, JsError> {
+fn props(element: &Element, options: &JsValue, start_key: u32) -> Result<AsyncExportButtonProps, JsError> {
     let json = plain_json(options)?;
     let label = match json.get("label") {
         None | Some(Json::Null) => None,
@@ -283,7 +301,7 @@ fn props(element: &Element, options: &JsValue) -> Result<AsyncExportButtonProps,
                 .map_err(|_| error(OptionsError::new(&format!("options.{name}"), "must be a function")))
         }
     };
-    let notify = Notify { element: element.clone() };
+    let notify = Notify { element: event_target(element) };
     let (onstart, onprogress, ondone, onerror) =
         (callback("onstart")?, callback("onprogress")?, callback("ondone")?, callback("onerror")?);
     let n = notify.clone();
@@ -318,6 +336,7 @@ fn props(element: &Element, options: &JsValue) -> Result<AsyncExportButtonProps,
         label,
         labels: Rc::new(labels),
         disabled,
+        start_key,
         onstart,
         onprogress,
         ondone,
@@ -343,6 +362,12 @@ fn labels(json: &Json) -> Result<Labels, JsError> {
         Some(Json::Str(s)) => Ok(Labels::for_lang(s)),
         Some(_) => Err(error(OptionsError::new("options.lang", "must be a language tag such as \"zh-CN\" or \"en\""))),
     }
+}
+
+/// Where the widget's DOM events go: the shadow root's host when `element` is inside one (events
+/// dispatched inside would not leave the shadow tree), else `element` itself.
+fn event_target(element: &Element) -> Element {
+    element.get_root_node().dyn_into::<web_sys::ShadowRoot>().map_or_else(|_| element.clone(), |r| r.host())
 }
 
 /// Reports to the page: a bubbling DOM event on the element, then the option's function.
