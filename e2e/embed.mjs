@@ -46,8 +46,8 @@ await page.goto(`${base}/embed-test.html`);
 await check('the element mounts the button with its stylesheet', async () => {
   await page.waitForSelector('k12-export-button .k12x-btn', { timeout: 20_000 });
   assert((await page.textContent('k12-export-button .k12x-label')) === '导出', 'label');
-  const styled = await page.$eval('k12-export-button .k12x', (el) => getComputedStyle(el).display);
-  assert(styled === 'inline-flex', `stylesheet not applied (display: ${styled})`);
+  const styled = await page.$eval('k12-export-button .k12x-btn', (el) => getComputedStyle(el).minWidth);
+  assert(styled === '64px', `stylesheet not applied (min-width: ${styled})`);
 });
 
 await check('an export runs to its download', async () => {
@@ -74,7 +74,7 @@ await check('mount() from script throws naming the field', async () => {
 
 await check('an attribute change updates the button, removing it destroys it', async () => {
   await page.evaluate(() => document.getElementById('export').setAttribute('label', 'Export now'));
-  await page.waitForFunction(() => document.querySelector('#export .k12x-label')?.textContent === 'Export now', null, { timeout: 5_000 });
+  await page.waitForFunction(() => document.querySelector('#export').shadowRoot.querySelector('.k12x-label')?.textContent === 'Export now', null, { timeout: 5_000 });
   const mounted = await page.evaluate(async () => {
     const el = document.getElementById('export');
     const handle = el.handle;

@@ -53,8 +53,9 @@ test('update() changes what is exported; events and callbacks report the export'
     const h = await mount(host, { config: CONFIG, data: { termId: 1001, termName: 'A', client: c, durationMs: 500 }, filename: 'X-{termName}' });
     h.update({ config: CONFIG, data: { termId: 1005, termName: 'B', client: c, durationMs: 500 }, filename: 'Y-{termName}', label: '导出成绩', ondone: (d) => done(d) });
     await new Promise((r) => setTimeout(r, 50));
-    const label = host.querySelector('.k12x-btn').textContent;
-    host.querySelector('.k12x-btn').click();
+    const button = host.firstElementChild.shadowRoot.querySelector('.k12x-btn');
+    const label = button.textContent;
+    button.click();
     const d = await finished;
     h.destroy();
     await new Promise((r) => setTimeout(r, 50));
@@ -76,14 +77,14 @@ test('<k12-export-button>: attribute changes update it; bad attributes raise exp
     el.setAttribute('label', 'Export');
     el.setAttribute('lang', 'en');
     await new Promise((r) => setTimeout(r, 50));
-    const label = el.querySelector('.k12x-btn').textContent;
+    const label = el.shadowRoot.querySelector('.k12x-btn').textContent;
     const errors = [];
     el.addEventListener('export-config-error', (e) => errors.push(e.detail));
     el.setAttribute('data', '{not json');
     await new Promise((r) => setTimeout(r, 50));
     el.setAttribute('data', '{"termName": "x"}');
     await new Promise((r) => setTimeout(r, 50));
-    return { label, errors, stillThere: !!el.querySelector('.k12x-btn') };
+    return { label, errors, stillThere: !!el.shadowRoot.querySelector('.k12x-root .k12x-btn') };
   });
   assert.equal(r.label, 'Export');
   assert.equal(r.errors.length, 2);

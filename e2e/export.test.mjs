@@ -159,14 +159,14 @@ test('keyboard only: Tab to the button, Enter starts, focus shows the popover, E
   const button = page.getByRole('button', { name: '导出', exact: true });
   for (let i = 0; i < 12; i++) {
     await page.keyboard.press('Tab');
-    if (await button.evaluate((b) => b === document.activeElement)) break;
+    if (await button.evaluate((b) => b.getRootNode().activeElement === b)) break;
   }
-  assert.ok(await button.evaluate((b) => b === document.activeElement), 'reachable with Tab');
+  assert.ok(await button.evaluate((b) => b.getRootNode().activeElement === b), 'reachable with Tab');
   await page.keyboard.press('Enter');
   await until('exporting', async () => (await button.getAttribute('aria-busy')) === 'true');
   const pop = page.getByRole('tooltip');
   await pop.waitFor({ state: 'visible' });
-  assert.ok(await button.evaluate((b) => b === document.activeElement), 'focus stays on the button');
+  assert.ok(await button.evaluate((b) => b.getRootNode().activeElement === b), 'focus stays on the button');
   const describedBy = await button.getAttribute('aria-describedby');
   assert.equal(describedBy, await pop.getAttribute('id'));
   await page.keyboard.press('Escape');
