@@ -7,7 +7,7 @@ use std::rc::Rc;
 use k12_export_core::history::{HistoryItem, HistoryView, JobState};
 use yew::prelude::*;
 
-use crate::components::ProgressBar;
+use crate::components::progress_bar;
 use crate::hooks::use_history::use_history;
 use crate::hooks::use_runner::{TransportRef, Update};
 use crate::labels::{fill, Labels};
@@ -97,11 +97,7 @@ pub fn ExportHistory(props: &ExportHistoryProps) -> Html {
                         }
                     </span>
                     if running {
-                        <ProgressBar
-                            percent={it.percent}
-                            label={AttrValue::from(format!("{} {}", l.progress, it.title))}
-                            class={classes!("k12x-history-bar")}
-                        />
+                        { progress_bar(it.percent, AttrValue::from(format!("{} {}", l.progress, it.title)), Some("k12x-history-bar")) }
                     }
                     if let Some(d) = &it.detail {
                         <span class="k12x-history-detail">{ d.clone() }</span>

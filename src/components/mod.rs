@@ -11,7 +11,7 @@ pub use button::{AsyncExportButton, AsyncExportButtonProps};
 pub use export_button_view::{ExportButtonView, ExportButtonViewProps, Placement};
 #[cfg(feature = "backends")]
 pub use export_history::{ExportHistory, ExportHistoryProps};
-pub use progress_bar::{ProgressBar, ProgressBarProps};
+pub use progress_bar::progress_bar;
 pub use progress_popover::{ProgressPopover, ProgressPopoverProps};
 pub use toast::{Toast, ToastProps};
 

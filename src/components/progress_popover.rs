@@ -6,7 +6,7 @@ use k12_export_core::Stage;
 use yew::prelude::*;
 
 use crate::components::export_button_view::Placement;
-use crate::components::ProgressBar;
+use crate::components::progress_bar;
 use crate::labels::Labels;
 
 /// Props of [`ProgressPopover`].
@@ -67,7 +67,7 @@ pub fn ProgressPopover(props: &ProgressPopoverProps) -> Html {
             hidden={!props.open}
         >
             <div class="k12x-pop-name" title={props.filename.clone()}>{ props.filename.clone() }</div>
-            <ProgressBar percent={pct} label={l.progress} />
+            { progress_bar(pct, l.progress.into(), None) }
             <div class="k12x-pop-meta">
                 <span class="k12x-pop-status" aria-live="polite">{ status }</span>
                 <span class="k12x-pop-pct">{ pct.map(|p| format!("{p}%")).unwrap_or_default() }</span>
