@@ -376,3 +376,36 @@ test('two loaders on one page (either first): every button works, ids are unique
     assert.deepEqual(errors.filter((e) => !e.includes('older copy')), []);
   }
 });
+
+test('no WebAssembly (turned off, as in lockdown modes) or a missing .wasm: the button is there and explains', async (t) => {
+  const { mkdtempSync, cpSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  // A copy of the bundle without its .wasm files: what a half-finished deployment serves.
+  const partial = mkdtempSync(join(tmpdir(), 'k12x-partial-'));
+  t.after(() => rmSync(partial, { recursive: true, force: true }));
+  cpSync(join(ROOT, 'dist/embed'), join(partial, 'embed'), { recursive: true, filter: (f) => !/\.wasm/.test(f) });
+  const cdn = await startHost({ dist: partial, cors: true });
+  t.after(() => cdn.close());
+  const h = await host(t, {
+    '/no-wasm.html': page(),
+    '/missing.html': page({ loader: `<script type="module" src="${cdn.base}/embed/k12-export.js"></script>` }),
+  });
+  for (const [name, cause, fix] of [['no-wasm', 'unsupported', /no WebAssembly/], ['missing', 'load', /HTTP 404/]]) {
+    const { page: p, errors } = await open(t);
+    if (name === 'no-wasm') await p.addInitScript(() => { delete window.WebAssembly; });
+    await watchCsp(p);
+    await p.goto(`${h.base}/${name}.html`);
+    const button = p.locator('#export .k12x-btn');
+    await button.waitFor();
+    await until(`${name}: the loader gave up`, async () => errors.some((e) => e.includes('k12-export')));
+    await button.click();
+    await p.locator('#export [role=alert]').waitFor({ timeout: 5000 });
+    const [e] = await p.evaluate(() => window.__errors);
+    assert.equal(e.kind, 'unavailable', name);
+    assert.equal(e.cause, cause, name);
+    const ours = errors.filter((m) => m.includes('k12-export'));
+    assert.equal(ours.length, 1, JSON.stringify(errors));
+    assert.match(ours[0], fix);
+    await shot(p, `unavailable-${name}`);
+  }
+});

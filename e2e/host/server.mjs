@@ -49,10 +49,9 @@ export async function startHost({ mock, pages = {}, headers = {}, dist, cors = f
     }
     if (dist) {
       const file = join(dist, path);
-      if (!file.startsWith(dist) || !existsSync(file)) return send(404, { 'Content-Type': 'text/plain' }, Buffer.from('not found'));
-      const head = { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' };
-      if (cors) head['Access-Control-Allow-Origin'] = '*';
-      return send(200, head, readFileSync(file));
+      const head = { 'Cache-Control': 'no-store', ...(cors ? { 'Access-Control-Allow-Origin': '*' } : {}) };
+      if (!file.startsWith(dist) || !existsSync(file)) return send(404, { ...head, 'Content-Type': 'text/plain' }, Buffer.from('not found'));
+      return send(200, { ...head, 'Content-Type': TYPES[extname(file)] || 'application/octet-stream' }, readFileSync(file));
     }
     // Through to the mock, whole (bodies are small), so the throttle can pace the answer.
     const body = await new Promise((r) => { const parts = []; req.on('data', (d) => parts.push(d)); req.on('end', () => r(Buffer.concat(parts))); });
