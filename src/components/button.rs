@@ -73,9 +73,12 @@ struct Ui {
     dismissed: bool,
     toast: Option<Failure>,
     toast_seq: u32,
+    /// The last `start_key` acted on.
+    start_key: u32,
 }
 
 enum Action {
+    StartKey(u32),
     Sync(View),
     Toast(Failure),
     DismissToast(u32),
@@ -90,6 +93,7 @@ impl Reducible for Ui {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
         match action {
+            Action::StartKey(key) => s.start_key = key,
             Action::Sync(view) => {
                 if view.status == Status::Exporting && s.view.status != Status::Exporting {
                     s.toast = None; // a new export clears the last failure
@@ -203,13 +207,11 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
             }
         })
     };
-    {
-        let onclick = onclick.clone();
-        use_effect_with(props.start_key, move |&key| {
-            if key != 0 {
-                onclick.emit(());
-            }
-        });
+    // A start requested through the props is acted on once, in the render that sees it (the
+    // runner exists from this render on), as a click would be.
+    if props.start_key != 0 && props.start_key != ui.start_key {
+        ui.dispatch(Action::StartKey(props.start_key));
+        onclick.emit(());
     }
     let onhover = {
         let d = ui.dispatcher();

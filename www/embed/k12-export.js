@@ -49,14 +49,14 @@ function unavailable(cause, fix) {
 function runtime(name) {
   const glue = new URL(`./${name}.js`, here).href;
   return (shared.runtimes[glue] ||= (async () => {
-    if (typeof WebAssembly != 'object') throw unavailable('unsupported', 'this browser has no WebAssembly (or it is turned off), so the export button cannot run');
+    if (typeof WebAssembly != 'object') throw unavailable('unsupported', 'no WebAssembly in this browser (or it is turned off)');
     try {
       new WebAssembly.Module(Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0));
     } catch {
-      throw unavailable('csp', "the page's Content-Security-Policy does not allow WebAssembly: add 'wasm-unsafe-eval' to its script-src (e.g. script-src 'self' 'wasm-unsafe-eval')");
+      throw unavailable('csp', "the page's Content-Security-Policy blocks WebAssembly: add 'wasm-unsafe-eval' to its script-src");
     }
     const wasm = glue.replace(/\.js$/, '_bg.wasm');
-    const fix = (what, e) => unavailable('load', `cannot load ${what} (${e}). Serve it next to k12-export.js; from another origin, send Access-Control-Allow-Origin with it and allow that origin in the page's script-src and connect-src`);
+    const fix = (what, e) => unavailable('load', `cannot load ${what} (${e}): serve it beside k12-export.js, from another origin with Access-Control-Allow-Origin`);
     let m, r;
     try { m = await import(glue); } catch (e) { throw fix(glue, e.message); }
     try { r = await fetch(wasm); } catch (e) { throw fix(wasm, e.message); }
