@@ -10,7 +10,7 @@ use k12_export_core::{Download, Event, Failure, Status, View};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::components::ExportButtonView;
+use crate::components::export_button_view::{use_export_button_view, ExportButtonViewProps};
 use crate::hooks::use_exporter::{use_exporter, ExportInputs};
 use crate::hooks::use_runner::{TransportRef, Update};
 use crate::labels::Labels;
@@ -228,20 +228,18 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
     };
     let label = props.label.clone().unwrap_or(AttrValue::Static(props.labels.export));
 
-    html! {
-        <ExportButtonView
-            view={ui.view.clone()}
-            label={label}
-            labels={props.labels.clone()}
-            popover_open={open}
-            popover_id={(*pop_id).clone()}
-            inert={inert}
-            error={misconfigured.map(AttrValue::from)}
-            toast={ui.toast.clone()}
-            {onclick}
-            {onhover}
-            {onfocus}
-            {ondismiss}
-        />
-    }
+    use_export_button_view(&ExportButtonViewProps {
+        view: ui.view.clone(),
+        label,
+        labels: props.labels.clone(),
+        popover_open: open,
+        popover_id: (*pop_id).clone(),
+        inert,
+        error: misconfigured.map(AttrValue::from),
+        toast: ui.toast.clone(),
+        onclick,
+        onhover,
+        onfocus,
+        ondismiss,
+    })
 }

@@ -6,7 +6,8 @@ use std::rc::Rc;
 use k12_export_core::{Download, Failure, Status, View};
 use yew::prelude::*;
 
-use crate::components::{ProgressPopover, Toast};
+use crate::components::progress_popover::{progress_popover, ProgressPopoverProps};
+use crate::components::toast::{toast, ToastProps};
 use crate::labels::Labels;
 
 /// Props of [`ExportButtonView`].
@@ -80,6 +81,14 @@ impl Placement {
 /// The button, its popover, the fallback download link and the failure toast.
 #[function_component]
 pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
+    use_export_button_view(props)
+}
+
+/// The markup of [`ExportButtonView`] with the state it keeps (where the popover opens), for a
+/// component that renders it inline (a component of its own costs the embeddable bundle about
+/// 2 KB gzip).
+#[hook]
+pub fn use_export_button_view(props: &ExportButtonViewProps) -> Html {
     let placement = use_state_eq(Placement::default);
     let v = &props.view;
     let labels = &props.labels;
@@ -137,29 +146,29 @@ pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
                 <span class="k12x-label">{ props.label.clone() }</span>
             </button>
             if busy {
-                <ProgressPopover
-                    id={props.popover_id.clone()}
-                    open={props.popover_open}
-                    filename={AttrValue::from(v.filename.clone())}
-                    percent={v.percent}
-                    stage={v.stage}
-                    eta_secs={v.eta_secs}
-                    retrying={v.retrying}
-                    labels={labels.clone()}
-                    placement={*placement}
-                    node={pop}
-                />
+                { progress_popover(&ProgressPopoverProps {
+                    id: props.popover_id.clone(),
+                    open: props.popover_open,
+                    filename: AttrValue::from(v.filename.clone()),
+                    percent: v.percent,
+                    stage: v.stage,
+                    eta_secs: v.eta_secs,
+                    retrying: v.retrying,
+                    labels: labels.clone(),
+                    placement: *placement,
+                    node: pop,
+                }) }
             }
             if let Some((url, filename)) = fallback {
                 <a class="k12x-fallback" href={url} download={filename} title={labels.download_hint}>{ labels.download }</a>
             }
             if let Some(f) = &props.toast {
-                <Toast
-                    title={labels.failed}
-                    detail={AttrValue::from(labels.reason(f))}
-                    close_label={labels.close}
-                    ondismiss={props.ondismiss.clone()}
-                />
+                { toast(&ToastProps {
+                    title: labels.failed.into(),
+                    detail: AttrValue::from(labels.reason(f)),
+                    close_label: labels.close.into(),
+                    ondismiss: props.ondismiss.clone(),
+                }) }
             }
         </span>
     }
