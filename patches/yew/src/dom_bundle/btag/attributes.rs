@@ -1,7 +1,5 @@
-use std::collections::HashMap;
 use std::ops::Deref;
 
-use indexmap::IndexMap;
 use wasm_bindgen::{intern, JsValue};
 use web_sys::{Element, HtmlInputElement as InputElement, HtmlTextAreaElement as TextAreaElement};
 use yew::AttrValue;
@@ -105,46 +103,36 @@ impl Apply for TextareaFields {
 }
 
 impl Attributes {
-    #[cold]
-    fn apply_diff_index_maps(
-        el: &Element,
-        new: &IndexMap<AttrValue, AttributeOrProperty>,
-        old: &IndexMap<AttrValue, AttributeOrProperty>,
-    ) {
-        for (key, value) in new.iter() {
-            match old.get(key) {
-                Some(old_value) => {
-                    if value != old_value {
-                        Self::set(el, key, value);
-                    }
-                }
-                None => Self::set(el, key, value),
-            }
-        }
-
-        for (key, value) in old.iter() {
-            if !new.contains_key(key) {
-                Self::remove(el, key, value);
-            }
-        }
-    }
-
-    /// Convert [Attributes] pair to [HashMap]s and patch changes to `el`.
-    /// Works with any [Attributes] variants.
+    /// Convert [Attributes] pair to lists of unique keys and patch changes to `el`.
+    /// Works with any [Attributes] variants. (Lists rather than hash maps: an element has a few
+    /// attributes, and a map's code is large.)
     #[cold]
     fn apply_diff_as_maps<'a>(el: &Element, new: &'a Self, old: &'a Self) {
-        fn collect(src: &Attributes) -> HashMap<&str, &AttributeOrProperty> {
+        type Pairs<'a> = Vec<(&'a str, &'a AttributeOrProperty)>;
+        // The last value of a key wins, as when collecting into a map.
+        fn insert<'a>(out: &mut Pairs<'a>, k: &'a str, v: &'a AttributeOrProperty) {
+            match out.iter_mut().find(|(key, _)| *key == k) {
+                Some(slot) => slot.1 = v,
+                None => out.push((k, v)),
+            }
+        }
+        fn get<'a>(pairs: &Pairs<'a>, k: &str) -> Option<&'a AttributeOrProperty> {
+            pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| *v)
+        }
+        fn collect(src: &Attributes) -> Pairs<'_> {
             use Attributes::*;
 
+            let mut out = Pairs::new();
             match src {
-                Static(arr) => (*arr).iter().map(|(k, v)| (*k, v)).collect(),
+                Static(arr) => (*arr).iter().for_each(|(k, v)| insert(&mut out, k, v)),
                 Dynamic { keys, values } => keys
                     .iter()
                     .zip(values.iter())
                     .filter_map(|(k, v)| v.as_ref().map(|v| (*k, v)))
-                    .collect(),
-                IndexMap(m) => m.iter().map(|(k, v)| (k.as_ref(), v)).collect(),
+                    .for_each(|(k, v)| insert(&mut out, k, v)),
+                IndexMap(m) => m.iter().for_each(|(k, v)| insert(&mut out, k.as_ref(), v)),
             }
+            out
         }
 
         let new = collect(new);
@@ -152,8 +140,8 @@ impl Attributes {
 
         // Update existing or set new
         for (k, new) in new.iter() {
-            if match old.get(k) {
-                Some(old) => old != new,
+            if match get(&old, k) {
+                Some(old) => old != *new,
                 None => true,
             } {
                 Self::set(el, k, new);
@@ -162,7 +150,7 @@ impl Attributes {
 
         // Remove missing
         for (k, old_value) in old.iter() {
-            if !new.contains_key(k) {
+            if get(&new, k).is_none() {
                 Self::remove(el, k, old_value);
             }
         }
@@ -275,10 +263,8 @@ impl Apply for Attributes {
                     }
                 }
             }
-            // For VTag's constructed outside the html! macro
-            (Self::IndexMap(new), Self::IndexMap(ref old)) => {
-                Self::apply_diff_index_maps(el, new, old);
-            }
+            // VTag's constructed outside the html! macro (two index maps) take the path below
+            // too: compared as lists, with no hashing code in the build.
             // Cold path. Happens only with conditional swapping and reordering of `VTag`s with the
             // same tag and no keys.
             (new, ref ancestor) => {
