@@ -282,9 +282,13 @@ impl BList {
         }
         let (matching_len_start, bundle_middle) = (matching_len_start, bundle_middle);
 
-        // BNode contains js objects that look suspicious to clippy but are harmless
-        #[allow(clippy::mutable_key_type)]
-        let mut spare_bundles: HashSet<KeyedEntry> = HashSet::with_capacity(bundle_middle.len());
+        // A vector rather than a hash set: lists are short, and a set's code is large.
+        let mut spare_bundles: Vec<KeyedEntry> = Vec::with_capacity(bundle_middle.len());
+        // Takes the entry with `key` out of the spare bundles.
+        fn take(spare: &mut Vec<KeyedEntry>, key: &Key) -> Option<KeyedEntry> {
+            let i = spare.iter().position(|e| <KeyedEntry as Borrow<Key>>::borrow(e) == key)?;
+            Some(spare.swap_remove(i))
+        }
         let mut spliced_middle = rev_bundles.splice(bundle_middle, std::iter::empty());
         for (idx, r) in (&mut spliced_middle).enumerate() {
             #[cold]
@@ -292,8 +296,13 @@ impl BList {
                 test_log!("removing: {:?}", r);
                 r.detach(root, parent, false);
             }
-            if let Some(KeyedEntry(_, dup)) = spare_bundles.replace(KeyedEntry(idx, r)) {
-                duplicate_in_bundle(root, parent, dup);
+            let entry = KeyedEntry(idx, r);
+            match spare_bundles.iter_mut().find(|e| **e == entry) {
+                Some(slot) => {
+                    let KeyedEntry(_, dup) = std::mem::replace(slot, entry);
+                    duplicate_in_bundle(root, parent, dup);
+                }
+                None => spare_bundles.push(entry),
             }
         }
 
@@ -325,7 +334,7 @@ impl BList {
             .drain(matching_len_start..) // lefts_to.. has been drained
             .rev()
         {
-            let ancestor = spare_bundles.take(key!(l));
+            let ancestor = take(&mut spare_bundles, key!(l));
             // Check if we need to shift or commit a run
             if let Some(run) = current_run.as_mut() {
                 if let Some(KeyedEntry(idx, _)) = ancestor {
@@ -390,7 +399,7 @@ impl BList {
         rev_bundles.splice(matching_len_end..matching_len_end, replacements);
 
         // Step 2.3. Remove any extra rights
-        for KeyedEntry(_, r) in spare_bundles.drain() {
+        for KeyedEntry(_, r) in spare_bundles.drain(..) {
             test_log!("removing: {:?}", r);
             r.detach(root, parent, false);
         }
