@@ -2,8 +2,6 @@ use std::borrow::Cow;
 use std::iter::FromIterator;
 use std::rc::Rc;
 
-use indexmap::IndexSet;
-
 use super::IntoPropValue;
 use crate::html::ImplicitClone;
 use crate::utils::RcExt;
@@ -14,7 +12,63 @@ use crate::virtual_dom::AttrValue;
 /// The preferred way of creating this is using the [`classes!`][yew::classes!] macro.
 #[derive(Debug, Clone, ImplicitClone, Default)]
 pub struct Classes {
-    set: Rc<IndexSet<AttrValue>>,
+    set: Rc<IndexSet>,
+}
+
+/// The classes in insertion order, each once: a vector rather than a hash set, as an element has
+/// a few classes and a set's code is large.
+#[derive(Debug, Clone, Default)]
+struct IndexSet(Vec<AttrValue>);
+
+impl IndexSet {
+    fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    fn with_capacity(n: usize) -> Self {
+        Self(Vec::with_capacity(n))
+    }
+
+    /// Adds `class` unless present (where it stays).
+    fn insert(&mut self, class: AttrValue) {
+        if !self.contains(&class) {
+            self.0.push(class);
+        }
+    }
+
+    fn contains(&self, class: &str) -> bool {
+        self.0.iter().any(|c| c.as_str() == class)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, AttrValue> {
+        self.0.iter()
+    }
+
+    fn into_iter(self) -> std::vec::IntoIter<AttrValue> {
+        self.0.into_iter()
+    }
+}
+
+impl Extend<AttrValue> for IndexSet {
+    fn extend<I: IntoIterator<Item = AttrValue>>(&mut self, iter: I) {
+        iter.into_iter().for_each(|c| self.insert(c))
+    }
+}
+
+impl FromIterator<AttrValue> for IndexSet {
+    fn from_iter<I: IntoIterator<Item = AttrValue>>(iter: I) -> Self {
+        let mut set = Self::new();
+        set.extend(iter);
+        set
+    }
 }
 
 /// helper method to efficiently turn a set of classes into a space-separated
@@ -144,7 +198,7 @@ impl<T: Into<Classes>> FromIterator<T> for Classes {
 }
 
 impl IntoIterator for Classes {
-    type IntoIter = indexmap::set::IntoIter<AttrValue>;
+    type IntoIter = std::vec::IntoIter<AttrValue>;
     type Item = AttrValue;
 
     #[inline]
@@ -154,7 +208,7 @@ impl IntoIterator for Classes {
 }
 
 impl IntoIterator for &Classes {
-    type IntoIter = indexmap::set::IntoIter<AttrValue>;
+    type IntoIter = std::vec::IntoIter<AttrValue>;
     type Item = AttrValue;
 
     #[inline]
