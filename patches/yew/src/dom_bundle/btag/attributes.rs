@@ -2,7 +2,6 @@ use std::ops::Deref;
 
 use wasm_bindgen::{intern, JsValue};
 use web_sys::{Element, HtmlInputElement as InputElement, HtmlTextAreaElement as TextAreaElement};
-use yew::AttrValue;
 
 use super::Apply;
 use crate::dom_bundle::BSubtree;
@@ -285,6 +284,7 @@ mod tests {
     use wasm_bindgen_test::{wasm_bindgen_test as test, wasm_bindgen_test_configure};
 
     use super::*;
+    use crate::virtual_dom::AttrValue;
     use crate::{component, html, Html};
 
     wasm_bindgen_test_configure!(run_in_browser);
