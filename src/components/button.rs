@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::export_button_view::{use_export_button_view, ExportButtonViewProps};
+use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::hooks::use_exporter::{use_exporter, ExportInputs};
 use crate::hooks::use_runner::{TransportRef, Update};
 use crate::labels::Labels;
@@ -161,10 +162,14 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         let dispatcher = ui.dispatcher();
         let seq = ui.toast_seq;
         let showing = ui.toast.is_some();
-        use_effect_with((seq, showing), move |&(seq, showing)| {
-            let timer = showing.then(|| Timeout::new(TOAST_MS, move || dispatcher.dispatch(Action::DismissToast(seq))));
-            move || drop(timer)
-        });
+        use_effect_on(
+            EffectKey(seq, showing, None),
+            Box::new(move || {
+                let timer =
+                    showing.then(|| Timeout::new(TOAST_MS, move || dispatcher.dispatch(Action::DismissToast(seq))));
+                Box::new(move || drop(timer))
+            }),
+        );
     }
 
     let busy = ui.view.status == Status::Exporting;
@@ -173,29 +178,36 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
     // Esc closes the popover even when only the pointer is on it (WCAG 1.4.13).
     {
         let dispatcher = ui.dispatcher();
-        use_effect_with(open, move |&open| {
-            let listener = open.then(|| {
-                let document = web_sys::window().and_then(|w| w.document());
-                document.map(|d| {
-                    EventListener::new(&d, "keydown", move |e| {
-                        if e.dyn_ref::<KeyboardEvent>().is_some_and(|k| k.key() == "Escape") {
-                            dispatcher.dispatch(Action::Escape);
-                        }
+        use_effect_on(
+            EffectKey(0, open, None),
+            Box::new(move || {
+                let listener = open.then(|| {
+                    let document = web_sys::window().and_then(|w| w.document());
+                    document.map(|d| {
+                        EventListener::new(&d, "keydown", move |e| {
+                            if e.dyn_ref::<KeyboardEvent>().is_some_and(|k| k.key() == "Escape") {
+                                dispatcher.dispatch(Action::Escape);
+                            }
+                        })
                     })
-                })
-            });
-            move || drop(listener)
-        });
+                });
+                Box::new(move || drop(listener))
+            }),
+        );
     }
 
     let misconfigured = exporter.error.as_ref().map(|e| e.to_string());
     {
-        let message = misconfigured.clone();
-        use_effect_with(message, |m| {
-            if let Some(m) = m {
-                web_sys::console::error_1(&format!("k12-export: {m}").into());
-            }
-        });
+        let message = misconfigured.clone().map(AttrValue::from);
+        use_effect_on(
+            EffectKey(0, false, message.clone()),
+            Box::new(move || {
+                if let Some(m) = message {
+                    web_sys::console::error_1(&format!("k12-export: {m}").into());
+                }
+                Box::new(|| ())
+            }),
+        );
     }
     let inert = busy || props.disabled || misconfigured.is_some();
 

@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use crate::components::progress_popover::{progress_popover, ProgressPopoverProps};
 use crate::components::toast::{toast, ToastProps};
+use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::labels::Labels;
 
 /// Props of [`ExportButtonView`].
@@ -114,13 +115,18 @@ pub fn use_export_button_view(props: &ExportButtonViewProps) -> Html {
         let placement = placement.clone();
         let (anchor, pop) = (anchor.clone(), pop.clone());
         let open = busy && props.popover_open;
-        use_effect_with(open, move |&open| {
-            if open {
-                if let (Some(a), Some(p)) = (anchor.cast::<web_sys::Element>(), pop.cast::<web_sys::HtmlElement>()) {
-                    placement.set(Placement::measure(&a, &p));
+        use_effect_on(
+            EffectKey(0, open, None),
+            Box::new(move || {
+                if open {
+                    if let (Some(a), Some(p)) = (anchor.cast::<web_sys::Element>(), pop.cast::<web_sys::HtmlElement>())
+                    {
+                        placement.set(Placement::measure(&a, &p));
+                    }
                 }
-            }
-        });
+                Box::new(|| ())
+            }),
+        );
     }
     let hover = |on: bool| props.onhover.reform(move |_: MouseEvent| on);
     let focus = |on: bool| props.onfocus.reform(move |_: FocusEvent| on);
