@@ -10,7 +10,7 @@ use k12_export_core::{Download, Event, Failure, Status, View};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::components::export_button_view::{use_export_button_view, ExportButtonViewProps};
+use crate::components::export_button_view::{use_export_button_view, ExportButtonViewProps, Placement};
 use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::hooks::use_exporter::{use_exporter, ExportInputs};
 use crate::hooks::use_runner::{TransportRef, Update};
@@ -76,6 +76,8 @@ struct Ui {
     toast_seq: u32,
     /// The last `start_key` acted on.
     start_key: u32,
+    /// Where the popover opens (measured when it opens).
+    placement: Placement,
 }
 
 enum Action {
@@ -86,6 +88,7 @@ enum Action {
     Hover(bool),
     Focus(bool),
     Escape,
+    Place(Placement),
 }
 
 impl Reducible for Ui {
@@ -123,6 +126,7 @@ impl Reducible for Ui {
                 }
             }
             Action::Escape => s.dismissed = true,
+            Action::Place(p) => s.placement = p,
         }
         Rc::new(s)
     }
@@ -238,9 +242,13 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         let seq = ui.toast_seq;
         Callback::from(move |()| d.dispatch(Action::DismissToast(seq)))
     };
+    let onplace = {
+        let d = ui.dispatcher();
+        Callback::from(move |p| d.dispatch(Action::Place(p)))
+    };
     let label = props.label.clone().unwrap_or(AttrValue::Static(props.labels.export));
 
-    use_export_button_view(&ExportButtonViewProps {
+    let view = ExportButtonViewProps {
         view: ui.view.clone(),
         label,
         labels: props.labels.clone(),
@@ -253,5 +261,6 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         onhover,
         onfocus,
         ondismiss,
-    })
+    };
+    use_export_button_view(&view, ui.placement, onplace)
 }

@@ -82,15 +82,23 @@ impl Placement {
 /// The button, its popover, the fallback download link and the failure toast.
 #[function_component]
 pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
-    use_export_button_view(props)
+    let placement = use_state_eq(Placement::default);
+    let onplace = {
+        let placement = placement.clone();
+        Callback::from(move |p| placement.set(p))
+    };
+    use_export_button_view(props, *placement, onplace)
 }
 
-/// The markup of [`ExportButtonView`] with the state it keeps (where the popover opens), for a
-/// component that renders it inline (a component of its own costs the embeddable bundle about
-/// 2 KB gzip).
+/// The markup of [`ExportButtonView`], for a component that renders it inline (a component of its
+/// own costs the embeddable bundle about 2 KB gzip) and keeps where the popover opens in its own
+/// state: `placement`, which `onplace` is asked to change once the open popover is measured.
 #[hook]
-pub fn use_export_button_view(props: &ExportButtonViewProps) -> Html {
-    let placement = use_state_eq(Placement::default);
+pub fn use_export_button_view(
+    props: &ExportButtonViewProps,
+    placement: Placement,
+    onplace: Callback<Placement>,
+) -> Html {
     let v = &props.view;
     let labels = &props.labels;
     let busy = v.status == Status::Exporting;
@@ -112,7 +120,6 @@ pub fn use_export_button_view(props: &ExportButtonViewProps) -> Html {
     let anchor = use_node_ref();
     let pop = use_node_ref();
     {
-        let placement = placement.clone();
         let (anchor, pop) = (anchor.clone(), pop.clone());
         let open = busy && props.popover_open;
         use_effect_on(
@@ -121,7 +128,7 @@ pub fn use_export_button_view(props: &ExportButtonViewProps) -> Html {
                 if open {
                     if let (Some(a), Some(p)) = (anchor.cast::<web_sys::Element>(), pop.cast::<web_sys::HtmlElement>())
                     {
-                        placement.set(Placement::measure(&a, &p));
+                        onplace.emit(Placement::measure(&a, &p));
                     }
                 }
                 Box::new(|| ())
@@ -161,7 +168,7 @@ pub fn use_export_button_view(props: &ExportButtonViewProps) -> Html {
                     eta_secs: v.eta_secs,
                     retrying: v.retrying,
                     labels: labels.clone(),
-                    placement: *placement,
+                    placement,
                     node: pop,
                 }) }
             }
