@@ -430,7 +430,7 @@ export async function run({ browser, base, mock, concurrency = Number(process.en
   const markdown = [
     `${results.length} runs of ${cases.length} cases, ${concurrency} at a time (${int(seconds)} s). Each its own client and page; jobs of 2 s unless the scenario sets its`,
     `own length (fast, slow, huge); timeoutMs ${SHORT_TIMEOUT_MS} for url-never and never-finishes, ${TIMEOUT_MS} elsewhere. Requests: start / progress /`,
-    `file, as the mock recorded them. Time to outcome: click → export-done / export-error (wall clock; set by the scenarios'`,
+    `file, as the mock recorded them (it records a request once it has answered it: one aborted before that is not there). Time to outcome: click → export-done / export-error (wall clock; set by the scenarios'`,
     'timings and the widget\'s retry and deadline policy). Left polling, watched for ' + `${QUIET_MS / 1000} s: an API request the page sent after the outcome,`,
     'one in flight at the outcome that was not aborted, or one the mock saw after the outcome that the page did not send (the page',
     `logs its fetch calls; its clock is matched to the mock's within ${maxClockError.toFixed(0)} ms at worst). The "stopped" rows stop an export of 20 s from outside.`,
