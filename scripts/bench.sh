@@ -8,7 +8,7 @@
 # Exits non-zero when a checked target fails (size budget, memory bound, every file arriving in
 # the scale test, nothing left polling in the fault matrix) — after printing everything.
 # Run it with `make bench` (which runs scripts/setup.sh first), or directly after setup.
-# BENCH_STARTUP_RUNS, BENCH_MEMORY_CYCLES and BENCH_ONLY are passed on to bench/run.mjs.
+# BENCH_STARTUP_RUNS, BENCH_MEMORY_CYCLES, BENCH_ONLY and BENCH_FAULT_* are passed on to bench/run.mjs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"

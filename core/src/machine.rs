@@ -378,6 +378,12 @@ impl Machine {
     }
 
     fn send(&mut self, step: Step, now: f64) {
+        // Past the deadline nothing new is asked: an answer handled after it (before its timer
+        // ran) that would ask again ends the export here instead.
+        if self.job.as_ref().is_some_and(|j| now >= j.deadline) {
+            self.fail(Failure::new(FailKind::TimedOut), now);
+            return;
+        }
         let Some(request) = self.adapter.request(step) else {
             match step {
                 // Most backends need nothing before the start.
