@@ -516,6 +516,19 @@ async fn near_the_bottom_right_corner_the_popover_opens_up_and_to_the_left() {
 }
 
 #[wasm_bindgen_test]
+async fn a_tap_near_the_bottom_right_corner_opens_the_popover_up_and_to_the_left() {
+    // No hover and no focus first: the click itself must measure where the popover fits.
+    let script = stuck_at(50);
+    let m = Mounted::new(props(&script)).await;
+    let style = "position:fixed;inset:0;display:flex;justify-content:flex-end;align-items:flex-end;padding:4px";
+    m.root.set_attribute("style", style).unwrap();
+    m.click().await;
+    m.click().await;
+    assert!(m.popover_open());
+    assert!(m.q(".k12x-pop--end").is_some() && m.q(".k12x-pop--top").is_some(), "placed to fit");
+}
+
+#[wasm_bindgen_test]
 async fn away_from_the_edges_the_popover_opens_below_and_to_the_right() {
     let m = hovered_while_exporting_in("position:fixed;left:10px;top:10px").await;
     assert!(m.q(".k12x-pop--end").is_none() && m.q(".k12x-pop--top").is_none(), "the default placement");

@@ -99,8 +99,8 @@ pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
         (Status::Done, Some(Download { url: Some(url), filename })) => Some((url.clone(), filename.clone())),
         _ => None,
     };
-    let onclick = props.onclick.reform(|e: MouseEvent| e.prevent_default());
-    // Placement is measured when the popover is about to open: on pointer entry or focus. The anchor
+    // Placement is measured when the popover is about to open: on pointer entry, focus or a click
+    // (a tap on the busy button opens it on touch screens). The anchor
     // is found through a NodeRef: with Yew's event delegation, an event's current target is the app's
     // root element, not the element the listener is written on.
     let anchor = use_node_ref();
@@ -112,6 +112,13 @@ pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
                 placement.set(Placement::for_anchor(&el));
             }
         }
+    };
+    let onclick = {
+        let measure = measure.clone();
+        props.onclick.reform(move |e: MouseEvent| {
+            e.prevent_default();
+            measure();
+        })
     };
     let hover = |on: bool| opens::<MouseEvent>(&props.onhover, on, measure.clone());
     let focus = |on: bool| opens::<FocusEvent>(&props.onfocus, on, measure.clone());
