@@ -17,10 +17,12 @@ t0=$(date +%s)
 # it was started and whoever became its parent (wasm-bindgen-test-runner kills geckodriver and
 # leaves Firefox running, for one).
 export K12X_TEST_RUN="$$.$(date +%s%N)"
+# The marked processes alive, but this shell and the mock backend while it serves (stop_mock
+# clears MOCK_PID).
 marked() {
   # Unmarked itself, or it would find its own pipeline.
   env -u K12X_TEST_RUN bash -c 'grep -lzx "K12X_TEST_RUN=$1" /proc/[0-9]*/environ 2>/dev/null |
-    sed -E "s#^/proc/([0-9]+)/environ\$#\\1#" | grep -vx "$2"' _ "$K12X_TEST_RUN" "$$" || true
+    sed -E "s#^/proc/([0-9]+)/environ\$#\\1#" | grep -vxe "$2" -e "$3"' _ "$K12X_TEST_RUN" "$$" "${MOCK_PID:-$$}" || true
 }
 # Kills every marked process still alive, naming them (after `$1`, when there are any).
 reap() {
