@@ -426,6 +426,14 @@ fn next_download() {
     });
     if let Some((url, filename)) = next {
         click_download(&url, &filename);
+        // The spacing counts from the click: adding and clicking the anchor can take tens of
+        // milliseconds (WebKit, a large page). The timer armed above kept re-entrant calls queued.
+        DOWNLOADS.with(|q| {
+            let mut q = q.borrow_mut();
+            if q.timer.is_some() {
+                q.timer = Some(Timeout::new(DOWNLOAD_SPACING_MS, next_download));
+            }
+        });
     }
 }
 
