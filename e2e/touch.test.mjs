@@ -4,7 +4,7 @@
 // focus/blur events are stopped before they reach anything in the page.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { open, BASE, client, until, exportButton, onlyIn, shotPath, ENGINE } from './lib.mjs';
+import { open, BASE, client, until, sleep, exportButton, onlyIn, shotPath, ENGINE } from './lib.mjs';
 
 const TOUCH = onlyIn(['chromium', 'firefox'], "WebKitGTK's WebDriver sends touch actions as mouse events");
 
@@ -45,7 +45,7 @@ test('a tap on the busy button shows the filename, bar and percent; a tap elsewh
   await button.tap();
   await pop.waitFor({ state: 'visible' });
   await pop.tap();
-  await page.waitFor(() => true);
+  await sleep(300);
   assert.ok(await pop.visible(), 'a tap inside the popover keeps it open');
 
   const pointers = await page.evaluate(() => window.__pointers);
