@@ -10,7 +10,7 @@ async function page(t, c) {
   await o.page.goto(`${BASE}/examples/backends.html?client=${c}&durationMs=1500`);
   // Every section's button and history panel mounted.
   for (const id of ['export-service', 'xlink', 'minapp', 'asset']) {
-    await o.page.locator(`[data-backend="${id}"]`).locator('.button .k12x-btn').waitFor({ timeout: 20000 });
+    await o.page.locator(`[data-backend="${id}"]`).locator('.button').locator('.k12x-btn').waitFor({ timeout: 20000 });
   }
   return o;
 }
@@ -18,7 +18,7 @@ async function page(t, c) {
 async function exportOnce(p, id) {
   const section = p.locator(`[data-backend="${id}"]`);
   const download = p.expectDownload({ timeout: 30000 });
-  await section.locator('.button .k12x-btn').click();
+  await section.locator('.button').locator('.k12x-btn').click();
   return download;
 }
 
@@ -61,7 +61,7 @@ test('MinApp: the CSV is downloaded; a second export within a minute is refused 
   const d = await exportOnce(p, 'minapp');
   assert.match(d.name, /\.csv$/);
   const section = p.locator('[data-backend="minapp"]');
-  await section.locator('.button .k12x-btn').click();
+  await section.locator('.button').locator('.k12x-btn').click();
   const alert = section.locator('[role=alert]');
   await alert.waitFor({ timeout: 15000 });
   assert.match(await alert.text(), /导出失败/);

@@ -17,8 +17,11 @@ test('a tap on the busy button shows the filename, bar and percent; a tap elsewh
   await page.evaluate(() => {
     window.__pointers = [];
     addEventListener('pointerdown', (e) => window.__pointers.push(e.pointerType), true);
+    // mouseenter and mouseleave do not cross a shadow root's boundary: they are stopped at the
+    // widget's shadow root as well as at the window.
+    const roots = [window, ...[...document.querySelectorAll('*')].filter((e) => e.shadowRoot).map((e) => e.shadowRoot)];
     for (const type of ['mouseover', 'mouseout', 'mouseenter', 'mouseleave', 'focus', 'blur', 'focusin', 'focusout']) {
-      addEventListener(type, (e) => e.stopImmediatePropagation(), true);
+      for (const r of roots) r.addEventListener(type, (e) => e.stopImmediatePropagation(), true);
     }
   });
   const pop = page.locator('[role=tooltip]');

@@ -706,3 +706,15 @@ async fn mounted_in_a_shadow_root_its_dom_events_reach_the_host_and_start_begins
     drop(listeners);
     host.remove();
 }
+
+#[wasm_bindgen_test]
+async fn in_a_shadow_root_one_click_starts_without_opening_the_popover() {
+    // One click is one start: Yew must not see it twice through the shadow root's host.
+    let script = stuck_at(20);
+    let m = Mounted::in_shadow(props(&script)).await;
+    m.click().await;
+    until(1000, "exporting", || m.status() == "exporting").await;
+    sleep(100).await;
+    assert!(!m.popover_open(), "a click that starts the export opens nothing");
+    assert_eq!(script.count(), 1);
+}

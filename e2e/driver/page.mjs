@@ -20,6 +20,23 @@ export async function until(what, fn, ms = 15_000, every = 50) {
 }
 
 /**
+ * Runs `fn` again while the element it was given went away meanwhile (WebDriver's "stale element
+ * reference"): a widget may replace its own element — the embedded button's placeholder by the
+ * live button, say — between finding an element and acting on it.
+ */
+async function fresh(fn, timeout = ACTION_TIMEOUT) {
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!/stale element/i.test(e.message) || Date.now() - t0 > timeout) throw e;
+      await sleep(20);
+    }
+  }
+}
+
+/**
  * A lazy reference to elements: a chain of CSS steps (each searched inside the previous one's
  * results, through open shadow roots), resolved afresh on every use. Actions need exactly one
  * element (`first()`/`nth(i)` pick one of several) and wait for it to be visible.
@@ -52,7 +69,7 @@ export class Locator {
 
   /** The backend's handles of every match. */
   async all() {
-    return this.page.backend.resolve(this.chain);
+    return fresh(() => this.page.backend.resolve(this.chain));
   }
 
   async count() {
@@ -72,13 +89,14 @@ export class Locator {
 
   /** Runs `fn(element, arg)` in the page and returns its (JSON) result. */
   async evaluate(fn, arg = null, timeout = ACTION_TIMEOUT) {
-    const h = await this.mustHandle(timeout);
-    return this.page.backend.evaluateOn(h, fn.toString(), arg);
+    return fresh(async () => this.page.backend.evaluateOn(await this.mustHandle(timeout), fn.toString(), arg), timeout);
   }
 
   async visible() {
-    const h = await this.handle();
-    return h ? this.page.backend.evaluateOn(h, isVisible.toString(), null) : false;
+    return fresh(async () => {
+      const h = await this.handle();
+      return h ? this.page.backend.evaluateOn(h, isVisible.toString(), null) : false;
+    });
   }
 
   /** Waits for `state`: 'visible' (default), 'hidden' (absent or invisible), 'attached', 'detached'. */
@@ -100,17 +118,17 @@ export class Locator {
 
   /** A mouse click, as a user makes it (the pointer moves there first). */
   async click({ timeout } = {}) {
-    await this.page.backend.click(await this.actionable(timeout));
+    await fresh(async () => this.page.backend.click(await this.actionable(timeout)), timeout);
   }
 
   /** The mouse pointer moves over the element. */
   async hover({ timeout } = {}) {
-    await this.page.backend.hover(await this.actionable(timeout));
+    await fresh(async () => this.page.backend.hover(await this.actionable(timeout)), timeout);
   }
 
   /** A finger taps the element (a touch pointer: no hover before it). */
   async tap({ timeout } = {}) {
-    await this.page.backend.tap(await this.actionable(timeout));
+    await fresh(async () => this.page.backend.tap(await this.actionable(timeout)), timeout);
   }
 
   async text() {
@@ -151,9 +169,8 @@ export class Locator {
   }
 
   async screenshot(path) {
-    const h = await this.actionable();
     await settled(this.page);
-    await this.page.backend.screenshot(path, h);
+    await fresh(async () => this.page.backend.screenshot(path, await this.actionable()));
   }
 }
 
