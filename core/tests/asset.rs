@@ -341,12 +341,12 @@ proptest! {
 
     #[test]
     fn the_lenient_reader_never_panics(s in ".{0,200}") {
-        let _ = k12_export_core::adapters::lenient::parse(&s);
+        let _ = k12_export_core::codec::lenient::parse(&s);
     }
 
     #[test]
     fn any_records_make_a_csv_with_a_bom_and_one_line_per_record(records in prop::collection::vec(json(), 0..8)) {
-        let bytes = k12_export_core::adapters::asset::build_csv(&records);
+        let bytes = k12_export_core::backends::asset::build_csv(&records);
         prop_assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "no BOM");
         prop_assert!(String::from_utf8(bytes).is_ok());
     }

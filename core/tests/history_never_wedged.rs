@@ -405,10 +405,10 @@ proptest! {
 
     #[test]
     fn arbitrary_times_never_panic_the_time_reader(s in ".{0,40}", n in any::<f64>()) {
-        let (ms, text) = k12_export_core::history::parse_time(Some(&Json::Str(s.clone())));
+        let (ms, text) = k12_export_core::codec::time::parse_time(Some(&Json::Str(s.clone())));
         prop_assert!(ms.is_none() || text.is_none());
         prop_assert!(ms.is_none_or(f64::is_finite));
-        let (ms, _) = k12_export_core::history::parse_time(Some(&Json::Num(n)));
+        let (ms, _) = k12_export_core::codec::time::parse_time(Some(&Json::Num(n)));
         prop_assert!(ms.is_none_or(|m| m.is_finite() && m > 0.0));
     }
 }

@@ -9,7 +9,7 @@ mod common;
 
 use common::{act, json, machine, run, DEADLINE_MS};
 use k12_export_core::json::Json;
-use k12_export_core::Status;
+use k12_export_core::{SansIo, Status};
 use proptest::prelude::*;
 
 fn k12() -> k12_export_core::Machine {

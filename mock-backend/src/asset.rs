@@ -36,7 +36,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use k12_export_core::adapters::asset::wire::{AssetRecord, Data, Info, Task};
+use k12_export_core::backends::asset::wire::{AssetRecord, Data, Info, Task};
 use serde::Serialize;
 
 use crate::data::{self, mix};
@@ -396,11 +396,11 @@ mod tests {
         let text = almost_json(&serde_json::to_string_pretty(&Info { code: 0, info: "Succeed".into() }).unwrap());
         assert!(text.contains("\"info\": Succeed,"), "{text}");
         assert!(serde_json::from_str::<serde_json::Value>(&text).is_err());
-        let read = k12_export_core::adapters::lenient::parse(&text).unwrap();
+        let read = k12_export_core::codec::lenient::parse(&text).unwrap();
         assert_eq!(read.get("info").and_then(k12_export_core::json::Json::as_str), Some("Succeed"));
         let rec = almost_json(&serde_json::to_string_pretty(&Data { code: 0, data: vec![record(1)] }).unwrap());
         assert!(rec.contains("\"create_time\": 20"), "{rec}");
-        assert!(k12_export_core::adapters::lenient::parse(&rec).is_ok(), "{rec}");
+        assert!(k12_export_core::codec::lenient::parse(&rec).is_ok(), "{rec}");
     }
 
     #[test]

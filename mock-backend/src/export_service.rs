@@ -54,7 +54,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http_body_util::BodyExt;
-use k12_export_core::adapters::export_service::wire::{Created, Detail, Envelope, ExportRequest, PageTag};
+use k12_export_core::backends::export_service::wire::{Created, Detail, Envelope, ExportRequest, PageTag};
 use k12_export_core::json::Json as CoreJson;
 use serde_json::json;
 use tower::ServiceExt;
@@ -304,7 +304,7 @@ async fn create(
 }
 
 enum Source {
-    Http(k12_export_core::adapters::export_service::wire::SourceHttp),
+    Http(k12_export_core::backends::export_service::wire::SourceHttp),
     Raw(Table),
 }
 
@@ -411,7 +411,7 @@ pub fn write_zip(
 /// Fetches one page of the source: `Ok(body)` or a reason.
 async fn fetch(
     state: &AppState,
-    src: &k12_export_core::adapters::export_service::wire::SourceHttp,
+    src: &k12_export_core::backends::export_service::wire::SourceHttp,
     own_host: &str,
     client: &str,
     page: u64,
@@ -480,7 +480,7 @@ fn read_page(body: &str, page: u64) -> Result<Page, String> {
 async fn crawl(
     state: &AppState,
     job: &Job,
-    src: &k12_export_core::adapters::export_service::wire::SourceHttp,
+    src: &k12_export_core::backends::export_service::wire::SourceHttp,
     host: &str,
 ) -> Result<Table, String> {
     let first = fetch(state, src, host, &job.client, 1).await?;

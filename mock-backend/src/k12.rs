@@ -8,7 +8,7 @@
 //! kind = homework | test | student
 //! ```
 //!
-//! Normal answers go through `k12_export_core::k12::wire`, the types the widget reads, so the two
+//! Normal answers go through `k12_export_core::backends::k12::wire`, the types the widget reads, so the two
 //! cannot drift apart; the hostile scenarios build their bodies by hand.
 
 use std::time::Duration;
@@ -21,7 +21,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use k12_export_core::k12::wire::{Envelope, ProgressExtra, ProgressResult, UrlResult};
+use k12_export_core::backends::k12::wire::{Envelope, ProgressExtra, ProgressResult, UrlResult};
 use serde::Serialize;
 use serde_json::json;
 

@@ -42,7 +42,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use k12_export_core::adapters::minapp::wire::{CreateJob, Created, Job as WireJob, JobList, Meta};
+use k12_export_core::backends::minapp::wire::{CreateJob, Created, Job as WireJob, JobList, Meta};
 use serde_json::json;
 
 use crate::data::{self, mix, Cell};

@@ -40,7 +40,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use k12_export_core::adapters::xlink::wire::{
+use k12_export_core::backends::xlink::wire::{
     AuthLink, CreateTask, Created, ErrorBody, ErrorDetail, ListTasks, Task, TaskList,
 };
 

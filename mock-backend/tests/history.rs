@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
-use k12_export_core::history::{HistoryInput, HistoryMachine, HistoryView, JobState};
+use k12_export_core::history::{HistoryInput, HistoryMachine, HistoryView};
 use k12_export_core::json::Json as CoreJson;
-use k12_export_core::{Command, FailKind, HttpOutcome};
+use k12_export_core::{Command, FailKind, HttpOutcome, JobState, SansIo};
 use serde_json::json;
 
 /// A history machine wired to the mock, in real time.

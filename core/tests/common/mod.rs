@@ -26,7 +26,7 @@ pub fn options(text: &str) -> Json {
 
 /// The field named by the error for `text`, which must not validate.
 pub fn error_field(text: &str) -> String {
-    match ExportOptions::from_json(&options(text), &[]) {
+    match ExportSetup::from_json(&options(text), &[]) {
         Ok(_) => panic!("should not validate: {text}"),
         Err(e) => e.field,
     }

@@ -10,6 +10,8 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use k12_export_core::json::Json as CoreJson;
+/// The machines' interface, for the tests that drive one through the mock.
+pub use k12_export_core::SansIo;
 use k12_export_core::{Command, HttpOutcome, Input, Machine, Status};
 use mock_backend::{app, AppState, Config};
 use serde_json::Value;

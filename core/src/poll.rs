@@ -1,5 +1,7 @@
-//! When to ask again: the polling policy, retry backoff, and the progress-rate estimate behind the
+//! When to ask for progress again: the polling policy, and the progress-rate estimate behind the
 //! popover's "约 12 秒".
+
+use crate::lean::clamp;
 
 /// How progress is polled.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -107,46 +109,6 @@ impl Tracker {
     }
 }
 
-/// `x.clamp(lo, hi)` for `lo <= hi` (NaN passes through, as there), without `f64::clamp`'s
-/// assertion, whose message would link Rust's float formatting into the wasm.
-pub fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
-    if x < lo {
-        lo
-    } else if x > hi {
-        hi
-    } else {
-        x
-    }
-}
-
-/// Exponential backoff with equal jitter: the `n`th consecutive failure (from 1) waits between half
-/// and all of `min(cap, base × 2^(n−1))`.
-pub fn backoff_ms(n: u32, base_ms: f64, cap_ms: f64, rng: &mut Rng) -> f64 {
-    let full = (base_ms * 2f64.powi(n.saturating_sub(1).min(30) as i32)).min(cap_ms);
-    full / 2.0 + rng.unit() * full / 2.0
-}
-
-/// A small deterministic generator (SplitMix64) for jitter: seeded by the driver, so tests replay.
-#[derive(Clone, Debug)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator from `seed`.
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    /// A number in `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,21 +177,5 @@ mod tests {
         assert_eq!(t.rate(), None);
         t.observe(3000.0, 0.2);
         assert!((t.rate().unwrap() - 0.0001).abs() < 1e-12);
-    }
-
-    #[test]
-    fn backoff_grows_with_jitter_and_is_capped() {
-        let mut rng = Rng::new(7);
-        for n in 1..=10 {
-            let full = (500.0 * 2f64.powi(n as i32 - 1)).min(8000.0);
-            let d = backoff_ms(n, 500.0, 8000.0, &mut rng);
-            assert!(d >= full / 2.0 && d <= full, "n={n} d={d}");
-        }
-        let a: Vec<f64> = (0..5).map(|_| Rng::new(1).unit()).collect();
-        assert!(a.iter().all(|&x| x == a[0]), "same seed, same jitter");
-        let mut r = Rng::new(1);
-        let b: Vec<f64> = (0..100).map(|_| r.unit()).collect();
-        assert!(b.iter().all(|&x| (0.0..1.0).contains(&x)));
-        assert!(b.windows(2).any(|w| w[0] != w[1]));
     }
 }

@@ -23,11 +23,18 @@
 //! - negative, missing or non-numeric `loaded`/`total`, or `total` 0, carry no progress: the answer
 //!   counts as "still running" and the deadline bounds the wait.
 
-use crate::adapter::{Adapter, Reply, Step};
-use crate::config::CacheConfig;
+use crate::codec::json::Json;
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::HttpRequest;
-use crate::json::Json;
+use crate::seam::answer::text;
+use crate::seam::{Adapter, Built, Ctx, Reply, Step};
+use cache_config::CacheConfig;
+
+pub mod cache_config;
+pub mod wire;
+
+/// The option fields of this protocol.
+pub const OPTION_KEYS: &[&str] = &["config", "start", "progress"];
 
 /// The K12 adapter: two pre-built requests.
 #[derive(Clone, Debug)]
@@ -50,6 +57,33 @@ impl K12 {
         Ok(K12 { start, progress })
     }
 
+    /// Builds the adapter from the options object: `config` (required), `start` and `progress`
+    /// (see the module docs).
+    pub fn from_options(ctx: &Ctx<'_>) -> Result<Built, OptionsError> {
+        let (v, data) = (ctx.options, ctx.data);
+        let config = CacheConfig::from_json(v.get("config").unwrap_or(&Json::Null), "options.config")?;
+        let key = |name: &str| -> Result<Option<String>, OptionsError> {
+            match v.get(name) {
+                None | Some(Json::Null) => Ok(None),
+                Some(Json::Str(s)) if !s.is_empty() => Ok(Some(s.clone())),
+                Some(_) => Err(OptionsError::new(&format!("options.{name}"), "must be a config key (a string)")),
+            }
+        };
+        let (start, progress) = match (key("start")?, key("progress")?) {
+            (Some(s), Some(p)) => (s, p),
+            (s, p) => match K12::infer_keys(&config) {
+                Some((is, ip)) => (s.unwrap_or(is), p.unwrap_or(ip)),
+                None => {
+                    return Err(OptionsError::new(
+                        if s.is_none() { "options.start" } else { "options.progress" },
+                        "is required unless options.config is exactly one 'x' and one 'x-progress' entry",
+                    ))
+                }
+            },
+        };
+        Ok(Built { adapter: Box::new(K12::new(&config, &start, &progress, data)?), default_filename: None })
+    }
+
     /// Picks the start and progress keys when the options do not name them: a config of exactly
     /// one `x` and one `x-progress` (or `x-process`) entry.
     pub fn infer_keys(config: &CacheConfig) -> Option<(String, String)> {
@@ -66,8 +100,19 @@ impl K12 {
     }
 }
 
-/// Reads the `{code, message, result}` envelope: `Ok(result)` on success, else the reply to give.
-pub(crate) fn envelope(body: &str) -> Result<Json, Reply> {
+/// Reads an answer's `{code, message, result}` envelope: `Ok(result)` on success, else the reply
+/// to give. Statuses that reach an adapter are 2xx (on to the body) or another that retrying cannot
+/// fix (the machine has taken 5xx, 408 and 429): those fail with the server's message if the body
+/// has one.
+fn envelope(status: u16, body: &str) -> Result<Json, Reply> {
+    if !(200..300).contains(&status) {
+        let detail = Json::parse(body).ok().and_then(|v| {
+            ["message", "msg", "error", "error_msg", "info", "detail"]
+                .iter()
+                .find_map(|k| v.get(k).and_then(Json::as_str).map(str::to_owned))
+        });
+        return Err(Reply::Failed(Failure::new(FailKind::Http).status(status).detail(detail.as_deref())));
+    }
     let v = Json::parse(body).map_err(|_| Reply::Retry(Failure::new(FailKind::BadResponse)))?;
     if !matches!(v, Json::Obj(_)) {
         return Err(Reply::Retry(Failure::new(FailKind::BadResponse)));
@@ -88,16 +133,9 @@ pub(crate) fn envelope(body: &str) -> Result<Json, Reply> {
     })
 }
 
-fn text(v: Option<&Json>) -> Option<String> {
-    v.and_then(Json::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
-}
-
 /// Reads a start/url answer: `Ready` with a URL, else `Pending`.
 fn read_url_answer(status: u16, body: &str) -> Reply {
-    if let Some(r) = http_error(status, body) {
-        return r;
-    }
-    let result = match envelope(body) {
+    let result = match envelope(status, body) {
         Ok(r) => r,
         Err(reply) => return reply,
     };
@@ -118,10 +156,7 @@ fn read_url_answer(status: u16, body: &str) -> Reply {
 
 /// Reads a progress answer.
 fn read_progress_answer(status: u16, body: &str) -> Reply {
-    if let Some(r) = http_error(status, body) {
-        return r;
-    }
-    let result = match envelope(body) {
+    let result = match envelope(status, body) {
         Ok(r) => r,
         Err(reply) => return reply,
     };
@@ -141,21 +176,6 @@ fn read_progress_answer(status: u16, body: &str) -> Reply {
         }
         _ => Reply::Pending { filename },
     }
-}
-
-/// Shared reading of HTTP statuses that reach an adapter (the machine has already taken 5xx,
-/// 408 and 429): 2xx goes on to the body, anything else fails with the server's message if the
-/// body has one.
-pub(crate) fn http_error(status: u16, body: &str) -> Option<Reply> {
-    if (200..300).contains(&status) {
-        return None;
-    }
-    let detail = Json::parse(body).ok().and_then(|v| {
-        ["message", "msg", "error", "error_msg", "info", "detail"]
-            .iter()
-            .find_map(|k| v.get(k).and_then(Json::as_str).map(str::to_owned))
-    });
-    Some(Reply::Failed(Failure::new(FailKind::Http).status(status).detail(detail.as_deref())))
 }
 
 impl Adapter for K12 {
@@ -186,58 +206,6 @@ impl Adapter for K12 {
                 other => other,
             },
         }
-    }
-}
-
-/// The wire types, shared with the mock backend so the two cannot drift apart.
-pub mod wire {
-    /// `{code, message, result}`.
-    #[derive(Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct Envelope<T> {
-        /// 0 on success.
-        pub code: i64,
-        /// A message, for errors.
-        pub message: String,
-        /// The payload.
-        pub result: Option<T>,
-    }
-
-    /// The start/url endpoint's `result`.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct UrlResult {
-        /// The file's URL once ready; `None` (null) before.
-        pub url: Option<String>,
-        /// The file's name.
-        pub filename: Option<String>,
-    }
-
-    /// The progress endpoint's `result`.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-    pub struct ProgressResult {
-        /// A backend-specific code; not interpreted.
-        pub ret_code: i64,
-        /// Units done.
-        pub loaded: i64,
-        /// Units in all.
-        pub total: i64,
-        /// A message.
-        pub message: String,
-        /// Backend-specific data; not interpreted.
-        pub data: Option<String>,
-        /// Extra fields.
-        pub extra: ProgressExtra,
-    }
-
-    /// `result.extra` of a progress answer.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct ProgressExtra {
-        /// The file's name.
-        pub filename: Option<String>,
     }
 }
 

@@ -11,9 +11,9 @@
 //! (percent-encoded) and those keys are consumed; everything else in the data goes in the query
 //! string for `GET`/`DELETE` and in a JSON body for `POST`/`PUT`.
 
+use crate::codec::json::Json;
 use crate::error::OptionsError;
 use crate::http::{percent_encode, HttpRequest, Method};
-use crate::json::Json;
 
 /// One endpoint of the cache config.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -47,12 +47,15 @@
 //!   message is shown. 401/403 (a bad token) fail at once.
 //! - The file's name: `filename` (default: `name`), plus the link's extension (`.csv`).
 
-use crate::adapter::{Adapter, Reply, Step};
-use crate::adapters::{object, segment, status_failure, text, Base, Fields};
+use crate::codec::json::Json;
 use crate::error::{FailKind, Failure, OptionsError};
-use crate::http::HttpRequest;
-use crate::json::Json;
-use crate::options::{Built, Ctx};
+use crate::http::{encode, Base, HttpRequest};
+use crate::seam::answer::{object, status_failure, text};
+use crate::seam::fields::Fields;
+use crate::seam::{Adapter, Built, Ctx, Reply, Step};
+
+pub mod history;
+pub mod wire;
 
 /// The option fields of this protocol.
 pub const OPTION_KEYS: &[&str] = &["baseUrl", "query", "accessToken", "name", "describe", "type", "params", "extend"];
@@ -103,7 +106,7 @@ impl XLink {
     }
 
     fn task_path(&self, tail: &str) -> Option<String> {
-        self.id.as_deref().map(|id| format!("/v2/export_task/{}{tail}", segment(id)))
+        self.id.as_deref().map(|id| format!("/v2/export_task/{}{tail}", encode(id)))
     }
 }
 
@@ -206,132 +209,6 @@ impl Adapter for XLink {
     }
 }
 
-/// The wire types, shared with the mock backend.
-pub mod wire {
-    /// The body of `POST /v2/export_task` (its `params` are passed through as given, and not
-    /// described here).
-    #[derive(Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct CreateTask {
-        /// The task's name.
-        pub name: String,
-        /// Its description.
-        #[cfg_attr(feature = "serde", serde(default))]
-        pub describe: String,
-        /// The task type, 1–10.
-        #[cfg_attr(feature = "serde", serde(rename = "type"))]
-        pub kind: i64,
-        /// `{app_id, product_id}`.
-        #[cfg_attr(feature = "serde", serde(default))]
-        pub extend: Option<Extend>,
-    }
-
-    /// `extend` of a task.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct Extend {
-        /// 平台 appid (maintenance lists only).
-        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-        pub app_id: Option<String>,
-        /// 产品 id (device lists only).
-        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-        pub product_id: Option<String>,
-    }
-
-    /// `{id}`, the answer to a created task.
-    #[derive(Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct Created {
-        /// The task's id.
-        pub id: String,
-    }
-
-    /// A task, as `GET /v2/export_task/{id}` and the list answer it.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct Task {
-        /// The task's id.
-        pub id: String,
-        /// Who created it.
-        pub creator_id: String,
-        /// Their name.
-        pub creator_name: String,
-        /// The task's name.
-        pub name: String,
-        /// Its description.
-        pub describe: String,
-        /// The task type.
-        #[cfg_attr(feature = "serde", serde(rename = "type"))]
-        pub kind: i64,
-        /// 1 待导出, 2 导出中, 3 导出完成, 4 无效, 5 过期.
-        pub status: i64,
-        /// The CSV's size in bytes (0 until written).
-        pub size: u64,
-        /// The file's link, not authorised (answers 403).
-        pub link_url: String,
-        /// Created at, RFC 3339.
-        pub create_time: String,
-        /// A word on the result.
-        pub result_desc: String,
-        /// Objects to export.
-        pub total: u64,
-        /// Objects exported.
-        pub finished: u64,
-        /// Started at, RFC 3339 (empty before).
-        pub begin_time: String,
-        /// Ended at, RFC 3339 (empty before).
-        pub end_time: String,
-    }
-
-    /// `{link_url}`: the signed link.
-    #[derive(Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct AuthLink {
-        /// The signed, expiring URL of the file.
-        pub link_url: String,
-    }
-
-    /// The body of `POST /v2/export_tasks`.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct ListTasks {
-        /// From this offset (default 0).
-        #[cfg_attr(feature = "serde", serde(default))]
-        pub offset: Option<u64>,
-        /// This many (default 10).
-        #[cfg_attr(feature = "serde", serde(default))]
-        pub limit: Option<u64>,
-    }
-
-    /// `{count, list}`.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct TaskList {
-        /// Tasks in all.
-        pub count: u64,
-        /// This page.
-        pub list: Vec<Task>,
-    }
-
-    /// `{"error": {"code", "msg"}}`, the body of an error answer.
-    #[derive(Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct ErrorBody {
-        /// The error.
-        pub error: ErrorDetail,
-    }
-
-    /// The error of an [`ErrorBody`].
-    #[derive(Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct ErrorDetail {
-        /// XLink's error code.
-        pub code: i64,
-        /// The message.
-        pub msg: String,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,113 +240,5 @@ mod tests {
         assert!(matches!(t(r#"{"status":5,"result_desc":"超过7天"}"#),
             Reply::Failed(f) if f.detail.as_deref() == Some("导出任务已过期：超过7天")));
         assert!(matches!(t(r#"{"status":9}"#), Reply::Retry(_)));
-    }
-}
-
-/// The task list (`POST /v2/export_tasks`) and re-downloads through a fresh `auth_link` (see
-/// [`crate::history`]).
-///
-/// - The list asks for `{offset: 0, limit, order: {create_time: "desc"}}`: the newest tasks.
-/// - Status 1 is queued (待导出), 2 running (导出中) with `finished / total`, 3 done, 4 failed
-///   (无效, with `result_desc`), 5 expired (过期).
-/// - A re-download always asks `GET /v2/export_task/{id}/auth_link` right before it (the link is
-///   signed and expires; it is never kept), and never uses the list's `link_url`, which is not
-///   authorised. Every request carries `Access-Token`.
-/// - XLink exports are CSV: the file is saved as the task's name plus `.csv` (the signed link has
-///   no extension to borrow).
-pub mod history {
-    use super::{number, object, segment, status_failure, text, Base, Fields, TOKEN_HEADER};
-    use crate::adapter::Reply;
-    use crate::error::{FailKind, Failure, OptionsError};
-    use crate::history::{HistoryEntry, HistoryItem, HistorySource, JobState};
-    use crate::http::HttpRequest;
-    use crate::json::{obj, Json};
-    use crate::options::Ctx;
-
-    /// XLink's task list for one token.
-    #[derive(Clone, Debug)]
-    pub struct XLinkHistory {
-        base: Base,
-    }
-
-    impl XLinkHistory {
-        /// The tasks under `base` (whose headers carry the token).
-        pub fn new(base: Base) -> XLinkHistory {
-            XLinkHistory { base }
-        }
-
-        /// From the button's options: `baseUrl`, `query`, `accessToken` (required).
-        pub fn from_options(ctx: &Ctx<'_>) -> Result<Box<dyn HistorySource>, OptionsError> {
-            let f = Fields::new(ctx.options);
-            let token = f.required_string("accessToken")?;
-            if token.chars().any(|c| c.is_control() || !c.is_ascii()) {
-                return Err(OptionsError::new("options.accessToken", "must be printable ASCII (it is an HTTP header)"));
-            }
-            Ok(Box::new(XLinkHistory::new(f.base()?.with_header(TOKEN_HEADER, &token))))
-        }
-    }
-
-    /// One task of the list, `None` without an id.
-    pub fn read_item(v: &Json) -> Option<HistoryEntry> {
-        let id = v.get("id").and_then(Json::as_text)?.trim().to_owned();
-        let desc = text(v.get("result_desc"));
-        let (state, detail) = match v.get("status").and_then(Json::as_i64) {
-            Some(1) => (JobState::Queued, None),
-            Some(2) => (JobState::Running, None),
-            Some(3) => (JobState::Done, None),
-            Some(4) => (JobState::Failed, Some(desc.unwrap_or_else(|| "导出任务无效".to_owned()))),
-            Some(5) => (JobState::Expired, Some(desc.unwrap_or_else(|| "导出任务已过期".to_owned()))),
-            _ => (JobState::Failed, Some(format!("未知的任务状态：{}", v.get("status").unwrap_or(&Json::Null)))),
-        };
-        let name = text(v.get("name"));
-        let item = HistoryItem::new(&id, name.as_deref(), state)
-            .created(v.get("create_time"))
-            .progress(number(v.get("finished")), number(v.get("total")))
-            .detail(detail.as_deref());
-        let filename = if item.title.to_ascii_lowercase().ends_with(".csv") {
-            item.title.clone()
-        } else {
-            format!("{}.csv", item.title)
-        };
-        Some(HistoryEntry { item, link: None, filename })
-    }
-
-    impl HistorySource for XLinkHistory {
-        fn list_request(&self, limit: usize) -> HttpRequest {
-            let body = obj([
-                ("offset", Json::from(0i64)),
-                ("limit", Json::from(limit as i64)),
-                ("order", obj([("create_time", Json::from("desc"))])),
-            ]);
-            self.base.post("/v2/export_tasks", &body)
-        }
-
-        fn read_list(&self, status: u16, body: &str) -> Result<Vec<HistoryEntry>, Reply> {
-            if !(200..300).contains(&status) {
-                return Err(Reply::Failed(status_failure(FailKind::Http, status, body)));
-            }
-            match object(body)?.get("list") {
-                Some(Json::Arr(items)) => Ok(items.iter().filter_map(read_item).collect()),
-                Some(Json::Null) => Ok(Vec::new()),
-                _ => Err(Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some("no list")))),
-            }
-        }
-
-        fn link_request(&self, entry: &HistoryEntry) -> Option<HttpRequest> {
-            Some(self.base.get(&format!("/v2/export_task/{}/auth_link", segment(&entry.item.id)), &[]))
-        }
-
-        fn read_link(&self, _entry: &HistoryEntry, status: u16, body: &str) -> Reply {
-            if !(200..300).contains(&status) {
-                return Reply::Failed(status_failure(FailKind::Http, status, body));
-            }
-            match object(body) {
-                Ok(v) => match text(v.get("link_url")) {
-                    Some(url) => Reply::Ready { url, filename: None },
-                    None => Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some("no link_url"))),
-                },
-                Err(reply) => reply,
-            }
-        }
     }
 }

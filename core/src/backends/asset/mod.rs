@@ -19,7 +19,7 @@
 //!    prefer one whose `number_need` equals the number of ids sent, then the newest (highest id,
 //!    else latest in the list). Once picked, the task is followed by id. Progress is
 //!    `number_succeed / number_need`.
-//! 4. **Link**: fetch the task's records and build the file: a CSV (see [`super::csv`]) handed over
+//! 4. **Link**: fetch the task's records and build the file: a CSV (see [`crate::codec::csv`]) handed over
 //!    as `Reply::File`, which the browser saves through a Blob URL.
 //!
 //! # Options
@@ -44,7 +44,7 @@
 //!   list renders `port_type === 1 ? "导入" : "导出"`. The document's example shows 1 on both rows;
 //!   those are taken to be imports.
 //! - The request body is a bare JSON array of ids (the document's `{ [1, 2, 3,] }` is not JSON).
-//! - Answers are read leniently (see [`super::lenient`]): the document's examples have bare words
+//! - Answers are read leniently (see [`crate::codec::lenient`]): the document's examples have bare words
 //!   (`"info":Succeed`, `"userName": liusn`) and trailing commas. `code` may be missing (success)
 //!   or a numeric string. A non-zero `code` fails with `info`.
 //! - Our task not in the list yet: "running" for up to 10 polls, then the export fails; a picked
@@ -56,15 +56,19 @@
 //!   under its own name, in the order first seen; known fields absent from every record are left
 //!   out. `assetClass` 0/1 is written 条目型/数量型 and `expire` 0/1 否/是, as the system shows
 //!   them; other values, and every other field, as given (objects and arrays as JSON text).
-//! - XLSX is not built (see [`super::csv`]).
+//! - XLSX is not built (see [`crate::codec::csv`]).
 
-use crate::adapter::{Adapter, Reply, Step};
-use crate::adapters::csv::{self, Cell};
-use crate::adapters::{lenient, message, segment, status_failure, Base, Fields};
+use crate::codec::csv::{self, Cell};
+use crate::codec::json::Json;
+use crate::codec::lenient;
 use crate::error::{FailKind, Failure, OptionsError};
-use crate::http::HttpRequest;
-use crate::json::Json;
-use crate::options::{Built, Ctx};
+use crate::http::{encode, Base, HttpRequest};
+use crate::seam::answer::{message, status_failure};
+use crate::seam::fields::Fields;
+use crate::seam::{Adapter, Built, Ctx, Reply, Step};
+
+pub mod history;
+pub mod wire;
 
 /// The option fields of this protocol.
 pub const OPTION_KEYS: &[&str] = &["baseUrl", "query", "session", "assetIds"];
@@ -156,7 +160,7 @@ impl AssetSystem {
     }
 
     fn tasks_request(&self) -> HttpRequest {
-        self.base.get(&format!("/api/async_task/{}", segment(&self.session)), &[])
+        self.base.get(&format!("/api/async_task/{}", encode(&self.session)), &[])
     }
 
     fn distinct_ids(&self) -> usize {
@@ -288,7 +292,7 @@ impl Adapter for AssetSystem {
     }
 
     fn request(&mut self, step: Step) -> Option<HttpRequest> {
-        let session = segment(&self.session);
+        let session = encode(&self.session);
         Some(match step {
             // Its progress always has numbers; its records endpoint needs a finished job.
             Step::Probe => return None,
@@ -298,7 +302,7 @@ impl Adapter for AssetSystem {
                 self.base.post(&format!("/api/export_task/{session}"), &ids)
             }
             Step::Link => {
-                let job = segment(self.job.as_deref()?);
+                let job = encode(self.job.as_deref()?);
                 self.base.get(&format!("/api/export_task/{session}/{job}"), &[])
             }
         })
@@ -337,94 +341,6 @@ impl Adapter for AssetSystem {
                 Reply::File { bytes: build_csv(&records), mime: csv::MIME, filename: self.filename.clone() }
             }
         }
-    }
-}
-
-/// The wire types, shared with the mock backend.
-pub mod wire {
-    /// `{code, info}`: the answer to a POST, and every error.
-    #[derive(Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct Info {
-        /// 0 on success; else the document's error code.
-        pub code: i64,
-        /// `Succeed`, or the error.
-        pub info: String,
-    }
-
-    /// `{code, data}`.
-    #[derive(Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct Data<T> {
-        /// 0.
-        pub code: i64,
-        /// The payload.
-        pub data: T,
-    }
-
-    /// A task of `GET /api/async_task/{session}`.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct Task {
-        /// The task's id.
-        pub id: u64,
-        /// Who started it.
-        pub manager: String,
-        /// `YYYY-MM-DD HH:MM:SS`.
-        pub create_time: String,
-        /// Assets to handle.
-        pub number_need: u64,
-        /// Assets handled successfully.
-        pub number_succeed: u64,
-        /// 0 running, 1 done, 2 done with failures.
-        pub finish: i64,
-        /// 1 import, 2 export.
-        pub port_type: i64,
-    }
-
-    /// An exported asset record.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[allow(non_snake_case)]
-    pub struct AssetRecord {
-        /// The asset's id.
-        pub id: u64,
-        /// Its parent's name (`""` for none).
-        pub parentName: String,
-        /// Its name.
-        pub name: String,
-        /// 0 条目型 (one item), 1 数量型 (a quantity).
-        pub assetClass: i64,
-        /// Who holds it.
-        pub userName: String,
-        /// Its current value.
-        pub price: f64,
-        /// A description.
-        pub description: String,
-        /// Where it is.
-        pub position: String,
-        /// 1 when expired.
-        pub expire: i64,
-        /// How many.
-        pub count: i64,
-        /// Its category.
-        pub assetTree: String,
-        /// Its department.
-        pub departmentName: String,
-        /// Created on, `YYYY-MM-DD`.
-        pub create_time: String,
-        /// Useful life, in days.
-        pub deadline: i64,
-        /// Its value when bought.
-        pub initial_price: f64,
-        /// Quantity warning line (-1: none).
-        pub warning_amount: i64,
-        /// Age warning line (-1: none).
-        pub warning_date: i64,
-        /// Expires on, `YYYY-MM-DD`.
-        pub expire_date: String,
-        /// Its state.
-        pub status: i64,
     }
 }
 
@@ -483,122 +399,5 @@ mod tests {
              1,'=cmd|' /C calc'!A0,条目型,10.5,,-1,x\r\n\
              2,\"椅子, 蓝色\",数量型,,是,,\r\n"
         );
-    }
-}
-
-/// The session's task list (`GET /api/async_task/{session}`, export tasks only) and re-downloads
-/// of a task's records (`GET /api/export_task/{session}/{id}`) as a CSV built here (see
-/// [`crate::history`]).
-///
-/// - Import tasks (`port_type` 1) are left out. The list comes oldest first; it is turned round
-///   by id (then sorted by `create_time`, China time, by the machine).
-/// - `finish` 0 is running, with `number_succeed / number_need`; 1 done; 2 failed ("部分资产导出失败：
-///   成功 n / m") but downloadable when some assets were exported — the records are those that
-///   were — and not when none were ("没有资产导出成功").
-/// - The tasks have no name: the title is `导出任务 {id}`, and the file is saved as
-///   `{filename}-{id}.csv`, `filename` being the button's (default `资产导出`).
-pub mod history {
-    use super::{build_csv, csv, envelope, segment, Base, Fields, DEFAULT_FILENAME, PORT_IMPORT};
-    use crate::adapter::Reply;
-    use crate::error::{FailKind, Failure, OptionsError};
-    use crate::history::{HistoryEntry, HistoryItem, HistorySource, JobState};
-    use crate::http::HttpRequest;
-    use crate::json::Json;
-    use crate::options::Ctx;
-
-    /// The asset system's export tasks of one session.
-    #[derive(Clone, Debug)]
-    pub struct AssetHistory {
-        base: Base,
-        session: String,
-        stem: String,
-    }
-
-    impl AssetHistory {
-        /// The export tasks of `session` under `base`; files are saved as `{stem}-{id}.csv`.
-        pub fn new(base: Base, session: &str, stem: &str) -> AssetHistory {
-            let stem = match stem.len().checked_sub(4) {
-                Some(i) if stem.is_char_boundary(i) && stem[i..].eq_ignore_ascii_case(".csv") => &stem[..i],
-                _ => stem,
-            };
-            AssetHistory { base, session: session.to_owned(), stem: stem.to_owned() }
-        }
-
-        /// From the button's options: `baseUrl`, `query`, `session` (required), `filename`.
-        pub fn from_options(ctx: &Ctx<'_>) -> Result<Box<dyn HistorySource>, OptionsError> {
-            let f = Fields::new(ctx.options);
-            let base = f.base()?;
-            let session = f.required_string("session")?;
-            Ok(Box::new(AssetHistory::new(base, &session, ctx.filename.unwrap_or(DEFAULT_FILENAME))))
-        }
-
-        /// One task of the list, `None` without an id or for an import task.
-        pub fn read_item(&self, v: &Json) -> Option<HistoryEntry> {
-            if v.get("port_type").and_then(Json::as_i64) == Some(PORT_IMPORT) {
-                return None;
-            }
-            let id = v.get("id").and_then(Json::as_text)?.trim().to_owned();
-            let need = v.get("number_need").and_then(Json::as_number);
-            let succeed = v.get("number_succeed").and_then(Json::as_number);
-            // Written as JSON numbers: an f64 in `format!` would bring float printing into the wasm.
-            let counts = || format!("{} / {}", Json::Num(succeed.unwrap_or(0.0)), Json::Num(need.unwrap_or(0.0)));
-            let (state, detail, downloadable) = match v.get("finish").and_then(Json::as_i64) {
-                Some(0) => (JobState::Running, None, false),
-                Some(1) => (JobState::Done, None, true),
-                Some(2) if succeed.is_some_and(|n| n > 0.0) => {
-                    (JobState::Failed, Some(format!("部分资产导出失败：成功 {}", counts())), true)
-                }
-                Some(2) => (JobState::Failed, Some("没有资产导出成功".to_owned()), false),
-                _ => {
-                    let raw = v.get("finish").unwrap_or(&Json::Null);
-                    (JobState::Failed, Some(format!("未知的任务状态：{raw}")), false)
-                }
-            };
-            let mut item = HistoryItem::new(&id, None, state)
-                .created(v.get("create_time"))
-                .progress(succeed, need)
-                .detail(detail.as_deref());
-            item.downloadable = downloadable;
-            Some(HistoryEntry { item, link: None, filename: format!("{}-{id}.csv", self.stem) })
-        }
-    }
-
-    impl HistorySource for AssetHistory {
-        fn list_request(&self, _limit: usize) -> HttpRequest {
-            self.base.get(&format!("/api/async_task/{}", segment(&self.session)), &[])
-        }
-
-        fn read_list(&self, status: u16, body: &str) -> Result<Vec<HistoryEntry>, Reply> {
-            match envelope(status, body)? {
-                Json::Arr(items) => {
-                    let mut entries: Vec<HistoryEntry> = items.iter().filter_map(|t| self.read_item(t)).collect();
-                    // Oldest first on the wire: newest (highest id) first here.
-                    entries.reverse();
-                    let id = |e: &HistoryEntry| e.item.id.parse::<i64>().unwrap_or(i64::MIN);
-                    crate::history::sort_small(&mut entries, |a, b| id(a) > id(b));
-                    Ok(entries)
-                }
-                Json::Null => Ok(Vec::new()),
-                _ => Err(Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some("the task list is not a list")))),
-            }
-        }
-
-        fn link_request(&self, entry: &HistoryEntry) -> Option<HttpRequest> {
-            let (session, id) = (segment(&self.session), segment(&entry.item.id));
-            Some(self.base.get(&format!("/api/export_task/{session}/{id}"), &[]))
-        }
-
-        fn read_link(&self, entry: &HistoryEntry, status: u16, body: &str) -> Reply {
-            let records = match envelope(status, body) {
-                Ok(Json::Arr(items)) => items,
-                Ok(one @ Json::Obj(_)) => vec![one],
-                Ok(Json::Null) => Vec::new(),
-                Ok(_) => {
-                    return Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some("records are not a list")))
-                }
-                Err(reply) => return reply,
-            };
-            Reply::File { bytes: build_csv(&records), mime: csv::MIME, filename: entry.filename.clone() }
-        }
     }
 }

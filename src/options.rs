@@ -1,10 +1,11 @@
-//! What a button exports: the backend options (one JSON format for Yew props and plain pages),
-//! the export data and the filename template, merged and validated by the core.
+//! The options of a button or a history panel as the host gives them: the backend options (one
+//! JSON format for Yew props and plain pages), the export data and the filename template, merged
+//! here and validated by the core into an [`ExportSetup`].
 
 use std::rc::Rc;
 
 use k12_export_core::json::Json;
-use k12_export_core::{ExportOptions, OptionsError};
+use k12_export_core::{ExportSetup, OptionsError};
 
 /// Fields the widget itself reads from a flat options object; the export core accepts them unread.
 pub const WIDGET_KEYS: &[&str] = &["label", "lang", "disabled", "heading"];
@@ -53,13 +54,13 @@ impl Options {
     }
 
     /// Merges `data` and `filename` in (when given) and validates the whole.
-    pub fn resolve(&self, data: &Json, filename: &str) -> Result<ExportOptions, OptionsError> {
+    pub fn resolve(&self, data: &Json, filename: &str) -> Result<ExportSetup, OptionsError> {
         // One options object may serve a button and a history panel alike.
         #[cfg(feature = "backends")]
         let allowed = [WIDGET_KEYS, k12_export_core::history::OPTION_KEYS].concat();
         #[cfg(not(feature = "backends"))]
         let allowed = WIDGET_KEYS.to_vec();
-        ExportOptions::from_json(&self.merged(data, filename), &allowed)
+        ExportSetup::from_json(&self.merged(data, filename), &allowed)
     }
 
     fn merged(&self, data: &Json, filename: &str) -> Json {

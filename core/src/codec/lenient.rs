@@ -13,7 +13,7 @@
 //! repair is linear, never panics, and its result goes through the strict parser (with its depth
 //! limit) again.
 
-use crate::json::{write_string, Json, JsonError};
+use crate::codec::json::{write_string, Json, JsonError};
 
 /// Parses `text` as JSON, or as JSON with the slips above repaired.
 pub fn parse(text: &str) -> Result<Json, JsonError> {

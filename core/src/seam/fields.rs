@@ -1,15 +1,7 @@
-//! The adapters of the other async-export backends, one module each, and the little they share:
-//! reading their option fields (every error names its field), building their URLs from a base, and
-//! reading their answers.
+//! Reading a backend's option fields from the host page's options object: every error names its
+//! field (`options.userId is required (a string or an integer)`).
 //!
-//! | `protocol` | module | backend |
-//! |---|---|---|
-//! | `"export-service"` | [`export_service`] | the export service: `POST /v1/export/http` or `/raw`, poll `/v1/export/detail` |
-//! | `"xlink"` | [`xlink`] | XLink IoT cloud: `POST /v2/export_task`, poll, then a signed `auth_link` |
-//! | `"minapp"` | [`minapp`] | MinApp: `POST /userve/v1.5/table/:id/export/`, poll the job |
-//! | `"asset"` | [`asset`] | the asset system: snapshot the task list, `POST /api/export_task/{session}`, find the job, build the CSV here |
-//!
-//! Options every one of them understands, besides the common ones of [`crate::options`]:
+//! Options every backend with a `baseUrl` understands (read by [`Fields::base`]):
 //!
 //! - `baseUrl` (default `""`: the page's own origin): where the backend lives, `http(s)://host[:port][/prefix]`
 //!   or a path prefix `/prefix`. No query or fragment; a trailing `/` is dropped.
@@ -17,18 +9,12 @@
 //!   numbers or booleans — for a gateway that wants e.g. an app id, or for the mock backend's
 //!   `scenario` and `client`.
 
-pub mod asset;
-pub mod csv;
-pub mod export_service;
-pub mod lenient;
-pub mod minapp;
-pub mod xlink;
+use crate::codec::json::Json;
+use crate::error::OptionsError;
+use crate::http::Base;
+use crate::lean::comma_list;
 
-use crate::error::{FailKind, Failure, OptionsError};
-use crate::http::{percent_encode, HttpRequest, Method};
-use crate::json::Json;
-
-/// The option fields every adapter of this module understands.
+/// The option fields of [`Fields::base`].
 pub const BASE_KEYS: &[&str] = &["baseUrl", "query"];
 
 /// Reads one adapter's option fields from the options object, naming the field in every error.
@@ -127,7 +113,7 @@ impl<'a> Fields<'a> {
 
     /// One of `choices` (compared without case; the choice is returned as listed), or `None`.
     pub fn choice(&self, name: &str, choices: &[&'static str]) -> Result<Option<&'static str>, OptionsError> {
-        let what = || format!("must be one of {}", crate::options::comma_list(choices.iter().copied()));
+        let what = || format!("must be one of {}", comma_list(choices.iter().copied()));
         match self.get(name) {
             None => Ok(None),
             Some(Json::Str(s)) => choices
@@ -167,7 +153,7 @@ impl<'a> Fields<'a> {
                 query.push((k.clone(), value));
             }
         }
-        Ok(Base { root, query, headers: Vec::new() })
+        Ok(Base::with_query(root, query))
     }
 }
 
@@ -189,93 +175,6 @@ fn check_base_url(s: &str) -> Result<String, OptionsError> {
         return bad("must be an http(s):// URL or a path starting with /");
     }
     Ok(s.trim_end_matches('/').to_owned())
-}
-
-/// Where a backend lives: a URL prefix, query parameters for every request, and headers for every
-/// request.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Base {
-    root: String,
-    query: Vec<(String, String)>,
-    headers: Vec<(String, String)>,
-}
-
-impl Base {
-    /// A base at `root` (already checked), without extra query parameters.
-    pub fn at(root: &str) -> Base {
-        Base { root: root.trim_end_matches('/').to_owned(), ..Base::default() }
-    }
-
-    /// Adds a header to every request.
-    pub fn with_header(mut self, name: &str, value: &str) -> Base {
-        self.headers.push((name.to_owned(), value.to_owned()));
-        self
-    }
-
-    /// The URL of `path` (starting with `/`, already encoded) with `params` and the extra query.
-    pub fn url(&self, path: &str, params: &[(&str, &str)]) -> String {
-        let mut url = format!("{}{path}", self.root);
-        let mut first = true;
-        let extra = self.query.iter().filter(|(k, _)| !params.iter().any(|(p, _)| p == k));
-        for (k, v) in params.iter().map(|&(k, v)| (k, v)).chain(extra.map(|(k, v)| (k.as_str(), v.as_str()))) {
-            url.push(if first { '?' } else { '&' });
-            first = false;
-            percent_encode(k, &mut url);
-            url.push('=');
-            percent_encode(v, &mut url);
-        }
-        url
-    }
-
-    fn headers(&self, mut request: HttpRequest) -> HttpRequest {
-        request.headers.extend(self.headers.iter().cloned());
-        request
-    }
-
-    /// A `GET` of `path` with `params`.
-    pub fn get(&self, path: &str, params: &[(&str, &str)]) -> HttpRequest {
-        self.headers(HttpRequest::get(self.url(path, params)))
-    }
-
-    /// A `POST` of `body` (JSON) to `path`.
-    pub fn post(&self, path: &str, body: &Json) -> HttpRequest {
-        self.headers(HttpRequest::json(Method::Post, self.url(path, &[]), body))
-    }
-}
-
-/// One path segment, percent-encoded.
-pub fn segment(s: &str) -> String {
-    crate::http::encode(s)
-}
-
-/// Parses an answer that must be a JSON object; anything else is worth another try.
-pub(crate) fn object(body: &str) -> Result<Json, crate::Reply> {
-    match Json::parse(body) {
-        Ok(v @ Json::Obj(_)) => Ok(v),
-        _ => Err(crate::Reply::Retry(Failure::new(FailKind::BadResponse))),
-    }
-}
-
-/// A non-blank string member, trimmed.
-pub(crate) fn text(v: Option<&Json>) -> Option<String> {
-    v.and_then(Json::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
-}
-
-/// The first message-like member of an error body: `message`, `msg`, `error_msg`, `info`,
-/// `detail`, `error` (a string, or an object with one of those).
-pub(crate) fn message(v: &Json) -> Option<String> {
-    const KEYS: [&str; 6] = ["message", "msg", "error_msg", "info", "detail", "error"];
-    KEYS.iter().find_map(|k| match v.get(k) {
-        Some(Json::Str(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Some(inner @ Json::Obj(_)) => message(inner),
-        _ => None,
-    })
-}
-
-/// A non-2xx answer as a failure of `kind`, with the body's message when it has one.
-pub(crate) fn status_failure(kind: FailKind, status: u16, body: &str) -> Failure {
-    let detail = Json::parse(body).ok().as_ref().and_then(message);
-    Failure::new(kind).status(status).detail(detail.as_deref())
 }
 
 #[cfg(test)]
@@ -316,13 +215,5 @@ mod tests {
         let v = fields(r#"{"query":{"key":"x","client":"c"}}"#);
         let base = Fields::new(&v).base().unwrap();
         assert_eq!(base.url("/d", &[("key", "k")]), "/d?key=k&client=c");
-    }
-
-    #[test]
-    fn messages_are_found_in_the_usual_places() {
-        assert_eq!(message(&fields(r#"{"error":{"code":1,"msg":"无效"}}"#)).as_deref(), Some("无效"));
-        assert_eq!(message(&fields(r#"{"code":2,"info":"用户未找到"}"#)).as_deref(), Some("用户未找到"));
-        assert_eq!(message(&fields(r#"{"error_msg":"x","message":""}"#)).as_deref(), Some("x"));
-        assert_eq!(message(&fields(r#"{"a":1}"#)), None);
     }
 }

@@ -44,12 +44,15 @@
 //! - The document's examples send cookies (`withCredentials: true`); this adapter adds no
 //!   credentials of its own.
 
-use crate::adapter::{Adapter, Reply, Step};
-use crate::adapters::{message, object, segment, status_failure, text, Base, Fields};
+use crate::codec::json::Json;
 use crate::error::{FailKind, Failure, OptionsError};
-use crate::http::HttpRequest;
-use crate::json::Json;
-use crate::options::{Built, Ctx};
+use crate::http::{encode, Base, HttpRequest};
+use crate::seam::answer::{message, object, status_failure, text};
+use crate::seam::fields::Fields;
+use crate::seam::{Adapter, Built, Ctx, Reply, Step};
+
+pub mod history;
+pub mod wire;
 
 /// The option fields of this protocol.
 pub const OPTION_KEYS: &[&str] = &[
@@ -117,7 +120,7 @@ impl MinApp {
     }
 
     fn jobs_path(&self) -> String {
-        format!("/userve/v1.5/table/{}/export/", segment(&self.table))
+        format!("/userve/v1.5/table/{}/export/", encode(&self.table))
     }
 }
 
@@ -151,7 +154,7 @@ impl Adapter for MinApp {
             Step::Start => Some(self.base.post(&self.jobs_path(), &self.body)),
             Step::Poll => {
                 let job = self.job.as_deref()?;
-                Some(self.base.get(&format!("{}{}/", self.jobs_path(), segment(job)), &[]))
+                Some(self.base.get(&format!("{}{}/", self.jobs_path(), encode(job)), &[]))
             }
         }
     }
@@ -191,92 +194,6 @@ impl Adapter for MinApp {
     }
 }
 
-/// The wire types, shared with the mock backend.
-pub mod wire {
-    /// The body of `POST …/export/`.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct CreateJob {
-        /// `csv`, `json` or `xlsx`.
-        pub file_type: String,
-        /// `all` or `part`.
-        pub mode: String,
-        /// Fields to leave out.
-        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-        pub exclude_keys: Option<Vec<String>>,
-        /// Fields to keep (all when absent).
-        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-        pub include_keys: Option<Vec<String>>,
-        /// Sort fields, `-` for descending.
-        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-        pub order_by: Option<Vec<String>>,
-        /// CSV column names.
-        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-        pub csv_customize_headers: Option<Vec<String>>,
-        /// Fields to convert to time.
-        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-        pub timestamp_convert_keys: Option<Vec<String>>,
-    }
-
-    /// `{status: "ok", job_id}`.
-    #[derive(Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct Created {
-        /// `"ok"`.
-        pub status: String,
-        /// The job's id.
-        pub job_id: String,
-    }
-
-    /// A job.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct Job {
-        /// Created at, seconds since the epoch.
-        pub created_at: i64,
-        /// The file, once `finish`.
-        pub download_url: Option<String>,
-        /// Its name, once `finish`.
-        pub file_name: Option<String>,
-        /// `csv`, `json` or `xlsx`.
-        pub file_type: String,
-        /// The job's id.
-        pub job_id: String,
-        /// Always `export`.
-        pub operation: String,
-        /// `pending`, `ready` or `finish`.
-        pub status: String,
-        /// Last updated at, seconds since the epoch.
-        pub updated_at: i64,
-    }
-
-    /// `meta` of the job list.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct Meta {
-        /// Page size.
-        pub limit: u64,
-        /// The next page's URL.
-        pub next: Option<String>,
-        /// This page's offset.
-        pub offset: u64,
-        /// The previous page's URL.
-        pub previous: Option<String>,
-        /// Jobs in all.
-        pub total_count: u64,
-    }
-
-    /// `{meta, objects}`.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct JobList {
-        /// Paging.
-        pub meta: Meta,
-        /// This page.
-        pub objects: Vec<Job>,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,94 +222,5 @@ mod tests {
             Reply::Failed(Failure::new(FailKind::Rejected).status(400).detail(Some("1 分钟内只能创建一次")))
         );
         assert!(matches!(a.read(Step::Start, 400, ""), Reply::Failed(f) if f.detail.as_deref() == Some(REJECTED)));
-    }
-}
-
-/// The job list (`GET …/export/?limit=&offset=0`) and re-downloads from the job's own
-/// `download_url` (see [`crate::history`]).
-///
-/// `pending` is queued, `ready` running, `finish` done (downloadable when it has a
-/// `download_url`); `created_at` is in epoch seconds. MinApp gives no numbers. The file is saved
-/// as the job's `file_name`, else the title plus the URL's extension. A 404 (no such table)
-/// fails with the body's message.
-pub mod history {
-    use super::{object, segment, status_failure, text, Base, Fields};
-    use crate::adapter::Reply;
-    use crate::error::{FailKind, Failure, OptionsError};
-    use crate::history::{HistoryEntry, HistoryItem, HistorySource, JobState};
-    use crate::http::HttpRequest;
-    use crate::json::Json;
-    use crate::options::Ctx;
-
-    /// MinApp's export jobs of one table.
-    #[derive(Clone, Debug)]
-    pub struct MinAppHistory {
-        base: Base,
-        table: String,
-    }
-
-    impl MinAppHistory {
-        /// The jobs of table `table` under `base`.
-        pub fn new(base: Base, table: &str) -> MinAppHistory {
-            MinAppHistory { base, table: table.to_owned() }
-        }
-
-        /// From the button's options: `baseUrl`, `query`, `tableId` (required).
-        pub fn from_options(ctx: &Ctx<'_>) -> Result<Box<dyn HistorySource>, OptionsError> {
-            let f = Fields::new(ctx.options);
-            let base = f.base()?;
-            let table = f.id("tableId")?.ok_or_else(|| OptionsError::new("options.tableId", "is required"))?;
-            if table.starts_with('-') || table.contains(['/', '?', '#']) {
-                return Err(OptionsError::new(
-                    "options.tableId",
-                    "must be a table id (a positive integer or an id string)",
-                ));
-            }
-            Ok(Box::new(MinAppHistory::new(base, &table)))
-        }
-    }
-
-    /// One job of the list, `None` without an id.
-    pub fn read_item(v: &Json) -> Option<HistoryEntry> {
-        let id = v.get("job_id").and_then(Json::as_text)?.trim().to_owned();
-        let url = text(v.get("download_url"));
-        let (state, detail) = match v.get("status").and_then(Json::as_str).map(str::trim) {
-            Some("pending") => (JobState::Queued, None),
-            Some("ready") => (JobState::Running, None),
-            Some("finish") => (JobState::Done, None),
-            other => (JobState::Failed, Some(format!("未知的任务状态：{}", other.unwrap_or("")))),
-        };
-        let file_name = text(v.get("file_name"));
-        let mut item =
-            HistoryItem::new(&id, file_name.as_deref(), state).created(v.get("created_at")).detail(detail.as_deref());
-        item.downloadable = state == JobState::Done && url.is_some();
-        let filename = file_name.unwrap_or_else(|| item.title.clone());
-        Some(HistoryEntry { item, link: url, filename })
-    }
-
-    impl HistorySource for MinAppHistory {
-        fn list_request(&self, limit: usize) -> HttpRequest {
-            let path = format!("/userve/v1.5/table/{}/export/", segment(&self.table));
-            self.base.get(&path, &[("limit", &limit.to_string()), ("offset", "0")])
-        }
-
-        fn read_list(&self, status: u16, body: &str) -> Result<Vec<HistoryEntry>, Reply> {
-            if !(200..300).contains(&status) {
-                return Err(Reply::Failed(status_failure(FailKind::Http, status, body)));
-            }
-            match object(body)?.get("objects") {
-                Some(Json::Arr(items)) => Ok(items.iter().filter_map(read_item).collect()),
-                Some(Json::Null) => Ok(Vec::new()),
-                _ => Err(Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some("no objects")))),
-            }
-        }
-
-        fn link_request(&self, _entry: &HistoryEntry) -> Option<HttpRequest> {
-            None
-        }
-
-        fn read_link(&self, _entry: &HistoryEntry, _status: u16, _body: &str) -> Reply {
-            Reply::Failed(Failure::new(FailKind::BadResponse).detail(Some("no link request")))
-        }
     }
 }

@@ -51,12 +51,15 @@
 //! - The service names no file: the download is saved as `filename` (default: the title), with the
 //!   URL's extension (`.zip`) added.
 
-use crate::adapter::{Adapter, Reply, Step};
-use crate::adapters::{message, object, text, Base, Fields, BASE_KEYS};
+use crate::codec::json::{obj, Json};
 use crate::error::{FailKind, Failure, OptionsError};
-use crate::http::{HttpRequest, Method};
-use crate::json::{obj, Json};
-use crate::options::{Built, Ctx};
+use crate::http::{Base, HttpRequest, Method};
+use crate::seam::answer::{message, object, status_failure, text};
+use crate::seam::fields::{Fields, BASE_KEYS};
+use crate::seam::{Adapter, Built, Ctx, Reply, Step};
+
+pub mod history;
+pub mod wire;
 
 /// The option fields of this protocol.
 pub const OPTION_KEYS: &[&str] =
@@ -202,7 +205,7 @@ fn source_raw(v: &Json) -> Result<&Json, OptionsError> {
 /// Reads the `{errcode, msg, data, request_id}` envelope: `Ok(data)` on success.
 fn envelope(status: u16, body: &str) -> Result<Json, Reply> {
     if !(200..300).contains(&status) {
-        return Err(Reply::Failed(crate::adapters::status_failure(FailKind::Http, status, body)));
+        return Err(Reply::Failed(status_failure(FailKind::Http, status, body)));
     }
     let v = object(body)?;
     let ok = match v.get("errcode") {
@@ -272,119 +275,6 @@ fn read_detail(data: &Json) -> Reply {
     }
 }
 
-/// The wire types, shared with the mock backend.
-pub mod wire {
-    use std::collections::BTreeMap;
-
-    /// `{errcode, msg, data, request_id}`.
-    #[derive(Clone, Debug, PartialEq)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct Envelope<T> {
-        /// 0 on success.
-        pub errcode: i64,
-        /// A message, for errors.
-        pub msg: String,
-        /// The payload.
-        pub data: Option<T>,
-        /// The request's id, for the service's logs.
-        pub request_id: String,
-    }
-
-    /// `source_http` of `POST /v1/export/http`.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct SourceHttp {
-        /// The paged source.
-        pub url: String,
-        /// `GET` or `POST`.
-        pub method: String,
-        /// Headers for the source's requests.
-        #[cfg_attr(feature = "serde", serde(default))]
-        pub header: BTreeMap<String, String>,
-        /// Paging.
-        pub param: PageParam,
-    }
-
-    /// `source_http.param`.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct PageParam {
-        /// Rows per page.
-        pub limit: u32,
-    }
-
-    /// The body of both start endpoints (`source_http` for `/http`, `source_raw` for `/raw`).
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct ExportRequest {
-        /// Seconds since the epoch, when the caller knows it.
-        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-        pub timestamp: Option<i64>,
-        /// `XLSX` or `CSV`.
-        pub ext_type: String,
-        /// The job's title.
-        pub title: String,
-        /// The exporter.
-        pub user_id: String,
-        /// Result callback URL (may be empty).
-        #[cfg_attr(feature = "serde", serde(default))]
-        pub callback: String,
-        /// The paged source (`/v1/export/http`).
-        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-        pub source_http: Option<SourceHttp>,
-        /// The rows as a JSON text, first row the header (`/v1/export/raw`).
-        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-        pub source_raw: Option<String>,
-    }
-
-    /// `data` of a start answer.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct Created {
-        /// The job's key.
-        pub hash_key: String,
-    }
-
-    /// `data` of `GET /v1/export/detail`, and an entry of the history.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct Detail {
-        /// RFC 3339 creation time.
-        pub created_at: String,
-        /// The file, once status is 2 (absent from the history).
-        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-        pub down_url: Option<String>,
-        /// `XLSX` or `CSV`.
-        pub ext_type: String,
-        /// Why it failed (status 3).
-        pub fail_reason: String,
-        /// The job's key.
-        pub hash_key: String,
-        /// A sequential id.
-        pub id: u64,
-        /// `http` or `raw`.
-        pub source_type: String,
-        /// 1 processing, 2 success, 3 failed, 4 cancelled.
-        pub status: i64,
-        /// The job's title.
-        pub title: String,
-    }
-
-    /// `data.pagetag` of the paged source.
-    #[derive(Clone, Debug, PartialEq, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    pub struct PageTag {
-        /// This page (from 1).
-        pub page: u64,
-        /// Rows per page.
-        pub limit: u64,
-        /// Rows in all.
-        pub total: u64,
-        /// Pages in all.
-        pub total_page: u64,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -420,89 +310,5 @@ mod tests {
     fn backslashes_in_down_url_become_slashes() {
         let data = Json::parse(r#"{"status":2,"down_url":"http://h/v1/down/20219\\6\\k.zip"}"#).unwrap();
         assert_eq!(read_detail(&data), Reply::Ready { url: "http://h/v1/down/20219/6/k.zip".into(), filename: None });
-    }
-}
-
-/// The export history (`GET /v1/export/history?user_id=`, the last 7 days) and re-downloads
-/// through `GET /v1/export/detail?key=` (see [`crate::history`]).
-///
-/// The history gives no `down_url` ("需要下载请再使用导出任务查询接口获取下载链接"): a re-download
-/// asks for the job's detail and downloads its `down_url` (backslashes read as `/`, then checked).
-/// Items are keyed by `hash_key`; the service gives no numbers, so running jobs have no percent.
-/// The file is saved as the title plus the URL's extension (`.zip`).
-pub mod history {
-    use super::{envelope, read_detail, Base, Fields};
-    use crate::adapter::Reply;
-    use crate::error::{FailKind, Failure, OptionsError};
-    use crate::history::{HistoryEntry, HistoryItem, HistorySource, JobState};
-    use crate::http::HttpRequest;
-    use crate::json::Json;
-    use crate::options::Ctx;
-
-    /// The export service's history for one user.
-    #[derive(Clone, Debug)]
-    pub struct ExportServiceHistory {
-        base: Base,
-        user_id: String,
-    }
-
-    impl ExportServiceHistory {
-        /// The history of `user_id` under `base`.
-        pub fn new(base: Base, user_id: &str) -> ExportServiceHistory {
-            ExportServiceHistory { base, user_id: user_id.to_owned() }
-        }
-
-        /// From the button's options: `baseUrl`, `query`, `userId` (required).
-        pub fn from_options(ctx: &Ctx<'_>) -> Result<Box<dyn HistorySource>, OptionsError> {
-            let f = Fields::new(ctx.options);
-            let base = f.base()?;
-            let user_id = f
-                .id("userId")?
-                .ok_or_else(|| OptionsError::new("options.userId", "is required (a string or an integer)"))?;
-            Ok(Box::new(ExportServiceHistory::new(base, &user_id)))
-        }
-    }
-
-    /// One entry of the history, `None` without a key.
-    pub fn read_item(v: &Json) -> Option<HistoryEntry> {
-        let id = v.get("hash_key").and_then(Json::as_text)?.trim().to_owned();
-        let reason = crate::adapters::text(v.get("fail_reason"));
-        let (state, detail) = match v.get("status").and_then(Json::as_i64) {
-            Some(1) => (JobState::Running, None),
-            Some(2) => (JobState::Done, None),
-            Some(3) => (JobState::Failed, Some(reason.unwrap_or_else(|| "导出失败".to_owned()))),
-            Some(4) => (JobState::Cancelled, Some(reason.unwrap_or_else(|| "导出任务已取消".to_owned()))),
-            _ => (JobState::Failed, Some(format!("未知的任务状态：{}", v.get("status").unwrap_or(&Json::Null)))),
-        };
-        let title = crate::adapters::text(v.get("title"));
-        let item =
-            HistoryItem::new(&id, title.as_deref(), state).created(v.get("created_at")).detail(detail.as_deref());
-        let filename = item.title.clone();
-        Some(HistoryEntry { item, link: None, filename })
-    }
-
-    impl HistorySource for ExportServiceHistory {
-        fn list_request(&self, _limit: usize) -> HttpRequest {
-            self.base.get("/v1/export/history", &[("user_id", &self.user_id)])
-        }
-
-        fn read_list(&self, status: u16, body: &str) -> Result<Vec<HistoryEntry>, Reply> {
-            match envelope(status, body)? {
-                Json::Arr(items) => Ok(items.iter().filter_map(read_item).collect()),
-                Json::Null => Ok(Vec::new()),
-                _ => Err(Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some("data is not a list")))),
-            }
-        }
-
-        fn link_request(&self, entry: &HistoryEntry) -> Option<HttpRequest> {
-            Some(self.base.get("/v1/export/detail", &[("key", &entry.item.id)]))
-        }
-
-        fn read_link(&self, _entry: &HistoryEntry, status: u16, body: &str) -> Reply {
-            match envelope(status, body) {
-                Ok(data) => read_detail(&data),
-                Err(reply) => reply,
-            }
-        }
     }
 }

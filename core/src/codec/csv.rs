@@ -44,7 +44,7 @@ fn line(out: &mut String, cells: impl Iterator<Item = Cell>) {
         }
         match cell {
             Cell::Text(t) => field(&defuse(&t), out),
-            Cell::Number(n) => crate::json::write_number(n, out),
+            Cell::Number(n) => crate::codec::json::write_number(n, out),
         }
     }
     out.push_str("\r\n");
