@@ -39,13 +39,17 @@ impl Options {
 
     /// Returns a copy with `key` set.
     pub fn with(&self, key: &str, value: Json) -> Options {
-        let mut members = match &*self.0 {
+        let mut members = self.members();
+        set(&mut members, key, value);
+        Options::from_json(Json::Obj(members))
+    }
+
+    /// A copy of the members (none when the JSON is not an object).
+    fn members(&self) -> Vec<(String, Json)> {
+        match &*self.0 {
             Json::Obj(m) => m.clone(),
             _ => Vec::new(),
-        };
-        members.retain(|(k, _)| k != key);
-        members.push((key.to_owned(), value));
-        Options::from_json(Json::Obj(members))
+        }
     }
 
     /// The JSON.
@@ -57,20 +61,29 @@ impl Options {
     pub fn resolve(&self, data: &Json, filename: &str) -> Result<ExportSetup, OptionsError> {
         // One options object may serve a button and a history panel alike.
         #[cfg(feature = "backends")]
-        let allowed = [WIDGET_KEYS, k12_export_core::history::OPTION_KEYS].concat();
+        let allowed = [WIDGET_KEYS, k12_export_core::history::OPTION_KEYS];
         #[cfg(not(feature = "backends"))]
-        let allowed = WIDGET_KEYS.to_vec();
+        let allowed = [WIDGET_KEYS];
         ExportSetup::from_json(&self.merged(data, filename), &allowed)
     }
 
     fn merged(&self, data: &Json, filename: &str) -> Json {
-        let mut out = self.clone();
+        if data.is_null() && filename.is_empty() {
+            return (*self.0).clone();
+        }
+        let mut members = self.members();
         if !data.is_null() {
-            out = out.with("data", data.clone());
+            set(&mut members, "data", data.clone());
         }
         if !filename.is_empty() {
-            out = out.with("filename", Json::from(filename));
+            set(&mut members, "filename", Json::from(filename));
         }
-        Rc::unwrap_or_clone(out.0)
+        Json::Obj(members)
     }
+}
+
+/// Sets `key` in an object's members: any earlier value goes, the new one comes last.
+fn set(members: &mut Vec<(String, Json)>, key: &str, value: Json) {
+    members.retain(|(k, _)| k != key);
+    members.push((key.to_owned(), value));
 }

@@ -75,8 +75,8 @@ use crate::codec::json::Json;
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{download_name, safe_download_url, sanitize_filename, HttpOutcome};
 use crate::lean::{comma_list, sort_small};
-use crate::options::{number, retry_policy, Common, Whole};
-use crate::retry::{timed_out, triage, RetryPolicy, Rng, Triage};
+use crate::options::{integer, number, read_retry_policy, Common};
+use crate::retry::{is_transient, timed_out, transient, RetryPolicy, Rng};
 use crate::sansio::{Command, RequestId, SansIo};
 use crate::seam::{HistoryEntry, HistoryItem, HistorySource, Reply};
 
@@ -164,13 +164,14 @@ impl Default for HistorySettings {
 impl HistorySettings {
     /// `historyLimit`, `historyRefreshMs`, `requestTimeoutMs` and `retries` over the defaults.
     pub fn from_options(v: &Json) -> Result<HistorySettings, OptionsError> {
-        let mut s = HistorySettings { retry: retry_policy(v)?, ..HistorySettings::default() };
-        if let Some(n) = number(v, "historyLimit", 1, 100, Whole::Integer)? {
+        let mut s = HistorySettings::default();
+        if let Some(n) = integer(v, "historyLimit", 1, 100)? {
             s.limit = n as usize;
         }
-        if let Some(ms) = number(v, "historyRefreshMs", 100, 600_000, Whole::Any)? {
+        if let Some(ms) = number(v, "historyRefreshMs", 100, 600_000)? {
             s.refresh_ms = ms;
         }
+        read_retry_policy(v, &mut s.retry)?;
         Ok(s)
     }
 }
@@ -329,9 +330,12 @@ impl HistoryMachine {
     }
 
     fn on_list(&mut self, outcome: HttpOutcome, now: f64) {
-        let read = match triage(outcome) {
-            Triage::Retry { failure, retry_after_ms } => return self.list_transient(failure, retry_after_ms, now),
-            Triage::Read { status, body } => self.source.read_list(status, &body),
+        let read = match outcome {
+            HttpOutcome::Answer { status, body, .. } if !is_transient(status) => self.source.read_list(status, &body),
+            other => {
+                let (failure, retry_after_ms) = transient(&other);
+                return self.list_transient(failure, retry_after_ms, now);
+            }
         };
         match read {
             Ok(entries) => self.listed(entries, now),
@@ -455,12 +459,15 @@ impl HistoryMachine {
     }
 
     fn on_fetch(&mut self, outcome: HttpOutcome, now: f64) {
-        let reply = match triage(outcome) {
-            Triage::Retry { failure, retry_after_ms } => return self.fetch_transient(failure, retry_after_ms, now),
-            Triage::Read { status, body } => match &self.fetch {
-                Some(fetch) => self.source.read_link(&fetch.entry, status, &body),
-                None => return,
-            },
+        let reply = match (outcome, &self.fetch) {
+            (HttpOutcome::Answer { status, body, .. }, Some(fetch)) if !is_transient(status) => {
+                self.source.read_link(&fetch.entry, status, &body)
+            }
+            (HttpOutcome::Answer { status, .. }, None) if !is_transient(status) => return,
+            (other, _) => {
+                let (failure, retry_after_ms) = transient(&other);
+                return self.fetch_transient(failure, retry_after_ms, now);
+            }
         };
         self.fetched(reply, now);
     }

@@ -22,9 +22,9 @@ use crate::codec::json::Json;
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{download_name, safe_download_url, sanitize_filename, HttpOutcome};
 use crate::lean::clamp;
-use crate::options::{number, retry_policy, Common, Whole};
+use crate::options::{number, read_retry_policy, Common};
 use crate::poll::{PollPolicy, Tracker};
-use crate::retry::{timed_out, triage, RetryPolicy, Rng, Triage};
+use crate::retry::{is_transient, timed_out, transient, RetryPolicy, Rng};
 use crate::sansio::{Command, RequestId, SansIo};
 use crate::seam::{Adapter, Reply, Step};
 
@@ -143,11 +143,12 @@ impl Settings {
     /// `timeoutMs`, `pollIntervalMs` (fixed polling instead of the adaptive one), `requestTimeoutMs`
     /// and `retries` over the defaults.
     pub fn from_options(v: &Json) -> Result<Settings, OptionsError> {
-        let mut s = Settings { retry: retry_policy(v)?, ..Settings::default() };
-        if let Some(ms) = number(v, "timeoutMs", 1000, 86_400_000, Whole::Any)? {
+        let mut s = Settings::default();
+        if let Some(ms) = number(v, "timeoutMs", 1000, 86_400_000)? {
             s.deadline_ms = ms;
         }
-        if let Some(ms) = number(v, "pollIntervalMs", 100, 600_000, Whole::Any)? {
+        read_retry_policy(v, &mut s.retry)?;
+        if let Some(ms) = number(v, "pollIntervalMs", 100, 600_000)? {
             s.poll = PollPolicy::Fixed { interval_ms: ms };
         }
         Ok(s)
@@ -175,10 +176,10 @@ impl std::fmt::Debug for ExportSetup {
 }
 
 impl ExportSetup {
-    /// Validates the options `v` (see [`crate::options`]). `extra_keys` are fields the caller (the
-    /// widget) reads itself and that are therefore allowed.
-    pub fn from_json(v: &Json, extra_keys: &[&str]) -> Result<ExportSetup, OptionsError> {
-        let common = Common::read(v, &[extra_keys])?;
+    /// Validates the options `v` (see [`crate::options`]). `extra_keys` are lists of fields the
+    /// caller (the widget) reads itself and that are therefore allowed.
+    pub fn from_json(v: &Json, extra_keys: &[&[&str]]) -> Result<ExportSetup, OptionsError> {
+        let common = Common::read(v, extra_keys)?;
         let built = (common.protocol.build)(&common.ctx(v))?;
         let filename = common.filename.or(built.default_filename).unwrap_or_else(|| "export".to_owned());
         Ok(ExportSetup { adapter: built.adapter, settings: Settings::from_options(v)?, filename })
@@ -367,13 +368,14 @@ impl Machine {
     }
 
     fn on_outcome(&mut self, step: Step, outcome: HttpOutcome, now: f64) {
-        match triage(outcome) {
-            Triage::Retry { failure, retry_after_ms } => self.transient(step, failure, retry_after_ms, now),
-            Triage::Read { status, body } => {
-                let reply = self.adapter.read(step, status, &body);
-                self.apply(step, reply, now);
+        let reply = match outcome {
+            HttpOutcome::Answer { status, body, .. } if !is_transient(status) => self.adapter.read(step, status, &body),
+            other => {
+                let (failure, retry_after_ms) = transient(&other);
+                return self.transient(step, failure, retry_after_ms, now);
             }
-        }
+        };
+        self.apply(step, reply, now);
     }
 
     fn apply(&mut self, step: Step, reply: Reply, now: f64) {
@@ -610,7 +612,7 @@ mod tests {
     use super::*;
 
     fn opts(text: &str) -> Result<ExportSetup, OptionsError> {
-        ExportSetup::from_json(&Json::parse(text).unwrap(), &["label"])
+        ExportSetup::from_json(&Json::parse(text).unwrap(), &[&["label"]])
     }
 
     const CONFIG: &str = r#""config":{"homework-export":{"method":"GET","url":"/j/org/{termId}/homework/export","rest":true,"isPolling":true},

@@ -21,7 +21,7 @@
 //! adds its own, listed in the registry ([`crate::backends`]) and documented in its folder. The
 //! export button's settings are read by [`ExportSetup`](crate::machine::ExportSetup), the history
 //! panel's by [`HistoryMachine`](crate::history::HistoryMachine); both read `requestTimeoutMs`
-//! and `retries` through [`retry_policy`].
+//! and `retries` through [`read_retry_policy`].
 
 use crate::backends::{self, Protocol};
 use crate::codec::json::Json;
@@ -89,46 +89,39 @@ impl Common {
     }
 }
 
-/// Whether a numeric option may have a fraction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Whole {
-    /// Any number in range.
-    Any,
-    /// Integers only.
-    Integer,
-}
-
 /// The number option `name` of `v`, from `min` to `max`: `None` when absent or `null`. One wording
 /// for every numeric option; the bounds are whole numbers, written as integers (formatting an
 /// `f64` would bring float printing into the wasm).
-pub fn number(v: &Json, name: &str, min: u32, max: u32, whole: Whole) -> Result<Option<f64>, OptionsError> {
+pub fn number(v: &Json, name: &str, min: u32, max: u32) -> Result<Option<f64>, OptionsError> {
     match v.get(name) {
         None | Some(Json::Null) => Ok(None),
-        Some(Json::Num(n))
-            if n.is_finite()
-                && (f64::from(min)..=f64::from(max)).contains(n)
-                && (whole == Whole::Any || n.fract() == 0.0) =>
-        {
-            Ok(Some(*n))
-        }
-        Some(_) => {
-            let what = if whole == Whole::Integer { "an integer" } else { "a number" };
-            Err(OptionsError::new(&format!("options.{name}"), &format!("must be {what} from {min} to {max}")))
-        }
+        Some(Json::Num(n)) if n.is_finite() && (f64::from(min)..=f64::from(max)).contains(n) => Ok(Some(*n)),
+        Some(_) => Err(range_error(name, "a number", min, max)),
     }
 }
 
-/// `requestTimeoutMs` (100–600000) and `retries` (0–20) over the defaults: the retry policy of
+/// As [`number`], for an option that must be a whole number.
+pub fn integer(v: &Json, name: &str, min: u32, max: u32) -> Result<Option<u32>, OptionsError> {
+    match v.get(name) {
+        Some(Json::Num(n)) if n.fract() != 0.0 => Err(range_error(name, "an integer", min, max)),
+        _ => Ok(number(v, name, min, max).map_err(|_| range_error(name, "an integer", min, max))?.map(|n| n as u32)),
+    }
+}
+
+fn range_error(name: &str, what: &str, min: u32, max: u32) -> OptionsError {
+    OptionsError::new(&format!("options.{name}"), &format!("must be {what} from {min} to {max}"))
+}
+
+/// Reads `requestTimeoutMs` (100–600000) and `retries` (0–20) into `policy`: the retry policy of
 /// either machine.
-pub fn retry_policy(v: &Json) -> Result<RetryPolicy, OptionsError> {
-    let mut policy = RetryPolicy::default();
-    if let Some(ms) = number(v, "requestTimeoutMs", 100, 600_000, Whole::Any)? {
+pub fn read_retry_policy(v: &Json, policy: &mut RetryPolicy) -> Result<(), OptionsError> {
+    if let Some(ms) = number(v, "requestTimeoutMs", 100, 600_000)? {
         policy.request_timeout_ms = ms;
     }
-    if let Some(n) = number(v, "retries", 0, 20, Whole::Any)? {
+    if let Some(n) = number(v, "retries", 0, 20)? {
         policy.max_retries = n as u32;
     }
-    Ok(policy)
+    Ok(())
 }
 
 /// Fills `{key}` placeholders of a filename template from `data`. A placeholder whose key is
@@ -184,16 +177,12 @@ mod tests {
     #[test]
     fn numbers_are_checked_with_one_wording() {
         let v = Json::parse(r#"{"a":2.5,"b":"3","c":7}"#).unwrap();
-        assert_eq!(number(&v, "a", 0, 10, Whole::Any), Ok(Some(2.5)));
-        assert_eq!(
-            number(&v, "a", 0, 10, Whole::Integer).unwrap_err().to_string(),
-            "options.a must be an integer from 0 to 10"
-        );
-        assert_eq!(
-            number(&v, "b", 0, 10, Whole::Any).unwrap_err().to_string(),
-            "options.b must be a number from 0 to 10"
-        );
-        assert_eq!(number(&v, "c", 8, 10, Whole::Any).unwrap_err().field, "options.c");
-        assert_eq!(number(&v, "d", 0, 10, Whole::Any), Ok(None));
+        assert_eq!(number(&v, "a", 0, 10), Ok(Some(2.5)));
+        assert_eq!(integer(&v, "a", 0, 10).unwrap_err().to_string(), "options.a must be an integer from 0 to 10");
+        assert_eq!(integer(&v, "b", 0, 10).unwrap_err().to_string(), "options.b must be an integer from 0 to 10");
+        assert_eq!(integer(&v, "c", 0, 10), Ok(Some(7)));
+        assert_eq!(number(&v, "b", 0, 10).unwrap_err().to_string(), "options.b must be a number from 0 to 10");
+        assert_eq!(number(&v, "c", 8, 10).unwrap_err().field, "options.c");
+        assert_eq!(number(&v, "d", 0, 10), Ok(None));
     }
 }

@@ -3,8 +3,9 @@
 //! how many failures in a row are tolerated, and how long a request may take.
 //!
 //! The export [`Machine`](crate::machine::Machine) and the history panel's
-//! [`HistoryMachine`](crate::history::HistoryMachine) both read every outcome through [`triage`]
-//! and count their failures with [`RetryPolicy::next_wait`], so that a 502 means the same to both.
+//! [`HistoryMachine`](crate::history::HistoryMachine) both sort every outcome with [`is_transient`]
+//! and [`transient`], and count their failures with [`RetryPolicy::next_wait`], so that a 502 means
+//! the same to both.
 
 use crate::error::{FailKind, Failure};
 use crate::http::HttpOutcome;
@@ -42,7 +43,7 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// The wait before the next try after the `failures`th transient failure in a row (counting
     /// this one), or `None` when that is one failure too many. `retry_after_ms` is the server's
-    /// wish (see [`triage`]), honoured up to [`RetryPolicy::retry_after_cap_ms`]; without one the
+    /// wish (see [`transient`]), honoured up to [`RetryPolicy::retry_after_cap_ms`]; without one the
     /// wait is the jittered backoff.
     pub fn next_wait(&self, failures: u32, retry_after_ms: Option<f64>, rng: &mut Rng) -> Option<f64> {
         if failures > self.max_retries {
@@ -55,36 +56,14 @@ impl RetryPolicy {
     }
 }
 
-/// What an outcome means before any backend reads it.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Triage {
-    /// Worth another try whatever the backend: no answer, 5xx, 408 or 429.
-    Retry {
-        /// What to report if the tries run out.
-        failure: Failure,
-        /// How long the server asked to wait (`Retry-After` of a 429 or 503), if it said.
-        retry_after_ms: Option<f64>,
-    },
-    /// An answer for the backend to read.
-    Read {
-        /// HTTP status.
-        status: u16,
-        /// The body.
-        body: String,
-    },
-}
-
-/// Sorts an outcome into "try again" and "for the backend to read".
-pub fn triage(outcome: HttpOutcome) -> Triage {
+/// Why an outcome that [`is_transient`] failed, and how long the server asked to wait before the
+/// next try (`Retry-After` of a 429 or 503), if it said.
+pub fn transient(outcome: &HttpOutcome) -> (Failure, Option<f64>) {
     match outcome {
-        HttpOutcome::NetworkError(_) => {
-            Triage::Retry { failure: Failure::new(FailKind::Network), retry_after_ms: None }
+        HttpOutcome::Answer { status, retry_after, .. } => {
+            (Failure::new(FailKind::Http).status(*status), retry_wait(*status, retry_after.as_deref()))
         }
-        HttpOutcome::Answer { status, retry_after, .. } if is_transient(status) => Triage::Retry {
-            failure: Failure::new(FailKind::Http).status(status),
-            retry_after_ms: retry_wait(status, retry_after.as_deref()),
-        },
-        HttpOutcome::Answer { status, body, .. } => Triage::Read { status, body },
+        HttpOutcome::NetworkError(_) => (Failure::new(FailKind::Network), None),
     }
 }
 
@@ -177,17 +156,15 @@ mod tests {
 
     #[test]
     fn transient_outcomes_are_retried_and_the_rest_read() {
-        assert_eq!(
-            triage(HttpOutcome::NetworkError("reset".into())),
-            Triage::Retry { failure: Failure::new(FailKind::Network), retry_after_ms: None }
-        );
+        assert_eq!(transient(&HttpOutcome::NetworkError("reset".into())), (Failure::new(FailKind::Network), None));
         for status in [408, 429, 500, 502, 503, 599] {
-            assert!(matches!(triage(HttpOutcome::status(status, "")), Triage::Retry { .. }), "{status}");
+            assert!(is_transient(status), "{status}");
+            assert_eq!(transient(&HttpOutcome::status(status, "")).0, Failure::new(FailKind::Http).status(status));
         }
         let limited = HttpOutcome::Answer { status: 429, retry_after: Some("2".into()), body: String::new() };
-        assert!(matches!(triage(limited), Triage::Retry { retry_after_ms: Some(2000.0), .. }));
+        assert_eq!(transient(&limited).1, Some(2000.0));
         for status in [200, 201, 302, 400, 401, 404] {
-            assert_eq!(triage(HttpOutcome::status(status, "b")), Triage::Read { status, body: "b".into() });
+            assert!(!is_transient(status), "{status}");
         }
     }
 

@@ -287,7 +287,7 @@ fn the_buttons_options_are_accepted_as_they_are_plus_the_widgets_own_keys() {
     assert!(HistoryMachine::from_options_with(&parse(text), &["label"], 1).is_ok());
     // And the button accepts the history's keys when the widget passes them.
     let button = r#"{"protocol":"minapp","tableId":1,"historyLimit":5}"#;
-    assert!(ExportSetup::from_json(&parse(button), k12_export_core::history::OPTION_KEYS).is_ok());
+    assert!(ExportSetup::from_json(&parse(button), &[k12_export_core::history::OPTION_KEYS]).is_ok());
 }
 
 // ---- the export service ---------------------------------------------------------------------

@@ -92,7 +92,7 @@ impl K12 {
             return None;
         }
         for (a, b) in [(keys[0], keys[1]), (keys[1], keys[0])] {
-            if b == format!("{a}-progress") || b == format!("{a}-process") {
+            if b.strip_prefix(a).is_some_and(|suffix| suffix == "-progress" || suffix == "-process") {
                 return Some((a.to_owned(), b.to_owned()));
             }
         }
