@@ -39,17 +39,13 @@ impl Options {
 
     /// Returns a copy with `key` set.
     pub fn with(&self, key: &str, value: Json) -> Options {
-        let mut members = self.members();
-        set(&mut members, key, value);
-        Options::from_json(Json::Obj(members))
-    }
-
-    /// A copy of the members (none when the JSON is not an object).
-    fn members(&self) -> Vec<(String, Json)> {
-        match &*self.0 {
+        let mut members = match &*self.0 {
             Json::Obj(m) => m.clone(),
             _ => Vec::new(),
-        }
+        };
+        members.retain(|(k, _)| k != key);
+        members.push((key.to_owned(), value));
+        Options::from_json(Json::Obj(members))
     }
 
     /// The JSON.
@@ -68,22 +64,23 @@ impl Options {
     }
 
     fn merged(&self, data: &Json, filename: &str) -> Json {
-        if data.is_null() && filename.is_empty() {
+        let data = (!data.is_null()).then_some(data);
+        let filename = (!filename.is_empty()).then_some(filename);
+        if data.is_none() && filename.is_none() {
             return (*self.0).clone();
         }
-        let mut members = self.members();
-        if !data.is_null() {
-            set(&mut members, "data", data.clone());
+        // Given values replace the options' own, and come last.
+        let replaced = |k: &str| (k == "data" && data.is_some()) || (k == "filename" && filename.is_some());
+        let mut members: Vec<(String, Json)> = match &*self.0 {
+            Json::Obj(m) => m.iter().filter(|(k, _)| !replaced(k)).cloned().collect(),
+            _ => Vec::new(),
+        };
+        if let Some(data) = data {
+            members.push(("data".to_owned(), data.clone()));
         }
-        if !filename.is_empty() {
-            set(&mut members, "filename", Json::from(filename));
+        if let Some(filename) = filename {
+            members.push(("filename".to_owned(), Json::from(filename)));
         }
         Json::Obj(members)
     }
-}
-
-/// Sets `key` in an object's members: any earlier value goes, the new one comes last.
-fn set(members: &mut Vec<(String, Json)>, key: &str, value: Json) {
-    members.retain(|(k, _)| k != key);
-    members.push((key.to_owned(), value));
 }

@@ -76,7 +76,7 @@ use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{download_name, safe_download_url, sanitize_filename, HttpOutcome};
 use crate::lean::{comma_list, sort_small};
 use crate::options::{integer, number, read_retry_policy, Common};
-use crate::retry::{is_transient, timed_out, transient, RetryPolicy, Rng};
+use crate::retry::{is_transient, retry_wait, timed_out, RetryPolicy, Rng};
 use crate::sansio::{Command, RequestId, SansIo};
 use crate::seam::{HistoryEntry, HistoryItem, HistorySource, Reply};
 
@@ -331,11 +331,12 @@ impl HistoryMachine {
 
     fn on_list(&mut self, outcome: HttpOutcome, now: f64) {
         let read = match outcome {
-            HttpOutcome::Answer { status, body, .. } if !is_transient(status) => self.source.read_list(status, &body),
-            other => {
-                let (failure, retry_after_ms) = transient(&other);
-                return self.list_transient(failure, retry_after_ms, now);
+            HttpOutcome::NetworkError(_) => return self.list_transient(Failure::new(FailKind::Network), None, now),
+            HttpOutcome::Answer { status, retry_after, .. } if is_transient(status) => {
+                let wait = retry_wait(status, retry_after.as_deref());
+                return self.list_transient(Failure::new(FailKind::Http).status(status), wait, now);
             }
+            HttpOutcome::Answer { status, body, .. } => self.source.read_list(status, &body),
         };
         match read {
             Ok(entries) => self.listed(entries, now),
@@ -459,15 +460,16 @@ impl HistoryMachine {
     }
 
     fn on_fetch(&mut self, outcome: HttpOutcome, now: f64) {
-        let reply = match (outcome, &self.fetch) {
-            (HttpOutcome::Answer { status, body, .. }, Some(fetch)) if !is_transient(status) => {
-                self.source.read_link(&fetch.entry, status, &body)
+        let reply = match outcome {
+            HttpOutcome::NetworkError(_) => return self.fetch_transient(Failure::new(FailKind::Network), None, now),
+            HttpOutcome::Answer { status, retry_after, .. } if is_transient(status) => {
+                let wait = retry_wait(status, retry_after.as_deref());
+                return self.fetch_transient(Failure::new(FailKind::Http).status(status), wait, now);
             }
-            (HttpOutcome::Answer { status, .. }, None) if !is_transient(status) => return,
-            (other, _) => {
-                let (failure, retry_after_ms) = transient(&other);
-                return self.fetch_transient(failure, retry_after_ms, now);
-            }
+            HttpOutcome::Answer { status, body, .. } => match &self.fetch {
+                Some(fetch) => self.source.read_link(&fetch.entry, status, &body),
+                None => return,
+            },
         };
         self.fetched(reply, now);
     }

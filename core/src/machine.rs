@@ -24,7 +24,7 @@ use crate::http::{download_name, safe_download_url, sanitize_filename, HttpOutco
 use crate::lean::clamp;
 use crate::options::{number, read_retry_policy, Common};
 use crate::poll::{PollPolicy, Tracker};
-use crate::retry::{is_transient, timed_out, transient, RetryPolicy, Rng};
+use crate::retry::{is_transient, retry_wait, timed_out, RetryPolicy, Rng};
 use crate::sansio::{Command, RequestId, SansIo};
 use crate::seam::{Adapter, Reply, Step};
 
@@ -369,11 +369,12 @@ impl Machine {
 
     fn on_outcome(&mut self, step: Step, outcome: HttpOutcome, now: f64) {
         let reply = match outcome {
-            HttpOutcome::Answer { status, body, .. } if !is_transient(status) => self.adapter.read(step, status, &body),
-            other => {
-                let (failure, retry_after_ms) = transient(&other);
-                return self.transient(step, failure, retry_after_ms, now);
+            HttpOutcome::NetworkError(_) => return self.transient(step, Failure::new(FailKind::Network), None, now),
+            HttpOutcome::Answer { status, retry_after, .. } if is_transient(status) => {
+                let wait = retry_wait(status, retry_after.as_deref());
+                return self.transient(step, Failure::new(FailKind::Http).status(status), wait, now);
             }
+            HttpOutcome::Answer { status, body, .. } => self.adapter.read(step, status, &body),
         };
         self.apply(step, reply, now);
     }

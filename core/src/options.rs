@@ -59,7 +59,10 @@ impl Common {
         let Some(protocol) = backends::find(name) else {
             return Err(OptionsError::new(
                 "options.protocol",
-                &format!("'{name}' is not a supported protocol (supported: {})", comma_list(backends::protocols())),
+                &format!(
+                    "'{name}' is not a supported protocol (supported: {})",
+                    comma_list(backends::PROTOCOLS.iter().map(|p| p.name))
+                ),
             ));
         };
         for (k, _) in members {
@@ -67,7 +70,7 @@ impl Common {
             let known =
                 COMMON_KEYS.contains(&k) || protocol.keys.contains(&k) || allowed.iter().any(|a| a.contains(&k));
             if !known {
-                return Err(OptionsError::new(&format!("options.{k}"), "is not a known option"));
+                return Err(OptionsError::option(k, "is not a known option"));
             }
         }
         let data = match v.get("data") {
@@ -109,7 +112,7 @@ pub fn integer(v: &Json, name: &str, min: u32, max: u32) -> Result<Option<u32>, 
 }
 
 fn range_error(name: &str, what: &str, min: u32, max: u32) -> OptionsError {
-    OptionsError::new(&format!("options.{name}"), &format!("must be {what} from {min} to {max}"))
+    OptionsError::option(name, &format!("must be {what} from {min} to {max}"))
 }
 
 /// Reads `requestTimeoutMs` (100–600000) and `retries` (0–20) into `policy`: the retry policy of

@@ -3,12 +3,11 @@
 //! how many failures in a row are tolerated, and how long a request may take.
 //!
 //! The export [`Machine`](crate::machine::Machine) and the history panel's
-//! [`HistoryMachine`](crate::history::HistoryMachine) both sort every outcome with [`is_transient`]
-//! and [`transient`], and count their failures with [`RetryPolicy::next_wait`], so that a 502 means
-//! the same to both.
+//! [`HistoryMachine`](crate::history::HistoryMachine) both retry the statuses that [`is_transient`]
+//! (and every outcome without an answer), wait as [`retry_wait`] and [`RetryPolicy::next_wait`]
+//! say, and time requests out with [`timed_out`], so that a 502 means the same to both.
 
 use crate::error::{FailKind, Failure};
-use crate::http::HttpOutcome;
 
 /// Timeouts and retries, the same for every request of a machine.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,7 +42,7 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// The wait before the next try after the `failures`th transient failure in a row (counting
     /// this one), or `None` when that is one failure too many. `retry_after_ms` is the server's
-    /// wish (see [`transient`]), honoured up to [`RetryPolicy::retry_after_cap_ms`]; without one the
+    /// wish (see [`retry_wait`]), honoured up to [`RetryPolicy::retry_after_cap_ms`]; without one the
     /// wait is the jittered backoff.
     pub fn next_wait(&self, failures: u32, retry_after_ms: Option<f64>, rng: &mut Rng) -> Option<f64> {
         if failures > self.max_retries {
@@ -53,17 +52,6 @@ impl RetryPolicy {
             Some(ms) => ms.min(self.retry_after_cap_ms),
             None => backoff_ms(failures, self.backoff_base_ms, self.backoff_cap_ms, rng),
         })
-    }
-}
-
-/// Why an outcome that [`is_transient`] failed, and how long the server asked to wait before the
-/// next try (`Retry-After` of a 429 or 503), if it said.
-pub fn transient(outcome: &HttpOutcome) -> (Failure, Option<f64>) {
-    match outcome {
-        HttpOutcome::Answer { status, retry_after, .. } => {
-            (Failure::new(FailKind::Http).status(*status), retry_wait(*status, retry_after.as_deref()))
-        }
-        HttpOutcome::NetworkError(_) => (Failure::new(FailKind::Network), None),
     }
 }
 
@@ -155,17 +143,16 @@ mod tests {
     }
 
     #[test]
-    fn transient_outcomes_are_retried_and_the_rest_read() {
-        assert_eq!(transient(&HttpOutcome::NetworkError("reset".into())), (Failure::new(FailKind::Network), None));
+    fn transient_statuses_are_retried_and_the_rest_read() {
         for status in [408, 429, 500, 502, 503, 599] {
             assert!(is_transient(status), "{status}");
-            assert_eq!(transient(&HttpOutcome::status(status, "")).0, Failure::new(FailKind::Http).status(status));
         }
-        let limited = HttpOutcome::Answer { status: 429, retry_after: Some("2".into()), body: String::new() };
-        assert_eq!(transient(&limited).1, Some(2000.0));
         for status in [200, 201, 302, 400, 401, 404] {
             assert!(!is_transient(status), "{status}");
         }
+        assert_eq!(retry_wait(429, Some("2")), Some(2000.0));
+        assert_eq!(retry_wait(503, Some("1")), Some(1000.0));
+        assert_eq!(retry_wait(500, Some("1")), None);
     }
 
     #[test]

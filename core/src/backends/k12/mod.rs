@@ -66,7 +66,7 @@ impl K12 {
             match v.get(name) {
                 None | Some(Json::Null) => Ok(None),
                 Some(Json::Str(s)) if !s.is_empty() => Ok(Some(s.clone())),
-                Some(_) => Err(OptionsError::new(&format!("options.{name}"), "must be a config key (a string)")),
+                Some(_) => Err(OptionsError::option(name, "must be a config key (a string)")),
             }
         };
         let (start, progress) = match (key("start")?, key("progress")?) {
@@ -87,11 +87,9 @@ impl K12 {
     /// Picks the start and progress keys when the options do not name them: a config of exactly
     /// one `x` and one `x-progress` (or `x-process`) entry.
     pub fn infer_keys(config: &CacheConfig) -> Option<(String, String)> {
-        let keys: Vec<&str> = config.keys().collect();
-        if keys.len() != 2 {
-            return None;
-        }
-        for (a, b) in [(keys[0], keys[1]), (keys[1], keys[0])] {
+        let mut keys = config.keys();
+        let (Some(first), Some(second), None) = (keys.next(), keys.next(), keys.next()) else { return None };
+        for (a, b) in [(first, second), (second, first)] {
             if b.strip_prefix(a).is_some_and(|suffix| suffix == "-progress" || suffix == "-process") {
                 return Some((a.to_owned(), b.to_owned()));
             }
