@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{json, object, one_of, value};
+use common::{json, object, one_of, outcome, value};
 use k12_export_core::history::{HistoryInput, HistoryMachine};
 use k12_export_core::json::Json;
 use k12_export_core::*;
@@ -163,35 +163,6 @@ fn protocols() -> [Protocol; 4] {
             is_list: |r| r.url.contains("/api/async_task/"),
             shaped: as_shaped,
         },
-    ]
-}
-
-fn body(shaped: BoxedStrategy<String>) -> impl Strategy<Value = String> {
-    prop_oneof![
-        1 => prop::collection::vec(any::<u8>(), 0..48).prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
-        1 => json().prop_map(|j| j.to_string()),
-        5 => shaped,
-    ]
-}
-
-fn outcome(shaped: BoxedStrategy<String>) -> impl Strategy<Value = HttpOutcome> {
-    let status = prop_oneof![
-        10 => Just(200u16),
-        1 => Just(201),
-        1 => Just(400),
-        1 => Just(401),
-        1 => Just(404),
-        1 => Just(408),
-        1 => Just(429),
-        1 => Just(500),
-        1 => Just(503),
-        1 => any::<u16>(),
-    ];
-    let retry_after = prop::option::of(prop_oneof![Just("1".to_owned()), Just("90".to_owned()), "[0-9a-z ]{0,6}"]);
-    prop_oneof![
-        10 => (status, retry_after, body(shaped))
-            .prop_map(|(status, retry_after, body)| HttpOutcome::Answer { status, retry_after, body }),
-        1 => Just(HttpOutcome::NetworkError("reset".into())),
     ]
 }
 

@@ -267,19 +267,9 @@ fn shaped() -> BoxedStrategy<String> {
         .boxed()
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
-
-    #[test]
-    fn any_server_behaviour_ends_by_the_deadline(acts in prop::collection::vec(act(shaped(), false), 1..40)) {
-        let (m, ended_at) = run(machine(OPTIONS), &acts, false)?;
-        prop_assert!(matches!(m.view().status, Status::Done | Status::Failed), "{:?}", m.view());
-        prop_assert!(ended_at <= DEADLINE_MS, "ended at {} ms", ended_at);
-    }
-
-    #[test]
-    fn cancels_clicks_and_stale_answers_keep_the_invariants(acts in prop::collection::vec(act(shaped(), true), 1..60)) {
-        let (m, _) = run(machine(OPTIONS), &acts, true)?;
-        prop_assert!(matches!(m.view().status, Status::Done | Status::Failed));
-    }
+never_wedged! {
+    ends_by_the_deadline: machine(OPTIONS),
+    keeps_the_invariants: machine(OPTIONS),
+    answers: shaped(),
+    cases: 256,
 }

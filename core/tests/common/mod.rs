@@ -204,7 +204,8 @@ pub fn body(shaped: BoxedStrategy<String>) -> impl Strategy<Value = String> {
     ]
 }
 
-fn outcome(shaped: BoxedStrategy<String>) -> impl Strategy<Value = HttpOutcome> {
+/// Outcomes: answers of any status (mostly 200) with one of the `body` kinds, or no answer.
+pub fn outcome(shaped: BoxedStrategy<String>) -> impl Strategy<Value = HttpOutcome> {
     let status = prop_oneof![
         8 => Just(200u16),
         2 => Just(201),
@@ -356,6 +357,36 @@ pub fn run(mut m: Machine, acts: &[Act], start_again_after_cancel: bool) -> Resu
     }
     unreachable!()
 }
+
+/// The two never-wedged properties of one protocol, for its test file: whatever the server answers
+/// (arbitrary bytes and JSON, the protocol's own `answers`, any status, silence), an export ends
+/// (done or failed) by the deadline; and cancels, clicks and stale answers keep the invariants of
+/// [`run`] along the way. Each property runs on a machine of its own.
+#[allow(unused_macros)] // not every test file has an export machine
+macro_rules! never_wedged {
+    (ends_by_the_deadline: $ends:expr, keeps_the_invariants: $keeps:expr, answers: $answers:expr, cases: $cases:expr $(,)?) => {
+        proptest::proptest! {
+            #![proptest_config(proptest::prelude::ProptestConfig { cases: $cases, ..proptest::prelude::ProptestConfig::default() })]
+
+            #[test]
+            fn any_server_behaviour_ends_by_the_deadline(acts in proptest::collection::vec($crate::common::act($answers, false), 1..40)) {
+                let (m, ended_at) = $crate::common::run($ends, &acts, false)?;
+                let view = k12_export_core::SansIo::view(&m);
+                proptest::prop_assert!(matches!(view.status, k12_export_core::Status::Done | k12_export_core::Status::Failed), "{:?}", view);
+                proptest::prop_assert!(ended_at <= $crate::common::DEADLINE_MS, "ended at {} ms", ended_at);
+            }
+
+            #[test]
+            fn cancels_clicks_and_stale_answers_keep_the_invariants(acts in proptest::collection::vec($crate::common::act($answers, true), 1..60)) {
+                let (m, _) = $crate::common::run($keeps, &acts, true)?;
+                let view = k12_export_core::SansIo::view(&m);
+                proptest::prop_assert!(matches!(view.status, k12_export_core::Status::Done | k12_export_core::Status::Failed));
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use never_wedged;
 
 /// A machine for `text` with the property tests' deadline and request timeout.
 pub fn machine(text: &str) -> Machine {
