@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! GET  /__mock/scenarios            {scenarios:[{name, description, defaultDurationMs}]} (K12's)
-//! GET  /__mock/scenarios?backend=B  the same for export-service, xlink, minapp or asset (404 for others)
+//! GET  /__mock/scenarios?backend=B  the same for another backend of the registry (404 for others)
 //! GET  /__mock/requests?client=X    {requests:[{t, client, method, path, query, job, status}]}
 //! GET  /__mock/jobs?client=X        {jobs:[{id, client, term, kind, scenario, scheme, format, state, ...}]}
 //! POST /__mock/reset?client=X       {ok:true}   clears recordings and jobs (of one client, or all)
@@ -13,10 +13,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use crate::jobs::JobInfo;
+use crate::backends::{self, k12::JobInfo};
 use crate::record::RequestRecord;
-use crate::scenario::ScenarioInfo;
-use crate::{lock, scenario, AppState};
+use crate::sim::scenario::{catalogue, ScenarioInfo};
+use crate::{lock, AppState};
 
 #[derive(Serialize)]
 struct Scenarios {
@@ -60,12 +60,12 @@ struct BackendFilter {
 async fn scenarios(
     query: Result<Query<BackendFilter>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Scenarios>, crate::ApiError> {
-    match query.ok().and_then(|Query(f)| f.backend).filter(|b| !b.is_empty() && b != "k12") {
-        None => Ok(Json(Scenarios { scenarios: scenario::catalogue() })),
-        Some(b) => crate::faults::catalogue(&b).map(|scenarios| Json(Scenarios { scenarios })).ok_or_else(|| {
-            crate::ApiError::NotFound(format!("unknown backend {b:?}; use k12, export-service, xlink, minapp or asset"))
-        }),
-    }
+    let name = query.ok().and_then(|Query(f)| f.backend).filter(|b| !b.is_empty()).unwrap_or_else(|| "k12".to_owned());
+    let backend = backends::find(&name).ok_or_else(|| {
+        let names: Vec<&str> = backends::BACKENDS.iter().map(|b| b.name).collect();
+        crate::ApiError::NotFound(format!("unknown backend {name:?}; use {}", names.join(", ")))
+    })?;
+    Ok(Json(Scenarios { scenarios: catalogue(backend.scenarios, backend.describe) }))
 }
 
 fn filter(query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>) -> Option<String> {
@@ -77,7 +77,7 @@ async fn requests(
     query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>,
 ) -> Json<Requests> {
     let client = filter(query);
-    Json(Requests { requests: lock(&state.inner.record).list(client.as_deref()) })
+    Json(Requests { requests: lock(state.recorder()).list(client.as_deref()) })
 }
 
 async fn jobs(
@@ -86,7 +86,7 @@ async fn jobs(
 ) -> Json<Jobs> {
     let client = filter(query);
     let now = state.now_ms();
-    Json(Jobs { jobs: lock(&state.inner.jobs).info(client.as_deref(), now) })
+    Json(Jobs { jobs: lock(&state.stores().k12).info(client.as_deref(), now) })
 }
 
 async fn reset(
@@ -95,9 +95,8 @@ async fn reset(
 ) -> Json<Done> {
     let client = filter(query);
     let now = state.now_ms();
-    lock(&state.inner.jobs).clear(client.as_deref(), now);
-    state.clear_stores(client.as_deref());
-    lock(&state.inner.record).clear(client.as_deref());
+    state.stores().clear(client.as_deref(), now);
+    lock(state.recorder()).clear(client.as_deref());
     tracing::info!(client = client.as_deref().unwrap_or("*"), "mock reset");
     Json(Done { ok: true })
 }

@@ -12,9 +12,6 @@ pub enum ApiError {
     /// 400: a parameter is missing, malformed or out of range.
     #[error("bad request: {0}")]
     BadRequest(String),
-    /// 400: `?scenario=` names no scenario; the answer lists the valid ones.
-    #[error("unknown scenario {0:?}")]
-    UnknownScenario(String),
     /// 400: `?scenario=` names no scenario this backend supports; the answer lists the valid ones.
     #[error("unknown scenario {name:?}")]
     BadScenario {
@@ -47,9 +44,7 @@ impl ApiError {
     /// The HTTP status of the answer.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) | ApiError::UnknownScenario(_) | ApiError::BadScenario { .. } => {
-                StatusCode::BAD_REQUEST
-            }
+            ApiError::BadRequest(_) | ApiError::BadScenario { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Gone(_) => StatusCode::GONE,
@@ -65,17 +60,6 @@ impl IntoResponse for ApiError {
         let code = i64::from(status.as_u16());
         let body = match &self {
             ApiError::BadRequest(m) | ApiError::NotFound(m) | ApiError::Gone(m) => json!({"code": code, "message": m}),
-            ApiError::UnknownScenario(name) => {
-                let valid: Vec<&str> = crate::scenario::Scenario::ALL.iter().map(|s| s.name()).collect();
-                json!({
-                    "code": code,
-                    "message": format!(
-                        "unknown scenario {name:?}; valid scenarios: {}",
-                        crate::scenario::Scenario::names()
-                    ),
-                    "valid": valid,
-                })
-            }
             ApiError::BadScenario { name, valid } => json!({
                 "code": code,
                 "message": format!("unknown scenario {name:?}; valid scenarios: {}", valid.join(", ")),

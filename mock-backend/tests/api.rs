@@ -12,7 +12,8 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use calamine::{Data, Reader, Xlsx};
 use http_body_util::BodyExt;
-use mock_backend::scenario::{flaky_fault, FlakyFault, Scenario};
+use mock_backend::backends::k12::SCENARIOS;
+use mock_backend::sim::scenario::{flaky_fault, FlakyFault};
 use mock_backend::{app, data, AppState, Config};
 use serde_json::Value;
 use tempfile::TempDir;
@@ -601,7 +602,7 @@ async fn every_scenario_is_listed_and_accepted() {
     let m = Mock::new();
     let list = m.get("/__mock/scenarios").await.json();
     let names: Vec<&str> = list["scenarios"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
-    let expected: Vec<&str> = Scenario::ALL.iter().map(|s| s.name()).collect();
+    let expected: Vec<&str> = SCENARIOS.iter().map(|s| s.name()).collect();
     assert_eq!(names, expected);
     assert_eq!(names.len(), 23);
     for s in list["scenarios"].as_array().unwrap() {
@@ -1055,7 +1056,7 @@ async fn bad_input_gets_json_errors_with_the_right_status() {
         assert!(message.contains(needle), "{uri:.80}: {message}");
     }
     let v = m.get("/j/org/1001/homework/export?scenario=nope").await.json();
-    assert_eq!(v["valid"].as_array().unwrap().len(), Scenario::ALL.len());
+    assert_eq!(v["valid"].as_array().unwrap().len(), SCENARIOS.len());
     assert!(m.jobs("anon").await.is_empty(), "bad requests create no job");
 }
 

@@ -44,11 +44,17 @@ use k12_export_core::backends::xlink::wire::{
     AuthLink, CreateTask, Created, ErrorBody, ErrorDetail, ListTasks, Task, TaskList,
 };
 
-use crate::data::{mix, Cell};
+use crate::data::mix;
 use crate::error::ApiError;
-use crate::faults::{self, Fault, FileFormat, Knobs, Phase, Table, Timeline};
-use crate::k12::{json_text, origin, truncate, with_touch};
-use crate::{lock, AppState, Backend};
+use crate::record::touched;
+use crate::sim::clock::{date_cst, rfc3339_cst};
+use crate::sim::job::{self, Header, JobStore};
+use crate::sim::knobs::{number, param, query_pairs, Knobs};
+use crate::sim::scenario::Scenario;
+use crate::sim::timeline::Phase;
+use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
+use crate::sim::writer::{publish, Cell, FileFormat, Table};
+use crate::{lock, AppState};
 
 /// The token the mock accepts.
 pub const TOKEN: &str = "demo-token";
@@ -58,28 +64,28 @@ pub const DEFAULT_LINK_TTL_MS: u64 = 60_000;
 pub const DEFAULT_ROWS: u64 = 48;
 
 /// The scenarios this backend supports.
-pub const SCENARIOS: &[Fault] = &[
-    Fault::Normal,
-    Fault::Fast,
-    Fault::Slow,
-    Fault::Empty,
-    Fault::Huge,
-    Fault::Fail,
-    Fault::Cancelled,
-    Fault::Expired,
-    Fault::NeverFinishes,
-    Fault::Http500Once,
-    Fault::Http500Always,
-    Fault::Http502Once,
-    Fault::Http502Always,
-    Fault::RateLimited,
-    Fault::MalformedJson,
-    Fault::MalformedOnce,
-    Fault::Flaky,
-    Fault::JavascriptUrl,
-    Fault::HostileFilename,
-    Fault::SlowStart,
-    Fault::StartError,
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario::Normal,
+    Scenario::Fast,
+    Scenario::Slow,
+    Scenario::Empty,
+    Scenario::Huge,
+    Scenario::Fail,
+    Scenario::Cancelled,
+    Scenario::Expired,
+    Scenario::NeverFinishes,
+    Scenario::Http500Once,
+    Scenario::Http500Always,
+    Scenario::Http502Once,
+    Scenario::Http502Always,
+    Scenario::RateLimited,
+    Scenario::MalformedJson,
+    Scenario::MalformedOnce,
+    Scenario::Flaky,
+    Scenario::JavascriptUrl,
+    Scenario::HostileFilename,
+    Scenario::SlowStart,
+    Scenario::StartError,
 ];
 
 /// The routes.
@@ -92,30 +98,20 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/v2/download/{token}", get(download))
 }
 
+/// A task.
 #[derive(Clone, Debug)]
-struct Job {
-    id: u64,
-    client: String,
+pub(crate) struct Job {
+    header: Header,
     name: String,
     describe: String,
     kind: i64,
     product_id: String,
-    knobs: Knobs,
-    timeline: Timeline,
-    created_unix: i64,
     token: Option<String>,
-    polls: u64,
 }
 
-/// XLink's tasks.
-#[derive(Debug, Default)]
-pub struct XLinkTasks {
-    list: Vec<Job>,
-}
-
-impl Backend for XLinkTasks {
-    fn clear(&mut self, client: Option<&str>) {
-        self.list.retain(|j| client.is_some_and(|c| j.client != c));
+impl job::Job for Job {
+    fn header(&self) -> &Header {
+        &self.header
     }
 }
 
@@ -134,42 +130,46 @@ fn authorised(headers: &HeaderMap) -> Result<(), Box<Response>> {
 
 /// Where a task is at `now_ms`: status, finished, result_desc.
 fn status(job: &Job, now_ms: u64) -> (i64, u64, String) {
-    let t = &job.timeline;
-    let elapsed = now_ms.saturating_sub(t.created_ms);
-    match job.knobs.fault {
-        Fault::Cancelled if elapsed >= t.duration_ms / 2 => return (4, t.done(now_ms), "导出任务已被取消".to_owned()),
+    let t = &job.header.timeline;
+    let elapsed = t.elapsed(now_ms);
+    let scenario = job.header.knobs.scenario;
+    match scenario {
+        Scenario::Cancelled if elapsed >= t.duration_ms / 2 => {
+            return (4, t.done(now_ms), "导出任务已被取消".to_owned())
+        }
         _ => {}
     }
     match t.phase(now_ms) {
         Phase::Running { .. } if elapsed < t.duration_ms / 10 => (1, 0, String::new()),
         Phase::Running { done } => (2, done, String::new()),
-        Phase::Stopped { done } if job.knobs.fault == Fault::Fail => (4, done, "导出失败：数据库连接中断".to_owned()),
+        Phase::Stopped { done } if scenario == Scenario::Fail => (4, done, "导出失败：数据库连接中断".to_owned()),
         Phase::Stopped { done } => (2, done, String::new()),
-        Phase::Complete if job.knobs.fault == Fault::Expired => (5, t.rows, "导出文件已过期".to_owned()),
+        Phase::Complete if scenario == Scenario::Expired => (5, t.rows, "导出文件已过期".to_owned()),
         Phase::Complete => (3, t.rows, "导出成功".to_owned()),
     }
 }
 
 fn view(job: &Job, now_ms: u64, base: &str) -> Task {
     let (status, finished, result_desc) = status(job, now_ms);
-    let begin = job.created_unix + i64::try_from(job.timeline.duration_ms / 10_000).unwrap_or(0);
-    let end = job.created_unix + i64::try_from(job.timeline.duration_ms / 1000).unwrap_or(0);
+    let h = &job.header;
+    let begin = h.created_unix + i64::try_from(h.timeline.duration_ms / 10_000).unwrap_or(0);
+    let end = h.created_unix + i64::try_from(h.timeline.duration_ms / 1000).unwrap_or(0);
     Task {
-        id: job.id.to_string(),
+        id: h.id.to_string(),
         creator_id: "2e07d2af2e1f4a00".to_owned(),
         creator_name: "企业管理员".to_owned(),
         name: job.name.clone(),
         describe: job.describe.clone(),
         kind: job.kind,
         status,
-        size: if status == 3 { job.timeline.rows * 64 } else { 0 },
+        size: if status == 3 { h.timeline.rows * 64 } else { 0 },
         link_url: job.token.as_ref().map(|t| format!("{base}/v2/download/{t}")).unwrap_or_default(),
-        create_time: faults::rfc3339_cst(job.created_unix),
+        create_time: rfc3339_cst(h.created_unix),
         result_desc,
-        total: job.timeline.rows,
+        total: h.timeline.rows,
         finished,
-        begin_time: if status >= 2 { faults::rfc3339_cst(begin) } else { String::new() },
-        end_time: if status >= 3 { faults::rfc3339_cst(end) } else { String::new() },
+        begin_time: if status >= 2 { rfc3339_cst(begin) } else { String::new() },
+        end_time: if status >= 3 { rfc3339_cst(end) } else { String::new() },
     }
 }
 
@@ -177,16 +177,16 @@ fn view(job: &Job, now_ms: u64, base: &str) -> Task {
 fn table(job: &Job) -> Table {
     let keys = ["id", "mac", "name", "product_id", "online", "active_date"];
     let titles = ["设备ID", "MAC", "设备名称", "产品ID", "在线状态", "激活时间"];
-    let rows = (0..job.timeline.rows)
+    let rows = (0..job.header.timeline.rows)
         .map(|i| {
-            let h = mix(job.id ^ mix(i));
+            let h = mix(job.header.id ^ mix(i));
             vec![
                 Cell::Number((100_000_000 + i) as f64),
                 Cell::Text(format!("{:012X}", h & 0xFFFF_FFFF_FFFF)),
                 Cell::Text(format!("智能插座-{}", i + 1)),
                 Cell::Text(job.product_id.clone()),
                 Cell::Text(if h.is_multiple_of(3) { "离线" } else { "在线" }.to_owned()),
-                Cell::Text(faults::date_cst(1_600_000_000 + i64::try_from(h % 100_000_000).unwrap_or(0))),
+                Cell::Text(date_cst(1_600_000_000 + i64::try_from(h % 100_000_000).unwrap_or(0))),
             ]
         })
         .collect();
@@ -201,19 +201,16 @@ fn table(job: &Job) -> Table {
 async fn ensure_file(state: &AppState, id: u64) -> Result<(), ApiError> {
     let now = state.now_ms();
     let job = {
-        let store = state.store::<XLinkTasks>();
-        let jobs = lock(&store);
-        match jobs.list.iter().find(|j| j.id == id) {
-            Some(j) if j.token.is_none() && j.timeline.phase(now) == Phase::Complete => j.clone(),
+        let jobs = lock(&state.stores().xlink);
+        match jobs.list.iter().find(|j| j.header.id == id) {
+            Some(j) if j.token.is_none() && j.header.timeline.phase(now) == Phase::Complete => j.clone(),
             _ => return Ok(()),
         }
     };
-    let name =
-        if job.knobs.fault == Fault::HostileFilename { faults::HOSTILE_NAME.to_owned() } else { job.name.clone() };
-    let token =
-        faults::publish(state, FileFormat::Csv, table(&job), format!("{name}.csv"), job.client.clone(), id).await?;
-    let store = state.store::<XLinkTasks>();
-    if let Some(j) = lock(&store).list.iter_mut().find(|j| j.id == id) {
+    let name = if job.header.knobs.scenario == Scenario::HostileFilename { HOSTILE_NAME } else { &job.name };
+    let (filename, client) = (format!("{name}.csv"), job.header.client.clone());
+    let token = publish(state, FileFormat::Csv, table(&job), filename, client, id).await?;
+    if let Some(j) = lock(&state.stores().xlink).get_mut(id) {
         j.token.get_or_insert(token);
     }
     Ok(())
@@ -229,13 +226,13 @@ async fn create(
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     let client = knobs.client.clone();
     if let Err(r) = authorised(&headers) {
-        return Ok(with_touch(*r, None, &client));
+        return Ok(touched(*r, None, &client));
     }
     knobs.slow_start().await;
-    if knobs.fault == Fault::StartError {
-        return Ok(with_touch(error(StatusCode::FORBIDDEN, 4031005, "无导出权限"), None, &client));
+    if knobs.scenario == Scenario::StartError {
+        return Ok(touched(error(StatusCode::FORBIDDEN, 4031005, "无导出权限"), None, &client));
     }
-    let bad = |msg: &str| Ok(with_touch(error(StatusCode::BAD_REQUEST, 4001001, msg), None, &client));
+    let bad = |msg: &str| Ok(touched(error(StatusCode::BAD_REQUEST, 4001001, msg), None, &client));
     let Ok(Json(value)) = body else { return bad("请求体不是合法的 JSON") };
     let req: CreateTask = match serde_json::from_value(value.clone()) {
         Ok(r) => r,
@@ -250,16 +247,13 @@ async fn create(
     if !value.get("params").is_some_and(serde_json::Value::is_object) {
         return bad("params 是必须的对象");
     }
-    let rows = match knobs.fault {
-        Fault::Empty => 0,
-        Fault::Huge => 100_000,
+    let rows = match knobs.scenario {
+        Scenario::Empty => 0,
+        Scenario::Huge => 100_000,
         _ => knobs.rows.unwrap_or(DEFAULT_ROWS),
     };
-    let now = state.now_ms();
-    let id = lock(&state.inner.jobs).next_id();
     let job = Job {
-        id,
-        client: client.clone(),
+        header: Header::new(&state, knobs, rows),
         name: req.name.trim().to_owned(),
         describe: req.describe,
         kind: req.kind,
@@ -267,21 +261,18 @@ async fn create(
             .extend
             .and_then(|e| e.product_id)
             .unwrap_or_else(|| "160fa2b2f7a503e8160fa2b2f7a5e001".to_owned()),
-        timeline: knobs.timeline(now, rows),
-        knobs,
-        created_unix: faults::unix_now(),
         token: None,
-        polls: 0,
     };
-    lock(&state.store::<XLinkTasks>()).list.push(job);
-    Ok(with_touch(Json(Created { id: id.to_string() }).into_response(), Some(id), &client))
+    let id = job.header.id;
+    lock(&state.stores().xlink).list.push(job);
+    Ok(touched(Json(Created { id: id.to_string() }).into_response(), Some(id), &client))
 }
 
 /// Finds the client's task `id`, or the 404 answer.
-fn find<'a>(jobs: &'a mut XLinkTasks, id: &str) -> Result<&'a mut Job, Box<Response>> {
+fn find<'a>(jobs: &'a mut JobStore<Job>, id: &str) -> Result<&'a mut Job, Box<Response>> {
     id.parse::<u64>()
         .ok()
-        .and_then(|id| jobs.list.iter_mut().find(|j| j.id == id))
+        .and_then(|id| jobs.get_mut(id))
         .ok_or_else(|| Box::new(error(StatusCode::NOT_FOUND, 4041011, "导出任务不存在")))
 }
 
@@ -294,27 +285,24 @@ async fn task(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     if let Err(r) = authorised(&headers) {
-        return Ok(with_touch(*r, None, &knobs.client));
+        return Ok(touched(*r, None, &knobs.client));
     }
     let job_id = id.parse::<u64>().unwrap_or(0);
     ensure_file(&state, job_id).await?;
-    let base = origin(&headers, &state);
+    let base = state.origin(&headers);
     let now = state.now_ms();
-    let store = state.store::<XLinkTasks>();
-    let mut jobs = lock(&store);
+    let mut jobs = lock(&state.stores().xlink);
     let job = match find(&mut jobs, &id) {
         Ok(j) => j,
-        Err(r) => return Ok(with_touch(*r, None, &knobs.client)),
+        Err(r) => return Ok(touched(*r, None, &knobs.client)),
     };
-    let index = job.polls;
-    job.polls += 1;
-    let client = job.client.clone();
-    if let Some(fault) = faults::transport(job.knobs.fault, job.knobs.seed(), index) {
-        return Ok(with_touch(fault, Some(job.id), &client));
+    let index = job.header.poll();
+    let (id, client) = (Some(job.header.id), job.header.client.clone());
+    if let Some(fault) = job.header.fault(index) {
+        return Ok(touched(fault, id, &client));
     }
     let text = serde_json::to_string(&view(job, now, &base)).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let text = if faults::malformed(job.knobs.fault, index) { truncate(&text) } else { text };
-    Ok(with_touch(json_text(text), Some(job.id), &client))
+    Ok(touched(job.header.answer(text, index), id, &client))
 }
 
 /// `GET /v2/export_task/{id}/auth_link`: a fresh signed link, valid `linkTtlMs`.
@@ -326,42 +314,41 @@ async fn auth_link(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     if let Err(r) = authorised(&headers) {
-        return Ok(with_touch(*r, None, &knobs.client));
+        return Ok(touched(*r, None, &knobs.client));
     }
-    let pairs = faults::query_pairs(&uri)?;
-    let ttl = match pairs.iter().find(|(k, _)| k == "linkTtlMs").map(|(_, v)| v.as_str()) {
+    let pairs = query_pairs(&uri)?;
+    let ttl = match param(&pairs, "linkTtlMs") {
         None => DEFAULT_LINK_TTL_MS,
-        Some(v) => crate::k12::number("linkTtlMs", v, 86_400_000u64)?,
+        Some(v) => number("linkTtlMs", v, 86_400_000u64)?,
     };
     ensure_file(&state, id.parse::<u64>().unwrap_or(0)).await?;
-    let base = origin(&headers, &state);
+    let base = state.origin(&headers);
     let now = state.now_ms();
-    let store = state.store::<XLinkTasks>();
-    let mut jobs = lock(&store);
+    let mut jobs = lock(&state.stores().xlink);
     let job = match find(&mut jobs, &id) {
         Ok(j) => j,
-        Err(r) => return Ok(with_touch(*r, None, &knobs.client)),
+        Err(r) => return Ok(touched(*r, None, &knobs.client)),
     };
     let (status, _, _) = status(job, now);
-    let (job_id, client) = (job.id, job.client.clone());
+    let (job_id, client) = (job.header.id, job.header.client.clone());
     let token = match (&job.token, status) {
         (Some(t), 3) => t.clone(),
         _ => {
-            return Ok(with_touch(
+            return Ok(touched(
                 error(StatusCode::BAD_REQUEST, 4001100, "导出任务未完成，不能授权下载"),
                 Some(job_id),
                 &client,
             ))
         }
     };
-    let link_url = if job.knobs.fault == Fault::JavascriptUrl {
-        faults::JAVASCRIPT_URL.to_owned()
+    let link_url = if job.header.knobs.scenario == Scenario::JavascriptUrl {
+        JAVASCRIPT_URL.to_owned()
     } else {
         let expires = now.saturating_add(ttl);
         let sig = state.sign(&format!("{token}:{expires}"));
         format!("{base}/v2/download/{token}?expires={expires}&sig={sig}")
     };
-    Ok(with_touch(Json(AuthLink { link_url }).into_response(), Some(job_id), &client))
+    Ok(touched(Json(AuthLink { link_url }).into_response(), Some(job_id), &client))
 }
 
 /// `POST /v2/export_tasks`: the client's tasks, newest first.
@@ -373,31 +360,26 @@ async fn list(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     if let Err(r) = authorised(&headers) {
-        return Ok(with_touch(*r, None, &knobs.client));
+        return Ok(touched(*r, None, &knobs.client));
     }
     let req = match body {
         Ok(Json(r)) => r,
         Err(_) => {
-            return Ok(with_touch(
-                error(StatusCode::BAD_REQUEST, 4001001, "请求体不是合法的 JSON"),
-                None,
-                &knobs.client,
-            ))
+            return Ok(touched(error(StatusCode::BAD_REQUEST, 4001001, "请求体不是合法的 JSON"), None, &knobs.client))
         }
     };
     let (offset, limit) = (req.offset.unwrap_or(0), req.limit.unwrap_or(10));
-    let base = origin(&headers, &state);
+    let base = state.origin(&headers);
     let now = state.now_ms();
-    let store = state.store::<XLinkTasks>();
-    let jobs = lock(&store);
-    let mine: Vec<&Job> = jobs.list.iter().rev().filter(|j| j.client == knobs.client).collect();
+    let jobs = lock(&state.stores().xlink);
+    let mine: Vec<&Job> = jobs.newest_of(&knobs.client).collect();
     let page = mine
         .iter()
         .skip(usize::try_from(offset).unwrap_or(usize::MAX))
         .take(usize::try_from(limit).unwrap_or(usize::MAX))
         .map(|j| view(j, now, &base))
         .collect();
-    Ok(with_touch(Json(TaskList { count: mine.len() as u64, list: page }).into_response(), None, &knobs.client))
+    Ok(touched(Json(TaskList { count: mine.len() as u64, list: page }).into_response(), None, &knobs.client))
 }
 
 /// `GET /v2/download/{token}?expires=&sig=`: checks the signature and the expiry, then serves.
@@ -406,9 +388,8 @@ async fn download(
     Path(token): Path<String>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let pairs = faults::query_pairs(request.uri())?;
-    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let (Some(expires), Some(sig)) = (get("expires"), get("sig")) else {
+    let pairs = query_pairs(request.uri())?;
+    let (Some(expires), Some(sig)) = (param(&pairs, "expires"), param(&pairs, "sig")) else {
         return Ok(error(StatusCode::FORBIDDEN, 4031011, "下载链接未授权"));
     };
     if sig != state.sign(&format!("{token}:{expires}")) {

@@ -27,7 +27,7 @@
 //! at least `durationMs`; then the rows are written as .xlsx parts of `splitRows` rows each
 //! (query parameter, default 200; one part for fewer), named `{title}-{n}.xlsx`, zipped.
 //!
-//! Scenarios (`?scenario=` on the POST; see [`crate::faults`] for the other knobs):
+//! Scenarios (`?scenario=` on the POST; see [`crate::sim::knobs`] for the other knobs):
 //!
 //! | scenario | behaviour |
 //! |---|---|
@@ -59,33 +59,38 @@ use k12_export_core::json::Json as CoreJson;
 use serde_json::json;
 use tower::ServiceExt;
 
-use crate::data::{self, Cell};
+use crate::data;
 use crate::error::ApiError;
-use crate::faults::{self, Fault, Knobs, Table};
-use crate::k12::{json_text, origin, truncate, with_touch};
-use crate::{lock, AppState, Backend};
+use crate::record::touched;
+use crate::sim::clock::{rfc3339_cst, unix_now};
+use crate::sim::job::{self, Header};
+use crate::sim::knobs::{param, query_pairs, Knobs};
+use crate::sim::scenario::Scenario;
+use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
+use crate::sim::writer::{write_zip, Cell, FileFormat, Table};
+use crate::{lock, AppState};
 
 /// The scenarios this backend supports.
-pub const SCENARIOS: &[Fault] = &[
-    Fault::Normal,
-    Fault::Fast,
-    Fault::Slow,
-    Fault::Empty,
-    Fault::Fail,
-    Fault::Cancelled,
-    Fault::NeverFinishes,
-    Fault::Http500Once,
-    Fault::Http500Always,
-    Fault::Http502Once,
-    Fault::Http502Always,
-    Fault::RateLimited,
-    Fault::MalformedJson,
-    Fault::MalformedOnce,
-    Fault::Flaky,
-    Fault::JavascriptUrl,
-    Fault::HostileFilename,
-    Fault::SlowStart,
-    Fault::StartError,
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario::Normal,
+    Scenario::Fast,
+    Scenario::Slow,
+    Scenario::Empty,
+    Scenario::Fail,
+    Scenario::Cancelled,
+    Scenario::NeverFinishes,
+    Scenario::Http500Once,
+    Scenario::Http500Always,
+    Scenario::Http502Once,
+    Scenario::Http502Always,
+    Scenario::RateLimited,
+    Scenario::MalformedJson,
+    Scenario::MalformedOnce,
+    Scenario::Flaky,
+    Scenario::JavascriptUrl,
+    Scenario::HostileFilename,
+    Scenario::SlowStart,
+    Scenario::StartError,
 ];
 
 /// `start-error`'s message.
@@ -116,32 +121,23 @@ enum State_ {
     Cancelled,
 }
 
+/// A job.
 #[derive(Clone, Debug)]
-struct Job {
-    id: u64,
+pub(crate) struct Job {
+    header: Header,
     key: String,
-    client: String,
     user_id: String,
     title: String,
     ext_type: String,
     source_type: &'static str,
-    knobs: Knobs,
     origin: String,
     backslash: bool,
-    created_unix: i64,
     state: State_,
-    polls: u64,
 }
 
-/// The export service's jobs.
-#[derive(Debug, Default)]
-pub struct ExportJobs {
-    list: Vec<Job>,
-}
-
-impl Backend for ExportJobs {
-    fn clear(&mut self, client: Option<&str>) {
-        self.list.retain(|j| client.is_some_and(|c| j.client != c));
+impl job::Job for Job {
+    fn header(&self) -> &Header {
+        &self.header
     }
 }
 
@@ -162,10 +158,9 @@ fn error(errcode: i64, msg: &str) -> Response {
 
 /// `GET /demo/page`: `data.data[0]` is the header, then `limit` rows of page `page`.
 async fn page(uri: Uri) -> Result<Response, ApiError> {
-    let pairs = faults::query_pairs(&uri)?;
-    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let pairs = query_pairs(&uri)?;
     let num = |name: &str, default: u64, min: u64, max: u64| -> Result<u64, ApiError> {
-        match get(name) {
+        match param(&pairs, name) {
             None | Some("") => Ok(default),
             Some(v) => v.parse::<u64>().ok().filter(|n| (min..=max).contains(n)).ok_or_else(|| {
                 ApiError::BadRequest(format!("{name} must be an integer from {min} to {max}, not {v:?}"))
@@ -252,8 +247,8 @@ async fn create(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     let client = knobs.client.clone();
-    let pairs = faults::query_pairs(&uri)?;
-    let split = match pairs.iter().find(|(k, _)| k == "splitRows").map(|(_, v)| v.as_str()) {
+    let pairs = query_pairs(&uri)?;
+    let split = match param(&pairs, "splitRows") {
         None => DEFAULT_SPLIT_ROWS,
         Some(v) => v.parse::<usize>().ok().filter(|n| (1..=1_000_000).contains(n)).ok_or_else(|| {
             ApiError::BadRequest(format!("splitRows must be an integer from 1 to 1000000, not {v:?}"))
@@ -261,12 +256,12 @@ async fn create(
     };
     let backslash = pairs.iter().any(|(k, v)| k == "backslash" && v == "1");
     knobs.slow_start().await;
-    if knobs.fault == Fault::StartError {
-        return Ok(with_touch(error(10001, START_ERROR), None, &client));
+    if knobs.scenario == Scenario::StartError {
+        return Ok(touched(error(10001, START_ERROR), None, &client));
     }
     let req = match parse_body(&body) {
         Ok(r) => r,
-        Err(resp) => return Ok(with_touch(*resp, None, &client)),
+        Err(resp) => return Ok(touched(*resp, None, &client)),
     };
     let source = match (source_type, &req.source_http, &req.source_raw) {
         ("http", Some(src), _) => Source::Http(src.clone()),
@@ -274,33 +269,29 @@ async fn create(
             Some(t) => Source::Raw(t),
             None => {
                 let resp = error(10003, "source_raw 必须是 JSON 数组，第一条为表头");
-                return Ok(with_touch(resp, None, &client));
+                return Ok(touched(resp, None, &client));
             }
         },
-        _ => return Ok(with_touch(error(10002, &format!("缺少 source_{source_type}")), None, &client)),
+        _ => return Ok(touched(error(10002, &format!("缺少 source_{source_type}")), None, &client)),
     };
-    let id = lock(&state.inner.jobs).next_id();
     let key = crate::files::new_token();
     let job = Job {
-        id,
+        header: Header::new(&state, knobs, 0),
         key: key.clone(),
-        client: client.clone(),
         user_id: req.user_id.clone(),
         title: req.title.clone(),
         ext_type: req.ext_type.clone(),
         source_type,
-        knobs: knobs.clone(),
-        origin: origin(&headers, &state),
+        origin: state.origin(&headers),
         backslash,
-        created_unix: faults::unix_now(),
         state: State_::Running,
-        polls: 0,
     };
+    let (id, scenario) = (job.header.id, job.header.knobs.scenario);
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("").to_owned();
-    lock(&state.store::<ExportJobs>()).list.push(job.clone());
+    lock(&state.stores().export_service).list.push(job.clone());
     tokio::spawn(run(state.clone(), job, source, host, split));
-    tracing::info!(job = id, %client, scenario = knobs.fault.name(), source_type, "export-service job started");
-    Ok(with_touch(envelope(0, "", Some(Created { hash_key: key })), Some(id), &client))
+    tracing::info!(job = id, %client, scenario = scenario.name(), source_type, "export-service job started");
+    Ok(touched(envelope(0, "", Some(Created { hash_key: key })), Some(id), &client))
 }
 
 enum Source {
@@ -309,9 +300,7 @@ enum Source {
 }
 
 fn set_state(state: &AppState, id: u64, new: State_) {
-    let store = state.store::<ExportJobs>();
-    let mut jobs = lock(&store);
-    if let Some(job) = jobs.list.iter_mut().find(|j| j.id == id) {
+    if let Some(job) = lock(&state.stores().export_service).get_mut(id) {
         if job.state == State_::Running {
             job.state = new;
         }
@@ -319,24 +308,24 @@ fn set_state(state: &AppState, id: u64, new: State_) {
 }
 
 fn job_exists(state: &AppState, id: u64) -> bool {
-    lock(&state.store::<ExportJobs>()).list.iter().any(|j| j.id == id)
+    lock(&state.stores().export_service).get_mut(id).is_some()
 }
 
 /// Runs a job: crawl (or take the raw rows), pace, write, publish.
 async fn run(state: AppState, job: Job, source: Source, host: String, split: usize) {
-    let deadline = tokio::time::Instant::now() + Duration::from_millis(job.knobs.duration_ms());
-    let fault = job.knobs.fault;
-    if matches!(fault, Fault::Fail | Fault::Cancelled) {
-        let percent =
-            if fault == Fault::Fail { u64::from(job.knobs.fail_at.unwrap_or(faults::DEFAULT_FAIL_AT)) } else { 50 };
-        tokio::time::sleep(Duration::from_millis(job.knobs.duration_ms() * percent / 100)).await;
-        let new = if fault == Fault::Fail {
+    let (id, knobs) = (job.header.id, &job.header.knobs);
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(knobs.duration_ms());
+    let scenario = knobs.scenario;
+    if matches!(scenario, Scenario::Fail | Scenario::Cancelled) {
+        let percent = if scenario == Scenario::Fail { u64::from(knobs.fail_at()) } else { 50 };
+        tokio::time::sleep(Duration::from_millis(knobs.duration_ms() * percent / 100)).await;
+        let new = if scenario == Scenario::Fail {
             let page = 1 + percent / 10;
             State_::Failed { reason: format!("数据源第 {page} 页请求失败：连接被重置") }
         } else {
             State_::Cancelled
         };
-        set_state(&state, job.id, new);
+        set_state(&state, id, new);
         return;
     }
     let table = match source {
@@ -346,66 +335,35 @@ async fn run(state: AppState, job: Job, source: Source, host: String, split: usi
     let mut table = match table {
         Ok(t) => t,
         Err(reason) => {
-            set_state(&state, job.id, State_::Failed { reason });
+            set_state(&state, id, State_::Failed { reason });
             return;
         }
     };
-    if fault == Fault::Empty {
+    if scenario == Scenario::Empty {
         table.rows.clear();
     }
     tokio::time::sleep_until(deadline).await;
-    if fault == Fault::NeverFinishes || !job_exists(&state, job.id) {
+    if scenario == Scenario::NeverFinishes || !job_exists(&state, id) {
         return;
     }
-    let name = if fault == Fault::HostileFilename { faults::HOSTILE_NAME.to_owned() } else { job.title.clone() };
+    let name = if scenario == Scenario::HostileFilename { HOSTILE_NAME } else { &job.title };
     let dir = state.config().data_dir.clone();
-    let csv = job.ext_type == "CSV";
-    let title = job.title.clone();
-    let written = tokio::task::spawn_blocking(move || write_zip(&dir, &title, &table, split, csv)).await;
+    let format = if job.ext_type == "CSV" { FileFormat::Csv } else { FileFormat::Xlsx };
+    // The parts are named after the title, made safe to unzip.
+    let stem = crate::files::download_filename(&job.title).replace(['\\', '/'], "_");
+    let written = tokio::task::spawn_blocking(move || write_zip(&dir, &stem, format, &table, split)).await;
     match written {
         Ok(Ok(path)) => {
-            let token =
-                crate::files::register(&state, path, &format!("{name}.zip"), "application/zip", &job.client, job.id);
-            set_state(&state, job.id, State_::Written { token });
+            let filename = format!("{name}.zip");
+            let token = crate::files::register(&state, path, &filename, "application/zip", &job.header.client, id);
+            set_state(&state, id, State_::Written { token });
         }
         Ok(Err(e)) => {
-            tracing::error!(job = job.id, error = %e, "writing the zip failed");
-            set_state(&state, job.id, State_::Failed { reason: "写入文件失败".to_owned() });
+            tracing::error!(job = id, error = %e, "writing the zip failed");
+            set_state(&state, id, State_::Failed { reason: "写入文件失败".to_owned() });
         }
-        Err(e) => set_state(&state, job.id, State_::Failed { reason: format!("写入文件失败：{e}") }),
+        Err(e) => set_state(&state, id, State_::Failed { reason: format!("写入文件失败：{e}") }),
     }
-}
-
-/// Writes the table as parts of `split` rows, zipped. Blocking.
-pub fn write_zip(
-    dir: &std::path::Path,
-    title: &str,
-    table: &Table,
-    split: usize,
-    csv: bool,
-) -> Result<std::path::PathBuf, ApiError> {
-    use std::io::Write;
-    let internal = |e: &dyn std::fmt::Display| ApiError::Internal(format!("zip: {e}"));
-    std::fs::create_dir_all(dir).map_err(|e| internal(&e))?;
-    let path = dir.join(format!("{}.zip", crate::files::new_token()));
-    let file = std::fs::File::create(&path).map_err(|e| internal(&e))?;
-    let mut zip = zip::ZipWriter::new(file);
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let chunks: Vec<&[Vec<Cell>]> =
-        if table.rows.is_empty() { vec![&[]] } else { table.rows.chunks(split.max(1)).collect() };
-    let safe = crate::files::download_filename(title).replace(['\\', '/'], "_");
-    for (i, rows) in chunks.iter().enumerate() {
-        let part = Table { keys: table.keys.clone(), titles: table.titles.clone(), rows: rows.to_vec() };
-        let (ext, bytes) = if csv {
-            ("csv", faults::csv_bytes(&part))
-        } else {
-            ("xlsx", faults::xlsx_bytes(&part, "Sheet1").map_err(|e| internal(&e))?)
-        };
-        zip.start_file(format!("{safe}-{}.{ext}", i + 1), options).map_err(|e| internal(&e))?;
-        zip.write_all(&bytes).map_err(|e| internal(&e))?;
-    }
-    zip.finish().map_err(|e| internal(&e))?;
-    Ok(path)
 }
 
 /// Fetches one page of the source: `Ok(body)` or a reason.
@@ -483,14 +441,14 @@ async fn crawl(
     src: &k12_export_core::backends::export_service::wire::SourceHttp,
     host: &str,
 ) -> Result<Table, String> {
-    let first = fetch(state, src, host, &job.client, 1).await?;
+    let first = fetch(state, src, host, &job.header.client, 1).await?;
     let (columns, total_page, mut rows) = read_page(&first, 1)?;
     let mut next = 2;
     while next <= total_page {
         let mut set = tokio::task::JoinSet::new();
         let last = (next + CONCURRENCY as u64 - 1).min(total_page);
         for page in next..=last {
-            let (state, src, host, client) = (state.clone(), src.clone(), host.to_owned(), job.client.clone());
+            let (state, src, host, client) = (state.clone(), src.clone(), host.to_owned(), job.header.client.clone());
             set.spawn(async move { (page, fetch(&state, &src, &host, &client, page).await) });
         }
         let mut bodies = Vec::new();
@@ -519,20 +477,20 @@ fn detail_of(job: &Job, with_url: bool) -> Detail {
         State_::Cancelled => (4, "导出任务已被取消".to_owned()),
     };
     let down_url = match (&job.state, with_url) {
-        (State_::Written { .. }, true) if job.knobs.fault == Fault::JavascriptUrl => {
-            Some(faults::JAVASCRIPT_URL.to_owned())
+        (State_::Written { .. }, true) if job.header.knobs.scenario == Scenario::JavascriptUrl => {
+            Some(JAVASCRIPT_URL.to_owned())
         }
         (State_::Written { .. }, true) if job.backslash => Some(format!("{}/v1/down\\{}.zip", job.origin, job.key)),
         (State_::Written { .. }, true) => Some(format!("{}/v1/down/{}.zip", job.origin, job.key)),
         _ => None,
     };
     Detail {
-        created_at: faults::rfc3339_cst(job.created_unix),
+        created_at: rfc3339_cst(job.header.created_unix),
         down_url,
         ext_type: job.ext_type.clone(),
         fail_reason,
         hash_key: job.key.clone(),
-        id: job.id,
+        id: job.header.id,
         source_type: job.source_type.to_owned(),
         status,
         title: job.title.clone(),
@@ -542,20 +500,18 @@ fn detail_of(job: &Job, with_url: bool) -> Detail {
 /// `GET /v1/export/detail?key=`.
 async fn detail(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
-    let pairs = faults::query_pairs(&uri)?;
-    let Some(key) = pairs.iter().find(|(k, _)| k == "key").map(|(_, v)| v.clone()) else {
-        return Ok(with_touch(error(10002, "缺少参数 key"), None, &knobs.client));
+    let pairs = query_pairs(&uri)?;
+    let Some(key) = param(&pairs, "key") else {
+        return Ok(touched(error(10002, "缺少参数 key"), None, &knobs.client));
     };
-    let store = state.store::<ExportJobs>();
-    let mut jobs = lock(&store);
+    let mut jobs = lock(&state.stores().export_service);
     let Some(job) = jobs.list.iter_mut().find(|j| j.key == key) else {
-        return Ok(with_touch(error(10004, "导出任务不存在"), None, &knobs.client));
+        return Ok(touched(error(10004, "导出任务不存在"), None, &knobs.client));
     };
-    let index = job.polls;
-    job.polls += 1;
-    let (id, client) = (Some(job.id), job.client.clone());
-    if let Some(fault) = faults::transport(job.knobs.fault, job.knobs.seed(), index) {
-        return Ok(with_touch(fault, id, &client));
+    let index = job.header.poll();
+    let (id, client) = (Some(job.header.id), job.header.client.clone());
+    if let Some(fault) = job.header.fault(index) {
+        return Ok(touched(fault, id, &client));
     }
     let text = serde_json::to_string(&Envelope {
         errcode: 0,
@@ -564,29 +520,26 @@ async fn detail(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> 
         request_id: request_id(),
     })
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let text = if faults::malformed(job.knobs.fault, index) { truncate(&text) } else { text };
-    Ok(with_touch(json_text(text), id, &client))
+    Ok(touched(job.header.answer(text, index), id, &client))
 }
 
 /// `GET /v1/export/history?user_id=`: the user's jobs of the last 7 days, newest first.
 async fn history(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
-    let pairs = faults::query_pairs(&uri)?;
-    let Some(user) = pairs.iter().find(|(k, _)| k == "user_id").map(|(_, v)| v.clone()).filter(|u| !u.is_empty())
-    else {
-        return Ok(with_touch(error(10002, "缺少参数 user_id"), None, &knobs.client));
+    let pairs = query_pairs(&uri)?;
+    let Some(user) = param(&pairs, "user_id").filter(|u| !u.is_empty()) else {
+        return Ok(touched(error(10002, "缺少参数 user_id"), None, &knobs.client));
     };
-    let week_ago = faults::unix_now() - 7 * 86_400;
-    let store = state.store::<ExportJobs>();
-    let jobs = lock(&store);
+    let week_ago = unix_now() - 7 * 86_400;
+    let jobs = lock(&state.stores().export_service);
     let list: Vec<Detail> = jobs
         .list
         .iter()
         .rev()
-        .filter(|j| j.user_id == user && j.created_unix >= week_ago)
+        .filter(|j| j.user_id == user && j.header.created_unix >= week_ago)
         .map(|j| detail_of(j, false))
         .collect();
-    Ok(with_touch(envelope(0, "", Some(list)), None, &knobs.client))
+    Ok(touched(envelope(0, "", Some(list)), None, &knobs.client))
 }
 
 /// `GET /v1/down/{hash_key}.zip` (also `…/v1/down\{hash_key}.zip`, decoded).
@@ -598,8 +551,7 @@ async fn download(
     let name = name.rsplit(['\\', '/']).next().unwrap_or("");
     let key = name.strip_suffix(".zip").unwrap_or(name);
     let token = {
-        let store = state.store::<ExportJobs>();
-        let jobs = lock(&store);
+        let jobs = lock(&state.stores().export_service);
         jobs.list.iter().find(|j| j.key == key).and_then(|j| match &j.state {
             State_::Written { token } => Some(token.clone()),
             _ => None,

@@ -1,4 +1,4 @@
-//! Export jobs: the registry, and the runner that writes a job's file on the blocking pool.
+//! K12's export jobs: the registry, and the runner that writes a job's file on the blocking pool.
 //!
 //! A job belongs to `(client, term, kind)`. The writer thread reports the rows written through an
 //! atomic counter; request handlers read it and turn it into either convention's numbers. The URL's
@@ -12,22 +12,13 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::{write_export, ExportSpec, Scheme};
 use crate::data::Kind;
-use crate::export::{self, ExportSpec, Flow, Format, Written};
-use crate::files::{remove_files, StoredFile};
-use crate::scenario::{Scenario, Scheme};
+use crate::files::{self, remove_files};
+use crate::sim::knobs::Knobs;
+use crate::sim::scenario::Scenario;
+use crate::sim::writer::{FileFormat, Flow, Written};
 use crate::{lock, AppState};
-
-/// The default `urlDelayMs` of convention B.
-pub const DEFAULT_URL_DELAY_MS: u64 = 1_500;
-/// The default `failAt` percent of the `fail` scenario.
-pub const DEFAULT_FAIL_AT: u8 = 40;
-/// The default `startDelayMs` of the `slow-start` scenario.
-pub const DEFAULT_START_DELAY_MS: u64 = 3_000;
-/// The default `seed` of the `flaky` scenario.
-pub const DEFAULT_SEED: u64 = 1;
-/// Where `never-finishes` stalls, in percent.
-pub const STALL_PERCENT: u64 = 63;
 
 /// Who a job belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -37,32 +28,19 @@ pub(crate) struct Key {
     pub kind: Kind,
 }
 
-/// What the request asked for. A start call with other settings than the running job's starts a
-/// fresh job.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+/// What the request asked for: the knobs every backend reads, and K12's own. A start call with
+/// other settings than the running job's starts a fresh job.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub(crate) struct Settings {
-    pub scenario: Scenario,
+    pub knobs: Knobs,
     pub scheme: Scheme,
-    pub format: Format,
-    pub duration_ms: Option<u64>,
+    pub format: FileFormat,
     pub url_delay_ms: Option<u64>,
-    pub fail_at: Option<u8>,
-    pub start_delay_ms: Option<u64>,
-    pub seed: Option<u64>,
 }
 
 impl Settings {
-    pub fn duration_ms(&self) -> u64 {
-        self.duration_ms.unwrap_or_else(|| self.scenario.default_duration_ms())
-    }
-    pub fn fail_at(&self) -> u8 {
-        self.fail_at.unwrap_or(DEFAULT_FAIL_AT)
-    }
-    pub fn start_delay_ms(&self) -> u64 {
-        self.start_delay_ms.unwrap_or(DEFAULT_START_DELAY_MS)
-    }
-    pub fn seed(&self) -> u64 {
-        self.seed.unwrap_or(DEFAULT_SEED)
+    pub fn scenario(&self) -> Scenario {
+        self.knobs.scenario
     }
 }
 
@@ -128,7 +106,7 @@ impl Job {
     /// When the start endpoint may give the URL: at once under A, `urlDelayMs` later under B.
     pub fn url_ready_at(&self) -> Option<u64> {
         let Outcome::Written { at_ms, .. } = self.outcome else { return None };
-        match (self.settings.scenario, self.settings.scheme) {
+        match (self.settings.scenario(), self.settings.scheme) {
             (Scenario::UrlNever, _) => None,
             (_, Scheme::A) => Some(at_ms),
             (_, Scheme::B) => Some(at_ms.saturating_add(self.url_delay_ms)),
@@ -221,19 +199,12 @@ pub struct JobInfo {
 #[derive(Debug)]
 pub(crate) struct Jobs {
     list: VecDeque<Job>,
-    next_id: u64,
     max: usize,
 }
 
 impl Jobs {
     pub fn new(max: usize) -> Jobs {
-        Jobs { list: VecDeque::new(), next_id: 1, max: max.max(1) }
-    }
-
-    pub fn next_id(&mut self) -> u64 {
-        let id = self.next_id;
-        self.next_id += 1;
-        id
+        Jobs { list: VecDeque::new(), max: max.max(1) }
     }
 
     /// The job the start endpoint reports on.
@@ -287,13 +258,13 @@ impl Jobs {
                 client: j.key.client.clone(),
                 term: j.key.term,
                 kind: j.key.kind.segment(),
-                scenario: j.settings.scenario.name(),
+                scenario: j.settings.scenario().name(),
                 scheme: j.settings.scheme.name(),
                 format: j.settings.format.extension(),
                 state: j.state_name(now_ms),
                 loaded: j.written(),
                 total: j.rows,
-                duration_ms: j.settings.duration_ms(),
+                duration_ms: j.settings.knobs.duration_ms(),
                 filename: j.filename.clone(),
                 created: j.created_ms,
                 finished: j.finished_ms(),
@@ -358,8 +329,8 @@ pub(crate) fn run(state: AppState, plan: Plan) {
     let started = Instant::now();
     let path = plan.dir.join(format!("{}.{}", plan.token, plan.spec.format.extension()));
     let mut stop = None;
-    let result = std::fs::create_dir_all(&plan.dir).map_err(export::ExportError::from).and_then(|()| {
-        export::write_export(&path, &plan.dir, &plan.spec, |n| {
+    let result = std::fs::create_dir_all(&plan.dir).map_err(Into::into).and_then(|()| {
+        write_export(&path, &plan.dir, &plan.spec, |n| {
             if !pace(started, plan.duration, n, plan.spec.rows, &plan.progress.cancel) {
                 stop = Some(Stop::Cancelled);
                 return Flow::Stop;
@@ -379,17 +350,15 @@ pub(crate) fn run(state: AppState, plan: Plan) {
     let now = state.now_ms();
     let outcome = match result {
         Ok(Written::Complete) => {
-            let file = StoredFile {
-                path: path.clone(),
-                filename: plan.filename.clone(),
-                mime: plan.spec.format.mime(),
-                expires_ms: now.saturating_add(state.config().expire_after.as_millis().try_into().unwrap_or(u64::MAX)),
-                client: plan.client.clone(),
-                job: plan.job,
-                deleted: false,
-            };
-            let evicted = lock(&state.inner.files).insert(plan.token.clone(), file);
-            remove_files(evicted);
+            files::register_as(
+                &state,
+                &plan.token,
+                path.clone(),
+                &plan.filename,
+                plan.spec.format.mime(),
+                &plan.client,
+                plan.job,
+            );
             tracing::info!(job = plan.job, rows = plan.spec.rows, ms = started.elapsed().as_millis(), "export written");
             Outcome::Written { at_ms: now, token: plan.token.clone() }
         }
@@ -407,14 +376,14 @@ pub(crate) fn run(state: AppState, plan: Plan) {
             Outcome::Failed { at_ms: now, injected: false }
         }
     };
-    let mut jobs = lock(&state.inner.jobs);
+    let mut jobs = lock(&state.stores().k12);
     match jobs.get_mut(plan.job) {
         Some(job) if !matches!(job.outcome, Outcome::Cancelled { .. }) => job.outcome = outcome,
         _ => {
             // Cancelled or forgotten while the file was being finished: nobody will ask for it.
             drop(jobs);
             if let Outcome::Written { token, .. } = outcome {
-                let path = lock(&state.inner.files).forget(&token);
+                let path = lock(state.files()).forget(&token);
                 remove_files(path.into_iter().collect());
             }
         }

@@ -45,11 +45,17 @@ use axum::{Json, Router};
 use k12_export_core::backends::minapp::wire::{CreateJob, Created, Job as WireJob, JobList, Meta};
 use serde_json::json;
 
-use crate::data::{self, mix, Cell};
+use crate::data::{self, mix};
 use crate::error::ApiError;
-use crate::faults::{self, Fault, FileFormat, Knobs, Phase, Table, Timeline};
-use crate::k12::{json_text, origin, truncate, with_touch};
-use crate::{lock, AppState, Backend};
+use crate::record::touched;
+use crate::sim::clock::datetime_cst;
+use crate::sim::job::{self, Header};
+use crate::sim::knobs::{number, param, query_pairs, Knobs};
+use crate::sim::scenario::Scenario;
+use crate::sim::timeline::Phase;
+use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
+use crate::sim::writer::{publish, Cell, FileFormat, Table};
+use crate::{lock, AppState};
 
 /// The only table.
 pub const TABLE: &str = "1";
@@ -63,26 +69,26 @@ pub const DEFAULT_WINDOW_MS: u64 = 60_000;
 pub const TOO_SOON: &str = "1 分钟内只能创建一次导出任务";
 
 /// The scenarios this backend supports.
-pub const SCENARIOS: &[Fault] = &[
-    Fault::Normal,
-    Fault::Fast,
-    Fault::Slow,
-    Fault::Empty,
-    Fault::Huge,
-    Fault::Cancelled,
-    Fault::NeverFinishes,
-    Fault::Http500Once,
-    Fault::Http500Always,
-    Fault::Http502Once,
-    Fault::Http502Always,
-    Fault::RateLimited,
-    Fault::MalformedJson,
-    Fault::MalformedOnce,
-    Fault::Flaky,
-    Fault::JavascriptUrl,
-    Fault::HostileFilename,
-    Fault::SlowStart,
-    Fault::StartError,
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario::Normal,
+    Scenario::Fast,
+    Scenario::Slow,
+    Scenario::Empty,
+    Scenario::Huge,
+    Scenario::Cancelled,
+    Scenario::NeverFinishes,
+    Scenario::Http500Once,
+    Scenario::Http500Always,
+    Scenario::Http502Once,
+    Scenario::Http502Always,
+    Scenario::RateLimited,
+    Scenario::MalformedJson,
+    Scenario::MalformedOnce,
+    Scenario::Flaky,
+    Scenario::JavascriptUrl,
+    Scenario::HostileFilename,
+    Scenario::SlowStart,
+    Scenario::StartError,
 ];
 
 const KEYS: [&str; 5] = ["id", "name", "price", "amount", "created_at"];
@@ -94,28 +100,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/userve/v1.5/table/{table_id}/export/{job_id}/", get(job))
 }
 
+/// A job.
 #[derive(Clone, Debug)]
-struct Job {
-    id: u64,
+pub(crate) struct Job {
+    header: Header,
     job_id: String,
-    client: String,
     request: CreateJob,
-    knobs: Knobs,
-    timeline: Timeline,
-    created_unix: i64,
     token: Option<String>,
-    polls: u64,
 }
 
-/// MinApp's jobs.
-#[derive(Debug, Default)]
-pub struct MinAppJobs {
-    list: Vec<Job>,
-}
-
-impl Backend for MinAppJobs {
-    fn clear(&mut self, client: Option<&str>) {
-        self.list.retain(|j| client.is_some_and(|c| j.client != c));
+impl job::Job for Job {
+    fn header(&self) -> &Header {
+        &self.header
     }
 }
 
@@ -150,77 +146,62 @@ async fn create(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     let client = knobs.client.clone();
-    let pairs = faults::query_pairs(&uri)?;
-    let window = match pairs.iter().find(|(k, _)| k == "windowMs").map(|(_, v)| v.as_str()) {
+    let pairs = query_pairs(&uri)?;
+    let window = match param(&pairs, "windowMs") {
         None => DEFAULT_WINDOW_MS,
-        Some(v) => crate::k12::number("windowMs", v, 3_600_000u64)?,
+        Some(v) => number("windowMs", v, 3_600_000u64)?,
     };
     if let Err(r) = table_exists(&table) {
-        return Ok(with_touch(*r, None, &client));
+        return Ok(touched(*r, None, &client));
     }
     knobs.slow_start().await;
-    if knobs.fault == Fault::StartError {
-        return Ok(with_touch(error(StatusCode::FORBIDDEN, "没有导出权限"), None, &client));
+    if knobs.scenario == Scenario::StartError {
+        return Ok(touched(error(StatusCode::FORBIDDEN, "没有导出权限"), None, &client));
     }
     let request: CreateJob = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(e) => return Ok(with_touch(error(StatusCode::BAD_REQUEST, &format!("数据格式错误：{e}")), None, &client)),
+        Err(e) => return Ok(touched(error(StatusCode::BAD_REQUEST, &format!("数据格式错误：{e}")), None, &client)),
     };
     if format_of(&request.file_type).is_none() || !["all", "part"].contains(&request.mode.as_str()) {
         let r = error(StatusCode::BAD_REQUEST, "数据格式错误：file_type 只支持 csv、json、xlsx，mode 只支持 all、part");
-        return Ok(with_touch(r, None, &client));
+        return Ok(touched(r, None, &client));
     }
-    if knobs.fault == Fault::Huge {
-        return Ok(with_touch(error(StatusCode::BAD_REQUEST, "数据量超过 100 万条，请分批导出"), None, &client));
+    if knobs.scenario == Scenario::Huge {
+        return Ok(touched(error(StatusCode::BAD_REQUEST, "数据量超过 100 万条，请分批导出"), None, &client));
     }
     let now = state.now_ms();
-    let store = state.store::<MinAppJobs>();
-    let mut jobs = lock(&store);
-    let recent = jobs
-        .list
-        .iter()
-        .rev()
-        .find(|j| j.client == client)
-        .is_some_and(|j| now.saturating_sub(j.timeline.created_ms) < window);
+    let mut jobs = lock(&state.stores().minapp);
+    let recent = jobs.newest_of(&client).next().is_some_and(|j| j.header.timeline.elapsed(now) < window);
     if recent {
-        return Ok(with_touch(error(StatusCode::BAD_REQUEST, TOO_SOON), None, &client));
+        return Ok(touched(error(StatusCode::BAD_REQUEST, TOO_SOON), None, &client));
     }
-    let rows = if knobs.fault == Fault::Empty { 0 } else { knobs.rows.unwrap_or(DEFAULT_ROWS) };
-    let id = lock(&state.inner.jobs).next_id();
-    let token = crate::files::new_token();
-    let job_id: String = token.chars().take(32).collect();
-    jobs.list.push(Job {
-        id,
-        job_id: job_id.clone(),
-        client: client.clone(),
-        request,
-        timeline: knobs.timeline(now, rows),
-        knobs,
-        created_unix: faults::unix_now(),
-        token: None,
-        polls: 0,
-    });
+    let rows = if knobs.scenario == Scenario::Empty { 0 } else { knobs.rows.unwrap_or(DEFAULT_ROWS) };
+    let job_id: String = crate::files::new_token().chars().take(32).collect();
+    let header = Header::new(&state, knobs, rows);
+    let id = header.id;
+    jobs.list.push(Job { header, job_id: job_id.clone(), request, token: None });
     let created = Created { status: "ok".to_owned(), job_id };
-    Ok(with_touch((StatusCode::CREATED, Json(created)).into_response(), Some(id), &client))
+    Ok(touched((StatusCode::CREATED, Json(created)).into_response(), Some(id), &client))
 }
 
 fn gone(job: &Job, now_ms: u64) -> bool {
-    job.knobs.fault == Fault::Cancelled
-        && now_ms.saturating_sub(job.timeline.created_ms) >= job.timeline.duration_ms / 2
+    let t = &job.header.timeline;
+    job.header.knobs.scenario == Scenario::Cancelled && t.elapsed(now_ms) >= t.duration_ms / 2
 }
 
 fn file_name(job: &Job) -> String {
-    if job.knobs.fault == Fault::HostileFilename {
-        format!("{}.csv", faults::HOSTILE_NAME)
+    if job.header.knobs.scenario == Scenario::HostileFilename {
+        format!("{HOSTILE_NAME}.csv")
     } else {
         format!("{TABLE_NAME}_{}.{}", job.job_id, job.request.file_type)
     }
 }
 
 fn view(job: &Job, now_ms: u64, base: &str) -> WireJob {
-    let t = &job.timeline;
-    let elapsed = now_ms.saturating_sub(t.created_ms);
-    let finished = t.phase(now_ms) == Phase::Complete && job.knobs.fault != Fault::NeverFinishes && job.token.is_some();
+    let t = &job.header.timeline;
+    let elapsed = t.elapsed(now_ms);
+    let scenario = job.header.knobs.scenario;
+    let finished = t.phase(now_ms) == Phase::Complete && scenario != Scenario::NeverFinishes && job.token.is_some();
     let status = if finished {
         "finish"
     } else if elapsed < t.duration_ms / 5 {
@@ -229,13 +210,13 @@ fn view(job: &Job, now_ms: u64, base: &str) -> WireJob {
         "ready"
     };
     let download_url = match (&job.token, finished) {
-        (_, true) if job.knobs.fault == Fault::JavascriptUrl => Some(faults::JAVASCRIPT_URL.to_owned()),
+        (_, true) if scenario == Scenario::JavascriptUrl => Some(JAVASCRIPT_URL.to_owned()),
         (Some(token), true) => Some(format!("{base}/files/{token}")),
         _ => None,
     };
-    let updated = job.created_unix + i64::try_from(elapsed.min(t.duration_ms) / 1000).unwrap_or(0);
+    let updated = job.header.created_unix + i64::try_from(elapsed.min(t.duration_ms) / 1000).unwrap_or(0);
     WireJob {
-        created_at: job.created_unix,
+        created_at: job.header.created_unix,
         download_url,
         file_name: finished.then(|| file_name(job)),
         file_type: job.request.file_type.clone(),
@@ -257,7 +238,7 @@ fn table(job: &Job) -> Table {
         keys.retain(|k| !drop.contains(k));
     }
     let convert = r.timestamp_convert_keys.clone().unwrap_or_default();
-    let mut records: Vec<Vec<(String, Cell)>> = (0..job.timeline.rows)
+    let mut records: Vec<Vec<(String, Cell)>> = (0..job.header.timeline.rows)
         .map(|i| {
             let h = mix(0x4D1A ^ i);
             let created = 1_574_405_175 + i64::try_from(i * 3_600).unwrap_or(0);
@@ -291,7 +272,7 @@ fn table(job: &Job) -> Table {
         .map(|rec| {
             keys.iter()
                 .map(|k| match rec.iter().find(|(name, _)| name == k).map(|(_, c)| c.clone()) {
-                    Some(Cell::Number(n)) if convert.contains(k) => Cell::Text(faults::datetime_cst(n as i64)),
+                    Some(Cell::Number(n)) if convert.contains(k) => Cell::Text(datetime_cst(n as i64)),
                     Some(c) => c,
                     None => Cell::Text(String::new()),
                 })
@@ -307,23 +288,21 @@ fn table(job: &Job) -> Table {
 async fn ensure_file(state: &AppState, job_id: &str) -> Result<(), ApiError> {
     let now = state.now_ms();
     let job = {
-        let store = state.store::<MinAppJobs>();
-        let jobs = lock(&store);
-        match jobs.list.iter().find(|j| j.job_id == job_id) {
-            Some(j)
-                if j.token.is_none()
-                    && j.timeline.phase(now) == Phase::Complete
-                    && j.knobs.fault != Fault::NeverFinishes =>
-            {
-                j.clone()
-            }
-            _ => return Ok(()),
+        let jobs = lock(&state.stores().minapp);
+        let due = |j: &&Job| {
+            j.token.is_none()
+                && j.header.timeline.phase(now) == Phase::Complete
+                && j.header.knobs.scenario != Scenario::NeverFinishes
+        };
+        match jobs.list.iter().find(|j| j.job_id == job_id).filter(due) {
+            Some(j) => j.clone(),
+            None => return Ok(()),
         }
     };
     let format = format_of(&job.request.file_type).unwrap_or(FileFormat::Csv);
-    let token = faults::publish(state, format, table(&job), file_name(&job), job.client.clone(), job.id).await?;
-    let store = state.store::<MinAppJobs>();
-    if let Some(j) = lock(&store).list.iter_mut().find(|j| j.job_id == job_id) {
+    let (id, client) = (job.header.id, job.header.client.clone());
+    let token = publish(state, format, table(&job), file_name(&job), client, id).await?;
+    if let Some(j) = lock(&state.stores().minapp).get_mut(id) {
         j.token.get_or_insert(token);
     }
     Ok(())
@@ -338,25 +317,22 @@ async fn job(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     if let Err(r) = table_exists(&table) {
-        return Ok(with_touch(*r, None, &knobs.client));
+        return Ok(touched(*r, None, &knobs.client));
     }
     ensure_file(&state, &job_id).await?;
-    let base = origin(&headers, &state);
+    let base = state.origin(&headers);
     let now = state.now_ms();
-    let store = state.store::<MinAppJobs>();
-    let mut jobs = lock(&store);
+    let mut jobs = lock(&state.stores().minapp);
     let Some(job) = jobs.list.iter_mut().find(|j| j.job_id == job_id && !gone(j, now)) else {
-        return Ok(with_touch(error(StatusCode::NOT_FOUND, "Not found."), None, &knobs.client));
+        return Ok(touched(error(StatusCode::NOT_FOUND, "Not found."), None, &knobs.client));
     };
-    let index = job.polls;
-    job.polls += 1;
-    let (id, client) = (Some(job.id), job.client.clone());
-    if let Some(fault) = faults::transport(job.knobs.fault, job.knobs.seed(), index) {
-        return Ok(with_touch(fault, id, &client));
+    let index = job.header.poll();
+    let (id, client) = (Some(job.header.id), job.header.client.clone());
+    if let Some(fault) = job.header.fault(index) {
+        return Ok(touched(fault, id, &client));
     }
     let text = serde_json::to_string(&view(job, now, &base)).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let text = if faults::malformed(job.knobs.fault, index) { truncate(&text) } else { text };
-    Ok(with_touch(json_text(text), id, &client))
+    Ok(touched(job.header.answer(text, index), id, &client))
 }
 
 /// `GET …/export/`: the client's jobs, newest first.
@@ -368,30 +344,28 @@ async fn list(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     if let Err(r) = table_exists(&table) {
-        return Ok(with_touch(*r, None, &knobs.client));
+        return Ok(touched(*r, None, &knobs.client));
     }
-    let pairs = faults::query_pairs(&uri)?;
+    let pairs = query_pairs(&uri)?;
     let num = |name: &str, default: u64| -> Result<u64, ApiError> {
-        pairs.iter().find(|(k, _)| k == name).map_or(Ok(default), |(_, v)| crate::k12::number(name, v, 1_000_000u64))
+        param(&pairs, name).map_or(Ok(default), |v| number(name, v, 1_000_000u64))
     };
     let (limit, offset) = (num("limit", 20)?.max(1), num("offset", 0)?);
     // The list, like a job's own GET, is a request that sees finished jobs: their files are
     // written now, so that the list says `finish` with a `download_url` without a GET of each.
     let unwritten: Vec<String> = {
         let now = state.now_ms();
-        let store = state.store::<MinAppJobs>();
-        let jobs = lock(&store);
-        let due = |j: &&Job| j.client == knobs.client && j.token.is_none() && !gone(j, now);
+        let jobs = lock(&state.stores().minapp);
+        let due = |j: &&Job| j.header.client == knobs.client && j.token.is_none() && !gone(j, now);
         jobs.list.iter().filter(due).map(|j| j.job_id.clone()).collect()
     };
     for job_id in unwritten {
         ensure_file(&state, &job_id).await?;
     }
-    let base = origin(&headers, &state);
+    let base = state.origin(&headers);
     let now = state.now_ms();
-    let store = state.store::<MinAppJobs>();
-    let jobs = lock(&store);
-    let mine: Vec<&Job> = jobs.list.iter().rev().filter(|j| j.client == knobs.client && !gone(j, now)).collect();
+    let jobs = lock(&state.stores().minapp);
+    let mine: Vec<&Job> = jobs.newest_of(&knobs.client).filter(|j| !gone(j, now)).collect();
     let total = mine.len() as u64;
     let objects = mine
         .iter()
@@ -407,5 +381,5 @@ async fn list(
         previous: (offset > 0).then(|| page(offset.saturating_sub(limit))),
         total_count: total,
     };
-    Ok(with_touch(Json(JobList { meta, objects }).into_response(), None, &knobs.client))
+    Ok(touched(Json(JobList { meta, objects }).into_response(), None, &knobs.client))
 }

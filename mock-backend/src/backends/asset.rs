@@ -41,9 +41,14 @@ use serde::Serialize;
 
 use crate::data::{self, mix};
 use crate::error::ApiError;
-use crate::faults::{self, Fault, Knobs, Phase, Timeline};
-use crate::k12::{json_text, truncate, with_touch};
-use crate::{lock, AppState, Backend};
+use crate::record::touched;
+use crate::sim::clock::{date_cst, datetime_cst, unix_now};
+use crate::sim::job::{self, Header, JobStore};
+use crate::sim::knobs::Knobs;
+use crate::sim::scenario::Scenario;
+use crate::sim::timeline::{Phase, Timeline};
+use crate::sim::wire;
+use crate::{lock, AppState};
 
 /// The only session.
 pub const SESSION: &str = "demo";
@@ -53,24 +58,24 @@ pub const ASSETS: u64 = 500;
 pub const FORMULA_ASSET: u64 = 13;
 
 /// The scenarios this backend supports.
-pub const SCENARIOS: &[Fault] = &[
-    Fault::Normal,
-    Fault::Fast,
-    Fault::Slow,
-    Fault::Partial,
-    Fault::Fail,
-    Fault::NeverFinishes,
-    Fault::Http500Once,
-    Fault::Http500Always,
-    Fault::Http502Once,
-    Fault::Http502Always,
-    Fault::RateLimited,
-    Fault::MalformedJson,
-    Fault::MalformedOnce,
-    Fault::Flaky,
-    Fault::AlmostJson,
-    Fault::SlowStart,
-    Fault::StartError,
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario::Normal,
+    Scenario::Fast,
+    Scenario::Slow,
+    Scenario::Partial,
+    Scenario::Fail,
+    Scenario::NeverFinishes,
+    Scenario::Http500Once,
+    Scenario::Http500Always,
+    Scenario::Http502Once,
+    Scenario::Http502Always,
+    Scenario::RateLimited,
+    Scenario::MalformedJson,
+    Scenario::MalformedOnce,
+    Scenario::Flaky,
+    Scenario::AlmostJson,
+    Scenario::SlowStart,
+    Scenario::StartError,
 ];
 
 /// The routes.
@@ -81,19 +86,22 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/export_task/{session}/{id}", get(records))
 }
 
+/// A task.
 #[derive(Clone, Debug)]
-struct Job {
-    id: u64,
-    client: String,
+pub(crate) struct Job {
+    header: Header,
     port_type: i64,
     create_time: String,
     /// The assets, in order; `ok` says which will export.
     ids: Vec<(u64, bool)>,
-    knobs: Knobs,
-    timeline: Timeline,
     /// A finished task from the start (the two older tasks).
     done: bool,
-    polls: u64,
+}
+
+impl job::Job for Job {
+    fn header(&self) -> &Header {
+        &self.header
+    }
 }
 
 impl Job {
@@ -107,9 +115,9 @@ impl Job {
             let ok = ok_within(need);
             return (need, ok, if ok == need { 1 } else { 2 });
         }
-        match self.timeline.phase(now_ms) {
+        match self.header.timeline.phase(now_ms) {
             Phase::Running { done } => (need, ok_within(done), 0),
-            Phase::Stopped { done } if self.knobs.fault == Fault::Fail => (need, ok_within(done), 2),
+            Phase::Stopped { done } if self.header.knobs.scenario == Scenario::Fail => (need, ok_within(done), 2),
             Phase::Stopped { done } => (need, ok_within(done), 0),
             Phase::Complete => {
                 let ok = ok_within(need);
@@ -121,7 +129,7 @@ impl Job {
     fn task(&self, now_ms: u64) -> Task {
         let (number_need, number_succeed, finish) = self.counts(now_ms);
         Task {
-            id: self.id,
+            id: self.header.id,
             manager: "liusn".to_owned(),
             create_time: self.create_time.clone(),
             number_need,
@@ -132,16 +140,17 @@ impl Job {
     }
 }
 
-/// The asset system's tasks.
+/// The asset system's tasks, and the clients whose lists have their two older tasks.
 #[derive(Debug, Default)]
-pub struct AssetTasks {
-    list: Vec<Job>,
+pub(crate) struct Tasks {
+    jobs: JobStore<Job>,
     seeded: BTreeSet<String>,
 }
 
-impl Backend for AssetTasks {
-    fn clear(&mut self, client: Option<&str>) {
-        self.list.retain(|j| client.is_some_and(|c| j.client != c));
+impl Tasks {
+    /// Forgets the tasks of one client, or of all.
+    pub(crate) fn clear(&mut self, client: Option<&str>) {
+        self.jobs.clear(client);
         match client {
             Some(c) => {
                 self.seeded.remove(c);
@@ -193,46 +202,38 @@ pub fn record(id: u64) -> AssetRecord {
         count: if kind >= 3 { 1 + i64::try_from(h % 20).unwrap_or(0) } else { 1 },
         assetTree: TREES[usize::try_from(h % 3).unwrap_or(0)].to_owned(),
         departmentName: "CST".to_owned(),
-        create_time: faults::date_cst(created),
+        create_time: date_cst(created),
         deadline,
         initial_price: price,
         warning_amount: -1,
         warning_date: -1,
-        expire_date: faults::date_cst(created + deadline * 86_400),
+        expire_date: date_cst(created + deadline * 86_400),
         status: 1,
     }
 }
 
 /// Seeds a client's list with the two older tasks, once.
-fn seed(state: &AppState, jobs: &mut AssetTasks, client: &str) {
-    if !jobs.seeded.insert(client.to_owned()) {
+fn seed(state: &AppState, tasks: &mut Tasks, client: &str) {
+    if !tasks.seeded.insert(client.to_owned()) {
         return;
     }
     let now = state.now_ms();
-    let base = faults::unix_now() - 86_400;
+    let base = unix_now() - 86_400;
     for (port_type, need, failing) in [(1, 10, 0), (2, 100, 2)] {
-        let id = lock(&state.inner.jobs).next_id();
+        let knobs = Knobs { client: client.to_owned(), ..Knobs::default() };
+        let mut header = Header::new(state, knobs, need);
+        header.timeline = Timeline { created_ms: now, duration_ms: 0, rows: need, stop_rows: None };
         let ids = (1..=need).map(|i| (i, i <= need - failing)).collect();
-        jobs.list.push(Job {
-            id,
-            client: client.to_owned(),
-            port_type,
-            create_time: faults::datetime_cst(base + i64::try_from(id).unwrap_or(0)),
-            ids,
-            knobs: Knobs::default(),
-            timeline: Timeline { created_ms: now, duration_ms: 0, rows: need, stop_rows: None },
-            done: true,
-            polls: 0,
-        });
+        let create_time = datetime_cst(base + i64::try_from(header.id).unwrap_or(0));
+        tasks.jobs.list.push(Job { header, port_type, create_time, ids, done: true });
     }
 }
 
 /// Serialises `value`, or writes it like the document's examples for `almost-json`.
-fn answer<T: Serialize>(value: &T, fault: Fault, index: u64) -> Result<Response, ApiError> {
+fn answer<T: Serialize>(value: &T, scenario: Scenario, index: u64) -> Result<Response, ApiError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let text = if fault == Fault::AlmostJson { almost_json(&text) } else { text };
-    let text = if faults::malformed(fault, index) { truncate(&text) } else { text };
-    Ok(json_text(text))
+    let text = if scenario == Scenario::AlmostJson { almost_json(&text) } else { text };
+    Ok(wire::status_answer(text, scenario, index))
 }
 
 /// Pretty JSON as the document writes it: string values that look like words or dates lose their
@@ -275,27 +276,25 @@ async fn tasks(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     if let Err(r) = session_ok(&session) {
-        return Ok(with_touch(*r, None, &knobs.client));
+        return Ok(touched(*r, None, &knobs.client));
     }
     let now = state.now_ms();
-    let store = state.store::<AssetTasks>();
-    let mut jobs = lock(&store);
-    seed(&state, &mut jobs, &knobs.client);
+    let mut tasks = lock(&state.stores().asset);
+    seed(&state, &mut tasks, &knobs.client);
     // Faults follow the client's latest export task, counted per request after its creation.
-    let latest = jobs.list.iter_mut().rev().find(|j| j.client == knobs.client && !j.done);
-    let (fault, index, job) = match latest {
+    let latest = tasks.jobs.list.iter_mut().rev().find(|j| j.header.client == knobs.client && !j.done);
+    let (scenario, index, job, fault) = match latest {
         Some(j) => {
-            j.polls += 1;
-            (j.knobs.fault, j.polls - 1, Some(j.id))
+            let index = j.header.poll();
+            (j.header.knobs.scenario, index, Some(j.header.id), j.header.fault(index))
         }
-        None => (Fault::Normal, 0, None),
+        None => (Scenario::Normal, 0, None, None),
     };
-    let seed_of = jobs.list.iter().rev().find(|j| j.client == knobs.client && !j.done).map_or(1, |j| j.knobs.seed());
-    if let Some(r) = faults::transport(fault, seed_of, index) {
-        return Ok(with_touch(r, job, &knobs.client));
+    if let Some(r) = fault {
+        return Ok(touched(r, job, &knobs.client));
     }
-    let data: Vec<Task> = jobs.list.iter().filter(|j| j.client == knobs.client).map(|j| j.task(now)).collect();
-    Ok(with_touch(answer(&Data { code: 0, data }, fault, index)?, job, &knobs.client))
+    let data: Vec<Task> = tasks.jobs.newest_of(&knobs.client).rev().map(|j| j.task(now)).collect();
+    Ok(touched(answer(&Data { code: 0, data }, scenario, index)?, job, &knobs.client))
 }
 
 /// `POST /api/export_task/{session}`: a bare JSON list of asset ids.
@@ -309,14 +308,14 @@ async fn create(
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     let client = knobs.client.clone();
     if let Err(r) = session_ok(&session) {
-        return Ok(with_touch(*r, None, &client));
+        return Ok(touched(*r, None, &client));
     }
     knobs.slow_start().await;
-    if knobs.fault == Fault::StartError {
-        return Ok(with_touch(fail(1, "您无此权限"), None, &client));
+    if knobs.scenario == Scenario::StartError {
+        return Ok(touched(fail(1, "您无此权限"), None, &client));
     }
     let Ok(ids) = serde_json::from_slice::<Vec<u64>>(&body) else {
-        return Ok(with_touch(fail(3, "请求参数必须是资产 id 的列表"), None, &client));
+        return Ok(touched(fail(3, "请求参数必须是资产 id 的列表"), None, &client));
     };
     let mut seen = BTreeSet::new();
     let ids: Vec<(u64, bool)> = ids
@@ -325,32 +324,23 @@ async fn create(
         .enumerate()
         .map(|(i, id)| {
             let exists = (1..=ASSETS).contains(&id);
-            (id, exists && !(knobs.fault == Fault::Partial && i % 4 == 3))
+            (id, exists && !(knobs.scenario == Scenario::Partial && i % 4 == 3))
         })
         .collect();
-    let now = state.now_ms();
-    let store = state.store::<AssetTasks>();
-    let mut jobs = lock(&store);
-    seed(&state, &mut jobs, &client);
-    let id = lock(&state.inner.jobs).next_id();
-    let fault = knobs.fault;
-    jobs.list.push(Job {
-        id,
-        client: client.clone(),
-        port_type: 2,
-        create_time: faults::datetime_cst(faults::unix_now()),
-        timeline: knobs.timeline(now, ids.len() as u64),
-        ids,
-        knobs,
-        done: false,
-        polls: 0,
-    });
+    let mut tasks = lock(&state.stores().asset);
+    seed(&state, &mut tasks, &client);
+    let scenario = knobs.scenario;
+    let rows = ids.len() as u64;
+    let header = Header::new(&state, knobs, rows);
+    let id = header.id;
+    let create_time = datetime_cst(header.created_unix);
+    tasks.jobs.list.push(Job { header, port_type: 2, create_time, ids, done: false });
     let body = answer(
         &Info { code: 0, info: "Succeed".to_owned() },
-        if fault == Fault::AlmostJson { fault } else { Fault::Normal },
+        if scenario == Scenario::AlmostJson { scenario } else { Scenario::Normal },
         1,
     )?;
-    Ok(with_touch(body, Some(id), &client))
+    Ok(touched(body, Some(id), &client))
 }
 
 /// `GET /api/export_task/{session}/{id}`: the records exported so far.
@@ -362,18 +352,17 @@ async fn records(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
     if let Err(r) = session_ok(&session) {
-        return Ok(with_touch(*r, None, &knobs.client));
+        return Ok(touched(*r, None, &knobs.client));
     }
     let now = state.now_ms();
-    let store = state.store::<AssetTasks>();
-    let jobs = lock(&store);
+    let tasks = lock(&state.stores().asset);
     let Some(job) =
-        id.parse::<u64>().ok().and_then(|id| jobs.list.iter().find(|j| j.id == id && j.client == knobs.client))
+        id.parse::<u64>().ok().and_then(|id| tasks.jobs.newest_of(&knobs.client).find(|j| j.header.id == id))
     else {
-        return Ok(with_touch(fail(6, "对应id的异步任务不存在"), None, &knobs.client));
+        return Ok(touched(fail(6, "对应id的异步任务不存在"), None, &knobs.client));
     };
     if job.port_type == 1 {
-        return Ok(with_touch(fail(4, "该API只可用于查看导出异步任务的成功记录"), Some(job.id), &knobs.client));
+        return Ok(touched(fail(4, "该API只可用于查看导出异步任务的成功记录"), Some(job.header.id), &knobs.client));
     }
     let (_, succeed, _) = job.counts(now);
     let data: Vec<AssetRecord> = job
@@ -383,8 +372,9 @@ async fn records(
         .take(usize::try_from(succeed).unwrap_or(usize::MAX))
         .map(|(id, _)| record(*id))
         .collect();
-    let fault = if job.knobs.fault == Fault::AlmostJson { Fault::AlmostJson } else { Fault::Normal };
-    Ok(with_touch(answer(&Data { code: 0, data }, fault, 1)?, Some(job.id), &knobs.client))
+    let scenario =
+        if job.header.knobs.scenario == Scenario::AlmostJson { Scenario::AlmostJson } else { Scenario::Normal };
+    Ok(touched(answer(&Data { code: 0, data }, scenario, 1)?, Some(job.header.id), &knobs.client))
 }
 
 #[cfg(test)]
