@@ -45,7 +45,7 @@ use crate::record::touched;
 use crate::sim::clock::{date_cst, datetime_cst, unix_now};
 use crate::sim::job::{self, Header, JobStore};
 use crate::sim::knobs::Knobs;
-use crate::sim::scenario::Scenario;
+use crate::sim::scenario::{Scenario, WIRE_FAULTS};
 use crate::sim::timeline::{Phase, Timeline};
 use crate::sim::wire;
 use crate::{lock, AppState};
@@ -58,25 +58,14 @@ pub const ASSETS: u64 = 500;
 pub const FORMULA_ASSET: u64 = 13;
 
 /// The scenarios this backend supports.
-pub const SCENARIOS: &[Scenario] = &[
-    Scenario::Normal,
-    Scenario::Fast,
-    Scenario::Slow,
-    Scenario::Partial,
-    Scenario::Fail,
-    Scenario::NeverFinishes,
-    Scenario::Http500Once,
-    Scenario::Http500Always,
-    Scenario::Http502Once,
-    Scenario::Http502Always,
-    Scenario::RateLimited,
-    Scenario::MalformedJson,
-    Scenario::MalformedOnce,
-    Scenario::Flaky,
-    Scenario::AlmostJson,
-    Scenario::SlowStart,
-    Scenario::StartError,
-];
+pub const SCENARIOS: [Scenario; 17] = {
+    use Scenario::*;
+    Scenario::join(&[
+        &[Normal, Fast, Slow, Partial, Fail, NeverFinishes],
+        &WIRE_FAULTS,
+        &[Flaky, AlmostJson, SlowStart, StartError],
+    ])
+};
 
 /// The routes.
 pub(crate) fn routes() -> Router<AppState> {
@@ -274,7 +263,7 @@ async fn tasks(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     if let Err(r) = session_ok(&session) {
         return Ok(touched(*r, None, &knobs.client));
     }
@@ -305,7 +294,7 @@ async fn create(
     uri: Uri,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     let client = knobs.client.clone();
     if let Err(r) = session_ok(&session) {
         return Ok(touched(*r, None, &client));
@@ -350,7 +339,7 @@ async fn records(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     if let Err(r) = session_ok(&session) {
         return Ok(touched(*r, None, &knobs.client));
     }

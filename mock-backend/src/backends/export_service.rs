@@ -65,33 +65,20 @@ use crate::record::touched;
 use crate::sim::clock::{rfc3339_cst, unix_now};
 use crate::sim::job::{self, Header};
 use crate::sim::knobs::{param, query_pairs, Knobs};
-use crate::sim::scenario::Scenario;
+use crate::sim::scenario::{Scenario, WIRE_FAULTS};
 use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
 use crate::sim::writer::{write_zip, Cell, FileFormat, Table};
 use crate::{lock, AppState};
 
 /// The scenarios this backend supports.
-pub const SCENARIOS: &[Scenario] = &[
-    Scenario::Normal,
-    Scenario::Fast,
-    Scenario::Slow,
-    Scenario::Empty,
-    Scenario::Fail,
-    Scenario::Cancelled,
-    Scenario::NeverFinishes,
-    Scenario::Http500Once,
-    Scenario::Http500Always,
-    Scenario::Http502Once,
-    Scenario::Http502Always,
-    Scenario::RateLimited,
-    Scenario::MalformedJson,
-    Scenario::MalformedOnce,
-    Scenario::Flaky,
-    Scenario::JavascriptUrl,
-    Scenario::HostileFilename,
-    Scenario::SlowStart,
-    Scenario::StartError,
-];
+pub const SCENARIOS: [Scenario; 19] = {
+    use Scenario::*;
+    Scenario::join(&[
+        &[Normal, Fast, Slow, Empty, Fail, Cancelled, NeverFinishes],
+        &WIRE_FAULTS,
+        &[Flaky, JavascriptUrl, HostileFilename, SlowStart, StartError],
+    ])
+};
 
 /// `start-error`'s message.
 pub const START_ERROR: &str = "导出失败：没有导出权限";
@@ -245,7 +232,7 @@ async fn create(
     body: axum::body::Bytes,
     source_type: &'static str,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     let client = knobs.client.clone();
     let pairs = query_pairs(&uri)?;
     let split = match param(&pairs, "splitRows") {
@@ -499,7 +486,7 @@ fn detail_of(job: &Job, with_url: bool) -> Detail {
 
 /// `GET /v1/export/detail?key=`.
 async fn detail(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     let pairs = query_pairs(&uri)?;
     let Some(key) = param(&pairs, "key") else {
         return Ok(touched(error(10002, "缺少参数 key"), None, &knobs.client));
@@ -525,7 +512,7 @@ async fn detail(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> 
 
 /// `GET /v1/export/history?user_id=`: the user's jobs of the last 7 days, newest first.
 async fn history(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     let pairs = query_pairs(&uri)?;
     let Some(user) = param(&pairs, "user_id").filter(|u| !u.is_empty()) else {
         return Ok(touched(error(10002, "缺少参数 user_id"), None, &knobs.client));

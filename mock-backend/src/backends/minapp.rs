@@ -51,7 +51,7 @@ use crate::record::touched;
 use crate::sim::clock::datetime_cst;
 use crate::sim::job::{self, Header};
 use crate::sim::knobs::{number, param, query_pairs, Knobs};
-use crate::sim::scenario::Scenario;
+use crate::sim::scenario::{Scenario, WIRE_FAULTS};
 use crate::sim::timeline::Phase;
 use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
 use crate::sim::writer::{publish, Cell, FileFormat, Table};
@@ -69,27 +69,14 @@ pub const DEFAULT_WINDOW_MS: u64 = 60_000;
 pub const TOO_SOON: &str = "1 分钟内只能创建一次导出任务";
 
 /// The scenarios this backend supports.
-pub const SCENARIOS: &[Scenario] = &[
-    Scenario::Normal,
-    Scenario::Fast,
-    Scenario::Slow,
-    Scenario::Empty,
-    Scenario::Huge,
-    Scenario::Cancelled,
-    Scenario::NeverFinishes,
-    Scenario::Http500Once,
-    Scenario::Http500Always,
-    Scenario::Http502Once,
-    Scenario::Http502Always,
-    Scenario::RateLimited,
-    Scenario::MalformedJson,
-    Scenario::MalformedOnce,
-    Scenario::Flaky,
-    Scenario::JavascriptUrl,
-    Scenario::HostileFilename,
-    Scenario::SlowStart,
-    Scenario::StartError,
-];
+pub const SCENARIOS: [Scenario; 19] = {
+    use Scenario::*;
+    Scenario::join(&[
+        &[Normal, Fast, Slow, Empty, Huge, Cancelled, NeverFinishes],
+        &WIRE_FAULTS,
+        &[Flaky, JavascriptUrl, HostileFilename, SlowStart, StartError],
+    ])
+};
 
 const KEYS: [&str; 5] = ["id", "name", "price", "amount", "created_at"];
 
@@ -144,7 +131,7 @@ async fn create(
     uri: Uri,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     let client = knobs.client.clone();
     let pairs = query_pairs(&uri)?;
     let window = match param(&pairs, "windowMs") {
@@ -315,7 +302,7 @@ async fn job(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     if let Err(r) = table_exists(&table) {
         return Ok(touched(*r, None, &knobs.client));
     }
@@ -342,7 +329,7 @@ async fn list(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     if let Err(r) = table_exists(&table) {
         return Ok(touched(*r, None, &knobs.client));
     }

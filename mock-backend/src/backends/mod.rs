@@ -34,16 +34,16 @@ pub struct Backend {
 
 /// Every backend the mock serves; the first is the default of `GET /__mock/scenarios`.
 pub const BACKENDS: &[Backend] = &[
-    Backend { name: "k12", scenarios: k12::SCENARIOS, describe: k12::describe, routes: k12::routes },
+    Backend { name: "k12", scenarios: &k12::SCENARIOS, describe: k12::describe, routes: k12::routes },
     Backend {
         name: "export-service",
-        scenarios: export_service::SCENARIOS,
+        scenarios: &export_service::SCENARIOS,
         describe: Scenario::description,
         routes: export_service::routes,
     },
-    Backend { name: "xlink", scenarios: xlink::SCENARIOS, describe: Scenario::description, routes: xlink::routes },
-    Backend { name: "minapp", scenarios: minapp::SCENARIOS, describe: Scenario::description, routes: minapp::routes },
-    Backend { name: "asset", scenarios: asset::SCENARIOS, describe: Scenario::description, routes: asset::routes },
+    Backend { name: "xlink", scenarios: &xlink::SCENARIOS, describe: Scenario::description, routes: xlink::routes },
+    Backend { name: "minapp", scenarios: &minapp::SCENARIOS, describe: Scenario::description, routes: minapp::routes },
+    Backend { name: "asset", scenarios: &asset::SCENARIOS, describe: Scenario::description, routes: asset::routes },
 ];
 
 /// The backend named `name`.

@@ -50,7 +50,7 @@ use crate::record::touched;
 use crate::sim::clock::{date_cst, rfc3339_cst};
 use crate::sim::job::{self, Header, JobStore};
 use crate::sim::knobs::{number, param, query_pairs, Knobs};
-use crate::sim::scenario::Scenario;
+use crate::sim::scenario::{Scenario, WIRE_FAULTS};
 use crate::sim::timeline::Phase;
 use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
 use crate::sim::writer::{publish, Cell, FileFormat, Table};
@@ -64,29 +64,14 @@ pub const DEFAULT_LINK_TTL_MS: u64 = 60_000;
 pub const DEFAULT_ROWS: u64 = 48;
 
 /// The scenarios this backend supports.
-pub const SCENARIOS: &[Scenario] = &[
-    Scenario::Normal,
-    Scenario::Fast,
-    Scenario::Slow,
-    Scenario::Empty,
-    Scenario::Huge,
-    Scenario::Fail,
-    Scenario::Cancelled,
-    Scenario::Expired,
-    Scenario::NeverFinishes,
-    Scenario::Http500Once,
-    Scenario::Http500Always,
-    Scenario::Http502Once,
-    Scenario::Http502Always,
-    Scenario::RateLimited,
-    Scenario::MalformedJson,
-    Scenario::MalformedOnce,
-    Scenario::Flaky,
-    Scenario::JavascriptUrl,
-    Scenario::HostileFilename,
-    Scenario::SlowStart,
-    Scenario::StartError,
-];
+pub const SCENARIOS: [Scenario; 21] = {
+    use Scenario::*;
+    Scenario::join(&[
+        &[Normal, Fast, Slow, Empty, Huge, Fail, Cancelled, Expired, NeverFinishes],
+        &WIRE_FAULTS,
+        &[Flaky, JavascriptUrl, HostileFilename, SlowStart, StartError],
+    ])
+};
 
 /// The routes.
 pub(crate) fn routes() -> Router<AppState> {
@@ -223,7 +208,7 @@ async fn create(
     uri: Uri,
     body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     let client = knobs.client.clone();
     if let Err(r) = authorised(&headers) {
         return Ok(touched(*r, None, &client));
@@ -283,7 +268,7 @@ async fn task(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     if let Err(r) = authorised(&headers) {
         return Ok(touched(*r, None, &knobs.client));
     }
@@ -312,7 +297,7 @@ async fn auth_link(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     if let Err(r) = authorised(&headers) {
         return Ok(touched(*r, None, &knobs.client));
     }
@@ -358,7 +343,7 @@ async fn list(
     uri: Uri,
     body: Result<Json<ListTasks>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, SCENARIOS)?;
+    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     if let Err(r) = authorised(&headers) {
         return Ok(touched(*r, None, &knobs.client));
     }

@@ -72,36 +72,33 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario.
-    pub const ALL: [Scenario; 28] = [
-        Scenario::Normal,
-        Scenario::Fast,
-        Scenario::Slow,
-        Scenario::Empty,
-        Scenario::Huge,
-        Scenario::Fail,
-        Scenario::Http500Once,
-        Scenario::Http500Always,
-        Scenario::Http502Once,
-        Scenario::Http502Always,
-        Scenario::RateLimited,
-        Scenario::MalformedJson,
-        Scenario::MalformedOnce,
-        Scenario::ResultNull,
-        Scenario::StringNumbers,
-        Scenario::LoadedOverTotal,
-        Scenario::UrlNever,
-        Scenario::NeverFinishes,
-        Scenario::JavascriptUrl,
-        Scenario::HostileFilename,
-        Scenario::SlowStart,
-        Scenario::Flaky,
-        Scenario::CodeErrorStart,
-        Scenario::StartError,
-        Scenario::Cancelled,
-        Scenario::Expired,
-        Scenario::Partial,
-        Scenario::AlmostJson,
-    ];
+    pub const ALL: [Scenario; 28] = {
+        use Scenario::*;
+        Scenario::join(&[
+            &[Normal, Fast, Slow, Empty, Huge, Fail],
+            &WIRE_FAULTS,
+            &[ResultNull, StringNumbers, LoadedOverTotal, UrlNever, NeverFinishes, JavascriptUrl, HostileFilename],
+            &[SlowStart, Flaky, CodeErrorStart, StartError, Cancelled, Expired, Partial, AlmostJson],
+        ])
+    };
+
+    /// `parts` one after another: how a backend lists its scenarios around the [`WIRE_FAULTS`] every
+    /// one plays. A `const fn`, so that the lists are constants; `N` must be the total length.
+    pub const fn join<const N: usize>(parts: &[&[Scenario]]) -> [Scenario; N] {
+        let mut out = [Scenario::Normal; N];
+        let (mut n, mut p) = (0, 0);
+        while p < parts.len() {
+            let mut i = 0;
+            while i < parts[p].len() {
+                out[n] = parts[p][i];
+                n += 1;
+                i += 1;
+            }
+            p += 1;
+        }
+        assert!(n == N, "the parts do not add up to the list's length");
+        out
+    }
 
     /// The name used in `?scenario=`.
     pub fn name(self) -> &'static str {
@@ -197,6 +194,18 @@ impl Scenario {
         })
     }
 }
+
+/// The faults every backend plays on its status requests, in the order they are listed (with
+/// `flaky`, which each backend lists where it likes).
+pub const WIRE_FAULTS: [Scenario; 7] = [
+    Scenario::Http500Once,
+    Scenario::Http500Always,
+    Scenario::Http502Once,
+    Scenario::Http502Always,
+    Scenario::RateLimited,
+    Scenario::MalformedJson,
+    Scenario::MalformedOnce,
+];
 
 /// What a `flaky` status request suffers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

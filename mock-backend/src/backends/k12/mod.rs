@@ -27,7 +27,7 @@ use crate::data::{self, Kind, Term};
 use crate::error::ApiError;
 use crate::record::touched;
 use crate::sim::knobs::{number, param, query_pairs, Knobs};
-use crate::sim::scenario::Scenario;
+use crate::sim::scenario::{Scenario, WIRE_FAULTS};
 use crate::sim::wire::{self, HOSTILE_NAME, JAVASCRIPT_URL};
 use crate::sim::writer::{self, FileFormat, Flow, Layout, WriteError, Written};
 use crate::{lock, AppState};
@@ -47,31 +47,15 @@ pub const START_ERROR_MESSAGE: &str = "导出失败：没有导出权限";
 pub const NO_JOB_MESSAGE: &str = "没有找到导出任务，请先调用导出接口";
 
 /// The scenarios of the K12 endpoints, in the order the docs list them.
-pub const SCENARIOS: &[Scenario] = &[
-    Scenario::Normal,
-    Scenario::Fast,
-    Scenario::Slow,
-    Scenario::Empty,
-    Scenario::Huge,
-    Scenario::Fail,
-    Scenario::Http500Once,
-    Scenario::Http500Always,
-    Scenario::Http502Once,
-    Scenario::Http502Always,
-    Scenario::RateLimited,
-    Scenario::MalformedJson,
-    Scenario::MalformedOnce,
-    Scenario::ResultNull,
-    Scenario::StringNumbers,
-    Scenario::LoadedOverTotal,
-    Scenario::UrlNever,
-    Scenario::NeverFinishes,
-    Scenario::JavascriptUrl,
-    Scenario::HostileFilename,
-    Scenario::SlowStart,
-    Scenario::Flaky,
-    Scenario::CodeErrorStart,
-];
+pub const SCENARIOS: [Scenario; 23] = {
+    use Scenario::*;
+    Scenario::join(&[
+        &[Normal, Fast, Slow, Empty, Huge, Fail],
+        &WIRE_FAULTS,
+        &[ResultNull, StringNumbers, LoadedOverTotal, UrlNever, NeverFinishes],
+        &[JavascriptUrl, HostileFilename, SlowStart, Flaky, CodeErrorStart],
+    ])
+};
 
 /// What each scenario does to a K12 export, in a line.
 pub fn describe(scenario: Scenario) -> &'static str {
@@ -206,7 +190,7 @@ async fn terms() -> Json<Envelope<Vec<TermInfo>>> {
 /// The query parameters of the export endpoints, checked: the knobs of every backend, plus
 /// `scheme`, `format` and `urlDelayMs`.
 fn settings(uri: &Uri, headers: &HeaderMap) -> Result<Settings, ApiError> {
-    let knobs = Knobs::parse(uri, headers, SCENARIOS)?;
+    let knobs = Knobs::parse(uri, headers, &SCENARIOS)?;
     let pairs = query_pairs(uri)?;
     let scheme = match param(&pairs, "scheme") {
         None | Some("") => Scheme::A,
