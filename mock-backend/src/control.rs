@@ -8,7 +8,8 @@
 //! POST /__mock/reset?client=X       {ok:true}   clears recordings and jobs (of one client, or all)
 //! ```
 
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -68,32 +69,28 @@ async fn scenarios(
     Ok(Json(Scenarios { scenarios: catalogue(backend.scenarios, backend.describe) }))
 }
 
-fn filter(query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>) -> Option<String> {
-    query.ok().and_then(|Query(f)| f.client).filter(|c| !c.is_empty())
+/// The `?client=` a control request is about (`None`: every client).
+struct Client(Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Client, Self::Rejection> {
+        let client = Query::<ClientFilter>::try_from_uri(&parts.uri).ok().and_then(|Query(f)| f.client);
+        Ok(Client(client.filter(|c| !c.is_empty())))
+    }
 }
 
-async fn requests(
-    State(state): State<AppState>,
-    query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>,
-) -> Json<Requests> {
-    let client = filter(query);
+async fn requests(State(state): State<AppState>, Client(client): Client) -> Json<Requests> {
     Json(Requests { requests: lock(state.recorder()).list(client.as_deref()) })
 }
 
-async fn jobs(
-    State(state): State<AppState>,
-    query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>,
-) -> Json<Jobs> {
-    let client = filter(query);
+async fn jobs(State(state): State<AppState>, Client(client): Client) -> Json<Jobs> {
     let now = state.now_ms();
     Json(Jobs { jobs: lock(&state.stores().k12).info(client.as_deref(), now) })
 }
 
-async fn reset(
-    State(state): State<AppState>,
-    query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>,
-) -> Json<Done> {
-    let client = filter(query);
+async fn reset(State(state): State<AppState>, Client(client): Client) -> Json<Done> {
     let now = state.now_ms();
     state.stores().clear(client.as_deref(), now);
     lock(state.recorder()).clear(client.as_deref());

@@ -35,6 +35,9 @@ pub enum ApiError {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// A backend's own refusal (its 4xx, in its own format), made by the backend: sent as it is.
+    #[error("refused by the backend")]
+    Refused(Box<Response>),
     /// 500: something broke inside; the detail is logged, not sent.
     #[error("internal: {0}")]
     Internal(String),
@@ -49,6 +52,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::Refused(answer) => answer.status(),
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -56,6 +60,9 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if let ApiError::Refused(answer) = self {
+            return *answer;
+        }
         let status = self.status();
         let code = i64::from(status.as_u16());
         let body = match &self {
@@ -69,6 +76,7 @@ impl IntoResponse for ApiError {
             ApiError::UriTooLong { limit } => {
                 json!({"code": code, "message": format!("query string too long (limit {limit} bytes)")})
             }
+            ApiError::Refused(_) => json!({}),
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 json!({"code": code, "message": "internal server error"})

@@ -264,9 +264,7 @@ async fn tasks(
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
-    if let Err(r) = session_ok(&session) {
-        return Ok(touched(*r, None, &knobs.client));
-    }
+    session_ok(&session).map_err(|r| knobs.refuse(*r))?;
     let now = state.now_ms();
     let mut tasks = lock(&state.stores().asset);
     seed(&state, &mut tasks, &knobs.client);
@@ -296,9 +294,7 @@ async fn create(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     let client = knobs.client.clone();
-    if let Err(r) = session_ok(&session) {
-        return Ok(touched(*r, None, &client));
-    }
+    session_ok(&session).map_err(|r| knobs.refuse(*r))?;
     knobs.slow_start().await;
     if knobs.scenario == Scenario::StartError {
         return Ok(touched(fail(1, "您无此权限"), None, &client));
@@ -340,9 +336,7 @@ async fn records(
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
-    if let Err(r) = session_ok(&session) {
-        return Ok(touched(*r, None, &knobs.client));
-    }
+    session_ok(&session).map_err(|r| knobs.refuse(*r))?;
     let now = state.now_ms();
     let tasks = lock(&state.stores().asset);
     let Some(job) =

@@ -93,8 +93,7 @@ pub const CONCURRENCY: usize = 4;
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/demo/page", get(page))
-        .route("/v1/export/http", post(create_http))
-        .route("/v1/export/raw", post(create_raw))
+        .route("/v1/export/{source}", post(create_from))
         .route("/v1/export/detail", get(detail))
         .route("/v1/export/history", get(history))
         .route("/v1/down/{name}", get(download))
@@ -181,22 +180,19 @@ fn parse_body(body: &[u8]) -> Result<ExportRequest, Box<Response>> {
     Ok(req)
 }
 
-async fn create_http(
+/// `POST /v1/export/http` and `/raw`.
+async fn create_from(
+    Path(source): Path<String>,
     State(state): State<AppState>,
     headers: HeaderMap,
     uri: Uri,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    create(state, headers, uri, body, "http").await
-}
-
-async fn create_raw(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    create(state, headers, uri, body, "raw").await
+    match source.as_str() {
+        "http" => create(state, headers, uri, body, "http").await,
+        "raw" => create(state, headers, uri, body, "raw").await,
+        _ => Err(ApiError::NotFound(format!("no route for {}", uri.path()))),
+    }
 }
 
 /// The rows of `source_raw`: the header object's keys and titles, then the rows.
@@ -496,18 +492,9 @@ async fn detail(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> 
         return Ok(touched(error(10004, "导出任务不存在"), None, &knobs.client));
     };
     let index = job.header.poll();
-    let (id, client) = (Some(job.header.id), job.header.client.clone());
-    if let Some(fault) = job.header.fault(index) {
-        return Ok(touched(fault, id, &client));
-    }
-    let text = serde_json::to_string(&Envelope {
-        errcode: 0,
-        msg: String::new(),
-        data: Some(detail_of(job, true)),
-        request_id: request_id(),
-    })
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(touched(job.header.answer(text, index), id, &client))
+    let answer =
+        Envelope { errcode: 0, msg: String::new(), data: Some(detail_of(job, true)), request_id: request_id() };
+    job.header.respond(index, &answer)
 }
 
 /// `GET /v1/export/history?user_id=`: the user's jobs of the last 7 days, newest first.

@@ -138,9 +138,7 @@ async fn create(
         None => DEFAULT_WINDOW_MS,
         Some(v) => number("windowMs", v, 3_600_000u64)?,
     };
-    if let Err(r) = table_exists(&table) {
-        return Ok(touched(*r, None, &client));
-    }
+    table_exists(&table).map_err(|r| knobs.refuse(*r))?;
     knobs.slow_start().await;
     if knobs.scenario == Scenario::StartError {
         return Ok(touched(error(StatusCode::FORBIDDEN, "没有导出权限"), None, &client));
@@ -303,9 +301,7 @@ async fn job(
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
-    if let Err(r) = table_exists(&table) {
-        return Ok(touched(*r, None, &knobs.client));
-    }
+    table_exists(&table).map_err(|r| knobs.refuse(*r))?;
     ensure_file(&state, &job_id).await?;
     let base = state.origin(&headers);
     let now = state.now_ms();
@@ -314,12 +310,7 @@ async fn job(
         return Ok(touched(error(StatusCode::NOT_FOUND, "Not found."), None, &knobs.client));
     };
     let index = job.header.poll();
-    let (id, client) = (Some(job.header.id), job.header.client.clone());
-    if let Some(fault) = job.header.fault(index) {
-        return Ok(touched(fault, id, &client));
-    }
-    let text = serde_json::to_string(&view(job, now, &base)).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(touched(job.header.answer(text, index), id, &client))
+    job.header.respond(index, &view(job, now, &base))
 }
 
 /// `GET …/export/`: the client's jobs, newest first.
@@ -330,9 +321,7 @@ async fn list(
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
-    if let Err(r) = table_exists(&table) {
-        return Ok(touched(*r, None, &knobs.client));
-    }
+    table_exists(&table).map_err(|r| knobs.refuse(*r))?;
     let pairs = query_pairs(&uri)?;
     let num = |name: &str, default: u64| -> Result<u64, ApiError> {
         param(&pairs, name).map_or(Ok(default), |v| number(name, v, 1_000_000u64))

@@ -210,9 +210,7 @@ async fn create(
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     let client = knobs.client.clone();
-    if let Err(r) = authorised(&headers) {
-        return Ok(touched(*r, None, &client));
-    }
+    authorised(&headers).map_err(|r| knobs.refuse(*r))?;
     knobs.slow_start().await;
     if knobs.scenario == Scenario::StartError {
         return Ok(touched(error(StatusCode::FORBIDDEN, 4031005, "无导出权限"), None, &client));
@@ -269,25 +267,15 @@ async fn task(
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
-    if let Err(r) = authorised(&headers) {
-        return Ok(touched(*r, None, &knobs.client));
-    }
+    authorised(&headers).map_err(|r| knobs.refuse(*r))?;
     let job_id = id.parse::<u64>().unwrap_or(0);
     ensure_file(&state, job_id).await?;
     let base = state.origin(&headers);
     let now = state.now_ms();
     let mut jobs = lock(&state.stores().xlink);
-    let job = match find(&mut jobs, &id) {
-        Ok(j) => j,
-        Err(r) => return Ok(touched(*r, None, &knobs.client)),
-    };
+    let job = find(&mut jobs, &id).map_err(|r| knobs.refuse(*r))?;
     let index = job.header.poll();
-    let (id, client) = (Some(job.header.id), job.header.client.clone());
-    if let Some(fault) = job.header.fault(index) {
-        return Ok(touched(fault, id, &client));
-    }
-    let text = serde_json::to_string(&view(job, now, &base)).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(touched(job.header.answer(text, index), id, &client))
+    job.header.respond(index, &view(job, now, &base))
 }
 
 /// `GET /v2/export_task/{id}/auth_link`: a fresh signed link, valid `linkTtlMs`.
@@ -298,9 +286,7 @@ async fn auth_link(
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
-    if let Err(r) = authorised(&headers) {
-        return Ok(touched(*r, None, &knobs.client));
-    }
+    authorised(&headers).map_err(|r| knobs.refuse(*r))?;
     let pairs = query_pairs(&uri)?;
     let ttl = match param(&pairs, "linkTtlMs") {
         None => DEFAULT_LINK_TTL_MS,
@@ -310,10 +296,7 @@ async fn auth_link(
     let base = state.origin(&headers);
     let now = state.now_ms();
     let mut jobs = lock(&state.stores().xlink);
-    let job = match find(&mut jobs, &id) {
-        Ok(j) => j,
-        Err(r) => return Ok(touched(*r, None, &knobs.client)),
-    };
+    let job = find(&mut jobs, &id).map_err(|r| knobs.refuse(*r))?;
     let (status, _, _) = status(job, now);
     let (job_id, client) = (job.header.id, job.header.client.clone());
     let token = match (&job.token, status) {
@@ -344,9 +327,7 @@ async fn list(
     body: Result<Json<ListTasks>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
-    if let Err(r) = authorised(&headers) {
-        return Ok(touched(*r, None, &knobs.client));
-    }
+    authorised(&headers).map_err(|r| knobs.refuse(*r))?;
     let req = match body {
         Ok(Json(r)) => r,
         Err(_) => {

@@ -1,6 +1,11 @@
 //! A simulated job of a backend other than K12: the header every one has, and the store of a
 //! backend's jobs.
 
+use axum::response::Response;
+use serde::Serialize;
+
+use crate::error::ApiError;
+use crate::record::touched;
 use crate::sim::clock::unix_now;
 use crate::sim::knobs::Knobs;
 use crate::sim::timeline::Timeline;
@@ -45,13 +50,22 @@ impl Header {
     }
 
     /// The wire fault of the `index`-th status request, if the job's scenario has one.
-    pub fn fault(&self, index: u64) -> Option<axum::response::Response> {
+    pub fn fault(&self, index: u64) -> Option<Response> {
         wire::fault(self.knobs.scenario, self.knobs.seed(), index)
     }
 
-    /// The `index`-th status answer `text`, cut short if the job's scenario says so.
-    pub fn answer(&self, text: String, index: u64) -> axum::response::Response {
-        wire::status_answer(text, self.knobs.scenario, index)
+    /// The answer to the `index`-th status request (see [`Header::poll`]): the wire fault the job's
+    /// scenario calls for, else `view` as JSON (cut short if the scenario says so), recorded under
+    /// the job.
+    pub fn respond(&self, index: u64, view: &impl Serialize) -> Result<Response, ApiError> {
+        let answer = match self.fault(index) {
+            Some(fault) => fault,
+            None => {
+                let text = serde_json::to_string(view).map_err(|e| ApiError::Internal(e.to_string()))?;
+                wire::status_answer(text, self.knobs.scenario, index)
+            }
+        };
+        Ok(touched(answer, Some(self.id), &self.client))
     }
 }
 

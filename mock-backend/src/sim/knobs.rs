@@ -18,9 +18,10 @@
 //! A backend reads its own extra parameters with [`query_pairs`] and [`number`].
 
 use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
 
 use crate::error::ApiError;
-use crate::record;
+use crate::record::{self, touched};
 use crate::sim::scenario::Scenario;
 use crate::sim::timeline::{Timeline, STALL_PERCENT};
 
@@ -106,6 +107,12 @@ impl Knobs {
     /// The timeline of a job of `rows` rows created at `now_ms` (after `empty`/`huge`).
     pub fn timeline(&self, now_ms: u64, rows: u64) -> Timeline {
         Timeline { created_ms: now_ms, duration_ms: self.duration_ms(), rows, stop_rows: self.stop_rows(rows) }
+    }
+
+    /// The backend's own refusal of this request (its 4xx, in its own format), recorded under the
+    /// request's client.
+    pub fn refuse(&self, answer: Response) -> ApiError {
+        ApiError::Refused(Box::new(touched(answer, None, &self.client)))
     }
 
     /// Sleeps `startDelayMs` under `slow-start`.

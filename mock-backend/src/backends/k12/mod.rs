@@ -14,7 +14,8 @@
 use std::time::Duration;
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -205,6 +206,22 @@ fn settings(uri: &Uri, headers: &HeaderMap) -> Result<Settings, ApiError> {
     Ok(Settings { knobs, scheme, format, url_delay_ms })
 }
 
+/// What a request to an export endpoint names: the term and kind of its path, and its settings.
+struct Export {
+    term: &'static Term,
+    kind: Kind,
+    settings: Settings,
+}
+
+impl FromRequestParts<AppState> for Export {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Export, ApiError> {
+        let (term, kind) = resolve(Path::from_request_parts(parts, state).await)?;
+        Ok(Export { term, kind, settings: settings(&parts.uri, &parts.headers)? })
+    }
+}
+
 /// Checks `{termId}` and `{kind}`: 400 for an id that is not a number, 404 for an unknown one.
 fn resolve(path: Result<Path<(String, String)>, PathRejection>) -> Result<(&'static Term, Kind), ApiError> {
     let Path((term_id, kind)) = path.map_err(|_| ApiError::BadRequest("the path is not valid".to_owned()))?;
@@ -279,14 +296,8 @@ fn create(state: &AppState, jobs: &mut Jobs, key: &Key, term: &Term, settings: &
 
 /// `GET /j/org/{termId}/{kind}/export`: creates the job if none is running for (client, term,
 /// kind), else reports on it; gives the URL once the file is ready.
-async fn start(
-    State(state): State<AppState>,
-    path: Result<Path<(String, String)>, PathRejection>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (term, kind) = resolve(path)?;
-    let settings = settings(&uri, &headers)?;
+async fn start(State(state): State<AppState>, headers: HeaderMap, export: Export) -> Result<Response, ApiError> {
+    let Export { term, kind, settings } = export;
     let client = settings.knobs.client.clone();
     if settings.scenario() == Scenario::CodeErrorStart {
         let body: Envelope<UrlResult> = Envelope { code: -1, message: START_ERROR_MESSAGE.to_owned(), result: None };
@@ -357,14 +368,9 @@ fn numbers(job: &Job, first: bool) -> (i64, i64) {
 }
 
 /// `GET /j/org/{termId}/{kind}/export/process`: reports on the latest job of (client, term, kind).
-async fn progress(
-    State(state): State<AppState>,
-    path: Result<Path<(String, String)>, PathRejection>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (term, kind) = resolve(path)?;
-    let client = settings(&uri, &headers)?.knobs.client;
+async fn progress(State(state): State<AppState>, export: Export) -> Result<Response, ApiError> {
+    let Export { term, kind, settings } = export;
+    let client = settings.knobs.client;
     let key = Key { client: client.clone(), term: term.id, kind };
     let mut jobs = lock(&state.stores().k12);
     let Some(job) = jobs.latest_mut(&key) else {
