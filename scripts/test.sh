@@ -46,7 +46,7 @@ env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" \
 step "embeddable bundle: release build in a plain page (headless Chromium)"
 scripts/build.sh --embed
 node e2e/embed.mjs "$MOCK_URL"
-scripts/size.sh
+scripts/size.sh --check
 
 stop_mock
 
