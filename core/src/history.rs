@@ -329,16 +329,28 @@ impl HistoryMachine {
         }
     }
 
-    fn on_list(&mut self, outcome: HttpOutcome, now: f64) {
-        let read = match outcome {
-            HttpOutcome::NetworkError(_) => return self.list_transient(Failure::new(FailKind::Network), None, now),
+    /// An answer for the list or the re-download: retried when transient, else read.
+    fn on_outcome(&mut self, origin: Origin, outcome: HttpOutcome, now: f64) {
+        let (failure, wait) = match outcome {
+            HttpOutcome::NetworkError(_) => (Failure::new(FailKind::Network), None),
             HttpOutcome::Answer { status, retry_after, .. } if is_transient(status) => {
-                let wait = retry_wait(status, retry_after.as_deref());
-                return self.list_transient(Failure::new(FailKind::Http).status(status), wait, now);
+                (Failure::new(FailKind::Http).status(status), retry_wait(status, retry_after.as_deref()))
             }
-            HttpOutcome::Answer { status, body, .. } => self.source.read_list(status, &body),
+            HttpOutcome::Answer { status, body, .. } => {
+                return match origin {
+                    Origin::List => self.on_list(status, &body, now),
+                    Origin::Download => self.on_fetch(status, &body, now),
+                };
+            }
         };
-        match read {
+        match origin {
+            Origin::List => self.list_transient(failure, wait, now),
+            Origin::Download => self.fetch_transient(failure, wait, now),
+        }
+    }
+
+    fn on_list(&mut self, status: u16, body: &str, now: f64) {
+        match self.source.read_list(status, body) {
             Ok(entries) => self.listed(entries, now),
             Err(Reply::Failed(f)) => self.list_failed(f),
             Err(Reply::Retry(f)) => self.list_transient(f, None, now),
@@ -459,18 +471,9 @@ impl HistoryMachine {
         }
     }
 
-    fn on_fetch(&mut self, outcome: HttpOutcome, now: f64) {
-        let reply = match outcome {
-            HttpOutcome::NetworkError(_) => return self.fetch_transient(Failure::new(FailKind::Network), None, now),
-            HttpOutcome::Answer { status, retry_after, .. } if is_transient(status) => {
-                let wait = retry_wait(status, retry_after.as_deref());
-                return self.fetch_transient(Failure::new(FailKind::Http).status(status), wait, now);
-            }
-            HttpOutcome::Answer { status, body, .. } => match &self.fetch {
-                Some(fetch) => self.source.read_link(&fetch.entry, status, &body),
-                None => return,
-            },
-        };
+    fn on_fetch(&mut self, status: u16, body: &str, now: f64) {
+        let Some(fetch) = &self.fetch else { return };
+        let reply = self.source.read_link(&fetch.entry, status, body);
         self.fetched(reply, now);
     }
 
@@ -540,14 +543,16 @@ impl SansIo for HistoryMachine {
                 }
             }
             HistoryInput::Response { id, outcome } => {
-                if matches!(self.list, List::Sending { id: want, .. } if want == id) {
+                let origin = if matches!(self.list, List::Sending { id: want, .. } if want == id) {
                     self.list = List::Idle;
-                    self.on_list(outcome, now_ms);
+                    Origin::List
                 } else if matches!(&self.fetch, Some(Fetch { wait: Wait::Sending { id: want, .. }, .. }) if *want == id)
                 {
-                    self.on_fetch(outcome, now_ms);
-                }
-                // else: stale, a duplicate, or a request we aborted
+                    Origin::Download
+                } else {
+                    return; // stale, a duplicate, or a request we aborted
+                };
+                self.on_outcome(origin, outcome, now_ms);
             }
             HistoryInput::Timer => {
                 self.list_timer(now_ms);

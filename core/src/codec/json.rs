@@ -272,6 +272,34 @@ impl Parser<'_> {
         }
     }
 
+    /// Past the `[` or `{` at hand: true, and past `close` too, when it comes at once (an empty
+    /// array or object).
+    fn open(&mut self, close: u8) -> bool {
+        self.i += 1;
+        self.ws();
+        let empty = self.peek() == Some(close);
+        if empty {
+            self.i += 1;
+        }
+        empty
+    }
+
+    /// After an element: true past `close`, false past a `,`, else the error `what`.
+    fn close(&mut self, close: u8, what: &'static str) -> Result<bool, JsonError> {
+        self.ws();
+        match self.peek() {
+            Some(b',') => {
+                self.i += 1;
+                Ok(false)
+            }
+            Some(c) if c == close => {
+                self.i += 1;
+                Ok(true)
+            }
+            _ => Err(self.err(what)),
+        }
+    }
+
     /// A value inside `depth` arrays and objects.
     fn value(&mut self, depth: usize) -> Result<Json, JsonError> {
         match self.peek() {
@@ -282,59 +310,40 @@ impl Parser<'_> {
             Some(b'f') => self.lit(b"false", Json::Bool(false)),
             Some(b'"') => self.string().map(Json::Str),
             Some(b'[') => {
-                self.i += 1;
                 let mut items = Vec::new();
-                self.ws();
-                if self.peek() == Some(b']') {
-                    self.i += 1;
-                    return Ok(Json::Arr(items));
-                }
-                loop {
-                    self.ws();
-                    items.push(self.value(depth + 1)?);
-                    self.ws();
-                    match self.peek() {
-                        Some(b',') => self.i += 1,
-                        Some(b']') => {
-                            self.i += 1;
-                            return Ok(Json::Arr(items));
+                if !self.open(b']') {
+                    loop {
+                        self.ws();
+                        items.push(self.value(depth + 1)?);
+                        if self.close(b']', "expected , or ]")? {
+                            break;
                         }
-                        _ => return Err(self.err("expected , or ]")),
                     }
                 }
+                Ok(Json::Arr(items))
             }
             Some(b'{') => {
-                self.i += 1;
                 let mut members = Vec::new();
-                self.ws();
-                if self.peek() == Some(b'}') {
-                    self.i += 1;
-                    return Ok(Json::Obj(members));
-                }
-                loop {
-                    self.ws();
-                    if self.peek() != Some(b'"') {
-                        return Err(self.err("expected a key"));
-                    }
-                    let k = self.string()?;
-                    self.ws();
-                    if self.peek() != Some(b':') {
-                        return Err(self.err("expected :"));
-                    }
-                    self.i += 1;
-                    self.ws();
-                    let v = self.value(depth + 1)?;
-                    members.push((k, v));
-                    self.ws();
-                    match self.peek() {
-                        Some(b',') => self.i += 1,
-                        Some(b'}') => {
-                            self.i += 1;
-                            return Ok(Json::Obj(members));
+                if !self.open(b'}') {
+                    loop {
+                        self.ws();
+                        if self.peek() != Some(b'"') {
+                            return Err(self.err("expected a key"));
                         }
-                        _ => return Err(self.err("expected , or }")),
+                        let k = self.string()?;
+                        self.ws();
+                        if self.peek() != Some(b':') {
+                            return Err(self.err("expected :"));
+                        }
+                        self.i += 1;
+                        self.ws();
+                        members.push((k, self.value(depth + 1)?));
+                        if self.close(b'}', "expected , or }")? {
+                            break;
+                        }
                     }
                 }
+                Ok(Json::Obj(members))
             }
             Some(b'-' | b'0'..=b'9') => self.number(),
             Some(_) => Err(self.err("unexpected character")),

@@ -12,6 +12,44 @@ pub fn object(body: &str) -> Result<Json, Reply> {
     }
 }
 
+/// The `data` of an answer object whose `code_key` (`code`, `errcode`, …) says success (0, or no
+/// code at all); else the backend's own failure, with its message.
+pub fn data(v: Json, code_key: &str) -> Result<Json, Reply> {
+    let ok = match v.get(code_key) {
+        None | Some(Json::Null) => true,
+        Some(c) => c.as_i64() == Some(0),
+    };
+    if !ok {
+        return Err(Reply::Failed(Failure::new(FailKind::Server).detail(message(&v).as_deref())));
+    }
+    Ok(v.get("data").cloned().unwrap_or(Json::Null))
+}
+
+/// The array `key` of a 2xx answer object (a `null` one is empty): a history's list. A non-2xx
+/// answer fails with its message; anything else is worth another try.
+pub fn list(status: u16, body: &str, key: &str) -> Result<Vec<Json>, Reply> {
+    if !(200..300).contains(&status) {
+        return Err(Reply::Failed(status_failure(FailKind::Http, status, body)));
+    }
+    match object(body)?.get(key) {
+        Some(Json::Arr(items)) => Ok(items.clone()),
+        Some(Json::Null) => Ok(Vec::new()),
+        _ => Err(Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some(&format!("no {key}"))))),
+    }
+}
+
+/// Reads the id of a job just started from `id` (a string or a number) into `job`: the job runs
+/// on; without one the answer is worth another try (`no …`, `missing` saying what is missing).
+pub fn started(id: Option<&Json>, job: &mut Option<String>, missing: &str) -> Reply {
+    match id.and_then(Json::as_text) {
+        Some(id) => {
+            *job = Some(id.trim().to_owned());
+            Reply::Pending { filename: None }
+        }
+        None => Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some(missing))),
+    }
+}
+
 /// A non-blank string member, trimmed.
 pub fn text(v: Option<&Json>) -> Option<String> {
     v.and_then(Json::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
@@ -38,15 +76,11 @@ pub fn status_failure(kind: FailKind, status: u16, body: &str) -> Failure {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Json {
-        Json::parse(text).unwrap()
-    }
-
     #[test]
     fn messages_are_found_in_the_usual_places() {
-        assert_eq!(message(&parse(r#"{"error":{"code":1,"msg":"无效"}}"#)).as_deref(), Some("无效"));
-        assert_eq!(message(&parse(r#"{"code":2,"info":"用户未找到"}"#)).as_deref(), Some("用户未找到"));
-        assert_eq!(message(&parse(r#"{"error_msg":"x","message":""}"#)).as_deref(), Some("x"));
-        assert_eq!(message(&parse(r#"{"a":1}"#)), None);
+        assert_eq!(message(&Json::parse(r#"{"error":{"code":1,"msg":"无效"}}"#).unwrap()).as_deref(), Some("无效"));
+        assert_eq!(message(&Json::parse(r#"{"code":2,"info":"用户未找到"}"#).unwrap()).as_deref(), Some("用户未找到"));
+        assert_eq!(message(&Json::parse(r#"{"error_msg":"x","message":""}"#).unwrap()).as_deref(), Some("x"));
+        assert_eq!(message(&Json::parse(r#"{"a":1}"#).unwrap()), None);
     }
 }

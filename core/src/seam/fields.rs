@@ -73,6 +73,11 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A required identifier (a non-blank string or an integer), as text.
+    pub fn required_id(&self, name: &str) -> Result<String, OptionsError> {
+        self.id(name)?.ok_or_else(|| OptionsError::new(&field(name), "is required (a string or an integer)"))
+    }
+
     /// An integer from `min` to `max` (a JSON number, not a string), or `None` when missing.
     pub fn int(&self, name: &str, min: i64, max: i64) -> Result<Option<i64>, OptionsError> {
         match self.get(name) {

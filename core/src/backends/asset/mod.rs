@@ -63,7 +63,7 @@ use crate::codec::json::Json;
 use crate::codec::lenient;
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{encode, Base, HttpRequest};
-use crate::seam::answer::{message, status_failure};
+use crate::seam::answer::{data, message, status_failure};
 use crate::seam::fields::Fields;
 use crate::seam::{Adapter, Built, Ctx, Reply, Step};
 
@@ -227,18 +227,10 @@ fn envelope(status: u16, body: &str) -> Result<Json, Reply> {
         let failure = status_failure(FailKind::Http, status, "").detail(detail.as_deref());
         return Err(Reply::Failed(failure));
     }
-    let v = match lenient::parse(body) {
-        Ok(v @ Json::Obj(_)) => v,
-        _ => return Err(Reply::Retry(Failure::new(FailKind::BadResponse))),
-    };
-    let ok = match v.get("code") {
-        None | Some(Json::Null) => true,
-        Some(c) => c.as_i64() == Some(0),
-    };
-    if !ok {
-        return Err(Reply::Failed(Failure::new(FailKind::Server).detail(message(&v).as_deref())));
+    match lenient::parse(body) {
+        Ok(v @ Json::Obj(_)) => data(v, "code"),
+        _ => Err(Reply::Retry(Failure::new(FailKind::BadResponse))),
     }
-    Ok(v.get("data").cloned().unwrap_or(Json::Null))
 }
 
 /// Builds the CSV of `records` (see the module docs for the columns).

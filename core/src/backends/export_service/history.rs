@@ -31,10 +31,7 @@ impl ExportServiceHistory {
     pub fn from_options(ctx: &Ctx<'_>) -> Result<Box<dyn HistorySource>, OptionsError> {
         let f = Fields::new(ctx.options);
         let base = f.base()?;
-        let user_id = f
-            .id("userId")?
-            .ok_or_else(|| OptionsError::new("options.userId", "is required (a string or an integer)"))?;
-        Ok(Box::new(ExportServiceHistory::new(base, &user_id)))
+        Ok(Box::new(ExportServiceHistory::new(base, &f.required_id("userId")?)))
     }
 }
 

@@ -54,7 +54,7 @@
 use crate::codec::json::{obj, Json};
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{Base, HttpRequest, Method};
-use crate::seam::answer::{message, object, status_failure, text};
+use crate::seam::answer::{data, object, started, status_failure, text};
 use crate::seam::fields::{Fields, BASE_KEYS};
 use crate::seam::{Adapter, Built, Ctx, Reply, Step};
 
@@ -87,9 +87,7 @@ impl ExportService {
         let f = Fields::new(v);
         let base = f.base()?;
         let title = f.required_string("title")?;
-        let user_id = f
-            .id("userId")?
-            .ok_or_else(|| OptionsError::new("options.userId", "is required (a string or an integer)"))?;
+        let user_id = f.required_id("userId")?;
         let ext_type = match f.get("extType") {
             None => "XLSX".to_owned(),
             Some(Json::Str(s)) if ["XLSX", "CSV"].iter().any(|t| t.eq_ignore_ascii_case(s.trim())) => {
@@ -207,15 +205,7 @@ fn envelope(status: u16, body: &str) -> Result<Json, Reply> {
     if !(200..300).contains(&status) {
         return Err(Reply::Failed(status_failure(FailKind::Http, status, body)));
     }
-    let v = object(body)?;
-    let ok = match v.get("errcode") {
-        None | Some(Json::Null) => true,
-        Some(c) => c.as_i64() == Some(0),
-    };
-    if !ok {
-        return Err(Reply::Failed(Failure::new(FailKind::Server).detail(message(&v).as_deref())));
-    }
-    Ok(v.get("data").cloned().unwrap_or(Json::Null))
+    data(object(body)?, "errcode")
 }
 
 impl Adapter for ExportService {
@@ -244,13 +234,7 @@ impl Adapter for ExportService {
             Err(reply) => return reply,
         };
         match step {
-            Step::Start => match data.get("hash_key").and_then(Json::as_text) {
-                Some(key) => {
-                    self.key = Some(key.trim().to_owned());
-                    Reply::Pending { filename: None }
-                }
-                None => Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some("no data.hash_key"))),
-            },
+            Step::Start => started(data.get("hash_key"), &mut self.key, "no data.hash_key"),
             Step::Poll => read_detail(&data),
             Step::Prepare | Step::Link | Step::Probe => Reply::Pending { filename: None },
         }

@@ -9,7 +9,7 @@
 use crate::codec::json::Json;
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{encode, Base, HttpRequest};
-use crate::seam::answer::{object, status_failure, text};
+use crate::seam::answer::{list, text};
 use crate::seam::fields::Fields;
 use crate::seam::{Ctx, HistoryEntry, HistoryItem, HistorySource, JobState, Reply};
 
@@ -29,15 +29,7 @@ impl MinAppHistory {
     /// From the button's options: `baseUrl`, `query`, `tableId` (required).
     pub fn from_options(ctx: &Ctx<'_>) -> Result<Box<dyn HistorySource>, OptionsError> {
         let f = Fields::new(ctx.options);
-        let base = f.base()?;
-        let table = f.id("tableId")?.ok_or_else(|| OptionsError::new("options.tableId", "is required"))?;
-        if table.starts_with('-') || table.contains(['/', '?', '#']) {
-            return Err(OptionsError::new(
-                "options.tableId",
-                "must be a table id (a positive integer or an id string)",
-            ));
-        }
-        Ok(Box::new(MinAppHistory::new(base, &table)))
+        Ok(Box::new(MinAppHistory::new(f.base()?, &super::table(&f)?)))
     }
 }
 
@@ -66,14 +58,7 @@ impl HistorySource for MinAppHistory {
     }
 
     fn read_list(&self, status: u16, body: &str) -> Result<Vec<HistoryEntry>, Reply> {
-        if !(200..300).contains(&status) {
-            return Err(Reply::Failed(status_failure(FailKind::Http, status, body)));
-        }
-        match object(body)?.get("objects") {
-            Some(Json::Arr(items)) => Ok(items.iter().filter_map(read_item).collect()),
-            Some(Json::Null) => Ok(Vec::new()),
-            _ => Err(Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some("no objects")))),
-        }
+        Ok(list(status, body, "objects")?.iter().filter_map(read_item).collect())
     }
 
     fn link_request(&self, _entry: &HistoryEntry) -> Option<HttpRequest> {

@@ -47,7 +47,7 @@
 use crate::codec::json::Json;
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{encode, Base, HttpRequest};
-use crate::seam::answer::{message, object, status_failure, text};
+use crate::seam::answer::{message, object, started, status_failure, text};
 use crate::seam::fields::Fields;
 use crate::seam::{Adapter, Built, Ctx, Reply, Step};
 
@@ -89,16 +89,9 @@ impl MinApp {
 
     /// Builds the adapter from the options object (see the module docs).
     pub fn from_options(ctx: &Ctx<'_>) -> Result<Built, OptionsError> {
-        let v = ctx.options;
-        let f = Fields::new(v);
+        let f = Fields::new(ctx.options);
         let base = f.base()?;
-        let table = f.id("tableId")?.ok_or_else(|| OptionsError::new("options.tableId", "is required"))?;
-        if table.starts_with('-') || table.contains(['/', '?', '#']) {
-            return Err(OptionsError::new(
-                "options.tableId",
-                "must be a table id (a positive integer or an id string)",
-            ));
-        }
+        let table = table(&f)?;
         let file_type = f.choice("fileType", &["csv", "json", "xlsx"])?.unwrap_or("csv");
         let mode = f.choice("mode", &["all", "part"])?.unwrap_or("all");
         let mut body = vec![("file_type".to_owned(), Json::from(file_type)), ("mode".to_owned(), Json::from(mode))];
@@ -122,6 +115,15 @@ impl MinApp {
     fn jobs_path(&self) -> String {
         format!("/userve/v1.5/table/{}/export/", encode(&self.table))
     }
+}
+
+/// `tableId` (required): a positive integer or an id string.
+pub(crate) fn table(f: &Fields<'_>) -> Result<String, OptionsError> {
+    let table = f.id("tableId")?.ok_or_else(|| OptionsError::new("options.tableId", "is required"))?;
+    if table.starts_with('-') || table.contains(['/', '?', '#']) {
+        return Err(OptionsError::new("options.tableId", "must be a table id (a positive integer or an id string)"));
+    }
+    Ok(table)
 }
 
 fn read_job(v: &Json) -> Reply {
@@ -180,13 +182,7 @@ impl Adapter for MinApp {
                 if v.get("status").and_then(Json::as_str).is_some_and(|s| s != "ok") {
                     return Reply::Failed(Failure::new(FailKind::Server).detail(message(&v).as_deref()));
                 }
-                match v.get("job_id").and_then(Json::as_text) {
-                    Some(job) => {
-                        self.job = Some(job.trim().to_owned());
-                        Reply::Pending { filename: None }
-                    }
-                    None => Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some("no job_id"))),
-                }
+                started(v.get("job_id"), &mut self.job, "no job_id")
             }
             Step::Poll => read_job(&v),
             Step::Prepare | Step::Link | Step::Probe => Reply::Pending { filename: None },

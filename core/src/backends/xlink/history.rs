@@ -10,11 +10,11 @@
 //! - XLink exports are CSV: the file is saved as the task's name plus `.csv` (the signed link has
 //!   no extension to borrow).
 
-use super::{number, TOKEN_HEADER};
+use super::{number, token_base};
 use crate::codec::json::{obj, Json};
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{encode, Base, HttpRequest};
-use crate::seam::answer::{object, status_failure, text};
+use crate::seam::answer::{list, object, status_failure, text};
 use crate::seam::fields::Fields;
 use crate::seam::{Ctx, HistoryEntry, HistoryItem, HistorySource, JobState, Reply};
 
@@ -32,12 +32,7 @@ impl XLinkHistory {
 
     /// From the button's options: `baseUrl`, `query`, `accessToken` (required).
     pub fn from_options(ctx: &Ctx<'_>) -> Result<Box<dyn HistorySource>, OptionsError> {
-        let f = Fields::new(ctx.options);
-        let token = f.required_string("accessToken")?;
-        if token.chars().any(|c| c.is_control() || !c.is_ascii()) {
-            return Err(OptionsError::new("options.accessToken", "must be printable ASCII (it is an HTTP header)"));
-        }
-        Ok(Box::new(XLinkHistory::new(f.base()?.with_header(TOKEN_HEADER, &token))))
+        Ok(Box::new(XLinkHistory::new(token_base(&Fields::new(ctx.options))?)))
     }
 }
 
@@ -77,14 +72,7 @@ impl HistorySource for XLinkHistory {
     }
 
     fn read_list(&self, status: u16, body: &str) -> Result<Vec<HistoryEntry>, Reply> {
-        if !(200..300).contains(&status) {
-            return Err(Reply::Failed(status_failure(FailKind::Http, status, body)));
-        }
-        match object(body)?.get("list") {
-            Some(Json::Arr(items)) => Ok(items.iter().filter_map(read_item).collect()),
-            Some(Json::Null) => Ok(Vec::new()),
-            _ => Err(Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some("no list")))),
-        }
+        Ok(list(status, body, "list")?.iter().filter_map(read_item).collect())
     }
 
     fn link_request(&self, entry: &HistoryEntry) -> Option<HttpRequest> {

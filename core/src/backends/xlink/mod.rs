@@ -50,7 +50,7 @@
 use crate::codec::json::Json;
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{encode, Base, HttpRequest};
-use crate::seam::answer::{object, status_failure, text};
+use crate::seam::answer::{object, started, status_failure, text};
 use crate::seam::fields::Fields;
 use crate::seam::{Adapter, Built, Ctx, Reply, Step};
 
@@ -79,13 +79,8 @@ impl XLink {
 
     /// Builds the adapter from the options object (see the module docs).
     pub fn from_options(ctx: &Ctx<'_>) -> Result<Built, OptionsError> {
-        let v = ctx.options;
-        let f = Fields::new(v);
-        let token = f.required_string("accessToken")?;
-        if token.chars().any(|c| c.is_control() || !c.is_ascii()) {
-            return Err(OptionsError::new("options.accessToken", "must be printable ASCII (it is an HTTP header)"));
-        }
-        let base = f.base()?.with_header(TOKEN_HEADER, &token);
+        let f = Fields::new(ctx.options);
+        let base = token_base(&f)?;
         let name = f.required_string("name")?;
         let describe = f.any_string("describe")?.unwrap_or_default();
         let kind = f.int("type", 1, 10)?.ok_or_else(|| OptionsError::new("options.type", "is required (1 to 10)"))?;
@@ -108,6 +103,15 @@ impl XLink {
     fn task_path(&self, tail: &str) -> Option<String> {
         self.id.as_deref().map(|id| format!("/v2/export_task/{}{tail}", encode(id)))
     }
+}
+
+/// `baseUrl` and `query`, every request carrying `accessToken` (required) as `Access-Token`.
+pub(crate) fn token_base(f: &Fields<'_>) -> Result<Base, OptionsError> {
+    let token = f.required_string("accessToken")?;
+    if token.chars().any(|c| c.is_control() || !c.is_ascii()) {
+        return Err(OptionsError::new("options.accessToken", "must be printable ASCII (it is an HTTP header)"));
+    }
+    Ok(f.base()?.with_header(TOKEN_HEADER, &token))
 }
 
 fn check_params(p: &Json) -> Result<Json, OptionsError> {
@@ -192,13 +196,7 @@ impl Adapter for XLink {
             Err(r) => return r,
         };
         match step {
-            Step::Start => match v.get("id").and_then(Json::as_text) {
-                Some(id) => {
-                    self.id = Some(id.trim().to_owned());
-                    Reply::Pending { filename: None }
-                }
-                None => Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some("no task id"))),
-            },
+            Step::Start => started(v.get("id"), &mut self.id, "no task id"),
             Step::Poll => read_task(&v),
             Step::Link => match text(v.get("link_url")) {
                 Some(url) => Reply::Ready { url, filename: None },
