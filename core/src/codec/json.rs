@@ -273,7 +273,8 @@ impl Parser<'_> {
     }
 
     /// Past the `[` or `{` at hand: true, and past `close` too, when it comes at once (an empty
-    /// array or object).
+    /// array or object). (This and `close` are inlined: smaller wasm than two calls.)
+    #[inline(always)]
     fn open(&mut self, close: u8) -> bool {
         self.i += 1;
         self.ws();
@@ -285,6 +286,7 @@ impl Parser<'_> {
     }
 
     /// After an element: true past `close`, false past a `,`, else the error `what`.
+    #[inline(always)]
     fn close(&mut self, close: u8, what: &'static str) -> Result<bool, JsonError> {
         self.ws();
         match self.peek() {
