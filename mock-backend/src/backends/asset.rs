@@ -32,7 +32,7 @@
 use std::collections::BTreeSet;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -44,7 +44,7 @@ use crate::error::ApiError;
 use crate::record::touched;
 use crate::sim::clock::{date_cst, datetime_cst, unix_now};
 use crate::sim::job::{self, Header, JobStore};
-use crate::sim::knobs::Knobs;
+use crate::sim::knobs::{Asked, Knobs, Plays};
 use crate::sim::scenario::{Scenario, WIRE_FAULTS};
 use crate::sim::timeline::{Phase, Timeline};
 use crate::sim::wire;
@@ -66,6 +66,13 @@ pub const SCENARIOS: [Scenario; 17] = {
         &[Flaky, AlmostJson, SlowStart, StartError],
     ])
 };
+
+/// This backend, for the knobs extractor.
+pub struct AssetSystem;
+
+impl Plays for AssetSystem {
+    const SCENARIOS: &'static [Scenario] = &SCENARIOS;
+}
 
 /// The routes.
 pub(crate) fn routes() -> Router<AppState> {
@@ -260,10 +267,8 @@ pub fn almost_json(pretty: &str) -> String {
 async fn tasks(
     State(state): State<AppState>,
     Path(session): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
+    Asked(knobs, _): Asked<AssetSystem>,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     session_ok(&session).map_err(|r| knobs.refuse(*r))?;
     let now = state.now_ms();
     let mut tasks = lock(&state.stores().asset);
@@ -288,11 +293,9 @@ async fn tasks(
 async fn create(
     State(state): State<AppState>,
     Path(session): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
+    Asked(knobs, _): Asked<AssetSystem>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     let client = knobs.client.clone();
     session_ok(&session).map_err(|r| knobs.refuse(*r))?;
     knobs.slow_start().await;
@@ -332,10 +335,8 @@ async fn create(
 async fn records(
     State(state): State<AppState>,
     Path((session, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: Uri,
+    Asked(knobs, _): Asked<AssetSystem>,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     session_ok(&session).map_err(|r| knobs.refuse(*r))?;
     let now = state.now_ms();
     let tasks = lock(&state.stores().asset);

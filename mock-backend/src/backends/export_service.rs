@@ -64,7 +64,7 @@ use crate::error::ApiError;
 use crate::record::touched;
 use crate::sim::clock::{rfc3339_cst, unix_now};
 use crate::sim::job::{self, Header};
-use crate::sim::knobs::{param, query_pairs, Knobs};
+use crate::sim::knobs::{param, query_pairs, Asked, Knobs, Plays};
 use crate::sim::scenario::{Scenario, WIRE_FAULTS};
 use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
 use crate::sim::writer::{write_zip, Cell, FileFormat, Table};
@@ -79,6 +79,13 @@ pub const SCENARIOS: [Scenario; 19] = {
         &[Flaky, JavascriptUrl, HostileFilename, SlowStart, StartError],
     ])
 };
+
+/// This backend, for the knobs extractor.
+pub struct ExportService;
+
+impl Plays for ExportService {
+    const SCENARIOS: &'static [Scenario] = &SCENARIOS;
+}
 
 /// `start-error`'s message.
 pub const START_ERROR: &str = "导出失败：没有导出权限";
@@ -186,11 +193,12 @@ async fn create_from(
     State(state): State<AppState>,
     headers: HeaderMap,
     uri: Uri,
+    Asked(knobs, _): Asked<ExportService>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     match source.as_str() {
-        "http" => create(state, headers, uri, body, "http").await,
-        "raw" => create(state, headers, uri, body, "raw").await,
+        "http" => create(state, headers, uri, knobs, body, "http").await,
+        "raw" => create(state, headers, uri, knobs, body, "raw").await,
         _ => Err(ApiError::NotFound(format!("no route for {}", uri.path()))),
     }
 }
@@ -225,10 +233,10 @@ async fn create(
     state: AppState,
     headers: HeaderMap,
     uri: Uri,
+    knobs: Knobs,
     body: axum::body::Bytes,
     source_type: &'static str,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     let client = knobs.client.clone();
     let pairs = query_pairs(&uri)?;
     let split = match param(&pairs, "splitRows") {
@@ -481,8 +489,11 @@ fn detail_of(job: &Job, with_url: bool) -> Detail {
 }
 
 /// `GET /v1/export/detail?key=`.
-async fn detail(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
+async fn detail(
+    State(state): State<AppState>,
+    uri: Uri,
+    Asked(knobs, _): Asked<ExportService>,
+) -> Result<Response, ApiError> {
     let pairs = query_pairs(&uri)?;
     let Some(key) = param(&pairs, "key") else {
         return Ok(touched(error(10002, "缺少参数 key"), None, &knobs.client));
@@ -498,8 +509,11 @@ async fn detail(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> 
 }
 
 /// `GET /v1/export/history?user_id=`: the user's jobs of the last 7 days, newest first.
-async fn history(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
+async fn history(
+    State(state): State<AppState>,
+    uri: Uri,
+    Asked(knobs, _): Asked<ExportService>,
+) -> Result<Response, ApiError> {
     let pairs = query_pairs(&uri)?;
     let Some(user) = param(&pairs, "user_id").filter(|u| !u.is_empty()) else {
         return Ok(touched(error(10002, "缺少参数 user_id"), None, &knobs.client));

@@ -50,7 +50,7 @@ use crate::error::ApiError;
 use crate::record::touched;
 use crate::sim::clock::datetime_cst;
 use crate::sim::job::{self, Header};
-use crate::sim::knobs::{number, param, query_pairs, Knobs};
+use crate::sim::knobs::{number, param, query_pairs, Asked, Plays};
 use crate::sim::scenario::{Scenario, WIRE_FAULTS};
 use crate::sim::timeline::Phase;
 use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
@@ -77,6 +77,13 @@ pub const SCENARIOS: [Scenario; 19] = {
         &[Flaky, JavascriptUrl, HostileFilename, SlowStart, StartError],
     ])
 };
+
+/// This backend, for the knobs extractor.
+pub struct MinApp;
+
+impl Plays for MinApp {
+    const SCENARIOS: &'static [Scenario] = &SCENARIOS;
+}
 
 const KEYS: [&str; 5] = ["id", "name", "price", "amount", "created_at"];
 
@@ -127,11 +134,10 @@ fn table_exists(table: &str) -> Result<(), Box<Response>> {
 async fn create(
     State(state): State<AppState>,
     Path(table): Path<String>,
-    headers: HeaderMap,
     uri: Uri,
+    Asked(knobs, _): Asked<MinApp>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     let client = knobs.client.clone();
     let pairs = query_pairs(&uri)?;
     let window = match param(&pairs, "windowMs") {
@@ -298,9 +304,8 @@ async fn job(
     State(state): State<AppState>,
     Path((table, job_id)): Path<(String, String)>,
     headers: HeaderMap,
-    uri: Uri,
+    Asked(knobs, _): Asked<MinApp>,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     table_exists(&table).map_err(|r| knobs.refuse(*r))?;
     ensure_file(&state, &job_id).await?;
     let base = state.origin(&headers);
@@ -319,8 +324,8 @@ async fn list(
     Path(table): Path<String>,
     headers: HeaderMap,
     uri: Uri,
+    Asked(knobs, _): Asked<MinApp>,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     table_exists(&table).map_err(|r| knobs.refuse(*r))?;
     let pairs = query_pairs(&uri)?;
     let num = |name: &str, default: u64| -> Result<u64, ApiError> {

@@ -49,7 +49,7 @@ use crate::error::ApiError;
 use crate::record::touched;
 use crate::sim::clock::{date_cst, rfc3339_cst};
 use crate::sim::job::{self, Header, JobStore};
-use crate::sim::knobs::{number, param, query_pairs, Knobs};
+use crate::sim::knobs::{number, param, query_pairs, Asked, Plays};
 use crate::sim::scenario::{Scenario, WIRE_FAULTS};
 use crate::sim::timeline::Phase;
 use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
@@ -72,6 +72,13 @@ pub const SCENARIOS: [Scenario; 21] = {
         &[Flaky, JavascriptUrl, HostileFilename, SlowStart, StartError],
     ])
 };
+
+/// This backend, for the knobs extractor.
+pub struct XLink;
+
+impl Plays for XLink {
+    const SCENARIOS: &'static [Scenario] = &SCENARIOS;
+}
 
 /// The routes.
 pub(crate) fn routes() -> Router<AppState> {
@@ -205,10 +212,9 @@ async fn ensure_file(state: &AppState, id: u64) -> Result<(), ApiError> {
 async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
-    uri: Uri,
+    Asked(knobs, _): Asked<XLink>,
     body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     let client = knobs.client.clone();
     authorised(&headers).map_err(|r| knobs.refuse(*r))?;
     knobs.slow_start().await;
@@ -264,9 +270,8 @@ async fn task(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    uri: Uri,
+    Asked(knobs, _): Asked<XLink>,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     authorised(&headers).map_err(|r| knobs.refuse(*r))?;
     let job_id = id.parse::<u64>().unwrap_or(0);
     ensure_file(&state, job_id).await?;
@@ -284,8 +289,8 @@ async fn auth_link(
     Path(id): Path<String>,
     headers: HeaderMap,
     uri: Uri,
+    Asked(knobs, _): Asked<XLink>,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     authorised(&headers).map_err(|r| knobs.refuse(*r))?;
     let pairs = query_pairs(&uri)?;
     let ttl = match param(&pairs, "linkTtlMs") {
@@ -323,10 +328,9 @@ async fn auth_link(
 async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
-    uri: Uri,
+    Asked(knobs, _): Asked<XLink>,
     body: Result<Json<ListTasks>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let knobs = Knobs::parse(&uri, &headers, &SCENARIOS)?;
     authorised(&headers).map_err(|r| knobs.refuse(*r))?;
     let req = match body {
         Ok(Json(r)) => r,

@@ -17,6 +17,10 @@
 //!
 //! A backend reads its own extra parameters with [`query_pairs`] and [`number`].
 
+use std::marker::PhantomData;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 
@@ -120,6 +124,23 @@ impl Knobs {
         if self.scenario == Scenario::SlowStart {
             tokio::time::sleep(std::time::Duration::from_millis(self.start_delay_ms())).await;
         }
+    }
+}
+
+/// A backend's scenarios: what [`Asked`] checks `?scenario=` against.
+pub trait Plays {
+    /// The scenarios, in the order `GET /__mock/scenarios` lists them.
+    const SCENARIOS: &'static [Scenario];
+}
+
+/// The knobs of a request to the backend `B`, as an extractor: a bad one is a 400.
+pub struct Asked<B>(pub Knobs, pub PhantomData<B>);
+
+impl<B: Plays, S: Send + Sync> FromRequestParts<S> for Asked<B> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Asked<B>, ApiError> {
+        Ok(Asked(Knobs::parse(&parts.uri, &parts.headers, B::SCENARIOS)?, PhantomData))
     }
 }
 
