@@ -8,12 +8,11 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use common::*;
 use k12_export_core::history::{HistoryInput, HistoryMachine, HistoryView};
 use k12_export_core::json::Json as CoreJson;
-use k12_export_core::{Command, FailKind, HttpOutcome, JobState, SansIo};
+use k12_export_core::{Command, FailKind, JobState, SansIo};
 use serde_json::json;
 
 /// A history machine wired to the mock, in real time.
@@ -50,27 +49,8 @@ impl<'a> Panel<'a> {
         while let Some(c) = self.h.poll_command() {
             match c {
                 Command::Send { id, request } => {
-                    let path = request.url.strip_prefix(&format!("http://{HOST}")).unwrap_or(&request.url).to_owned();
-                    let mut b = Request::builder().method(request.method.as_str()).uri(path).header(header::HOST, HOST);
-                    for (k, v) in &request.headers {
-                        b = b.header(k.as_str(), v.as_str());
-                    }
-                    let body = match &request.body {
-                        Some(text) => {
-                            b = b.header(header::CONTENT_TYPE, "application/json");
-                            Body::from(text.clone())
-                        }
-                        None => Body::empty(),
-                    };
                     self.requests.push(format!("{} {}", request.method.as_str(), request.url));
-                    let outcome = match self.m.send_raw(b.body(body).unwrap()).await {
-                        Ok(r) => HttpOutcome::Answer {
-                            status: r.status.as_u16(),
-                            retry_after: r.header("retry-after").map(str::to_owned),
-                            body: r.text(),
-                        },
-                        Err((_, e)) => HttpOutcome::NetworkError(e),
-                    };
+                    let outcome = self.m.answer(&request).await;
                     self.h.handle(HistoryInput::Response { id, outcome }, self.now());
                 }
                 Command::Abort { .. } => {}
