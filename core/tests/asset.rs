@@ -231,12 +231,7 @@ fn a_single_record_object_and_no_records_are_files_too() {
 
 #[test]
 fn unknown_finish_values_and_garbage_are_retried_then_fail() {
-    for body in [ours(1, 9), "<html>".to_owned(), r#"{"code":0,"data":{}}"#.to_owned()] {
-        let mut w = started();
-        w.wait();
-        w.keep_answering(3, HttpOutcome::ok(body.clone()));
-        w.failed(FailKind::BadResponse);
-    }
+    each_is_retried_then_fails(started, [ours(1, 9), "<html>".to_owned(), r#"{"code":0,"data":{}}"#.to_owned()]);
 }
 
 #[test]
@@ -323,12 +318,7 @@ fn shaped() -> BoxedStrategy<String> {
         .boxed()
 }
 
-never_wedged! {
-    ends_by_the_deadline: machine(OPTIONS),
-    keeps_the_invariants: machine(OPTIONS),
-    answers: shaped(),
-    cases: 256,
-}
+never_wedged!(machine(OPTIONS), shaped());
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]

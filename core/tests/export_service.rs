@@ -161,17 +161,15 @@ fn status_4_is_a_cancelled_job() {
 
 #[test]
 fn status_2_without_a_url_and_unknown_statuses_are_retried_then_fail() {
-    for body in [
-        detail(2, ""),
-        detail(2, r#","down_url":"""#),
-        detail(9, ""),
-        detail(1, "").replace("\"status\":1", "\"status\":\"x\""),
-    ] {
-        let mut w = started();
-        w.wait();
-        w.keep_answering(3, HttpOutcome::ok(body.clone()));
-        w.failed(FailKind::BadResponse);
-    }
+    each_is_retried_then_fails(
+        started,
+        [
+            detail(2, ""),
+            detail(2, r#","down_url":"""#),
+            detail(9, ""),
+            detail(1, "").replace("\"status\":1", "\"status\":\"x\""),
+        ],
+    );
 }
 
 #[test]

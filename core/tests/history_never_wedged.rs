@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{json, object, one_of, outcome, value};
+use common::{json, object, one_of, outcome, safe_download, value};
 use k12_export_core::history::{HistoryInput, HistoryMachine};
 use k12_export_core::json::Json;
 use k12_export_core::*;
@@ -228,14 +228,7 @@ fn run(p: &Protocol, acts: &[Act]) -> Result<(), TestCaseError> {
                 }
                 Command::Download { url, filename } => {
                     let lower = url.to_ascii_lowercase();
-                    prop_assert!(
-                        lower.starts_with("http://")
-                            || lower.starts_with("https://")
-                            || url.starts_with('/')
-                            || !url.contains(':'),
-                        "unsafe download {}",
-                        url
-                    );
+                    prop_assert!(safe_download(&lower, &url), "unsafe download {}", url);
                     prop_assert!(!filename.is_empty() && !filename.contains(['/', '\\']), "{}", filename);
                 }
                 Command::Save { bytes, filename, .. } => {
@@ -351,28 +344,30 @@ fn check(index: usize) -> impl Strategy<Value = Vec<Act>> {
     prop::collection::vec(act((p.shaped)()), 1..50)
 }
 
+/// One never-wedges property per protocol, named, with its index in [`protocols`].
+macro_rules! never_wedges {
+    ($($name:ident: $index:expr),* $(,)?) => {
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+            $(
+                #[test]
+                fn $name(acts in check($index)) {
+                    run(&protocols()[$index], &acts)?;
+                }
+            )*
+        }
+    };
+}
+
+never_wedges! {
+    export_service_history_never_wedges: 0,
+    xlink_history_never_wedges: 1,
+    minapp_history_never_wedges: 2,
+    asset_history_never_wedges: 3,
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
-
-    #[test]
-    fn export_service_history_never_wedges(acts in check(0)) {
-        run(&protocols()[0], &acts)?;
-    }
-
-    #[test]
-    fn xlink_history_never_wedges(acts in check(1)) {
-        run(&protocols()[1], &acts)?;
-    }
-
-    #[test]
-    fn minapp_history_never_wedges(acts in check(2)) {
-        run(&protocols()[2], &acts)?;
-    }
-
-    #[test]
-    fn asset_history_never_wedges(acts in check(3)) {
-        run(&protocols()[3], &acts)?;
-    }
 
     #[test]
     fn arbitrary_times_never_panic_the_time_reader(s in ".{0,40}", n in any::<f64>()) {

@@ -233,9 +233,4 @@ fn shaped() -> BoxedStrategy<String> {
         .boxed()
 }
 
-never_wedged! {
-    ends_by_the_deadline: machine(OPTIONS),
-    keeps_the_invariants: machine(OPTIONS),
-    answers: shaped(),
-    cases: 256,
-}
+never_wedged!(machine(OPTIONS), shaped());

@@ -171,14 +171,15 @@ fn a_403_for_the_link_fails_with_the_message() {
 
 #[test]
 fn unknown_statuses_and_malformed_bodies_are_retried_then_fail() {
-    for body in
-        [task("9", 0, 0), r#"{"id":"t-1","status":null}"#.to_owned(), "<html>".to_owned(), r#"{"id":"t-1","#.to_owned()]
-    {
-        let mut w = started();
-        w.wait();
-        w.keep_answering(3, HttpOutcome::ok(body.clone()));
-        w.failed(FailKind::BadResponse);
-    }
+    each_is_retried_then_fails(
+        started,
+        [
+            task("9", 0, 0),
+            r#"{"id":"t-1","status":null}"#.to_owned(),
+            "<html>".to_owned(),
+            r#"{"id":"t-1","#.to_owned(),
+        ],
+    );
 }
 
 #[test]
@@ -267,9 +268,4 @@ fn shaped() -> BoxedStrategy<String> {
         .boxed()
 }
 
-never_wedged! {
-    ends_by_the_deadline: machine(OPTIONS),
-    keeps_the_invariants: machine(OPTIONS),
-    answers: shaped(),
-    cases: 256,
-}
+never_wedged!(machine(OPTIONS), shaped());
