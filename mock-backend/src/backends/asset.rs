@@ -44,7 +44,7 @@ use crate::error::ApiError;
 use crate::record::touched;
 use crate::sim::clock::{date_cst, datetime_cst, unix_now};
 use crate::sim::job::{self, Header, JobStore};
-use crate::sim::knobs::{Asked, Knobs, Plays};
+use crate::sim::knobs::{plays, Asked, Knobs};
 use crate::sim::scenario::{Scenario, WIRE_FAULTS};
 use crate::sim::timeline::{Phase, Timeline};
 use crate::sim::wire;
@@ -67,12 +67,7 @@ pub const SCENARIOS: [Scenario; 17] = {
     ])
 };
 
-/// This backend, for the knobs extractor.
-pub struct AssetSystem;
-
-impl Plays for AssetSystem {
-    const SCENARIOS: &'static [Scenario] = &SCENARIOS;
-}
+plays!(AssetSystem: SCENARIOS);
 
 /// The routes.
 pub(crate) fn routes() -> Router<AppState> {

@@ -64,7 +64,7 @@ use crate::error::ApiError;
 use crate::record::touched;
 use crate::sim::clock::{rfc3339_cst, unix_now};
 use crate::sim::job::{self, Header};
-use crate::sim::knobs::{param, query_pairs, Asked, Knobs, Plays};
+use crate::sim::knobs::{param, plays, query_pairs, Asked, Knobs};
 use crate::sim::scenario::{Scenario, WIRE_FAULTS};
 use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
 use crate::sim::writer::{write_zip, Cell, FileFormat, Table};
@@ -80,12 +80,7 @@ pub const SCENARIOS: [Scenario; 19] = {
     ])
 };
 
-/// This backend, for the knobs extractor.
-pub struct ExportService;
-
-impl Plays for ExportService {
-    const SCENARIOS: &'static [Scenario] = &SCENARIOS;
-}
+plays!(ExportService: SCENARIOS);
 
 /// `start-error`'s message.
 pub const START_ERROR: &str = "导出失败：没有导出权限";
@@ -145,6 +140,11 @@ fn envelope<T: serde::Serialize>(errcode: i64, msg: &str, data: Option<T>) -> Re
 
 fn error(errcode: i64, msg: &str) -> Response {
     envelope::<()>(errcode, msg, None)
+}
+
+/// The refusal of a request without the query parameter `name`: `10002 缺少参数 {name}`.
+fn missing(name: &str, knobs: &Knobs) -> ApiError {
+    knobs.refuse(error(10002, &format!("缺少参数 {name}")))
 }
 
 // ---- the paged source -------------------------------------------------------------------------
@@ -495,13 +495,10 @@ async fn detail(
     Asked(knobs, _): Asked<ExportService>,
 ) -> Result<Response, ApiError> {
     let pairs = query_pairs(&uri)?;
-    let Some(key) = param(&pairs, "key") else {
-        return Ok(touched(error(10002, "缺少参数 key"), None, &knobs.client));
-    };
+    let key = param(&pairs, "key").ok_or_else(|| missing("key", &knobs))?;
     let mut jobs = lock(&state.stores().export_service);
-    let Some(job) = jobs.list.iter_mut().find(|j| j.key == key) else {
-        return Ok(touched(error(10004, "导出任务不存在"), None, &knobs.client));
-    };
+    let job =
+        jobs.list.iter_mut().find(|j| j.key == key).ok_or_else(|| knobs.refuse(error(10004, "导出任务不存在")))?;
     let index = job.header.poll();
     let answer =
         Envelope { errcode: 0, msg: String::new(), data: Some(detail_of(job, true)), request_id: request_id() };
@@ -515,9 +512,7 @@ async fn history(
     Asked(knobs, _): Asked<ExportService>,
 ) -> Result<Response, ApiError> {
     let pairs = query_pairs(&uri)?;
-    let Some(user) = param(&pairs, "user_id").filter(|u| !u.is_empty()) else {
-        return Ok(touched(error(10002, "缺少参数 user_id"), None, &knobs.client));
-    };
+    let user = param(&pairs, "user_id").filter(|u| !u.is_empty()).ok_or_else(|| missing("user_id", &knobs))?;
     let week_ago = unix_now() - 7 * 86_400;
     let jobs = lock(&state.stores().export_service);
     let list: Vec<Detail> = jobs

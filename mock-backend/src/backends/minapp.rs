@@ -50,7 +50,7 @@ use crate::error::ApiError;
 use crate::record::touched;
 use crate::sim::clock::datetime_cst;
 use crate::sim::job::{self, Header};
-use crate::sim::knobs::{number, param, query_pairs, Asked, Plays};
+use crate::sim::knobs::{number, param, plays, query_pairs, Asked};
 use crate::sim::scenario::{Scenario, WIRE_FAULTS};
 use crate::sim::timeline::Phase;
 use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
@@ -78,12 +78,7 @@ pub const SCENARIOS: [Scenario; 19] = {
     ])
 };
 
-/// This backend, for the knobs extractor.
-pub struct MinApp;
-
-impl Plays for MinApp {
-    const SCENARIOS: &'static [Scenario] = &SCENARIOS;
-}
+plays!(MinApp: SCENARIOS);
 
 const KEYS: [&str; 5] = ["id", "name", "price", "amount", "created_at"];
 

@@ -49,7 +49,7 @@ use crate::error::ApiError;
 use crate::record::touched;
 use crate::sim::clock::{date_cst, rfc3339_cst};
 use crate::sim::job::{self, Header, JobStore};
-use crate::sim::knobs::{number, param, query_pairs, Asked, Plays};
+use crate::sim::knobs::{number, param, plays, query_pairs, Asked};
 use crate::sim::scenario::{Scenario, WIRE_FAULTS};
 use crate::sim::timeline::Phase;
 use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
@@ -73,12 +73,7 @@ pub const SCENARIOS: [Scenario; 21] = {
     ])
 };
 
-/// This backend, for the knobs extractor.
-pub struct XLink;
-
-impl Plays for XLink {
-    const SCENARIOS: &'static [Scenario] = &SCENARIOS;
-}
+plays!(XLink: SCENARIOS);
 
 /// The routes.
 pub(crate) fn routes() -> Router<AppState> {

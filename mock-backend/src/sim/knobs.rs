@@ -133,6 +133,20 @@ pub trait Plays {
     const SCENARIOS: &'static [Scenario];
 }
 
+/// Declares a backend's marker type for [`Asked`], playing its scenarios:
+/// `plays!(XLink: SCENARIOS);`.
+macro_rules! plays {
+    ($marker:ident: $scenarios:path) => {
+        /// This backend, for the knobs extractor.
+        pub struct $marker;
+
+        impl $crate::sim::knobs::Plays for $marker {
+            const SCENARIOS: &'static [$crate::sim::scenario::Scenario] = &$scenarios;
+        }
+    };
+}
+pub(crate) use plays;
+
 /// The knobs of a request to the backend `B`, as an extractor: a bad one is a 400.
 pub struct Asked<B>(pub Knobs, pub PhantomData<B>);
 
