@@ -37,8 +37,7 @@ fn started() -> World {
 fn http_source_posts_the_documented_body_then_polls_the_detail_by_key() {
     let mut w = World::new(HTTP);
     w.click();
-    let (_, r) = w.last().clone();
-    assert_eq!((r.method, r.url.as_str()), (Method::Post, "http://127.0.0.1:8080/v1/export/http?client=t1"));
+    assert_eq!(w.last_call(), (Method::Post, "http://127.0.0.1:8080/v1/export/http?client=t1"));
     let body = w.last_body();
     assert_eq!(body.get("ext_type").and_then(Json::as_str), Some("XLSX"));
     assert_eq!(body.get("title").and_then(Json::as_str), Some("http接口数据源导出"));

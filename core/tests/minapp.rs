@@ -33,8 +33,7 @@ fn started() -> World {
 fn full_flow_pending_ready_finish_then_download() {
     let mut w = World::new(OPTIONS);
     w.click();
-    let (_, r) = w.last().clone();
-    assert_eq!((r.method, r.url.as_str()), (Method::Post, format!("{JOBS}?client=m1").as_str()));
+    assert_eq!(w.last_call(), (Method::Post, format!("{JOBS}?client=m1").as_str()));
     assert_eq!(w.last_body(), options(r#"{"file_type":"csv","mode":"all"}"#));
     assert_eq!(w.view().percent, None, "indeterminate from the start");
     w.answer_status(201, CREATED);

@@ -39,8 +39,7 @@ fn token_of(r: &HttpRequest) -> Vec<&str> {
 fn creates_the_task_with_the_documented_body() {
     let mut w = World::new(OPTIONS);
     w.click();
-    let (_, r) = w.last().clone();
-    assert_eq!((r.method, r.url.as_str()), (Method::Post, "http://127.0.0.1:8080/v2/export_task"));
+    assert_eq!(w.last_call(), (Method::Post, "http://127.0.0.1:8080/v2/export_task"));
     let body = w.last_body();
     assert_eq!(body.get("name").and_then(Json::as_str), Some("设备列表导出"));
     assert_eq!(body.get("describe").and_then(Json::as_str), Some("全部设备"));

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use common::*;
 use k12_export_core::history::{HistoryInput, HistoryMachine, HistoryView};
 use k12_export_core::json::Json as CoreJson;
-use k12_export_core::{Command, FailKind, JobState, SansIo};
+use k12_export_core::{Command, FailKind, Failure, JobState, SansIo};
 use serde_json::json;
 
 /// A history machine wired to the mock, in real time.
@@ -83,6 +83,12 @@ impl<'a> Panel<'a> {
         assert_eq!(self.view().failure, None);
         assert_eq!(self.h.poll_timeout(), None, "no job runs: nothing scheduled");
         assert!(self.view().items.iter().all(|i| !i.state.is_active()));
+    }
+
+    /// Refreshes once and gives the failure the answer leaves (there must be one).
+    async fn refused(&mut self) -> Failure {
+        self.input(HistoryInput::Refresh).await;
+        self.view().failure.clone().unwrap()
     }
 
     fn count(&self, needle: &str) -> usize {
@@ -161,8 +167,7 @@ async fn xlink_history_with_a_bad_token_fails_with_the_servers_message() {
     let m = Mock::new();
     let options = format!(r#"{{"protocol":"xlink","baseUrl":"http://{HOST}","accessToken":"wrong"}}"#);
     let mut p = Panel::new(&m, &options);
-    p.input(HistoryInput::Refresh).await;
-    let f = p.view().failure.clone().unwrap();
+    let f = p.refused().await;
     assert_eq!((f.kind, f.status, f.detail.as_deref()), (FailKind::Http, Some(401), Some("Access-Token 无效")));
     assert_eq!(p.h.poll_timeout(), None);
 }
@@ -220,8 +225,7 @@ async fn minapp_history_of_a_missing_table_is_a_404_failure() {
     let m = Mock::new();
     let options = format!(r#"{{"protocol":"minapp","baseUrl":"http://{HOST}","tableId":9}}"#);
     let mut p = Panel::new(&m, &options);
-    p.input(HistoryInput::Refresh).await;
-    let f = p.view().failure.clone().unwrap();
+    let f = p.refused().await;
     assert_eq!((f.status, f.detail.as_deref()), (Some(404), Some("数据表不存在")));
 }
 
@@ -265,8 +269,7 @@ async fn asset_history_of_an_unknown_session_fails_with_the_documents_code() {
     let m = Mock::new();
     let options = format!(r#"{{"protocol":"asset","baseUrl":"http://{HOST}","session":"nobody"}}"#);
     let mut p = Panel::new(&m, &options);
-    p.input(HistoryInput::Refresh).await;
-    let f = p.view().failure.clone().unwrap();
+    let f = p.refused().await;
     assert_eq!((f.status, f.detail.as_deref()), (Some(400), Some("用户未找到")));
 }
 

@@ -75,6 +75,11 @@ impl<M: SansIo> World<M> {
         &self.last().1.url
     }
 
+    /// The last request's method and URL.
+    pub fn last_call(&self) -> (Method, &str) {
+        (self.last().1.method, self.last_url())
+    }
+
     /// The last request's body as JSON.
     pub fn last_body(&self) -> Json {
         Json::parse(self.last().1.body.as_deref().expect("a body")).unwrap()
