@@ -8,11 +8,11 @@
 //   node e2e/run.mjs export backends               files whose name contains one of the words
 //   node e2e/run.mjs --engines=firefox,webkit export
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENGINES, ENGINE_NAMES } from './driver/index.mjs';
 import { cleanupOnExit, killAll, markerEnv } from './driver/procs.mjs';
+import { startMock } from '../scripts/mock.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -24,23 +24,8 @@ const only = args.filter((a) => !a.startsWith('--'));
 // The mock, and every browser the test files start, carry this process's marker: whatever
 // happens, they are killed when this process ends.
 cleanupOnExit();
-const dataDir = mkdtempSync(join(tmpdir(), 'k12x-e2e-'));
-const bin = join(root, 'target/native/mock-backend');
-const mock = spawn(bin, ['--port', '0', '--dist', join(root, 'dist'), '--data-dir', dataDir], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, ...markerEnv() },
-});
-process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-const base = await new Promise((resolve, reject) => {
-  let out = '';
-  mock.stdout.on('data', (d) => {
-    out += d;
-    const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-    if (m) resolve(m[1]);
-  });
-  mock.on('exit', (code) => reject(new Error(`mock backend exited (${code})`)));
-  setTimeout(() => reject(new Error('mock backend did not start')), 15000);
-});
+const mock = await startMock({ dist: join(root, 'dist'), env: markerEnv() });
+const base = mock.url;
 console.log(`mock backend at ${base}`);
 
 const files = readdirSync(join(root, 'e2e')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(root, 'e2e', f));
@@ -73,7 +58,7 @@ for (const engine of engines) {
   times.push([engine, (Date.now() - t0) / 1000]);
   if (code !== 0) failed.push(engine);
 }
-mock.kill('SIGTERM');
+await mock.stop();
 killAll();
 
 console.log('\nend-to-end wall time per engine:');

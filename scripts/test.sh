@@ -17,12 +17,14 @@ t0=$(date +%s)
 # it was started and whoever became its parent (wasm-bindgen-test-runner kills geckodriver and
 # leaves Firefox running, for one).
 export K12X_TEST_RUN="$$.$(date +%s%N)"
-# The marked processes alive, but this shell and the mock backend while it serves (stop_mock
-# clears MOCK_PID).
+# The marked processes alive, but this shell and the mock backend while it serves (its launcher
+# MOCK_PID and the server under it; stop_mock clears MOCK_PID).
 marked() {
+  local spare
+  spare=$(printf '%s\n' "$$" "${MOCK_PID:-$$}"; [ -z "${MOCK_PID:-}" ] || pgrep -P "$MOCK_PID" || true)
   # Unmarked itself, or it would find its own pipeline.
   env -u K12X_TEST_RUN bash -c 'grep -lzx "K12X_TEST_RUN=$1" /proc/[0-9]*/environ 2>/dev/null |
-    sed -E "s#^/proc/([0-9]+)/environ\$#\\1#" | grep -vxe "$2" -e "$3"' _ "$K12X_TEST_RUN" "$$" "${MOCK_PID:-$$}" || true
+    sed -E "s#^/proc/([0-9]+)/environ\$#\\1#" | grep -vxF "$2"' _ "$K12X_TEST_RUN" "$spare" || true
 }
 # Kills every marked process still alive, naming them (after `$1`, when there are any).
 reap() {
@@ -103,7 +105,7 @@ reap "left behind by the WebKit test runner, stopped:"
 step "embeddable bundle: release build in a plain page (headless Chromium)"
 scripts/build.sh --embed
 run node e2e/embed.mjs "$MOCK_URL"
-scripts/size.sh
+scripts/size.sh --check
 
 stop_mock
 

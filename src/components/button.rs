@@ -14,7 +14,7 @@ use crate::components::ExportButtonView;
 use crate::hooks::use_exporter::{use_exporter, ExportInputs};
 use crate::hooks::use_runner::{TransportRef, Update};
 use crate::labels::Labels;
-use crate::spec::Options;
+use crate::options::Options;
 
 /// How long the failure toast stays.
 pub const TOAST_MS: u32 = 5_000;
