@@ -5,7 +5,8 @@
 //   node bench/run.mjs --base http://127.0.0.1:PORT --simulation bench/out/poll-efficiency.txt
 //
 // Environment: BENCH_STARTUP_RUNS (12), BENCH_MEMORY_CYCLES (500), BENCH_ONLY (comma-separated
-// sections: size,startup,polling,scale,memory,faults).
+// sections: size,startup,polling,scale,memory,faults), BENCH_FAULT_RUNS, BENCH_FAULT_CASES and
+// BENCH_FAULT_CONCURRENCY (see browser/faults.mjs).
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

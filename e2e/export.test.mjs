@@ -1,7 +1,8 @@
-// The whole flow in a real browser: click, grey, rising percent, the file on disk.
+// The whole flow in a real browser, in each engine: click, grey, rising percent, the file saved
+// on disk under its Chinese name.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { open, BASE, client, requests, until, readXlsx, sleep } from './lib.mjs';
+import { open, BASE, client, requests, until, readXlsx, sleep, exportButton, shotPath } from './lib.mjs';
 
 const HOMEWORK_HEADER = ['学号', '姓名', '班级', '作业1', '作业2', '作业3', '作业4', '作业5', '作业6', '作业7', '作业8', '平均分'];
 
@@ -9,7 +10,7 @@ const HOMEWORK_HEADER = ['学号', '姓名', '班级', '作业1', '作业2', '�
 async function percents(page, stop) {
   const seen = [];
   while (!(await stop())) {
-    const pct = await page.locator('.k12x-pop-pct').textContent({ timeout: 200 }).catch(() => null);
+    const pct = await page.locator('.k12x-pop-pct').evaluate((el) => el.textContent, null, 200).catch(() => null);
     if (pct && seen[seen.length - 1] !== pct) seen.push(pct);
     await sleep(40);
   }
@@ -18,95 +19,104 @@ async function percents(page, stop) {
 
 test('homework page (custom element): click → grey → rising percent → the real workbook is saved under its Chinese name', async (t) => {
   const c = client('homework');
-  const { page, errors } = await open(t);
+  const { page } = await open(t);
   await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=3000`);
-  const button = page.getByRole('button', { name: '导出', exact: true });
+  const button = exportButton(page);
+  await button.waitFor();
   assert.equal(await button.count(), 1, 'exactly one button named 导出');
-  const download = page.waitForEvent('download', { timeout: 20000 });
+  const download = page.expectDownload({ timeout: 20000 });
   let downloaded = false;
   download.then(() => { downloaded = true; }, () => {});
   await button.click();
-  assert.equal(await button.getAttribute('aria-disabled'), 'true');
-  assert.equal(await button.getAttribute('aria-busy'), 'true');
-  const color = await button.evaluate((b) => getComputedStyle(b).cursor);
-  assert.equal(color, 'not-allowed', 'inert while exporting');
+  await until('busy', async () => (await button.attr('aria-busy')) === 'true');
+  assert.equal(await button.attr('aria-disabled'), 'true');
+  const cursor = await button.evaluate((b) => getComputedStyle(b).cursor);
+  assert.equal(cursor, 'not-allowed', 'inert while exporting');
   await button.hover();
-  const pop = page.getByRole('tooltip');
+  const pop = page.locator('[role=tooltip]');
   await pop.waitFor({ state: 'visible' });
-  assert.equal(await pop.locator('.k12x-pop-name').textContent(), 'K12作业统计-2024春季班.xlsx');
+  assert.equal(await pop.locator('.k12x-pop-name').text(), 'K12作业统计-2024春季班.xlsx');
+  // (No screenshot here: in WebKit one takes over half a second of this three-second export.)
   const seen = await percents(page, async () => downloaded);
   const values = seen.map((s) => Number(s.replace('%', '')));
   assert.ok(values.length >= 2, `percent rose while exporting: ${seen}`);
   assert.ok(values.every((v, i) => i === 0 || v > values[i - 1]), `monotonic: ${seen}`);
   assert.ok(values[values.length - 1] < 100 || values.length > 1);
   const d = await download;
-  assert.equal(d.suggestedFilename(), 'K12作业统计-2024春季班.xlsx');
-  const rows = readXlsx(await d.path());
+  assert.equal(d.name, 'K12作业统计-2024春季班.xlsx');
+  const rows = readXlsx(d.path);
   assert.deepEqual(rows[0], HOMEWORK_HEADER, 'header row');
   assert.equal(rows.length, 1 + 48, 'one row per student of 2024春季班');
-  await until('button back to normal', async () => (await button.getAttribute('aria-disabled')) === null);
-  assert.deepEqual(errors, []);
+  await until('button back to normal', async () => (await button.attr('aria-disabled')) === null);
+  await page.screenshot(shotPath('homework-done'));
+  assert.deepEqual(await page.errors(), []);
   const log = await requests(c);
   assert.ok(log.some((r) => r.path.endsWith('/homework/export/process')), 'it polled the progress endpoint');
 });
 
 test('stage-test page (mount()): exports the chosen term', async (t) => {
   const c = client('stage');
-  const { page, errors } = await open(t);
+  const { page } = await open(t);
   await page.goto(`${BASE}/examples/stage-test.html?client=${c}&durationMs=1500`);
-  const button = page.getByRole('button', { name: '导出', exact: true });
+  const button = exportButton(page);
+  await button.waitFor();
   assert.equal(await button.count(), 1, 'exactly one button named 导出');
-  await page.selectOption('#term', '1005');
-  const download = page.waitForEvent('download', { timeout: 20000 });
+  await page.waitFor(() => window.exportHandle !== undefined, null, { what: 'the page to mount the button' });
+  await page.locator('#term').select('1005');
+  await page.locator('tr[data-term="1005"][aria-selected="true"]').waitFor({ state: 'attached' });
+  const download = page.expectDownload({ timeout: 20000 });
   await button.click();
   const d = await download;
-  assert.equal(d.suggestedFilename(), 'K12阶段测试统计-2025春季班.xlsx');
-  const rows = readXlsx(await d.path());
+  assert.equal(d.name, 'K12阶段测试统计-2025春季班.xlsx');
+  const rows = readXlsx(d.path);
   assert.equal(rows[0][0], '学号');
   assert.equal(rows[0][rows[0].length - 1], '总分');
   assert.equal(rows.length, 1 + 320);
-  assert.deepEqual(errors, []);
+  assert.deepEqual(await page.errors(), []);
 });
 
 test('convention B: stays busy until the late URL, then downloads', async (t) => {
   const c = client('schemeb');
   const { page } = await open(t);
   await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=1500&scheme=B&urlDelayMs=1500`);
-  const button = page.getByRole('button', { name: '导出', exact: true });
-  const download = page.waitForEvent('download', { timeout: 20000 });
+  const button = exportButton(page);
+  const download = page.expectDownload({ timeout: 20000 });
   await button.click();
   await button.hover();
-  await page.getByText('正在生成文件…').waitFor({ timeout: 10000 });
-  assert.equal(await button.getAttribute('aria-busy'), 'true', 'still exporting while the file is written');
-  assert.equal(await page.locator('.k12x-pop-pct').textContent(), '99%');
+  await page.locator('.k12x-pop-status', { text: '正在生成文件…' }).waitFor({ timeout: 10000 });
+  assert.equal(await button.attr('aria-busy'), 'true', 'still exporting while the file is written');
+  assert.equal(await page.locator('.k12x-pop-pct').text(), '99%');
+  await page.screenshot(shotPath('convention-b-generating'));
   const d = await download;
-  assert.equal(d.suggestedFilename(), 'K12作业统计-2024春季班.xlsx');
+  assert.equal(d.name, 'K12作业统计-2024春季班.xlsx');
+  assert.equal(readXlsx(d.path).length, 1 + 48);
 });
 
 test('an empty term still downloads a workbook with only the header row', async (t) => {
   const c = client('empty');
   const { page } = await open(t);
   await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=800&termId=1002`);
-  const download = page.waitForEvent('download', { timeout: 20000 });
-  await page.getByRole('button', { name: '导出', exact: true }).click();
+  const download = page.expectDownload({ timeout: 20000 });
+  await exportButton(page).click();
   const d = await download;
-  assert.equal(d.suggestedFilename(), 'K12作业统计-2024暑期集训.xlsx');
-  assert.equal(readXlsx(await d.path()).length, 1);
+  assert.equal(d.name, 'K12作业统计-2024暑期集训.xlsx');
+  assert.equal(readXlsx(d.path).length, 1);
 });
 
 test('a failing export shows the toast "导出失败" and the button returns to normal', async (t) => {
   const c = client('fail');
   const { page } = await open(t);
   await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=2000&scenario=fail&failAt=40`);
-  const button = page.getByRole('button', { name: '导出', exact: true });
+  const button = exportButton(page);
   await button.click();
-  const alert = page.getByRole('alert');
+  const alert = page.locator('[role=alert]');
   await alert.waitFor({ timeout: 15000 });
-  assert.match(await alert.textContent(), /导出失败/);
-  assert.match(await alert.textContent(), /数据库连接中断/);
-  assert.ok(await alert.isVisible());
-  assert.equal(await button.getAttribute('aria-disabled'), null);
-  assert.equal(await button.getAttribute('aria-busy'), null);
+  assert.match(await alert.text(), /导出失败/);
+  assert.match(await alert.text(), /数据库连接中断/);
+  assert.ok(await alert.visible());
+  assert.equal(await button.attr('aria-disabled'), null);
+  assert.equal(await button.attr('aria-busy'), null);
+  await page.screenshot(shotPath('failure-toast'));
   const n = (await requests(c)).length;
   await sleep(2500);
   assert.equal((await requests(c)).length, n, 'nothing left polling');
@@ -116,7 +126,7 @@ test('navigating away mid-export: the server sees no request for the job afterwa
   const c = client('leave');
   const { page } = await open(t);
   await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=30000&termId=1003`);
-  await page.getByRole('button', { name: '导出', exact: true }).click();
+  await exportButton(page).click();
   await until('polling', async () => (await requests(c)).some((r) => r.path.endsWith('/process')));
   await page.goto('about:blank');
   const n = (await requests(c)).length;
@@ -128,7 +138,7 @@ test('removing the custom element stops its traffic', async (t) => {
   const c = client('remove');
   const { page } = await open(t);
   await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=30000&termId=1003`);
-  await page.getByRole('button', { name: '导出', exact: true }).click();
+  await exportButton(page).click();
   await until('polling', async () => (await requests(c)).some((r) => r.path.endsWith('/process')));
   await page.evaluate(() => document.querySelector('k12-export-button').remove());
   await sleep(300);
@@ -142,7 +152,7 @@ test('destroy() on a mounted handle stops its traffic', async (t) => {
   const c = client('destroy');
   const { page } = await open(t);
   await page.goto(`${BASE}/examples/stage-test.html?client=${c}&durationMs=30000&termId=1003`);
-  await page.getByRole('button', { name: '导出', exact: true }).click();
+  await exportButton(page).click();
   await until('polling', async () => (await requests(c)).some((r) => r.path.endsWith('/process')));
   await page.evaluate(() => window.exportHandle.destroy());
   await sleep(300);
@@ -156,19 +166,21 @@ test('keyboard only: Tab to the button, Enter starts, focus shows the popover, E
   const c = client('keys');
   const { page } = await open(t);
   await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=20000&termId=1003`);
-  const button = page.getByRole('button', { name: '导出', exact: true });
+  const button = exportButton(page);
+  await button.waitFor();
   for (let i = 0; i < 12; i++) {
     await page.keyboard.press('Tab');
-    if (await button.evaluate((b) => b.getRootNode().activeElement === b)) break;
+    if (await button.focused()) break;
   }
-  assert.ok(await button.evaluate((b) => b.getRootNode().activeElement === b), 'reachable with Tab');
+  assert.ok(await button.focused(), 'reachable with Tab');
   await page.keyboard.press('Enter');
-  await until('exporting', async () => (await button.getAttribute('aria-busy')) === 'true');
-  const pop = page.getByRole('tooltip');
+  await until('exporting', async () => (await button.attr('aria-busy')) === 'true');
+  const pop = page.locator('[role=tooltip]');
   await pop.waitFor({ state: 'visible' });
-  assert.ok(await button.evaluate((b) => b.getRootNode().activeElement === b), 'focus stays on the button');
-  const describedBy = await button.getAttribute('aria-describedby');
-  assert.equal(describedBy, await pop.getAttribute('id'));
+  assert.ok(await button.focused(), 'focus stays on the button');
+  const describedBy = await button.attr('aria-describedby');
+  assert.equal(describedBy, await pop.attr('id'));
+  await page.screenshot(shotPath('keyboard-focus-popover'));
   await page.keyboard.press('Escape');
   await pop.waitFor({ state: 'hidden' });
   await page.keyboard.press('Enter');
@@ -178,17 +190,18 @@ test('keyboard only: Tab to the button, Enter starts, focus shows the popover, E
 
 test('homework page in a narrow window: the popover of the button near the right edge stays inside the viewport', async (t) => {
   const c = client('edge');
-  const { page, errors } = await open(t, { width: 1000, height: 700 });
+  const { page } = await open(t, { width: 1000, height: 700 });
   await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=20000`);
-  const button = page.getByRole('button', { name: '导出', exact: true });
+  const button = exportButton(page);
   await button.click();
   await button.hover();
-  const pop = page.getByRole('tooltip');
+  const pop = page.locator('[role=tooltip]');
   await pop.waitFor({ state: 'visible' });
-  const b = await button.boundingBox();
+  const b = await button.box();
   assert.ok(b.x + 300 > 1000, `the button sits near the right edge (x ${b.x})`);
-  const r = await pop.evaluate((el) => el.getBoundingClientRect().toJSON());
+  const r = await pop.box();
   assert.ok(r.left >= 0 && r.right <= 1000, `inside the viewport horizontally: ${r.left} .. ${r.right}`);
   assert.ok(r.top >= 0 && r.bottom <= 700, `inside the viewport vertically: ${r.top} .. ${r.bottom}`);
-  assert.deepEqual(errors, []);
+  await page.screenshot(shotPath('narrow-window-popover'));
+  assert.deepEqual(await page.errors(), []);
 });

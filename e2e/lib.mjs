@@ -1,26 +1,50 @@
-// Helpers for the end-to-end tests.
+// Helpers for the end-to-end tests. Every test file runs once per engine (E2E_ENGINE: chromium,
+// firefox or webkit), through the one page-driving API of e2e/driver/.
 import { inflateRawSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
-import { launch } from './browser.mjs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { after } from 'node:test';
+import { launch, ENGINES, sleep, until } from './driver/index.mjs';
 
+export { sleep, until };
 export const BASE = process.env.E2E_BASE;
 export const ROOT = process.env.E2E_ROOT;
 if (!BASE) throw new Error('E2E_BASE is not set: run the suite with `node e2e/run.mjs`');
 
+/** The engine this run drives. */
+export const ENGINE = process.env.E2E_ENGINE || 'chromium';
+if (!ENGINES.includes(ENGINE)) throw new Error(`E2E_ENGINE=${ENGINE}: one of ${ENGINES.join(', ')}`);
+
+/** Options for a test that runs only in some engines, saying why it is skipped elsewhere. */
+export const onlyIn = (engines, why) => (engines.includes(ENGINE) ? {} : { skip: `${engines.join('/')} only: ${why}` });
+
 /** A unique client id, so a test sees only its own jobs and requests in the mock's log. */
 export const client = (name) => `e2e-${name}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
-/** A browser, and a fresh context/page with downloads accepted. Console errors are collected. */
-export async function open(t, { width = 1280, height = 900 } = {}) {
-  const browser = await launch();
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width, height } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  t.after(() => browser.close());
-  return { browser, context, page, errors };
+/** Where this engine's screenshots go (build/screenshots/<engine>/). */
+export function shotPath(name) {
+  const dir = join(ROOT, 'build', 'screenshots', ENGINE);
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `${name}.png`);
 }
+
+// One browser per test file (its driver, its X server), stopped when the file's tests end.
+const script = basename(process.argv[1] || 'e2e', '.test.mjs');
+let browser;
+after(async () => {
+  await browser?.close();
+});
+
+/** A fresh page (new profile or context) in this run's engine; closed when the test ends. */
+export async function open(t, { width = 1280, height = 900, touch = false } = {}) {
+  browser ??= await launch(ENGINE, { downloads: join(ROOT, 'build', 'downloads', ENGINE, script) });
+  const page = await browser.newPage({ width, height, touch });
+  t.after(() => page.close());
+  return { page, engine: ENGINE };
+}
+
+/** The export button named 导出 (whichever element, shadow root or not, renders it). */
+export const exportButton = (page, label = '导出') => page.locator('button', { text: label });
 
 export async function json(path) {
   const r = await fetch(BASE + path);
@@ -30,19 +54,6 @@ export async function json(path) {
 /** Every request the mock recorded for `client`. */
 export async function requests(client) {
   return (await json(`/__mock/requests?client=${encodeURIComponent(client)}`)).requests;
-}
-
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `fn` until it returns a truthy value (returned), failing after `ms`. */
-export async function until(what, fn, ms = 15000) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 /** The entries of a zip file (stored or deflated), by name. */
@@ -99,9 +110,9 @@ export function readXlsx(path) {
   return rows;
 }
 
-/** Runs axe-core in the page and returns its violations. */
+/** Runs axe-core in the page (Chromium: through Playwright) and returns its violations. */
 export async function axe(page) {
-  await page.addScriptTag({ path: `${ROOT}/node_modules/axe-core/axe.min.js` });
+  await page.playwright.addScriptTag({ path: `${ROOT}/node_modules/axe-core/axe.min.js` });
   return page.evaluate(async () => {
     const r = await window.axe.run(document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));

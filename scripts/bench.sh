@@ -8,7 +8,7 @@
 # Exits non-zero when a checked target fails (size budget, memory bound, every file arriving in
 # the scale test, nothing left polling in the fault matrix) — after printing everything.
 # Run it with `make bench` (which runs scripts/setup.sh first), or directly after setup.
-# BENCH_STARTUP_RUNS, BENCH_MEMORY_CYCLES and BENCH_ONLY are passed on to bench/run.mjs.
+# BENCH_STARTUP_RUNS, BENCH_MEMORY_CYCLES, BENCH_ONLY and BENCH_FAULT_* are passed on to bench/run.mjs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -41,12 +41,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 tmp=$(mktemp -d)
-mock_pid=""
 cleanup() {
-  if [ -n "$mock_pid" ]; then
-    kill "$mock_pid" 2>/dev/null || true
-    wait "$mock_pid" 2>/dev/null || true
-  fi
+  if declare -F stop_mock >/dev/null; then stop_mock; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -81,16 +77,9 @@ built=$(date +%s)
 step simulation "running the polling simulation" sh -c "target/release/poll-efficiency >$OUT/poll-efficiency.txt"
 
 # --- the mock backend --------------------------------------------------------------------------
-target/native/mock-backend --port 0 --dist "$tmp/site" --data-dir "$tmp/data" >"$tmp/mock.out" 2>"$LOGS/mock.log" &
-mock_pid=$!
-base=""
-for _ in $(seq 1 200); do
-  base=$(grep -o 'http://[0-9.]*:[0-9]*' "$tmp/mock.out" | head -n1 || true)
-  [ -n "$base" ] && break
-  kill -0 "$mock_pid" 2>/dev/null || { cat "$LOGS/mock.log" >&2; fail "the mock backend did not start"; }
-  sleep 0.1
-done
-[ -n "$base" ] || fail "the mock backend did not say where it listens"
+source scripts/mock.sh
+start_mock "$tmp/site" "$LOGS/mock.log" >&2 || fail "the mock backend did not start (log: $LOGS/mock.log)"
+base=$MOCK_URL
 say "mock backend at $base; running the browser benchmarks (about 8 minutes)"
 
 # --- the report --------------------------------------------------------------------------------

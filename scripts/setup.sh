@@ -9,6 +9,8 @@ TRUNK_VERSION=0.21.14
 GECKODRIVER_VERSION=0.37.1
 # wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock, or Trunk would try to download.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, "", $0); print; exit }' Cargo.lock)
+# webkit2gtk-driver brings WebKitWebDriver and, through libwebkit2gtk-4.1-0, MiniBrowser; WebKitGTK
+# has no headless mode, so its tests run on an Xvfb display.
 APT_PACKAGES=(chromium chromium-driver firefox-esr fonts-noto-cjk webkit2gtk-driver xvfb)
 
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -47,7 +49,7 @@ for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  say "browsers and fonts: present ($(chromium --version 2>/dev/null | sed -n 1p | cut -d' ' -f1-2), $(firefox-esr --version 2>/dev/null | sed -n 1p))"
+  say "browsers and fonts: present ($(chromium --version 2>/dev/null | sed -n 1p | cut -d' ' -f1-2), $(firefox-esr --version 2>/dev/null | sed -n 1p), WebKitGTK $(dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0 | cut -d- -f1))"
 else
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -106,6 +108,8 @@ for i in "${!pids[@]}"; do
 done
 wait "$apt_pid" || status=1
 [ "$status" -eq 0 ] || fail "some tools could not be installed"
+minibrowser=$(dpkg -L libwebkit2gtk-4.1-0 2>/dev/null | grep '/MiniBrowser$' | head -n1 || true)
+[ -x "$minibrowser" ] || fail "MiniBrowser is missing from libwebkit2gtk-4.1-0: the WebKit tests need it"
 
 wasm_opt=$(node_modules/.bin/wasm-opt --version)
-say "ready: $(trunk --version), $(wasm-bindgen --version), $(geckodriver --version 2>/dev/null | sed -n 1p), $wasm_opt"
+say "ready: $(trunk --version), $(wasm-bindgen --version), $(geckodriver --version 2>/dev/null | sed -n 1p), $wasm_opt, MiniBrowser at $minibrowser"

@@ -5,17 +5,35 @@
 #
 #   scripts/size.sh [--build] [DIR]     DIR defaults to dist/embed; --build runs
 #                                       `scripts/build.sh --embed` first (honours SIZE_BUILD)
+#   scripts/size.sh --check             also checks the size rules of the K12 bundle (dist/embed/,
+#                                       built by scripts/build.sh --embed): no growth over the figure
+#                                       recorded in bench/size-budget.json, no banned code family in
+#                                       the wasm (scripts/size-rules.mjs); exits 1 on a breach.
+#                                       `make test` runs it.
+#   scripts/size.sh --record            records the K12 bundle's gzip total in bench/size-budget.json:
+#                                       run it (and commit the file) whenever the bundle shrinks
 #   SIZE_BUDGET=N scripts/size.sh       another gzip budget in bytes (default: bench/size-budget.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ "${1:-}" = "--build" ]; then
-  shift
-  scripts/build.sh --embed >&2
-fi
+rules=
+case "${1:-}" in
+  --build)
+    shift
+    scripts/build.sh --embed >&2
+    ;;
+  --check | --record)
+    rules=${1#--}
+    shift
+    ;;
+esac
 dir=${1:-dist/embed}
+if [ -n "$rules" ] && [ "$dir" != dist/embed ]; then
+  echo "size: --$rules is about the K12 bundle, dist/embed" >&2
+  exit 2
+fi
 # One budget for the whole repository: bench/size-budget.json (66 KiB).
-budget=${SIZE_BUDGET:-$(grep -oE '"gzipBytes": *[0-9]+' bench/size-budget.json | grep -oE '[0-9]+$')}
+budget=${SIZE_BUDGET:-$(node -p 'require("./bench/size-budget.json").gzipBytes')}
 files=(k12_export_bg.wasm k12_export.js k12-export-classic.js)
 
 for f in "${files[@]}"; do
@@ -47,3 +65,7 @@ if [ "$tg" -le "$budget" ]; then
 else
   echo "gzip total $tg B: over the budget of $budget B by $((tg - budget)) B"
 fi
+case "$rules" in
+  check) node scripts/size-rules.mjs check "$tg" target/size/k12_export.wasm ;;
+  record) node scripts/size-rules.mjs record "$tg" ;;
+esac

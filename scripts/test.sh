@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test layer, in order: formatting, lints (native and wasm32), native tests (core and mock
-# backend), the widget's browser tests in headless Chromium and headless Firefox against a running
-# mock backend, the built embeddable bundle in a plain page, then the end-to-end suite on the
-# built demo. Stops at the first failure.
+# backend), the widget's browser tests in headless Chromium, headless Firefox and WebKitGTK against
+# a running mock backend, the built embeddable bundle in a plain page, then the end-to-end suite on
+# the built demo in the same three engines. Stops at the first failure. Whether it passes, fails or
+# is interrupted, no process it started (browser, driver, X server, mock) outlives it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -11,6 +12,44 @@ export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
 step() { printf '\n\033[1;32m==>\033[0m \033[1m%s\033[0m\n' "$*"; }
 t0=$(date +%s)
+
+# Every process this run starts inherits this marker, so that it can be found in /proc however
+# it was started and whoever became its parent (wasm-bindgen-test-runner kills geckodriver and
+# leaves Firefox running, for one).
+export K12X_TEST_RUN="$$.$(date +%s%N)"
+# The marked processes alive, but this shell and the mock backend while it serves (its launcher
+# MOCK_PID and the server under it; stop_mock clears MOCK_PID).
+marked() {
+  local spare
+  spare=$(printf '%s\n' "$$" "${MOCK_PID:-$$}"; [ -z "${MOCK_PID:-}" ] || pgrep -P "$MOCK_PID" || true)
+  # Unmarked itself, or it would find its own pipeline.
+  env -u K12X_TEST_RUN bash -c 'grep -lzx "K12X_TEST_RUN=$1" /proc/[0-9]*/environ 2>/dev/null |
+    sed -E "s#^/proc/([0-9]+)/environ\$#\\1#" | grep -vxF "$2"' _ "$K12X_TEST_RUN" "$spare" || true
+}
+# Kills every marked process still alive, naming them (after `$1`, when there are any).
+reap() {
+  local pids
+  pids=$(marked)
+  [ -n "$pids" ] || return 0
+  [ -z "${1:-}" ] || echo "$1"
+  ps -o pid=,args= -p "$(echo "$pids" | paste -sd,)" | cut -c1-160 | sed 's/^/    /' || true
+  # shellcheck disable=SC2086
+  kill -KILL $pids 2>/dev/null || true
+}
+cleanup() {
+  local code=$?
+  stop_mock 2>/dev/null || true
+  reap "stopping what this run left running:"
+  exit "$code"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# Long steps run in the background and are waited for, so that a signal is acted on at once.
+run() {
+  "$@" &
+  wait $!
+}
 
 step "format"
 cargo fmt --all --check
@@ -33,28 +72,55 @@ cargo test -p k12-export-core --no-default-features --locked
 step "mock backend for the browser tests"
 source scripts/mock.sh
 start_mock
+trap cleanup EXIT
 export MOCK_URL
 
 step "browser tests: headless Chromium"
-env -u GECKODRIVER CHROMEDRIVER=/usr/bin/chromedriver \
+run env -u GECKODRIVER -u SAFARIDRIVER CHROMEDRIVER=/usr/bin/chromedriver \
   cargo test -p k12-export --target wasm32-unknown-unknown --locked
+reap "left behind by the Chromium test runner, stopped:"
 
 step "browser tests: headless Firefox"
-env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" \
+run env -u CHROMEDRIVER -u SAFARIDRIVER GECKODRIVER="$(command -v geckodriver)" \
   cargo test -p k12-export --target wasm32-unknown-unknown --locked
+reap "left behind by the Firefox test runner, stopped:"
+
+step "browser tests: WebKitGTK (MiniBrowser on Xvfb)"
+# The runner knows WebKitWebDriver as a Safari driver: it starts it with --port and asks for a
+# session without capabilities, which WebKitGTK answers with MiniBrowser. MiniBrowser needs a
+# display; a private XDG config keeps any download out of the home folder.
+xdg=$(mktemp -d -t k12x-webkit.XXXXXX)
+Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp -nocursor 3>"$xdg/display" 2>/dev/null &
+xvfb_pid=$!
+for _ in $(seq 1 100); do [ -s "$xdg/display" ] && break; sleep 0.1; done
+[ -s "$xdg/display" ] || { echo "Xvfb did not start" >&2; exit 1; }
+run env -u CHROMEDRIVER -u GECKODRIVER SAFARIDRIVER="$(command -v WebKitWebDriver)" \
+  DISPLAY=":$(cat "$xdg/display")" XDG_CONFIG_HOME="$xdg" \
+  cargo test -p k12-export --target wasm32-unknown-unknown --locked
+kill "$xvfb_pid"
+wait "$xvfb_pid" 2>/dev/null || true
+rm -rf "$xdg"
+reap "left behind by the WebKit test runner, stopped:"
 
 step "embeddable bundle: release build in a plain page (headless Chromium)"
 scripts/build.sh --embed
-node e2e/embed.mjs "$MOCK_URL"
-scripts/size.sh
+run node e2e/embed.mjs "$MOCK_URL"
+scripts/size.sh --check
 
 stop_mock
 
-if [ -f e2e/run.mjs ]; then
-  step "build the demo and the embeddable bundle (release)"
-  scripts/build.sh
-  step "end-to-end tests (Playwright, headless Chromium)"
-  node e2e/run.mjs
+step "build the demo and the embeddable bundle (release)"
+scripts/build.sh
+step "end-to-end tests: headless Chromium, headless Firefox ESR, WebKitGTK"
+run node e2e/run.mjs
+
+step "nothing left running"
+left=$(marked)
+if [ -n "$left" ]; then
+  echo "still running after the tests:"
+  ps -o pid=,args= -p "$(echo "$left" | paste -sd,)" | cut -c1-160 | sed 's/^/    /' || true
+  exit 1
 fi
+echo "no browser, driver, X server or mock backend of this run is alive"
 
 step "all tests passed in $(($(date +%s) - t0)) s"

@@ -6,92 +6,20 @@
 //   node scripts/wasm-top.mjs target/wasm32-unknown-unknown/release/k12_export.wasm [top=40] [filter]
 //
 // Sizes are of the function bodies as they are; wasm-opt shrinks them all, roughly evenly.
-import { readFileSync } from 'node:fs';
+import { readWasm } from './wasm-names.mjs';
 
 const [file, topArg = '40', filter] = process.argv.slice(2);
 if (!file) {
   console.error('usage: wasm-top.mjs FILE.wasm [top] [name filter]');
   process.exit(2);
 }
-const buf = readFileSync(file);
-let pos = 8;
-
-function uleb() {
-  let result = 0, shift = 0, b;
-  do {
-    b = buf[pos++];
-    result += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (b & 0x80);
-  return result;
-}
-function name() {
-  const n = uleb();
-  const s = buf.toString('utf8', pos, pos + n);
-  pos += n;
-  return s;
-}
-
-const SECTIONS = ['custom', 'type', 'import', 'function', 'table', 'memory', 'global', 'export', 'start', 'element', 'code', 'data', 'datacount'];
-const sections = [];
-let importedFuncs = 0;
-const bodies = []; // [size]
-const names = new Map();
-let dataBytes = 0;
-
-while (pos < buf.length) {
-  const id = buf[pos++];
-  const size = uleb();
-  const start = pos;
-  let label = SECTIONS[id] ?? `#${id}`;
-  if (id === 0) {
-    label = `custom:${name()}`;
-    if (label === 'custom:name') {
-      while (pos < start + size) {
-        const sub = buf[pos++];
-        const subSize = uleb();
-        const subEnd = pos + subSize;
-        if (sub === 1) {
-          const count = uleb();
-          for (let i = 0; i < count; i++) {
-            const idx = uleb();
-            names.set(idx, name());
-          }
-        }
-        pos = subEnd;
-      }
-    }
-  } else if (id === 2) {
-    const count = uleb();
-    for (let i = 0; i < count; i++) {
-      name();
-      name();
-      const kind = buf[pos++];
-      if (kind === 0) { uleb(); importedFuncs++; }
-      else if (kind === 1) { pos++; const f = buf[pos++]; uleb(); if (f & 1) uleb(); }
-      else if (kind === 2) { const f = buf[pos++]; uleb(); if (f & 1) uleb(); }
-      else if (kind === 3) { pos += 2; }
-    }
-  } else if (id === 10) {
-    const count = uleb();
-    for (let i = 0; i < count; i++) {
-      const s = uleb();
-      bodies.push(s);
-      pos += s;
-    }
-  } else if (id === 11) {
-    dataBytes = size;
-  }
-  sections.push([label, size]);
-  pos = start + size;
-}
+const { size, sections, functions: funcs, dataBytes } = readWasm(file);
 
 const fmt = (n) => String(n).padStart(9);
-console.log(`${file}: ${buf.length} bytes`);
+console.log(`${file}: ${size} bytes`);
 console.log('\nsections');
 for (const [label, size] of sections.sort((a, b) => b[1] - a[1])) console.log(`${fmt(size)}  ${label}`);
 
-const funcs = bodies.map((size, i) => ({ size, name: names.get(importedFuncs + i) ?? `func[${importedFuncs + i}]` }));
 const shown = filter ? funcs.filter((f) => f.name.includes(filter)) : funcs;
 const top = Number(topArg);
 console.log(`\nlargest functions${filter ? ` matching ${filter}` : ''} (${shown.length} of ${funcs.length}, ${shown.reduce((a, f) => a + f.size, 0)} bytes)`);

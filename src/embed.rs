@@ -31,7 +31,7 @@ use yew::{AppHandle, BaseComponent};
 
 use crate::components::{AsyncExportButton, AsyncExportButtonProps};
 use crate::labels::Labels;
-use crate::spec::Options;
+use crate::options::Options;
 
 /// Props of [`Slot`]: a component's props, or nothing.
 #[derive(Properties)]
@@ -264,7 +264,7 @@ mod history_panel {
             _ => None,
         };
         let spec = Options::from_json(json);
-        HistoryMachine::from_options_with(spec.json(), crate::spec::WIDGET_KEYS, 0).map_err(error)?;
+        HistoryMachine::from_options_with(spec.json(), crate::options::WIDGET_KEYS, 0).map_err(error)?;
         Ok(ExportHistoryProps { options: spec, labels: Rc::new(labels), title, refresh_key, transport: None })
     }
 }

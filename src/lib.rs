@@ -8,8 +8,8 @@
 //! - [`k12_export_core`] (re-exported as [`core`]): the pure protocol machine and its adapters;
 //! - [`driver`]: the `$export` cache that runs the machine with `fetch` and timers;
 //! - [`components`]: [`AsyncExportButton`] and its parts;
-//! - [`embed`]: `mount()` and the `<k12-export-button>` element for plain pages.
-//! - [`embed`]: `mount()` and the `<k12-export-button>` element for plain pages.
+//! - [`embed`]: `mount()` and the `<k12-export-button>` element for plain pages;
+//! - [`options`]: the options a host gives a button or a history panel.
 
 pub use k12_export_core as core;
 
@@ -18,13 +18,13 @@ pub mod driver;
 pub mod embed;
 pub mod hooks;
 pub mod labels;
-pub mod spec;
+pub mod options;
 
 pub use components::{AsyncExportButton, AsyncExportButtonProps};
 pub use driver::{Exporter, FetchTransport, Transport};
 pub use hooks::use_runner::TransportRef;
 pub use labels::Labels;
-pub use spec::Options;
+pub use options::Options;
 
 /// The embeddable bundle's allocator (feature `small-alloc`, wasm32 only).
 #[cfg(all(feature = "small-alloc", target_arch = "wasm32"))]

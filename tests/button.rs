@@ -149,6 +149,37 @@ async fn esc_closes_a_hover_opened_popover_without_moving_focus() {
 }
 
 #[wasm_bindgen_test]
+async fn a_tap_on_the_busy_button_opens_the_popover_and_a_press_elsewhere_closes_it() {
+    // A touch screen: no mouseenter, and Safari does not focus a tapped button. A click and
+    // pointerdown events are all there is.
+    let script = stuck_at(64);
+    let m = Mounted::new(props(&script)).await;
+    m.click().await;
+    assert_eq!(m.status(), "exporting");
+    assert!(!m.popover_open(), "the click that starts the export does not open it");
+    assert_ne!(common::document().active_element(), Some(m.button().unchecked_into()), "no focus");
+    m.click().await;
+    assert!(m.popover_open(), "a click on the busy button opens it");
+    until(3000, "64%", || m.text(".k12x-pop-pct") == "64%").await;
+    assert_eq!(m.text(".k12x-pop-name"), "K12作业统计-2024春季班.xlsx");
+    assert_eq!(m.attr("[role=progressbar]", "aria-valuenow").as_deref(), Some("64"));
+    // Presses on the button and on the popover keep it open.
+    pointer_down(&m.button());
+    pointer_down(&m.q(".k12x-pop").unwrap());
+    yew::scheduler::flush().await;
+    assert!(m.popover_open(), "a press inside keeps it");
+    pointer_down(&common::document().body().unwrap());
+    yew::scheduler::flush().await;
+    assert!(!m.popover_open(), "a press elsewhere closes it");
+    assert_eq!(m.status(), "exporting", "closing it does not stop the export");
+    m.click().await;
+    assert!(m.popover_open(), "another tap opens it again");
+    key(&common::document().body().unwrap(), "Escape");
+    yew::scheduler::flush().await;
+    assert!(!m.popover_open(), "Esc closes it too");
+}
+
+#[wasm_bindgen_test]
 async fn indeterminate_bar_when_the_backend_gives_no_numbers() {
     let script = Script::new(|r, _| if is_progress(r) { ok(r#"{"code":0,"result":null}"#) } else { ok(NOT_READY) });
     let m = Mounted::new(props(&script)).await;
@@ -486,6 +517,19 @@ async fn near_the_bottom_right_corner_the_popover_opens_up_and_to_the_left() {
 }
 
 #[wasm_bindgen_test]
+async fn a_tap_near_the_bottom_right_corner_opens_the_popover_up_and_to_the_left() {
+    // No hover and no focus first: the click itself must measure where the popover fits.
+    let script = stuck_at(50);
+    let m = Mounted::new(props(&script)).await;
+    let style = "position:fixed;inset:0;display:flex;justify-content:flex-end;align-items:flex-end;padding:4px";
+    m.root.set_attribute("style", style).unwrap();
+    m.click().await;
+    m.click().await;
+    assert!(m.popover_open());
+    assert!(m.q(".k12x-pop--end").is_some() && m.q(".k12x-pop--top").is_some(), "placed to fit");
+}
+
+#[wasm_bindgen_test]
 async fn away_from_the_edges_the_popover_opens_below_and_to_the_right() {
     let m = hovered_while_exporting_in("position:fixed;left:10px;top:10px").await;
     assert!(m.q(".k12x-pop--end").is_none() && m.q(".k12x-pop--top").is_none(), "the default placement");
@@ -661,4 +705,16 @@ async fn mounted_in_a_shadow_root_its_dom_events_reach_the_host_and_start_begins
     handle.destroy();
     drop(listeners);
     host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn in_a_shadow_root_one_click_starts_without_opening_the_popover() {
+    // One click is one start: Yew must not see it twice through the shadow root's host.
+    let script = stuck_at(20);
+    let m = Mounted::in_shadow(props(&script)).await;
+    m.click().await;
+    until(1000, "exporting", || m.status() == "exporting").await;
+    sleep(100).await;
+    assert!(!m.popover_open(), "a click that starts the export opens nothing");
+    assert_eq!(script.count(), 1);
 }

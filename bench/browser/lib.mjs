@@ -164,3 +164,98 @@ export async function pool(items, limit, fn) {
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/**
+ * An init script (`context.addInitScript(pageLog)`): records, on the page's own clock
+ * (`performance.timeOrigin + performance.now()`, epoch ms), every `fetch` the page makes — when it
+ * was called, when its promise settled and how (`answered` with the status, `aborted`, `error`),
+ * and when its signal aborted — every click (whatever dispatched it) and the widget's events. The
+ * log is in `window.__benchLog`, and copied to sessionStorage at each change so that it outlives a
+ * navigation (the page-left case reads the first page's log from the second).
+ */
+export function pageLog() {
+  const now = () => performance.timeOrigin + performance.now();
+  const log = { page: location.pathname + location.search, fetches: [], clicks: [], events: [] };
+  window.__benchLog = log;
+  const key = `bench-log:${performance.timeOrigin}`;
+  const save = () => {
+    try {
+      sessionStorage.setItem(key, JSON.stringify(log));
+    } catch {
+      // about:blank has no storage
+    }
+  };
+  const original = window.fetch;
+  window.__benchFetch = original; // for the clock probes, which must not be logged
+  window.fetch = function fetch(input, init) {
+    const request = input instanceof Request ? input : null;
+    const url = new URL(request ? request.url : String(input), location.href);
+    const signal = init?.signal ?? request?.signal ?? null;
+    const entry = {
+      path: url.pathname,
+      query: url.search.replace(/^\?/, ''),
+      method: (init?.method ?? request?.method ?? 'GET').toUpperCase(),
+      sent: now(),
+      settled: null,
+      result: 'pending',
+      status: null,
+      abortedAt: null,
+    };
+    log.fetches.push(entry);
+    save();
+    if (signal) {
+      if (signal.aborted) entry.abortedAt = entry.sent;
+      else signal.addEventListener('abort', () => { entry.abortedAt = now(); save(); }, { once: true });
+    }
+    const p = original.call(this, input, init);
+    p.then(
+      (r) => { entry.settled = now(); entry.result = 'answered'; entry.status = r.status; save(); },
+      (e) => { entry.settled = now(); entry.result = e?.name === 'AbortError' ? 'aborted' : 'error'; save(); },
+    );
+    return p;
+  };
+  addEventListener('click', (e) => {
+    const target = e.composedPath()[0];
+    log.clicks.push({ t: now(), target: target?.className || target?.tagName || '?', trusted: e.isTrusted });
+    save();
+  }, true);
+  for (const type of ['export-start', 'export-done', 'export-error', 'pagehide']) {
+    addEventListener(type, () => { log.events.push({ type, t: now() }); save(); }, true);
+  }
+}
+
+/** Every page log of the tab (the current page's and those of pages left earlier), oldest first. */
+export async function readPageLogs(page) {
+  return page.evaluate(() => {
+    const logs = [];
+    for (let i = 0; i < sessionStorage.length; i++) {
+      const k = sessionStorage.key(i);
+      if (k.startsWith('bench-log:')) logs.push({ origin: Number(k.slice(10)), ...JSON.parse(sessionStorage.getItem(k)) });
+    }
+    return logs.sort((a, b) => a.origin - b.origin);
+  });
+}
+
+/**
+ * Maps the page's clock (`performance.timeOrigin + performance.now()`) onto the mock's (`t`): the
+ * page sends a few probe requests (not logged by `pageLog`) and keeps the one with the shortest
+ * round trip. `t = pageTime - offset`, within `error` ms (half the round trip, plus the mock's
+ * whole-millisecond times).
+ */
+export async function syncPageClock(page, client) {
+  return page.evaluate(async (client) => {
+    const send = window.__benchFetch || window.fetch;
+    const now = () => performance.timeOrigin + performance.now();
+    let best = null;
+    for (let i = 0; i < 5; i++) {
+      const id = `${client}-${i}`;
+      const t0 = now();
+      await (await send('/j/org/terms', { headers: { 'X-Client-Id': id } })).arrayBuffer();
+      const t1 = now();
+      const { requests } = await (await send(`/__mock/requests?client=${encodeURIComponent(id)}`)).json();
+      const r = requests[0];
+      if (r && (!best || t1 - t0 < best.rtt)) best = { rtt: t1 - t0, offset: (t0 + t1) / 2 - r.t };
+    }
+    return { offset: best.offset, error: best.rtt / 2 + 1 };
+  }, client);
+}

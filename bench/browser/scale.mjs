@@ -29,7 +29,7 @@ async function scaleOnce(browser, base, mock, impl) {
       window.__handles.push(await d.mountIn(mount, el, { config, data, filename: 'K12作业统计-{termName}' }));
     }
     // Mounted means rendered: every button in the document.
-    for (let f = 0; f < 600 && window.__hosts.some((el) => !el.querySelector(button)); f++) await d.frame();
+    for (let f = 0; f < 600 && window.__hosts.some((el) => !d.deepQuery(el, button)); f++) await d.frame();
     const t1 = performance.now();
     const longest = Math.max(0, ...d.longTasks.filter((t) => t.start + t.duration >= t0).map((t) => t.duration));
     return { mountMs: t1 - t0, longest };
@@ -44,13 +44,13 @@ async function scaleOnce(browser, base, mock, impl) {
     const started = hosts.map(() => false);
     hosts.forEach((el, i) => el.addEventListener('export-start', () => { started[i] = true; }, { once: true }));
     // All at once: one click each, in one task.
-    for (const el of hosts) el.querySelector(button).click();
+    for (const el of hosts) d.deepQuery(el, button).click();
     const clicked = performance.now();
     const ignored = started.filter((s) => !s).length;
     // A button that ignored its click gets another one each frame (counted above).
     for (let round = 0; started.some((s) => !s) && round < 600; round++) {
       await d.frame();
-      hosts.forEach((el, i) => { if (!started[i]) el.querySelector(button).click(); });
+      hosts.forEach((el, i) => { if (!started[i]) d.deepQuery(el, button).click(); });
     }
     const results = await Promise.all(outcomes);
     const end = performance.now();

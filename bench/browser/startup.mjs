@@ -9,8 +9,19 @@
 import { IMPLS, freshPage, median, metrics, quantile, ratio, table } from './lib.mjs';
 
 function probe({ selector, click }) {
+  // An init script cannot import /bench/driver.js: its deepQuery, inline (the button may be inside
+  // an open shadow root).
+  const deepQuery = (root, sel) => {
+    const hit = root.querySelector(sel);
+    if (hit) return hit;
+    for (const el of root.querySelectorAll('*')) {
+      const inner = el.shadowRoot && deepQuery(el.shadowRoot, sel);
+      if (inner) return inner;
+    }
+    return null;
+  };
   const ready = () => {
-    const b = document.querySelector(selector);
+    const b = deepQuery(document, selector);
     return b && !b.disabled && b.getAttribute('aria-disabled') !== 'true' && b.getBoundingClientRect().width > 0;
   };
   let done = false;
@@ -28,7 +39,7 @@ function probe({ selector, click }) {
     document.addEventListener('export-start', () => { started = true; }, { once: true });
     const tryClick = () => {
       const at = performance.now();
-      document.querySelector(selector).click();
+      deepQuery(document, selector).click();
       if (started) {
         window.__clickWorkedAt = at;
         window.__clicks = (window.__clicks || 0) + 1;

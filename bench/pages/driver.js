@@ -3,6 +3,22 @@
 export const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The first element matching `selector` in `root` (a document, an element or a shadow root) or in
+ * any open shadow root below it: the widget may render inside its element's shadow root, where
+ * `querySelector` from outside does not reach.
+ */
+export function deepQuery(root, selector) {
+  const hit = root.querySelector(selector);
+  if (hit) return hit;
+  const hosts = root.shadowRoot ? [root, ...root.querySelectorAll('*')] : root.querySelectorAll('*');
+  for (const el of hosts) {
+    const inner = el.shadowRoot && deepQuery(el.shadowRoot, selector);
+    if (inner) return inner;
+  }
+  return null;
+}
+
 /** A new host element in #hosts. */
 export function host() {
   const el = document.createElement('div');
@@ -27,7 +43,7 @@ export async function clickUntilStarted(el, selector, maxClicks = 600) {
   let clicks = 0;
   try {
     while (!started) {
-      const b = el.querySelector(selector);
+      const b = deepQuery(el, selector);
       if (b) {
         b.click();
         clicks++;

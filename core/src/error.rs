@@ -17,6 +17,14 @@ impl OptionsError {
     pub fn new(field: &str, what: &str) -> OptionsError {
         OptionsError { field: field.to_owned(), what: what.to_owned() }
     }
+
+    /// An error about the top-level option `name` (field `options.{name}`).
+    pub fn option(name: &str, what: &str) -> OptionsError {
+        let mut field = String::with_capacity(8 + name.len());
+        field.push_str("options.");
+        field.push_str(name);
+        OptionsError { field, what: what.to_owned() }
+    }
 }
 
 /// The kind of failure, for choosing a message and for tests.

@@ -1,7 +1,8 @@
 //! The HTTP vocabulary the core speaks: requests it asks the driver to send, answers the driver
-//! feeds back, and the URL helpers (percent-encoding, safe download URLs) every adapter shares.
+//! feeds back, where a backend lives ([`Base`]), and the URL and name helpers every backend and
+//! both machines share (percent-encoding, safe download URLs, safe file names).
 
-use crate::json::Json;
+use crate::codec::json::Json;
 
 /// An HTTP method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,23 +186,81 @@ pub fn sanitize_filename(raw: &str) -> Option<String> {
     Some(stem.chars().take(keep).chain(ext.chars()).collect())
 }
 
-/// How long a 429 or 503 asks to wait (its `Retry-After`), if it says.
-pub fn retry_wait(status: u16, retry_after: Option<&str>) -> Option<f64> {
-    if status == 429 || status == 503 {
-        retry_after_ms(retry_after)
-    } else {
-        None
+/// The name to save a download under: `shown` (sanitised), plus the URL's extension when the
+/// name has none.
+pub fn download_name(shown: &str, url: Option<&str>) -> String {
+    let name = sanitize_filename(shown).unwrap_or_else(|| "export".to_owned());
+    let has_ext = name.rfind('.').is_some_and(|i| (2..=5).contains(&(name.len() - i)));
+    if has_ext {
+        return name;
+    }
+    let ext = url
+        .map(|u| u.split(['?', '#']).next().unwrap_or(""))
+        .and_then(|path| path.rsplit('/').next())
+        .and_then(|last| last.rfind('.').map(|i| &last[i..]))
+        .filter(|e| (2..=5).contains(&e.len()) && e[1..].bytes().all(|b| b.is_ascii_alphanumeric()));
+    match ext {
+        Some(ext) => format!("{name}{ext}"),
+        None => name,
     }
 }
 
-/// Reads `Retry-After` as delay-seconds. HTTP-dates need a wall clock the core does not have; they
-/// fall back to the normal backoff.
-pub fn retry_after_ms(header: Option<&str>) -> Option<f64> {
-    let v = header?.trim();
-    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) || v.len() > 9 {
-        return None;
+/// Where a backend lives: a URL prefix, query parameters for every request, and headers for every
+/// request. Read from the `baseUrl` and `query` options by
+/// [`Fields::base`](crate::seam::fields::Fields::base).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Base {
+    root: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+}
+
+impl Base {
+    /// A base at `root` (already checked), without extra query parameters.
+    pub fn at(root: &str) -> Base {
+        Base { root: root.trim_end_matches('/').to_owned(), ..Base::default() }
     }
-    v.parse::<u32>().ok().map(|s| f64::from(s) * 1000.0)
+
+    /// A base at `root` (already checked) adding `query` to every request.
+    pub fn with_query(root: String, query: Vec<(String, String)>) -> Base {
+        Base { root, query, headers: Vec::new() }
+    }
+
+    /// Adds a header to every request.
+    pub fn with_header(mut self, name: &str, value: &str) -> Base {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// The URL of `path` (starting with `/`, already encoded) with `params` and the extra query.
+    pub fn url(&self, path: &str, params: &[(&str, &str)]) -> String {
+        let mut url = format!("{}{path}", self.root);
+        let mut first = true;
+        let extra = self.query.iter().filter(|(k, _)| !params.iter().any(|(p, _)| p == k));
+        for (k, v) in params.iter().map(|&(k, v)| (k, v)).chain(extra.map(|(k, v)| (k.as_str(), v.as_str()))) {
+            url.push(if first { '?' } else { '&' });
+            first = false;
+            percent_encode(k, &mut url);
+            url.push('=');
+            percent_encode(v, &mut url);
+        }
+        url
+    }
+
+    fn headers(&self, mut request: HttpRequest) -> HttpRequest {
+        request.headers.extend(self.headers.iter().cloned());
+        request
+    }
+
+    /// A `GET` of `path` with `params`.
+    pub fn get(&self, path: &str, params: &[(&str, &str)]) -> HttpRequest {
+        self.headers(HttpRequest::get(self.url(path, params)))
+    }
+
+    /// A `POST` of `body` (JSON) to `path`.
+    pub fn post(&self, path: &str, body: &Json) -> HttpRequest {
+        self.headers(HttpRequest::json(Method::Post, self.url(path, &[]), body))
+    }
 }
 
 #[cfg(test)]
@@ -264,19 +323,24 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_reads_seconds_only() {
-        assert_eq!(retry_after_ms(Some("3")), Some(3000.0));
-        assert_eq!(retry_after_ms(Some(" 0 ")), Some(0.0));
-        assert_eq!(retry_after_ms(Some("Wed, 21 Oct 2015 07:28:00 GMT")), None);
-        assert_eq!(retry_after_ms(Some("-1")), None);
-        assert_eq!(retry_after_ms(Some("99999999999")), None);
-        assert_eq!(retry_after_ms(None), None);
-    }
-
-    #[test]
     fn methods_parse_in_any_case() {
         assert_eq!(Method::parse("get"), Some(Method::Get));
         assert_eq!(Method::parse(" Post "), Some(Method::Post));
         assert_eq!(Method::parse("PATCH"), None);
+    }
+
+    #[test]
+    fn download_names_borrow_the_url_extension_when_they_have_none() {
+        assert_eq!(download_name("K12作业统计-2024春", Some("/files/a1.xlsx?sig=1")), "K12作业统计-2024春.xlsx");
+        assert_eq!(download_name("K12作业统计-2024春.xlsx", Some("/files/a1.csv")), "K12作业统计-2024春.xlsx");
+        assert_eq!(download_name("a", Some("/files/noext")), "a");
+        assert_eq!(download_name("", None), "export");
+    }
+
+    #[test]
+    fn download_names_get_the_urls_extension() {
+        assert_eq!(download_name("导出", Some("http://h/v1/down/k.zip?x=1")), "导出.zip");
+        assert_eq!(download_name("a.csv", Some("http://h/x.zip")), "a.csv");
+        assert_eq!(download_name("../x", None), "_x");
     }
 }

@@ -1,31 +1,52 @@
 //! The pure export protocol behind the async export button: no I/O, no clock, no web APIs.
 //!
-//! The [`Machine`] is a sans-IO state machine — `handle(input, now_ms)`, `poll_command()`,
-//! `poll_timeout()`, `poll_event()`, `view()` — that runs one export at a time: start the job,
-//! poll its progress, fetch the file's URL, hand it over, or fail with a reason. Each backend's
-//! wire format is an [`Adapter`]; [`options`] turns a host page's JSON options into one.
+//! The [`Machine`] is a sans-IO state machine ([`SansIo`]: `handle(input, now_ms)`,
+//! `poll_command()`, `poll_timeout()`, `poll_event()`, `view()`) that runs one export at a time:
+//! start the job, poll its progress, fetch the file's URL, hand it over, or fail with a reason.
+//! The [`HistoryMachine`] lists a backend's recent exports the same way.
 //!
 //! Compiles for any target; the browser driver and the mock backend both build on it.
+//!
+//! # Layers
+//!
+//! Each module imports only from the layers below it:
+//!
+//! ```text
+//!  machine, history        the two machines (and sansio, the interface they share)
+//!       │
+//!  options                 the host page's options: fields every protocol shares
+//!       │
+//!  backends                the registry (the one table of protocols) and one folder per backend:
+//!       │                  k12, export_service, xlink, minapp, asset
+//!  seam                    what a backend implements (Adapter, HistorySource), builder types,
+//!       │                  option-field and answer-reading helpers
+//!  codec, http, error,     the vocabulary: JSON, lenient JSON, CSV, times; requests and outcomes;
+//!  retry, poll, lean       failures; the one retry policy; polling pace; size-lean helpers
+//! ```
 
-pub mod adapter;
-#[cfg(feature = "backends")]
-pub mod adapters;
-pub mod config;
+pub mod backends;
+pub mod codec;
 pub mod error;
 #[cfg(feature = "backends")]
 pub mod history;
 pub mod http;
-pub mod json;
-pub mod k12;
+pub mod lean;
 pub mod machine;
 pub mod options;
-pub mod policy;
+pub mod poll;
+pub mod retry;
+pub mod sansio;
+pub mod seam;
 
-pub use adapter::{Adapter, Reply, Step};
+/// The JSON codec, which every layer and every user of the core speaks (also at
+/// [`codec::json`]).
+pub use codec::json;
 pub use error::{FailKind, Failure, OptionsError};
 #[cfg(feature = "backends")]
-pub use history::{HistoryInput, HistoryItem, HistoryMachine, HistoryView, JobState};
+pub use history::{HistoryInput, HistoryMachine, HistoryView};
 pub use http::{HttpOutcome, HttpRequest, Method};
-pub use machine::{Command, Download, Event, Input, Machine, RequestId, Settings, Stage, Status, View};
-pub use options::ExportOptions;
-pub use policy::PollPolicy;
+pub use machine::{Download, Event, ExportSetup, Input, Machine, Settings, Stage, Status, View};
+pub use poll::PollPolicy;
+pub use retry::RetryPolicy;
+pub use sansio::{Command, RequestId, SansIo};
+pub use seam::{Adapter, HistoryItem, JobState, Reply, Step};

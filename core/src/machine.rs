@@ -1,12 +1,13 @@
 //! The export protocol as a sans-IO state machine.
 //!
-//! Inputs go in through [`Machine::handle`] with the current time; what to do comes out of
-//! [`Machine::poll_command`] (requests to send or abort, files to download), when to wake it up
-//! from [`Machine::poll_timeout`], what to tell the owner from [`Machine::poll_event`], and what
-//! to show from [`Machine::view`]. No I/O, no clock: every rule is testable natively.
+//! Through its [`SansIo`] interface, inputs go in with `handle` and the current time; what to do
+//! comes out of `poll_command` (requests to send or abort, files to download), when to wake it up
+//! from `poll_timeout`, what to tell the owner from `poll_event`, and what to show from `view`. No
+//! I/O, no clock: every rule is testable natively. The backend is an [`Adapter`]; the options
+//! are read into an [`ExportSetup`]; timeouts and retries follow the shared [`RetryPolicy`].
 //!
 //! ```
-//! use k12_export_core::{Command, HttpOutcome, Input, Machine, Settings, Status};
+//! use k12_export_core::{Command, HttpOutcome, Input, Machine, SansIo, Status};
 //! # let options = k12_export_core::json::Json::parse(r#"{"config":{"e":{"url":"/j/org/{termId}/homework/export","rest":true},
 //! #   "e-progress":{"url":"/j/org/{termId}/homework/export/process","rest":true}},"data":{"termId":7},"filename":"K12作业统计"}"#).unwrap();
 //! let mut m = Machine::from_options(&options, 1).unwrap();
@@ -17,16 +18,15 @@
 //! assert_eq!(m.view().status, Status::Done);
 //! ```
 
-use crate::adapter::{Adapter, Reply, Step};
+use crate::codec::json::Json;
 use crate::error::{FailKind, Failure, OptionsError};
-use crate::http::{safe_download_url, sanitize_filename, HttpOutcome, HttpRequest};
-use crate::json::Json;
-use crate::policy::{backoff_ms, clamp, PollPolicy, Rng, Tracker};
-
-/// Identifies a request across the machine's whole life, so answers to an earlier export (or an
-/// aborted request) are recognised and ignored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(pub u64);
+use crate::http::{download_name, safe_download_url, sanitize_filename, HttpOutcome};
+use crate::lean::clamp;
+use crate::options::{number, read_retry_policy, Common};
+use crate::poll::{PollPolicy, Tracker};
+use crate::retry::{is_transient, retry_wait, timed_out, RetryPolicy, Rng};
+use crate::sansio::{Command, RequestId, SansIo};
+use crate::seam::{Adapter, Reply, Step};
 
 /// Something that happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,43 +40,10 @@ pub enum Input {
         /// What came back.
         outcome: HttpOutcome,
     },
-    /// Time passed: the moment [`Machine::poll_timeout`] named has come (early calls are harmless).
+    /// Time passed: the moment [`SansIo::poll_timeout`] named has come (early calls are harmless).
     Timer,
     /// Stop at once: the page was left or the widget unmounted. The next start begins afresh.
     Cancel,
-}
-
-/// Something for the driver to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Command {
-    /// Send `request`; answer with [`Input::Response`] carrying `id`.
-    Send {
-        /// Its id.
-        id: RequestId,
-        /// The request.
-        request: HttpRequest,
-    },
-    /// Abort the request `id` (its answer, if any, will be ignored anyway).
-    Abort {
-        /// Which request.
-        id: RequestId,
-    },
-    /// Download `url` (already checked to be http(s) or relative) as `filename`.
-    Download {
-        /// The URL.
-        url: String,
-        /// The suggested name (sanitised).
-        filename: String,
-    },
-    /// Save `bytes` built here as `filename`.
-    Save {
-        /// The file.
-        bytes: Vec<u8>,
-        /// Its MIME type.
-        mime: &'static str,
-        /// Its name (sanitised).
-        filename: String,
-    },
 }
 
 /// Something to tell the owner (callbacks such as `onprogress`).
@@ -155,39 +122,67 @@ pub struct View {
     pub download: Option<Download>,
 }
 
-/// Timing and retry settings.
+/// Timing and retry settings of the export button.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
     /// An export that has not finished this long after its start fails.
     pub deadline_ms: f64,
-    /// A request without an answer this long is aborted and counts as a network failure.
-    pub request_timeout_ms: f64,
-    /// Consecutive transient failures tolerated; one more fails the export.
-    pub max_retries: u32,
-    /// First backoff delay.
-    pub backoff_base_ms: f64,
-    /// Longest backoff delay.
-    pub backoff_cap_ms: f64,
-    /// Longest `Retry-After` honoured.
-    pub retry_after_cap_ms: f64,
     /// Progress polling.
-    pub policy: PollPolicy,
-    /// Seed for backoff jitter.
-    pub seed: u64,
+    pub poll: PollPolicy,
+    /// Request timeouts and retries.
+    pub retry: RetryPolicy,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings {
-            deadline_ms: 15.0 * 60_000.0,
-            request_timeout_ms: 30_000.0,
-            max_retries: 3,
-            backoff_base_ms: 500.0,
-            backoff_cap_ms: 8_000.0,
-            retry_after_cap_ms: 60_000.0,
-            policy: PollPolicy::default(),
-            seed: 0x5EED,
+        Settings { deadline_ms: 15.0 * 60_000.0, poll: PollPolicy::default(), retry: RetryPolicy::default() }
+    }
+}
+
+impl Settings {
+    /// `timeoutMs`, `pollIntervalMs` (fixed polling instead of the adaptive one), `requestTimeoutMs`
+    /// and `retries` over the defaults.
+    pub fn from_options(v: &Json) -> Result<Settings, OptionsError> {
+        let mut s = Settings::default();
+        if let Some(ms) = number(v, "timeoutMs", 1000, 86_400_000)? {
+            s.deadline_ms = ms;
         }
+        read_retry_policy(v, &mut s.retry)?;
+        if let Some(ms) = number(v, "pollIntervalMs", 100, 600_000)? {
+            s.poll = PollPolicy::Fixed { interval_ms: ms };
+        }
+        Ok(s)
+    }
+}
+
+/// What a host page's options set up for one button: an adapter ready for its first export, the
+/// settings, and the filename to show.
+pub struct ExportSetup {
+    /// The backend's adapter.
+    pub adapter: Box<dyn Adapter>,
+    /// Timing and retry settings.
+    pub settings: Settings,
+    /// The filename shown until the server names the file (template filled).
+    pub filename: String,
+}
+
+impl std::fmt::Debug for ExportSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportSetup")
+            .field("settings", &self.settings)
+            .field("filename", &self.filename)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ExportSetup {
+    /// Validates the options `v` (see [`crate::options`]). `extra_keys` are lists of fields the
+    /// caller (the widget) reads itself and that are therefore allowed.
+    pub fn from_json(v: &Json, extra_keys: &[&[&str]]) -> Result<ExportSetup, OptionsError> {
+        let common = Common::read(v, extra_keys)?;
+        let built = (common.protocol.build)(&common.ctx(v))?;
+        let filename = common.filename.or(built.default_filename).unwrap_or_else(|| "export".to_owned());
+        Ok(ExportSetup { adapter: built.adapter, settings: Settings::from_options(v)?, filename })
     }
 }
 
@@ -255,7 +250,7 @@ impl std::fmt::Debug for Machine {
 impl Machine {
     /// A machine speaking through `adapter`. `filename` is shown until the server names the file.
     pub fn new(adapter: Box<dyn Adapter>, settings: Settings, filename: String) -> Machine {
-        let rng = Rng::new(settings.seed);
+        let rng = Rng::new(settings.retry.seed);
         let view = View { filename: filename.clone(), ..View::default() };
         Machine {
             adapter,
@@ -272,78 +267,21 @@ impl Machine {
 
     /// A machine from host-page options (see [`crate::options`]); `seed` feeds the jitter.
     pub fn from_options(options: &Json, seed: u64) -> Result<Machine, OptionsError> {
-        let o = crate::options::ExportOptions::from_json(options, &[])?;
+        let o = ExportSetup::from_json(options, &[])?;
         let mut settings = o.settings;
-        settings.seed = seed;
+        settings.retry.seed = seed;
         Ok(Machine::new(o.adapter, settings, o.filename))
     }
 
     /// Replaces adapter, settings and filename for the next export (a running one is cancelled).
     pub fn reconfigure(&mut self, adapter: Box<dyn Adapter>, settings: Settings, filename: String, now_ms: f64) {
         self.handle(Input::Cancel, now_ms);
-        let seed = self.settings.seed;
+        let seed = self.settings.retry.seed;
         self.adapter = adapter;
-        self.settings = Settings { seed, ..settings };
+        self.settings = settings;
+        self.settings.retry.seed = seed;
         self.view.filename = filename.clone();
         self.template_name = filename;
-    }
-
-    /// Feeds one input at time `now_ms` (any monotonic millisecond clock).
-    pub fn handle(&mut self, input: Input, now_ms: f64) {
-        match input {
-            Input::Start => {
-                if self.job.is_none() {
-                    self.begin(now_ms);
-                }
-            }
-            Input::Cancel => {
-                if let Some(job) = self.job.take() {
-                    if let Wait::Request { id, .. } = job.wait {
-                        self.commands.push(Command::Abort { id });
-                    }
-                    self.events.push(Event::Cancelled);
-                }
-                self.view = View { filename: self.template_name.clone(), ..View::default() };
-            }
-            Input::Response { id, outcome } => {
-                let Some(job) = &self.job else { return };
-                let Wait::Request { id: want, step, .. } = job.wait else { return };
-                if id != want {
-                    return; // stale: an earlier export, or a request we aborted
-                }
-                if let Some(job) = &mut self.job {
-                    job.wait = Wait::Answered;
-                }
-                self.on_outcome(step, outcome, now_ms);
-            }
-            Input::Timer => self.on_timer(now_ms),
-        }
-    }
-
-    /// The next thing to do, if any.
-    pub fn poll_command(&mut self) -> Option<Command> {
-        (!self.commands.is_empty()).then(|| self.commands.remove(0))
-    }
-
-    /// The next thing to tell the owner, if any.
-    pub fn poll_event(&mut self) -> Option<Event> {
-        (!self.events.is_empty()).then(|| self.events.remove(0))
-    }
-
-    /// When to call `handle(Input::Timer, …)` next; `None` when nothing is running.
-    pub fn poll_timeout(&self) -> Option<f64> {
-        let job = self.job.as_ref()?;
-        let at = match job.wait {
-            Wait::Request { timeout_at, .. } => timeout_at,
-            Wait::Timer { at, .. } => at,
-            Wait::Answered => job.deadline,
-        };
-        Some(at.min(job.deadline))
-    }
-
-    /// What to show.
-    pub fn view(&self) -> &View {
-        &self.view
     }
 
     /// True while an export runs.
@@ -378,6 +316,12 @@ impl Machine {
     }
 
     fn send(&mut self, step: Step, now: f64) {
+        // Past the deadline nothing new is asked: an answer handled after it (before its timer
+        // ran) that would ask again ends the export here instead.
+        if self.job.as_ref().is_some_and(|j| now >= j.deadline) {
+            self.fail(Failure::new(FailKind::TimedOut), now);
+            return;
+        }
         let Some(request) = self.adapter.request(step) else {
             match step {
                 // Most backends need nothing before the start.
@@ -397,7 +341,7 @@ impl Machine {
         };
         let id = RequestId(self.next_id);
         self.next_id += 1;
-        let timeout_at = now + self.settings.request_timeout_ms;
+        let timeout_at = now + self.settings.retry.request_timeout_ms;
         if let Some(job) = &mut self.job {
             job.wait = Wait::Request { id, step, timeout_at };
         }
@@ -423,7 +367,7 @@ impl Machine {
                 if let Some(job) = &mut self.job {
                     job.wait = Wait::Answered;
                 }
-                self.transient(step, Failure::new(FailKind::Network).detail(Some("request timed out")), None, now);
+                self.transient(step, timed_out(), None, now);
             }
             _ => {}
         }
@@ -431,14 +375,10 @@ impl Machine {
 
     fn on_outcome(&mut self, step: Step, outcome: HttpOutcome, now: f64) {
         let reply = match outcome {
-            HttpOutcome::NetworkError(_) => {
-                self.transient(step, Failure::new(FailKind::Network), None, now);
-                return;
-            }
-            HttpOutcome::Answer { status, retry_after, .. } if status >= 500 || status == 429 || status == 408 => {
-                let wait = crate::http::retry_wait(status, retry_after.as_deref());
-                self.transient(step, Failure::new(FailKind::Http).status(status), wait, now);
-                return;
+            HttpOutcome::NetworkError(_) => return self.transient(step, Failure::new(FailKind::Network), None, now),
+            HttpOutcome::Answer { status, retry_after, .. } if is_transient(status) => {
+                let wait = retry_wait(status, retry_after.as_deref());
+                return self.transient(step, Failure::new(FailKind::Http).status(status), wait, now);
             }
             HttpOutcome::Answer { status, body, .. } => self.adapter.read(step, status, &body),
         };
@@ -551,7 +491,7 @@ impl Machine {
     }
 
     fn schedule_poll(&mut self, now: f64) {
-        let policy = self.settings.policy;
+        let policy = self.settings.poll;
         let Some(job) = &mut self.job else { return };
         let delay = job.tracker.next_delay(policy, now);
         self.view.eta_secs = job.tracker.eta_ms(now).filter(|&ms| ms >= 1000.0).map(|ms| (ms / 1000.0).ceil() as u32);
@@ -564,20 +504,16 @@ impl Machine {
         self.schedule(step, now + delay);
     }
 
-    fn transient(&mut self, step: Step, failure: Failure, wait_ms: Option<f64>, now: f64) {
+    fn transient(&mut self, step: Step, failure: Failure, retry_after_ms: Option<f64>, now: f64) {
         let Some(job) = &mut self.job else { return };
         job.failures += 1;
-        if job.failures > self.settings.max_retries {
-            self.fail(failure, now);
-            return;
+        match self.settings.retry.next_wait(job.failures, retry_after_ms, &mut self.rng) {
+            Some(delay) => {
+                self.view.retrying = true;
+                self.schedule(step, now + delay);
+            }
+            None => self.fail(failure, now),
         }
-        let n = job.failures;
-        let delay = match wait_ms {
-            Some(ms) => ms.min(self.settings.retry_after_cap_ms),
-            None => backoff_ms(n, self.settings.backoff_base_ms, self.settings.backoff_cap_ms, &mut self.rng),
-        };
-        self.view.retrying = true;
-        self.schedule(step, now + delay);
     }
 
     fn finish(&mut self, download: Download) {
@@ -606,34 +542,122 @@ impl Machine {
     }
 }
 
-/// The name to save under: the shown name (sanitised), plus the URL's extension when the name
-/// has none.
-pub(crate) fn download_name(shown: &str, url: Option<&str>) -> String {
-    let name = sanitize_filename(shown).unwrap_or_else(|| "export".to_owned());
-    let has_ext = name.rfind('.').is_some_and(|i| (2..=5).contains(&(name.len() - i)));
-    if has_ext {
-        return name;
+/// The export machine as its driver runs it. `poll_timeout` is `None` when nothing is running.
+impl SansIo for Machine {
+    type Input = Input;
+    type View = View;
+    type Event = Event;
+
+    fn handle(&mut self, input: Input, now_ms: f64) {
+        match input {
+            Input::Start => {
+                if self.job.is_none() {
+                    self.begin(now_ms);
+                }
+            }
+            Input::Cancel => {
+                if let Some(job) = self.job.take() {
+                    if let Wait::Request { id, .. } = job.wait {
+                        self.commands.push(Command::Abort { id });
+                    }
+                    self.events.push(Event::Cancelled);
+                }
+                self.view = View { filename: self.template_name.clone(), ..View::default() };
+            }
+            Input::Response { id, outcome } => {
+                let Some(job) = &self.job else { return };
+                let Wait::Request { id: want, step, .. } = job.wait else { return };
+                if id != want {
+                    return; // stale: an earlier export, or a request we aborted
+                }
+                if let Some(job) = &mut self.job {
+                    job.wait = Wait::Answered;
+                }
+                self.on_outcome(step, outcome, now_ms);
+            }
+            Input::Timer => self.on_timer(now_ms),
+        }
     }
-    let ext = url
-        .map(|u| u.split(['?', '#']).next().unwrap_or(""))
-        .and_then(|path| path.rsplit('/').next())
-        .and_then(|last| last.rfind('.').map(|i| &last[i..]))
-        .filter(|e| (2..=5).contains(&e.len()) && e[1..].bytes().all(|b| b.is_ascii_alphanumeric()));
-    match ext {
-        Some(ext) => format!("{name}{ext}"),
-        None => name,
+
+    fn poll_command(&mut self) -> Option<Command> {
+        (!self.commands.is_empty()).then(|| self.commands.remove(0))
+    }
+
+    fn poll_event(&mut self) -> Option<Event> {
+        (!self.events.is_empty()).then(|| self.events.remove(0))
+    }
+
+    fn poll_timeout(&self) -> Option<f64> {
+        let job = self.job.as_ref()?;
+        let at = match job.wait {
+            Wait::Request { timeout_at, .. } => timeout_at,
+            Wait::Timer { at, .. } => at,
+            Wait::Answered => job.deadline,
+        };
+        Some(at.min(job.deadline))
+    }
+
+    fn view(&self) -> &View {
+        &self.view
+    }
+
+    fn answer(id: RequestId, outcome: HttpOutcome) -> Input {
+        Input::Response { id, outcome }
+    }
+
+    fn tick() -> Input {
+        Input::Timer
+    }
+
+    fn stop() -> Input {
+        Input::Cancel
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::download_name;
+    use super::*;
+
+    fn opts(text: &str) -> Result<ExportSetup, OptionsError> {
+        ExportSetup::from_json(&Json::parse(text).unwrap(), &[&["label"]])
+    }
+
+    const CONFIG: &str = r#""config":{"homework-export":{"method":"GET","url":"/j/org/{termId}/homework/export","rest":true,"isPolling":true},
+        "homework-export-progress":{"method":"GET","url":"/j/org/{termId}/homework/export/process","rest":true,"isPolling":true}}"#;
 
     #[test]
-    fn download_names_borrow_the_url_extension_when_they_have_none() {
-        assert_eq!(download_name("K12作业统计-2024春", Some("/files/a1.xlsx?sig=1")), "K12作业统计-2024春.xlsx");
-        assert_eq!(download_name("K12作业统计-2024春.xlsx", Some("/files/a1.csv")), "K12作业统计-2024春.xlsx");
-        assert_eq!(download_name("a", Some("/files/noext")), "a");
-        assert_eq!(download_name("", None), "export");
+    fn k12_options_validate_and_infer_the_key_pair() {
+        let o = opts(&format!(r#"{{{CONFIG},"data":{{"termId":7,"termName":"2024春季班"}},"filename":"K12作业统计-{{termName}}","label":"导出"}}"#)).unwrap();
+        assert_eq!(o.filename, "K12作业统计-2024春季班");
+        assert_eq!(o.settings, Settings::default());
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let cases = [
+            ("[]".to_owned(), "options"),
+            (format!(r#"{{{CONFIG},"data":{{}}}}"#), "options.data.termId"),
+            (format!(r#"{{{CONFIG},"data":[]}}"#), "options.data"),
+            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"confg":1}}"#), "options.confg"),
+            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"protocol":"ftp"}}"#), "options.protocol"),
+            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"start":"nope"}}"#), "options.start"),
+            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"filename":"K12-{{termName}}"}}"#), "options.filename"),
+            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"filename":""}}"#), "options.filename"),
+            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"timeoutMs":-5}}"#), "options.timeoutMs"),
+            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"retries":"3"}}"#), "options.retries"),
+            (r#"{"data":{"termId":1}}"#.to_owned(), "options.config"),
+            (r#"{"config":{"a":{"url":"/a"},"b":{"url":"/b"}}}"#.to_owned(), "options.start"),
+        ];
+        for (text, field) in cases {
+            let err = opts(&text).unwrap_err();
+            assert_eq!(err.field, field, "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn poll_interval_selects_fixed_polling() {
+        let o = opts(&format!(r#"{{{CONFIG},"data":{{"termId":1}},"pollIntervalMs":1000,"timeoutMs":5000}}"#)).unwrap();
+        assert_eq!(o.settings.poll, PollPolicy::Fixed { interval_ms: 1000.0 });
+        assert_eq!(o.settings.deadline_ms, 5000.0);
     }
 }

@@ -1,4 +1,5 @@
-//! Options as a host page writes them (plain JSON), checked field by field.
+//! Options as a host page writes them (plain JSON): the fields every protocol shares, read once
+//! for the export button and the history panel alike.
 //!
 //! ```text
 //! {
@@ -15,71 +16,27 @@
 //! Every error names its field (`options.data.termId is required by the URL`); nothing is sent
 //! for options that do not validate. Unknown fields are errors too, so a typo is caught at once.
 //!
-//! # Protocols
-//!
 //! Common fields: `protocol`, `data` (fills the `{key}` placeholders of `filename`, and K12's
 //! URLs), `filename`, `timeoutMs`, `requestTimeoutMs`, `pollIntervalMs`, `retries`. Each protocol
-//! adds its own (see its module for the full story and the decisions behind it):
-//!
-//! | `protocol` | its fields | default `filename` |
-//! |---|---|---|
-//! | `"k12"` ([`crate::k12`]) | `config` (required), `start`, `progress` | `export` |
-//! | `"export-service"` ([`crate::adapters::export_service`]) | `baseUrl`, `query`, `title` (required), `userId` (required), `sourceHttp` {`url`, `method`, `header`, `limit`} or `sourceRaw` (rows), `extType`, `callback`, `timestamp` | the title |
-//! | `"xlink"` ([`crate::adapters::xlink`]) | `baseUrl`, `query`, `accessToken` (required), `name` (required), `type` (required, 1–10), `describe`, `params` {`filter`, `query`, `order`}, `extend` | the name |
-//! | `"minapp"` ([`crate::adapters::minapp`]) | `baseUrl`, `query`, `tableId` (required), `fileType` (csv/json/xlsx), `mode` (all/part), `where`, `includeKeys`, `excludeKeys`, `orderBy`, `csvCustomizeHeaders`, `timestampConvertKeys` | `export` (the job's `file_name` once known) |
-//! | `"asset"` ([`crate::adapters::asset`]) | `baseUrl`, `query`, `session` (required), `assetIds` (required) | `资产导出` (`.csv` added) |
-//!
-//! `baseUrl` is where the backend lives (default: the page's origin) and `query` adds query
-//! parameters to every request (see [`crate::adapters`]). A new backend is one adapter module and
-//! one line in [`PROTOCOL_TABLE`].
+//! adds its own, listed in the registry ([`crate::backends`]) and documented in its folder. The
+//! export button's settings are read by [`ExportSetup`](crate::machine::ExportSetup), the history
+//! panel's by [`HistoryMachine`](crate::history::HistoryMachine); both read `requestTimeoutMs`
+//! and `retries` through [`read_retry_policy`].
 
-use crate::adapter::Adapter;
-#[cfg(feature = "backends")]
-use crate::adapters::{asset::AssetSystem, export_service::ExportService, minapp::MinApp, xlink::XLink};
-use crate::config::CacheConfig;
+use crate::backends::{self, Protocol};
+use crate::codec::json::Json;
 use crate::error::OptionsError;
-use crate::json::Json;
-use crate::k12::K12;
-use crate::machine::Settings;
-use crate::policy::PollPolicy;
-
-/// Validated options: an adapter ready for its first export, settings and the filename to show.
-pub struct ExportOptions {
-    /// The backend's adapter.
-    pub adapter: Box<dyn Adapter>,
-    /// Timing and retry settings.
-    pub settings: Settings,
-    /// The filename shown until the server names the file (template filled).
-    pub filename: String,
-}
-
-impl std::fmt::Debug for ExportOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ExportOptions")
-            .field("settings", &self.settings)
-            .field("filename", &self.filename)
-            .finish_non_exhaustive()
-    }
-}
+use crate::lean::comma_list;
+use crate::retry::RetryPolicy;
+use crate::seam::Ctx;
 
 /// Fields every protocol understands.
-const COMMON_KEYS: &[&str] =
+pub const COMMON_KEYS: &[&str] =
     &["protocol", "data", "filename", "timeoutMs", "requestTimeoutMs", "pollIntervalMs", "retries"];
-
-impl ExportOptions {
-    /// Validates `v`. `extra_keys` are fields the caller (the widget) reads itself and that are
-    /// therefore allowed.
-    pub fn from_json(v: &Json, extra_keys: &[&str]) -> Result<ExportOptions, OptionsError> {
-        let common = Common::read(v, &[extra_keys])?;
-        let built = (common.protocol.build)(&common.ctx(v))?;
-        let filename = common.filename.or(built.default_filename).unwrap_or_else(|| "export".to_owned());
-        Ok(ExportOptions { adapter: built.adapter, settings: settings(v)?, filename })
-    }
-}
 
 /// What every reader of an options object checks first — the export button and the history
 /// panel alike: the protocol, unknown fields, `data` and `filename`.
-pub(crate) struct Common {
+pub struct Common {
     /// The protocol's row.
     pub protocol: &'static Protocol,
     /// `options.data` (an empty object when absent).
@@ -90,7 +47,7 @@ pub(crate) struct Common {
 
 impl Common {
     /// Reads `v`, allowing the common fields, the protocol's own, and every list of `allowed`.
-    pub(crate) fn read(v: &Json, allowed: &[&[&str]]) -> Result<Common, OptionsError> {
+    pub fn read(v: &Json, allowed: &[&[&str]]) -> Result<Common, OptionsError> {
         let Json::Obj(members) = v else {
             return Err(OptionsError::new("options", "must be an object"));
         };
@@ -99,10 +56,13 @@ impl Common {
             Some(Json::Str(s)) => s.as_str(),
             Some(_) => return Err(OptionsError::new("options.protocol", "must be a string")),
         };
-        let Some(protocol) = PROTOCOL_TABLE.iter().find(|p| p.name == name) else {
+        let Some(protocol) = backends::find(name) else {
             return Err(OptionsError::new(
                 "options.protocol",
-                &format!("'{name}' is not a supported protocol (supported: {})", comma_list(protocols())),
+                &format!(
+                    "'{name}' is not a supported protocol (supported: {})",
+                    comma_list(backends::PROTOCOLS.iter().map(|p| p.name))
+                ),
             ));
         };
         for (k, _) in members {
@@ -110,7 +70,7 @@ impl Common {
             let known =
                 COMMON_KEYS.contains(&k) || protocol.keys.contains(&k) || allowed.iter().any(|a| a.contains(&k));
             if !known {
-                return Err(OptionsError::new(&format!("options.{k}"), "is not a known option"));
+                return Err(OptionsError::option(k, "is not a known option"));
             }
         }
         let data = match v.get("data") {
@@ -126,155 +86,45 @@ impl Common {
         Ok(Common { protocol, data, filename })
     }
 
-    /// The builder's context.
-    pub(crate) fn ctx<'a>(&'a self, options: &'a Json) -> Ctx<'a> {
+    /// The builders' context.
+    pub fn ctx<'a>(&'a self, options: &'a Json) -> Ctx<'a> {
         Ctx { options, data: &self.data, filename: self.filename.as_deref() }
     }
 }
 
-/// What a protocol's builder reads: the whole options object, its `data`, and the filled
-/// `filename` when the page gave one.
-#[derive(Clone, Copy, Debug)]
-pub struct Ctx<'a> {
-    /// The options object.
-    pub options: &'a Json,
-    /// `options.data` (an empty object when absent).
-    pub data: &'a Json,
-    /// `options.filename` with its placeholders filled, if given.
-    pub filename: Option<&'a str>,
-}
-
-impl<'a> Ctx<'a> {
-    /// A context for `options` alone (no data, no filename): for tests of one builder.
-    pub fn new(options: &'a Json) -> Ctx<'a> {
-        const EMPTY: &Json = &Json::Null;
-        Ctx { options, data: EMPTY, filename: None }
+/// The number option `name` of `v`, from `min` to `max`: `None` when absent or `null`. One wording
+/// for every numeric option; the bounds are whole numbers, written as integers (formatting an
+/// `f64` would bring float printing into the wasm).
+pub fn number(v: &Json, name: &str, min: u32, max: u32) -> Result<Option<f64>, OptionsError> {
+    match v.get(name) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Num(n)) if n.is_finite() && (f64::from(min)..=f64::from(max)).contains(n) => Ok(Some(*n)),
+        Some(_) => Err(range_error(name, "a number", min, max)),
     }
 }
 
-/// What a protocol's builder makes: the adapter, and the filename to show when the page gives none.
-pub struct Built {
-    /// The adapter.
-    pub adapter: Box<dyn Adapter>,
-    /// The filename when `options.filename` is absent (else `export`).
-    pub default_filename: Option<String>,
-}
-
-impl std::fmt::Debug for Built {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Built").field("default_filename", &self.default_filename).finish_non_exhaustive()
+/// As [`number`], for an option that must be a whole number.
+pub fn integer(v: &Json, name: &str, min: u32, max: u32) -> Result<Option<u32>, OptionsError> {
+    match v.get(name) {
+        Some(Json::Num(n)) if n.fract() != 0.0 => Err(range_error(name, "an integer", min, max)),
+        _ => Ok(number(v, name, min, max).map_err(|_| range_error(name, "an integer", min, max))?.map(|n| n as u32)),
     }
 }
 
-/// Builds one protocol's adapter from validated common options.
-pub type Builder = fn(&Ctx<'_>) -> Result<Built, OptionsError>;
-
-/// One row of [`PROTOCOL_TABLE`].
-#[derive(Clone, Copy)]
-pub struct Protocol {
-    /// The `options.protocol` value.
-    pub name: &'static str,
-    /// The option fields it adds to the common ones.
-    pub keys: &'static [&'static str],
-    /// Its builder.
-    pub build: Builder,
+fn range_error(name: &str, what: &str, min: u32, max: u32) -> OptionsError {
+    OptionsError::option(name, &format!("must be {what} from {min} to {max}"))
 }
 
-impl std::fmt::Debug for Protocol {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Protocol").field("name", &self.name).field("keys", &self.keys).finish_non_exhaustive()
+/// Reads `requestTimeoutMs` (100–600000) and `retries` (0–20) into `policy`: the retry policy of
+/// either machine.
+pub fn read_retry_policy(v: &Json, policy: &mut RetryPolicy) -> Result<(), OptionsError> {
+    if let Some(ms) = number(v, "requestTimeoutMs", 100, 600_000)? {
+        policy.request_timeout_ms = ms;
     }
-}
-
-/// The K12 protocol's row.
-const K12_ROW: Protocol = Protocol { name: "k12", keys: &["config", "start", "progress"], build: build_k12 };
-
-/// Every backend the widget speaks: adding one is adding its adapter module and a row here.
-#[cfg(not(feature = "backends"))]
-pub const PROTOCOL_TABLE: &[Protocol] = &[K12_ROW];
-
-/// Every backend the widget speaks: adding one is adding its adapter module and a row here.
-#[cfg(feature = "backends")]
-pub const PROTOCOL_TABLE: &[Protocol] = &[
-    K12_ROW,
-    Protocol {
-        name: "export-service",
-        keys: crate::adapters::export_service::OPTION_KEYS,
-        build: ExportService::from_options,
-    },
-    Protocol { name: "xlink", keys: crate::adapters::xlink::OPTION_KEYS, build: XLink::from_options },
-    Protocol { name: "minapp", keys: crate::adapters::minapp::OPTION_KEYS, build: MinApp::from_options },
-    Protocol { name: "asset", keys: crate::adapters::asset::OPTION_KEYS, build: AssetSystem::from_options },
-];
-
-/// The protocols `options.protocol` accepts, in the order of [`PROTOCOL_TABLE`].
-pub fn protocols() -> Vec<&'static str> {
-    PROTOCOL_TABLE.iter().map(|p| p.name).collect()
-}
-
-/// `a, b, c`: names for an error message. (`[&str]::join` would bring a second copy of the
-/// string-joining machinery into the wasm for a few error paths.)
-pub fn comma_list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
-    let mut out = String::new();
-    for n in names {
-        if !out.is_empty() {
-            out.push_str(", ");
-        }
-        out.push_str(n);
+    if let Some(n) = number(v, "retries", 0, 20)? {
+        policy.max_retries = n as u32;
     }
-    out
-}
-
-fn build_k12(ctx: &Ctx<'_>) -> Result<Built, OptionsError> {
-    let (v, data) = (ctx.options, ctx.data);
-    let config = CacheConfig::from_json(v.get("config").unwrap_or(&Json::Null), "options.config")?;
-    let key = |name: &str| -> Result<Option<String>, OptionsError> {
-        match v.get(name) {
-            None | Some(Json::Null) => Ok(None),
-            Some(Json::Str(s)) if !s.is_empty() => Ok(Some(s.clone())),
-            Some(_) => Err(OptionsError::new(&format!("options.{name}"), "must be a config key (a string)")),
-        }
-    };
-    let (start, progress) = match (key("start")?, key("progress")?) {
-        (Some(s), Some(p)) => (s, p),
-        (s, p) => match K12::infer_keys(&config) {
-            Some((is, ip)) => (s.unwrap_or(is), p.unwrap_or(ip)),
-            None => {
-                return Err(OptionsError::new(
-                    if s.is_none() { "options.start" } else { "options.progress" },
-                    "is required unless options.config is exactly one 'x' and one 'x-progress' entry",
-                ))
-            }
-        },
-    };
-    Ok(Built { adapter: Box::new(K12::new(&config, &start, &progress, data)?), default_filename: None })
-}
-
-fn settings(v: &Json) -> Result<Settings, OptionsError> {
-    let mut s = Settings::default();
-    // The bounds are whole numbers, written as integers (as f64 Display would write them).
-    let number = |name: &str, min: u32, max: u32| -> Result<Option<f64>, OptionsError> {
-        match v.get(name) {
-            None | Some(Json::Null) => Ok(None),
-            Some(Json::Num(n)) if n.is_finite() && (f64::from(min)..=f64::from(max)).contains(n) => Ok(Some(*n)),
-            Some(_) => {
-                Err(OptionsError::new(&format!("options.{name}"), &format!("must be a number from {min} to {max}")))
-            }
-        }
-    };
-    if let Some(ms) = number("timeoutMs", 1000, 86_400_000)? {
-        s.deadline_ms = ms;
-    }
-    if let Some(ms) = number("requestTimeoutMs", 100, 600_000)? {
-        s.request_timeout_ms = ms;
-    }
-    if let Some(ms) = number("pollIntervalMs", 100, 600_000)? {
-        s.policy = PollPolicy::Fixed { interval_ms: ms };
-    }
-    if let Some(n) = number("retries", 0, 20)? {
-        s.max_retries = n as u32;
-    }
-    Ok(s)
+    Ok(())
 }
 
 /// Fills `{key}` placeholders of a filename template from `data`. A placeholder whose key is
@@ -307,56 +157,13 @@ pub fn fill_template(template: &str, data: &Json) -> Result<String, OptionsError
 mod tests {
     use super::*;
 
-    fn opts(text: &str) -> Result<ExportOptions, OptionsError> {
-        ExportOptions::from_json(&Json::parse(text).unwrap(), &["label"])
-    }
-
-    const CONFIG: &str = r#""config":{"homework-export":{"method":"GET","url":"/j/org/{termId}/homework/export","rest":true,"isPolling":true},
-        "homework-export-progress":{"method":"GET","url":"/j/org/{termId}/homework/export/process","rest":true,"isPolling":true}}"#;
-
-    #[test]
-    fn k12_options_validate_and_infer_the_key_pair() {
-        let o = opts(&format!(r#"{{{CONFIG},"data":{{"termId":7,"termName":"2024春季班"}},"filename":"K12作业统计-{{termName}}","label":"导出"}}"#)).unwrap();
-        assert_eq!(o.filename, "K12作业统计-2024春季班");
-        assert_eq!(o.settings, Settings::default());
-    }
-
-    #[test]
-    fn every_bad_field_is_named() {
-        let cases = [
-            ("[]".to_owned(), "options"),
-            (format!(r#"{{{CONFIG},"data":{{}}}}"#), "options.data.termId"),
-            (format!(r#"{{{CONFIG},"data":[]}}"#), "options.data"),
-            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"confg":1}}"#), "options.confg"),
-            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"protocol":"ftp"}}"#), "options.protocol"),
-            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"start":"nope"}}"#), "options.start"),
-            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"filename":"K12-{{termName}}"}}"#), "options.filename"),
-            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"filename":""}}"#), "options.filename"),
-            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"timeoutMs":-5}}"#), "options.timeoutMs"),
-            (format!(r#"{{{CONFIG},"data":{{"termId":1}},"retries":"3"}}"#), "options.retries"),
-            (r#"{"data":{"termId":1}}"#.to_owned(), "options.config"),
-            (r#"{"config":{"a":{"url":"/a"},"b":{"url":"/b"}}}"#.to_owned(), "options.start"),
-        ];
-        for (text, field) in cases {
-            let err = opts(&text).unwrap_err();
-            assert_eq!(err.field, field, "{text}: {err}");
-        }
-    }
-
-    #[test]
-    fn poll_interval_selects_fixed_polling() {
-        let o = opts(&format!(r#"{{{CONFIG},"data":{{"termId":1}},"pollIntervalMs":1000,"timeoutMs":5000}}"#)).unwrap();
-        assert_eq!(o.settings.policy, PollPolicy::Fixed { interval_ms: 1000.0 });
-        assert_eq!(o.settings.deadline_ms, 5000.0);
-    }
-
     #[test]
     fn protocols_add_only_their_own_fields() {
         #[cfg(feature = "backends")]
-        assert_eq!(protocols(), ["k12", "export-service", "xlink", "minapp", "asset"]);
+        assert_eq!(backends::protocols(), ["k12", "export-service", "xlink", "minapp", "asset"]);
         #[cfg(not(feature = "backends"))]
-        assert_eq!(protocols(), ["k12"]);
-        for p in PROTOCOL_TABLE {
+        assert_eq!(backends::protocols(), ["k12"]);
+        for p in backends::PROTOCOLS {
             for k in p.keys {
                 assert!(!COMMON_KEYS.contains(k), "{} redefines the common option {k}", p.name);
             }
@@ -368,5 +175,17 @@ mod tests {
         let data = Json::parse(r#"{"n":"春","id":3}"#).unwrap();
         assert_eq!(fill_template("A-{n}-{id}", &data).unwrap(), "A-春-3");
         assert_eq!(fill_template("no placeholders {", &data).unwrap(), "no placeholders {");
+    }
+
+    #[test]
+    fn numbers_are_checked_with_one_wording() {
+        let v = Json::parse(r#"{"a":2.5,"b":"3","c":7}"#).unwrap();
+        assert_eq!(number(&v, "a", 0, 10), Ok(Some(2.5)));
+        assert_eq!(integer(&v, "a", 0, 10).unwrap_err().to_string(), "options.a must be an integer from 0 to 10");
+        assert_eq!(integer(&v, "b", 0, 10).unwrap_err().to_string(), "options.b must be an integer from 0 to 10");
+        assert_eq!(integer(&v, "c", 0, 10), Ok(Some(7)));
+        assert_eq!(number(&v, "b", 0, 10).unwrap_err().to_string(), "options.b must be a number from 0 to 10");
+        assert_eq!(number(&v, "c", 8, 10).unwrap_err().field, "options.c");
+        assert_eq!(number(&v, "d", 0, 10), Ok(None));
     }
 }

@@ -37,8 +37,7 @@ fn started() -> World {
 fn http_source_posts_the_documented_body_then_polls_the_detail_by_key() {
     let mut w = World::new(HTTP);
     w.click();
-    let (_, r) = w.last().clone();
-    assert_eq!((r.method, r.url.as_str()), (Method::Post, "http://127.0.0.1:8080/v1/export/http?client=t1"));
+    assert_eq!(w.last_call(), (Method::Post, "http://127.0.0.1:8080/v1/export/http?client=t1"));
     let body = w.last_body();
     assert_eq!(body.get("ext_type").and_then(Json::as_str), Some("XLSX"));
     assert_eq!(body.get("title").and_then(Json::as_str), Some("http接口数据源导出"));
@@ -161,17 +160,15 @@ fn status_4_is_a_cancelled_job() {
 
 #[test]
 fn status_2_without_a_url_and_unknown_statuses_are_retried_then_fail() {
-    for body in [
-        detail(2, ""),
-        detail(2, r#","down_url":"""#),
-        detail(9, ""),
-        detail(1, "").replace("\"status\":1", "\"status\":\"x\""),
-    ] {
-        let mut w = started();
-        w.wait();
-        w.keep_answering(3, HttpOutcome::ok(body.clone()));
-        w.failed(FailKind::BadResponse);
-    }
+    each_is_retried_then_fails(
+        started,
+        [
+            detail(2, ""),
+            detail(2, r#","down_url":"""#),
+            detail(9, ""),
+            detail(1, "").replace("\"status\":1", "\"status\":\"x\""),
+        ],
+    );
 }
 
 #[test]
@@ -327,19 +324,9 @@ fn shaped() -> BoxedStrategy<String> {
         .boxed()
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
-
-    #[test]
-    fn any_server_behaviour_ends_by_the_deadline(acts in prop::collection::vec(act(shaped(), false), 1..40)) {
-        let (m, ended_at) = run(machine(HTTP), &acts, false)?;
-        prop_assert!(matches!(m.view().status, Status::Done | Status::Failed), "{:?}", m.view());
-        prop_assert!(ended_at <= DEADLINE_MS, "ended at {} ms", ended_at);
-    }
-
-    #[test]
-    fn cancels_clicks_and_stale_answers_keep_the_invariants(acts in prop::collection::vec(act(shaped(), true), 1..60)) {
-        let (m, _) = run(machine(RAW), &acts, true)?;
-        prop_assert!(matches!(m.view().status, Status::Done | Status::Failed));
-    }
+never_wedged! {
+    ends_by_the_deadline: machine(HTTP),
+    keeps_the_invariants: machine(RAW),
+    answers: shaped(),
+    cases: 256,
 }

@@ -6,19 +6,16 @@
 #![cfg(feature = "backends")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use k12_export_core::history::{HistoryInput, HistoryMachine, HistoryView, JobState};
+use k12_export_core::history::{HistoryInput, HistoryMachine};
 use k12_export_core::json::Json;
 use k12_export_core::*;
 
+mod common;
+
+use common::World;
+
 /// A history machine in a fake world: what was sent, aborted, downloaded and saved, and a clock.
-struct World {
-    h: HistoryMachine,
-    now: f64,
-    sent: Vec<(RequestId, HttpRequest)>,
-    aborted: Vec<RequestId>,
-    downloads: Vec<(String, String)>,
-    saves: Vec<(Vec<u8>, &'static str, String)>,
-}
+type Panel = World<HistoryMachine>;
 
 fn parse(text: &str) -> Json {
     Json::parse(text).unwrap_or_else(|e| panic!("{e}: {text}"))
@@ -31,28 +28,9 @@ fn error_field(text: &str) -> String {
     }
 }
 
-impl World {
-    fn new(text: &str) -> World {
-        World {
-            h: HistoryMachine::from_options(&parse(text), 42).unwrap_or_else(|e| panic!("{e}: {text}")),
-            now: 0.0,
-            sent: Vec::new(),
-            aborted: Vec::new(),
-            downloads: Vec::new(),
-            saves: Vec::new(),
-        }
-    }
-
-    fn input(&mut self, input: HistoryInput) {
-        self.h.handle(input, self.now);
-        while let Some(c) = self.h.poll_command() {
-            match c {
-                Command::Send { id, request } => self.sent.push((id, request)),
-                Command::Abort { id } => self.aborted.push(id),
-                Command::Download { url, filename } => self.downloads.push((url, filename)),
-                Command::Save { bytes, mime, filename } => self.saves.push((bytes, mime, filename)),
-            }
-        }
+impl Panel {
+    fn new(text: &str) -> Panel {
+        World::of(HistoryMachine::from_options(&parse(text), 42).unwrap_or_else(|e| panic!("{e}: {text}")))
     }
 
     fn refresh(&mut self) {
@@ -61,41 +39,6 @@ impl World {
 
     fn download(&mut self, item: &str) {
         self.input(HistoryInput::Download { item: item.to_owned() });
-    }
-
-    fn last(&self) -> &(RequestId, HttpRequest) {
-        self.sent.last().expect("a request was sent")
-    }
-
-    fn last_url(&self) -> &str {
-        &self.last().1.url
-    }
-
-    fn answer_with(&mut self, outcome: HttpOutcome) {
-        self.now += 20.0;
-        let id = self.last().0;
-        self.input(HistoryInput::Response { id, outcome });
-    }
-
-    fn answer(&mut self, body: &str) {
-        self.answer_with(HttpOutcome::ok(body));
-    }
-
-    fn answer_status(&mut self, status: u16, body: &str) {
-        self.answer_with(HttpOutcome::status(status, body));
-    }
-
-    /// Lets time pass to the next timeout and fires it; returns the time waited.
-    fn wait(&mut self) -> f64 {
-        let at = self.h.poll_timeout().expect("something is scheduled");
-        let waited = at - self.now;
-        self.now = self.now.max(at);
-        self.input(HistoryInput::Timer);
-        waited
-    }
-
-    fn view(&self) -> &HistoryView {
-        self.h.view()
     }
 
     fn failure(&self) -> Failure {
@@ -115,8 +58,8 @@ impl World {
     }
 
     /// Refreshes and answers with `body`.
-    fn loaded(text: &str, body: &str) -> World {
-        let mut w = World::new(text);
+    fn loaded(text: &str, body: &str) -> Panel {
+        let mut w = Panel::new(text);
         w.refresh();
         w.answer(body);
         assert!(w.view().loaded && !w.view().loading, "{:?}", w.view());
@@ -125,7 +68,7 @@ impl World {
 
     /// After a failure or an end: nothing scheduled, nothing under way.
     fn settled(&self) {
-        assert_eq!(self.h.poll_timeout(), None, "nothing scheduled: {:?}", self.view());
+        assert_eq!(self.m.poll_timeout(), None, "nothing scheduled: {:?}", self.view());
         assert!(!self.view().loading && !self.view().auto_refresh && self.view().downloading.is_none());
     }
 }
@@ -287,14 +230,14 @@ fn the_buttons_options_are_accepted_as_they_are_plus_the_widgets_own_keys() {
     assert!(HistoryMachine::from_options_with(&parse(text), &["label"], 1).is_ok());
     // And the button accepts the history's keys when the widget passes them.
     let button = r#"{"protocol":"minapp","tableId":1,"historyLimit":5}"#;
-    assert!(ExportOptions::from_json(&parse(button), k12_export_core::history::OPTION_KEYS).is_ok());
+    assert!(ExportSetup::from_json(&parse(button), &[k12_export_core::history::OPTION_KEYS]).is_ok());
 }
 
 // ---- the export service ---------------------------------------------------------------------
 
 #[test]
 fn export_service_lists_the_users_jobs_from_the_documents_answer() {
-    let mut w = World::new(ES);
+    let mut w = Panel::new(ES);
     w.refresh();
     assert!(w.view().loading && !w.view().loaded);
     let (_, r) = w.last().clone();
@@ -314,7 +257,7 @@ fn export_service_lists_the_users_jobs_from_the_documents_answer() {
 
 #[test]
 fn export_service_maps_every_status_and_names_untitled_jobs() {
-    let w = World::loaded(ES, ES_MOCK);
+    let w = Panel::loaded(ES, ES_MOCK);
     assert_eq!(w.states(), [JobState::Running, JobState::Failed, JobState::Cancelled, JobState::Done]);
     let items = &w.view().items;
     assert_eq!(items[0].percent, None, "the service gives no numbers");
@@ -327,11 +270,11 @@ fn export_service_maps_every_status_and_names_untitled_jobs() {
 
 #[test]
 fn export_service_redownload_asks_the_detail_then_downloads_its_url() {
-    let mut w = World::loaded(ES, ES_DOC);
+    let mut w = Panel::loaded(ES, ES_DOC);
     w.download("2c3a54f7120a0d31f847d43f2c9725b6");
     assert_eq!(w.view().downloading.as_deref(), Some("2c3a54f7120a0d31f847d43f2c9725b6"));
     assert_eq!(w.last_url(), "http://127.0.0.1:8080/v1/export/detail?key=2c3a54f7120a0d31f847d43f2c9725b6&client=h1");
-    assert!(w.h.poll_timeout().is_some(), "the detail request has a timeout");
+    assert!(w.m.poll_timeout().is_some(), "the detail request has a timeout");
     w.answer(&es_detail("http://127.0.0.1:8080/v1/down/20219\\6\\2c3a54f7120a0d31f847d43f2c9725b6.zip"));
     assert_eq!(
         w.downloads,
@@ -347,7 +290,7 @@ fn export_service_redownload_asks_the_detail_then_downloads_its_url() {
 
 #[test]
 fn export_service_unsafe_down_url_is_refused_and_the_list_kept() {
-    let mut w = World::loaded(ES, ES_DOC);
+    let mut w = Panel::loaded(ES, ES_DOC);
     w.download("68b5e20e3da35f7a4040844a63aaac89");
     w.answer(&es_detail("javascript:alert(document.domain)"));
     assert!(w.downloads.is_empty());
@@ -358,7 +301,7 @@ fn export_service_unsafe_down_url_is_refused_and_the_list_kept() {
 
 #[test]
 fn export_service_errcode_sets_the_failure_at_once_and_keeps_the_items() {
-    let mut w = World::loaded(ES, ES_DOC);
+    let mut w = Panel::loaded(ES, ES_DOC);
     w.refresh();
     w.answer(r#"{"errcode":10002,"msg":"缺少参数 user_id","data":null,"request_id":"r"}"#);
     let f = w.failure();
@@ -377,10 +320,10 @@ fn export_service_errcode_sets_the_failure_at_once_and_keeps_the_items() {
 
 #[test]
 fn xlink_lists_with_the_token_and_reads_states_progress_and_times() {
-    let mut w = World::new(XL);
+    let mut w = Panel::new(XL);
     w.refresh();
+    assert_eq!(w.last_call(), (Method::Post, "http://127.0.0.1:8080/v2/export_tasks"));
     let (_, r) = w.last().clone();
-    assert_eq!((r.method, r.url.as_str()), (Method::Post, "http://127.0.0.1:8080/v2/export_tasks"));
     assert_eq!(r.headers, [("Access-Token".to_owned(), "demo-token".to_owned())]);
     assert_eq!(r.body.as_deref(), Some(r#"{"offset":0,"limit":20,"order":{"create_time":"desc"}}"#));
     w.answer(XL_MOCK);
@@ -399,10 +342,10 @@ fn xlink_lists_with_the_token_and_reads_states_progress_and_times() {
 
 #[test]
 fn xlink_fetches_a_fresh_auth_link_for_every_download_and_never_the_lists_link() {
-    let mut w = World::loaded(XL, XL_MOCK);
+    let mut w = Panel::loaded(XL, XL_MOCK);
     w.download("13");
+    assert_eq!(w.last_call(), (Method::Get, "http://127.0.0.1:8080/v2/export_task/13/auth_link"));
     let (_, r) = w.last().clone();
-    assert_eq!((r.method, r.url.as_str()), (Method::Get, "http://127.0.0.1:8080/v2/export_task/13/auth_link"));
     assert_eq!(r.headers, [("Access-Token".to_owned(), "demo-token".to_owned())]);
     w.answer(r#"{"link_url":"http://127.0.0.1:8080/v2/download/tok?expires=1&sig=aa"}"#);
     w.download("13");
@@ -429,7 +372,7 @@ fn xlink_fetches_a_fresh_auth_link_for_every_download_and_never_the_lists_link()
 
 #[test]
 fn xlink_bad_token_is_a_401_failure_with_the_message() {
-    let mut w = World::new(XL);
+    let mut w = Panel::new(XL);
     w.refresh();
     w.answer_status(401, r#"{"error":{"code":4031003,"msg":"Access-Token 无效"}}"#);
     let f = w.failure();
@@ -440,7 +383,7 @@ fn xlink_bad_token_is_a_401_failure_with_the_message() {
 
 #[test]
 fn xlink_unsafe_or_refused_links_fail_the_download_only() {
-    let mut w = World::loaded(XL, XL_MOCK);
+    let mut w = Panel::loaded(XL, XL_MOCK);
     w.download("13");
     w.answer(r#"{"link_url":"javascript:alert(document.domain)"}"#);
     assert_eq!(w.failure().kind, FailKind::UnsafeUrl);
@@ -458,7 +401,7 @@ fn xlink_unsafe_or_refused_links_fail_the_download_only() {
 
 #[test]
 fn minapp_lists_pending_ready_finish_with_epoch_seconds() {
-    let mut w = World::new(MA);
+    let mut w = Panel::new(MA);
     w.refresh();
     assert_eq!(w.last_url(), "https://cloud.minapp.com/userve/v1.5/table/1/export/?limit=20&offset=0");
     assert_eq!(w.last().1.method, Method::Get);
@@ -475,7 +418,7 @@ fn minapp_lists_pending_ready_finish_with_epoch_seconds() {
 
 #[test]
 fn minapp_redownloads_its_download_url_directly() {
-    let mut w = World::loaded(MA, MA_MOCK);
+    let mut w = Panel::loaded(MA, MA_MOCK);
     let before = w.sent.len();
     w.download("Job3");
     assert_eq!(w.sent.len(), before, "no request: the list's URL is used");
@@ -490,7 +433,7 @@ fn minapp_redownloads_its_download_url_directly() {
 
 #[test]
 fn minapp_unsafe_download_url_is_refused() {
-    let mut w = World::loaded(MA, &ma_list("finish", r#""javascript:alert(document.domain)""#));
+    let mut w = Panel::loaded(MA, &ma_list("finish", r#""javascript:alert(document.domain)""#));
     w.download("Job3");
     assert!(w.downloads.is_empty());
     assert_eq!(w.failure().kind, FailKind::UnsafeUrl);
@@ -499,7 +442,7 @@ fn minapp_unsafe_download_url_is_refused() {
 
 #[test]
 fn minapp_missing_table_is_a_404_failure() {
-    let mut w = World::new(MA);
+    let mut w = Panel::new(MA);
     w.refresh();
     w.answer_status(404, r#"{"error_msg":"数据表不存在"}"#);
     let f = w.failure();
@@ -511,7 +454,7 @@ fn minapp_missing_table_is_a_404_failure() {
 
 #[test]
 fn asset_lists_export_tasks_only_newest_first_with_progress() {
-    let mut w = World::new(AS);
+    let mut w = Panel::new(AS);
     w.refresh();
     assert_eq!(w.last_url(), "http://127.0.0.1:8080/api/async_task/demo?client=a1");
     w.answer(AS_MOCK);
@@ -528,7 +471,7 @@ fn asset_lists_export_tasks_only_newest_first_with_progress() {
 
 #[test]
 fn asset_redownload_builds_a_csv_with_a_bom_and_saves_it() {
-    let mut w = World::loaded(AS, AS_MOCK);
+    let mut w = Panel::loaded(AS, AS_MOCK);
     w.download("2");
     assert_eq!(w.last_url(), "http://127.0.0.1:8080/api/export_task/demo/2?client=a1");
     w.answer(AS_RECORDS);
@@ -549,7 +492,7 @@ fn asset_redownload_builds_a_csv_with_a_bom_and_saves_it() {
 fn asset_files_are_named_after_the_buttons_filename() {
     let text =
         r#"{"protocol":"asset","session":"demo","assetIds":[1],"filename":"资产-{dept}.csv","data":{"dept":"CST"}}"#;
-    let mut w = World::loaded(text, AS_MOCK);
+    let mut w = Panel::loaded(text, AS_MOCK);
     w.download("5");
     assert_eq!(w.last_url(), "/api/export_task/demo/5");
     w.answer(r#"{"code":0,"data":[{"id":1,"name":"椅子"}]}"#);
@@ -558,22 +501,22 @@ fn asset_files_are_named_after_the_buttons_filename() {
 
 #[test]
 fn asset_partial_tasks_are_downloadable_but_not_one_where_none_succeeded() {
-    let w = World::loaded(AS, &as_list(2, 0));
+    let w = Panel::loaded(AS, &as_list(2, 0));
     let item = &w.view().items[0];
     assert_eq!((item.state, item.downloadable), (JobState::Failed, false));
     assert_eq!(item.detail.as_deref(), Some("没有资产导出成功"));
-    let w = World::loaded(AS, &as_list(2, 2));
+    let w = Panel::loaded(AS, &as_list(2, 2));
     assert_eq!((w.view().items[0].state, w.view().items[0].downloadable), (JobState::Failed, true));
 }
 
 #[test]
 fn asset_error_codes_set_the_failure() {
-    let mut w = World::new(AS);
+    let mut w = Panel::new(AS);
     w.refresh();
     w.answer_status(400, r#"{"code":2,"info":"用户未找到"}"#);
     let f = w.failure();
     assert_eq!((f.kind, f.status, f.detail.as_deref()), (FailKind::Http, Some(400), Some("用户未找到")));
-    let mut w = World::loaded(AS, AS_MOCK);
+    let mut w = Panel::loaded(AS, AS_MOCK);
     w.download("5");
     w.answer(r#"{"code":6,"info":"对应id的异步任务不存在"}"#);
     let f = w.failure();
@@ -596,9 +539,9 @@ fn backends() -> Vec<(&'static str, String, String)> {
 #[test]
 fn every_backend_refreshes_while_a_job_runs_and_stops_when_none_does() {
     for (options, running, done) in backends() {
-        let mut w = World::loaded(options, &running);
+        let mut w = Panel::loaded(options, &running);
         assert!(w.view().auto_refresh, "{options}");
-        assert_eq!(w.h.poll_timeout(), Some(w.now + 2000.0), "{options}");
+        assert_eq!(w.m.poll_timeout(), Some(w.now + 2000.0), "{options}");
         let lists = w.sent.len();
         assert_eq!(w.wait(), 2000.0);
         assert_eq!(w.sent.len(), lists + 1, "an automatic refresh: {options}");
@@ -606,7 +549,7 @@ fn every_backend_refreshes_while_a_job_runs_and_stops_when_none_does() {
         w.answer(&done);
         assert!(!w.view().auto_refresh);
         assert!(!w.view().items.iter().any(|i| i.state.is_active()));
-        assert_eq!(w.h.poll_timeout(), None, "nothing runs, nothing scheduled: {options}");
+        assert_eq!(w.m.poll_timeout(), None, "nothing runs, nothing scheduled: {options}");
         w.settled();
         // Time passing changes nothing.
         w.now += 60_000.0;
@@ -617,7 +560,7 @@ fn every_backend_refreshes_while_a_job_runs_and_stops_when_none_does() {
 
 #[test]
 fn the_refresh_interval_grows_while_nothing_changes_and_resets_when_something_does() {
-    let mut w = World::loaded(XL, &xl_list(2, 10));
+    let mut w = Panel::loaded(XL, &xl_list(2, 10));
     let mut waits = Vec::new();
     for _ in 0..6 {
         waits.push(w.wait());
@@ -634,7 +577,7 @@ fn the_refresh_interval_grows_while_nothing_changes_and_resets_when_something_do
 #[test]
 fn the_refresh_interval_follows_the_option() {
     let text = r#"{"protocol":"xlink","accessToken":"t","historyRefreshMs":500}"#;
-    let mut w = World::loaded(text, &xl_list(1, 0));
+    let mut w = Panel::loaded(text, &xl_list(1, 0));
     assert_eq!(w.wait(), 500.0);
     w.answer(&xl_list(1, 0));
     assert_eq!(w.wait(), 750.0);
@@ -642,8 +585,8 @@ fn the_refresh_interval_follows_the_option() {
 
 #[test]
 fn a_manual_refresh_during_an_automatic_wait_goes_at_once_and_refresh_is_ignored_while_loading() {
-    let mut w = World::loaded(MA, &ma_list("ready", "null"));
-    assert!(w.h.poll_timeout().is_some());
+    let mut w = Panel::loaded(MA, &ma_list("ready", "null"));
+    assert!(w.m.poll_timeout().is_some());
     w.now += 100.0;
     w.refresh();
     assert_eq!(w.sent.len(), 2, "sent at once");
@@ -657,7 +600,7 @@ fn a_manual_refresh_during_an_automatic_wait_goes_at_once_and_refresh_is_ignored
 
 #[test]
 fn stale_and_duplicate_answers_are_ignored() {
-    let mut w = World::new(MA);
+    let mut w = Panel::new(MA);
     w.refresh();
     let first = w.last().0;
     w.answer(&ma_list("ready", "null"));
@@ -680,7 +623,7 @@ fn stale_and_duplicate_answers_are_ignored() {
 
 #[test]
 fn transient_failures_are_retried_with_backoff_then_fail_keeping_the_items() {
-    let mut w = World::loaded(XL, &xl_list(2, 10));
+    let mut w = Panel::loaded(XL, &xl_list(2, 10));
     w.wait();
     let mut waits = Vec::new();
     for outcome in
@@ -708,7 +651,7 @@ fn transient_failures_are_retried_with_backoff_then_fail_keeping_the_items() {
 
 #[test]
 fn malformed_answers_are_retried_like_a_network_error() {
-    let mut w = World::new(MA);
+    let mut w = Panel::new(MA);
     w.refresh();
     w.answer(r#"{"meta":{"limit":20},"objects":[{"job_id":"#);
     assert!(w.view().loading);
@@ -725,7 +668,7 @@ fn malformed_answers_are_retried_like_a_network_error() {
 
 #[test]
 fn rate_limits_wait_as_long_as_retry_after_says() {
-    let mut w = World::new(AS);
+    let mut w = Panel::new(AS);
     w.refresh();
     w.answer_with(HttpOutcome::Answer { status: 429, retry_after: Some("3".into()), body: "{}".into() });
     assert_eq!(w.wait(), 3000.0);
@@ -736,10 +679,10 @@ fn rate_limits_wait_as_long_as_retry_after_says() {
 #[test]
 fn a_request_without_an_answer_is_aborted_at_the_timeout_and_retried() {
     let text = r#"{"protocol":"minapp","tableId":1,"requestTimeoutMs":5000,"retries":1}"#;
-    let mut w = World::new(text);
+    let mut w = Panel::new(text);
     w.refresh();
     let first = w.last().0;
-    assert_eq!(w.h.poll_timeout(), Some(5000.0));
+    assert_eq!(w.m.poll_timeout(), Some(5000.0));
     w.wait();
     assert_eq!(w.aborted, [first]);
     w.wait();
@@ -753,7 +696,7 @@ fn a_request_without_an_answer_is_aborted_at_the_timeout_and_retried() {
 
 #[test]
 fn cancel_aborts_the_list_and_the_download_and_clears_every_timer() {
-    let mut w = World::loaded(XL, XL_MOCK);
+    let mut w = Panel::loaded(XL, XL_MOCK);
     w.download("13");
     let link = w.last().0;
     w.now += 2000.0;
@@ -776,7 +719,7 @@ fn cancel_aborts_the_list_and_the_download_and_clears_every_timer() {
 
 #[test]
 fn downloads_go_one_at_a_time() {
-    let mut w = World::loaded(ES, ES_DOC);
+    let mut w = Panel::loaded(ES, ES_DOC);
     w.download("2c3a54f7120a0d31f847d43f2c9725b6");
     w.download("68b5e20e3da35f7a4040844a63aaac89");
     assert_eq!(w.count("/detail"), 1, "the second is ignored while the first runs");
@@ -788,9 +731,9 @@ fn downloads_go_one_at_a_time() {
 
 #[test]
 fn a_download_that_keeps_failing_sets_the_failure_after_its_retries() {
-    let mut w = World::loaded(AS, AS_MOCK);
+    let mut w = Panel::loaded(AS, AS_MOCK);
     w.download("5");
-    let link = |w: &World| w.sent.iter().rev().find(|(_, r)| r.url.contains("/export_task/demo/5")).unwrap().0;
+    let link = |w: &Panel| w.sent.iter().rev().find(|(_, r)| r.url.contains("/export_task/demo/5")).unwrap().0;
     for _ in 0..3 {
         let id = link(&w);
         w.input(HistoryInput::Response { id, outcome: HttpOutcome::NetworkError("reset".into()) });
@@ -835,23 +778,23 @@ fn at_most_the_limit_is_shown_newest_first() {
         ));
     }
     let body = format!(r#"{{"errcode":0,"msg":"","data":[{}],"request_id":"r"}}"#, data.join(","));
-    let w = World::loaded(ES, &body);
+    let w = Panel::loaded(ES, &body);
     assert_eq!(w.view().items.len(), 20);
     assert_eq!(w.view().items[0].id, "k29");
     assert_eq!(w.view().items[19].id, "k10");
     let text = r#"{"protocol":"export-service","userId":7,"historyLimit":3}"#;
-    let w = World::loaded(text, &body);
+    let w = Panel::loaded(text, &body);
     assert_eq!(w.ids(), ["k29", "k28", "k27"]);
 }
 
 #[test]
 fn items_without_ids_are_left_out_and_duplicates_kept_once() {
     let body = r#"{"count":4,"list":[{"status":3,"name":"无 id"},{"id":"1","status":3},{"id":"1","status":2},"x"]}"#;
-    let w = World::loaded(XL, body);
+    let w = Panel::loaded(XL, body);
     assert_eq!(w.ids(), ["1"]);
     assert_eq!(w.states(), [JobState::Done]);
     let body = r#"{"count":1,"list":[{"id":"9","status":7,"create_time":"昨天"}]}"#;
-    let w = World::loaded(XL, body);
+    let w = Panel::loaded(XL, body);
     let item = &w.view().items[0];
     assert_eq!((item.state, item.detail.as_deref()), (JobState::Failed, Some("未知的任务状态：7")));
     assert_eq!((item.created_ms, item.created_text.as_deref()), (None, Some("昨天")));

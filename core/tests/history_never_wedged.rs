@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{json, object, one_of, value};
+use common::{json, object, one_of, outcome, safe_download, value};
 use k12_export_core::history::{HistoryInput, HistoryMachine};
 use k12_export_core::json::Json;
 use k12_export_core::*;
@@ -166,35 +166,6 @@ fn protocols() -> [Protocol; 4] {
     ]
 }
 
-fn body(shaped: BoxedStrategy<String>) -> impl Strategy<Value = String> {
-    prop_oneof![
-        1 => prop::collection::vec(any::<u8>(), 0..48).prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
-        1 => json().prop_map(|j| j.to_string()),
-        5 => shaped,
-    ]
-}
-
-fn outcome(shaped: BoxedStrategy<String>) -> impl Strategy<Value = HttpOutcome> {
-    let status = prop_oneof![
-        10 => Just(200u16),
-        1 => Just(201),
-        1 => Just(400),
-        1 => Just(401),
-        1 => Just(404),
-        1 => Just(408),
-        1 => Just(429),
-        1 => Just(500),
-        1 => Just(503),
-        1 => any::<u16>(),
-    ];
-    let retry_after = prop::option::of(prop_oneof![Just("1".to_owned()), Just("90".to_owned()), "[0-9a-z ]{0,6}"]);
-    prop_oneof![
-        10 => (status, retry_after, body(shaped))
-            .prop_map(|(status, retry_after, body)| HttpOutcome::Answer { status, retry_after, body }),
-        1 => Just(HttpOutcome::NetworkError("reset".into())),
-    ]
-}
-
 #[derive(Clone, Debug)]
 enum Act {
     /// The user asks for the list.
@@ -257,14 +228,7 @@ fn run(p: &Protocol, acts: &[Act]) -> Result<(), TestCaseError> {
                 }
                 Command::Download { url, filename } => {
                     let lower = url.to_ascii_lowercase();
-                    prop_assert!(
-                        lower.starts_with("http://")
-                            || lower.starts_with("https://")
-                            || url.starts_with('/')
-                            || !url.contains(':'),
-                        "unsafe download {}",
-                        url
-                    );
+                    prop_assert!(safe_download(&lower, &url), "unsafe download {}", url);
                     prop_assert!(!filename.is_empty() && !filename.contains(['/', '\\']), "{}", filename);
                 }
                 Command::Save { bytes, filename, .. } => {
@@ -380,35 +344,37 @@ fn check(index: usize) -> impl Strategy<Value = Vec<Act>> {
     prop::collection::vec(act((p.shaped)()), 1..50)
 }
 
+/// One never-wedges property per protocol, named, with its index in [`protocols`].
+macro_rules! never_wedges {
+    ($($name:ident: $index:expr),* $(,)?) => {
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+            $(
+                #[test]
+                fn $name(acts in check($index)) {
+                    run(&protocols()[$index], &acts)?;
+                }
+            )*
+        }
+    };
+}
+
+never_wedges! {
+    export_service_history_never_wedges: 0,
+    xlink_history_never_wedges: 1,
+    minapp_history_never_wedges: 2,
+    asset_history_never_wedges: 3,
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn export_service_history_never_wedges(acts in check(0)) {
-        run(&protocols()[0], &acts)?;
-    }
-
-    #[test]
-    fn xlink_history_never_wedges(acts in check(1)) {
-        run(&protocols()[1], &acts)?;
-    }
-
-    #[test]
-    fn minapp_history_never_wedges(acts in check(2)) {
-        run(&protocols()[2], &acts)?;
-    }
-
-    #[test]
-    fn asset_history_never_wedges(acts in check(3)) {
-        run(&protocols()[3], &acts)?;
-    }
-
-    #[test]
     fn arbitrary_times_never_panic_the_time_reader(s in ".{0,40}", n in any::<f64>()) {
-        let (ms, text) = k12_export_core::history::parse_time(Some(&Json::Str(s.clone())));
+        let (ms, text) = k12_export_core::codec::time::parse_time(Some(&Json::Str(s.clone())));
         prop_assert!(ms.is_none() || text.is_none());
         prop_assert!(ms.is_none_or(f64::is_finite));
-        let (ms, _) = k12_export_core::history::parse_time(Some(&Json::Num(n)));
+        let (ms, _) = k12_export_core::codec::time::parse_time(Some(&Json::Num(n)));
         prop_assert!(ms.is_none_or(|m| m.is_finite() && m > 0.0));
     }
 }

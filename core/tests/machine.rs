@@ -574,6 +574,35 @@ fn the_deadline_aborts_the_request_in_flight() {
 }
 
 #[test]
+fn an_answer_handled_after_the_deadline_starts_no_request() {
+    // Under load the answer to the last progress request can be handled after the deadline has
+    // passed, before the deadline's timer has run. It says the work is done, which would send the
+    // request for the file's URL at once: past the deadline nothing new is asked.
+    let mut w = World::with(&options(r#","timeoutMs":2000"#));
+    w.click();
+    w.answer(NOT_READY);
+    w.wait();
+    assert!(w.last_url().starts_with(PROGRESS));
+    let sent = w.sent.len();
+    w.now = 2000.0;
+    w.progress(48, 48);
+    assert_eq!(w.sent.len(), sent, "no request at or after the deadline");
+    assert_eq!(w.view().status, Status::Failed);
+    assert_eq!(w.view().failure.as_ref().unwrap().kind, FailKind::TimedOut);
+    assert_eq!(w.m.poll_timeout(), None);
+}
+
+#[test]
+fn a_file_in_an_answer_handled_after_the_deadline_is_still_delivered() {
+    // The deadline stops new requests, not an answer already in hand.
+    let mut w = World::with(&options(r#","timeoutMs":2000"#));
+    w.click();
+    w.answer_after(2500.0, HttpOutcome::ok(ready("/files/late.xlsx")));
+    assert_eq!(w.view().status, Status::Done);
+    assert_eq!(w.downloads.len(), 1);
+}
+
+#[test]
 fn responses_from_an_earlier_export_are_ignored() {
     let mut w = World::new();
     w.click();

@@ -7,9 +7,8 @@
 
 mod common;
 
-use common::{act, json, machine, run, DEADLINE_MS};
+use common::{json, machine, never_wedged};
 use k12_export_core::json::Json;
-use k12_export_core::Status;
 use proptest::prelude::*;
 
 fn k12() -> k12_export_core::Machine {
@@ -51,21 +50,15 @@ fn k12_shaped() -> BoxedStrategy<String> {
     .boxed()
 }
 
+never_wedged! {
+    ends_by_the_deadline: k12(),
+    keeps_the_invariants: k12(),
+    answers: k12_shaped(),
+    cases: 512,
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
-
-    #[test]
-    fn any_server_behaviour_ends_in_done_or_failed_within_the_deadline(acts in prop::collection::vec(act(k12_shaped(), false), 1..40)) {
-        let (m, ended_at) = run(k12(), &acts, false)?;
-        prop_assert!(matches!(m.view().status, Status::Done | Status::Failed), "{:?}", m.view());
-        prop_assert!(ended_at <= DEADLINE_MS, "ended at {} ms", ended_at);
-    }
-
-    #[test]
-    fn cancels_clicks_and_stale_answers_never_break_the_invariants(acts in prop::collection::vec(act(k12_shaped(), true), 1..60)) {
-        let (m, _) = run(k12(), &acts, true)?;
-        prop_assert!(matches!(m.view().status, Status::Done | Status::Failed));
-    }
 
     #[test]
     fn arbitrary_text_never_panics_the_json_reader(s in ".{0,200}") {

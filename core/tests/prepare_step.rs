@@ -159,7 +159,11 @@ fn the_deadline_covers_the_prepare() {
     let mut w = World::new(true);
     w.m.reconfigure(
         Box::new(Scripted { prepare: true }),
-        Settings { deadline_ms: 1000.0, request_timeout_ms: 100_000.0, ..Settings::default() },
+        Settings {
+            deadline_ms: 1000.0,
+            retry: RetryPolicy { request_timeout_ms: 100_000.0, ..RetryPolicy::default() },
+            ..Settings::default()
+        },
         "f".into(),
         0.0,
     );

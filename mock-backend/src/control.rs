@@ -2,21 +2,22 @@
 //!
 //! ```text
 //! GET  /__mock/scenarios            {scenarios:[{name, description, defaultDurationMs}]} (K12's)
-//! GET  /__mock/scenarios?backend=B  the same for export-service, xlink, minapp or asset (404 for others)
+//! GET  /__mock/scenarios?backend=B  the same for another backend of the registry (404 for others)
 //! GET  /__mock/requests?client=X    {requests:[{t, client, method, path, query, job, status}]}
 //! GET  /__mock/jobs?client=X        {jobs:[{id, client, term, kind, scenario, scheme, format, state, ...}]}
 //! POST /__mock/reset?client=X       {ok:true}   clears recordings and jobs (of one client, or all)
 //! ```
 
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use crate::jobs::JobInfo;
+use crate::backends::{self, k12::JobInfo};
 use crate::record::RequestRecord;
-use crate::scenario::ScenarioInfo;
-use crate::{lock, scenario, AppState};
+use crate::sim::scenario::{catalogue, ScenarioInfo};
+use crate::{lock, AppState};
 
 #[derive(Serialize)]
 struct Scenarios {
@@ -60,44 +61,39 @@ struct BackendFilter {
 async fn scenarios(
     query: Result<Query<BackendFilter>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Scenarios>, crate::ApiError> {
-    match query.ok().and_then(|Query(f)| f.backend).filter(|b| !b.is_empty() && b != "k12") {
-        None => Ok(Json(Scenarios { scenarios: scenario::catalogue() })),
-        Some(b) => crate::faults::catalogue(&b).map(|scenarios| Json(Scenarios { scenarios })).ok_or_else(|| {
-            crate::ApiError::NotFound(format!("unknown backend {b:?}; use k12, export-service, xlink, minapp or asset"))
-        }),
+    let name = query.ok().and_then(|Query(f)| f.backend).filter(|b| !b.is_empty()).unwrap_or_else(|| "k12".to_owned());
+    let backend = backends::find(&name).ok_or_else(|| {
+        let names: Vec<&str> = backends::BACKENDS.iter().map(|b| b.name).collect();
+        crate::ApiError::NotFound(format!("unknown backend {name:?}; use {}", names.join(", ")))
+    })?;
+    Ok(Json(Scenarios { scenarios: catalogue(backend.scenarios, backend.describe) }))
+}
+
+/// The `?client=` a control request is about (`None`: every client).
+struct Client(Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Client, Self::Rejection> {
+        let client = Query::<ClientFilter>::try_from_uri(&parts.uri).ok().and_then(|Query(f)| f.client);
+        Ok(Client(client.filter(|c| !c.is_empty())))
     }
 }
 
-fn filter(query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>) -> Option<String> {
-    query.ok().and_then(|Query(f)| f.client).filter(|c| !c.is_empty())
+async fn requests(State(state): State<AppState>, Client(client): Client) -> Json<Requests> {
+    Json(Requests { requests: lock(state.recorder()).list(client.as_deref()) })
 }
 
-async fn requests(
-    State(state): State<AppState>,
-    query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>,
-) -> Json<Requests> {
-    let client = filter(query);
-    Json(Requests { requests: lock(&state.inner.record).list(client.as_deref()) })
-}
-
-async fn jobs(
-    State(state): State<AppState>,
-    query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>,
-) -> Json<Jobs> {
-    let client = filter(query);
+async fn jobs(State(state): State<AppState>, Client(client): Client) -> Json<Jobs> {
     let now = state.now_ms();
-    Json(Jobs { jobs: lock(&state.inner.jobs).info(client.as_deref(), now) })
+    Json(Jobs { jobs: lock(&state.stores().k12).info(client.as_deref(), now) })
 }
 
-async fn reset(
-    State(state): State<AppState>,
-    query: Result<Query<ClientFilter>, axum::extract::rejection::QueryRejection>,
-) -> Json<Done> {
-    let client = filter(query);
+async fn reset(State(state): State<AppState>, Client(client): Client) -> Json<Done> {
     let now = state.now_ms();
-    lock(&state.inner.jobs).clear(client.as_deref(), now);
-    state.clear_stores(client.as_deref());
-    lock(&state.inner.record).clear(client.as_deref());
+    state.stores().clear(client.as_deref(), now);
+    lock(state.recorder()).clear(client.as_deref());
     tracing::info!(client = client.as_deref().unwrap_or("*"), "mock reset");
     Json(Done { ok: true })
 }

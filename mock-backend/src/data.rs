@@ -4,6 +4,8 @@
 //! written and the 100,000-student term never sits in memory. The same server always answers the
 //! same data, which the tests and the demo rely on.
 
+use crate::sim::writer::Cell;
+
 /// A term (期次) of the organisation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Term {
@@ -101,15 +103,6 @@ impl Kind {
         }
         h
     }
-}
-
-/// One cell of an exported row.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Cell {
-    /// Text.
-    Text(String),
-    /// A number (scores, averages).
-    Number(f64),
 }
 
 /// A student, generated from `(term id, index)`.

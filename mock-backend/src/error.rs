@@ -12,9 +12,6 @@ pub enum ApiError {
     /// 400: a parameter is missing, malformed or out of range.
     #[error("bad request: {0}")]
     BadRequest(String),
-    /// 400: `?scenario=` names no scenario; the answer lists the valid ones.
-    #[error("unknown scenario {0:?}")]
-    UnknownScenario(String),
     /// 400: `?scenario=` names no scenario this backend supports; the answer lists the valid ones.
     #[error("unknown scenario {name:?}")]
     BadScenario {
@@ -38,6 +35,9 @@ pub enum ApiError {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// A backend's own refusal (its 4xx, in its own format), made by the backend: sent as it is.
+    #[error("refused by the backend")]
+    Refused(Box<Response>),
     /// 500: something broke inside; the detail is logged, not sent.
     #[error("internal: {0}")]
     Internal(String),
@@ -47,13 +47,12 @@ impl ApiError {
     /// The HTTP status of the answer.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) | ApiError::UnknownScenario(_) | ApiError::BadScenario { .. } => {
-                StatusCode::BAD_REQUEST
-            }
+            ApiError::BadRequest(_) | ApiError::BadScenario { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::Refused(answer) => answer.status(),
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -61,21 +60,13 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if let ApiError::Refused(answer) = self {
+            return *answer;
+        }
         let status = self.status();
         let code = i64::from(status.as_u16());
         let body = match &self {
             ApiError::BadRequest(m) | ApiError::NotFound(m) | ApiError::Gone(m) => json!({"code": code, "message": m}),
-            ApiError::UnknownScenario(name) => {
-                let valid: Vec<&str> = crate::scenario::Scenario::ALL.iter().map(|s| s.name()).collect();
-                json!({
-                    "code": code,
-                    "message": format!(
-                        "unknown scenario {name:?}; valid scenarios: {}",
-                        crate::scenario::Scenario::names()
-                    ),
-                    "valid": valid,
-                })
-            }
             ApiError::BadScenario { name, valid } => json!({
                 "code": code,
                 "message": format!("unknown scenario {name:?}; valid scenarios: {}", valid.join(", ")),
@@ -85,6 +76,7 @@ impl IntoResponse for ApiError {
             ApiError::UriTooLong { limit } => {
                 json!({"code": code, "message": format!("query string too long (limit {limit} bytes)")})
             }
+            ApiError::Refused(_) => json!({}),
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 json!({"code": code, "message": "internal server error"})

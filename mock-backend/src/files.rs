@@ -200,6 +200,20 @@ pub(crate) fn register(
     job: u64,
 ) -> String {
     let token = new_token();
+    register_as(state, &token, path, filename, mime, client, job);
+    token
+}
+
+/// Registers a finished file under `token` (made with [`new_token`]), as [`register`] does.
+pub(crate) fn register_as(
+    state: &AppState,
+    token: &str,
+    path: PathBuf,
+    filename: &str,
+    mime: &'static str,
+    client: &str,
+    job: u64,
+) {
     let now = state.now_ms();
     let file = StoredFile {
         path,
@@ -210,9 +224,8 @@ pub(crate) fn register(
         job,
         deleted: false,
     };
-    let evicted = lock(&state.inner.files).insert(token.clone(), file);
+    let evicted = lock(state.files()).insert(token.to_owned(), file);
     remove_files(evicted);
-    token
 }
 
 /// Serves the file of `token` as an attachment: 404 for an unknown token, 410 once expired.
@@ -223,7 +236,7 @@ pub(crate) async fn serve(state: &AppState, token: &str, request: Request) -> Re
     }
     let now = state.now_ms();
     let (file, expired_path) = {
-        let mut files = lock(&state.inner.files);
+        let mut files = lock(state.files());
         let Some(file) = files.by_token.get_mut(token) else { return Err(not_found()) };
         let expired_path = if !file.deleted && now >= file.expires_ms {
             file.deleted = true;

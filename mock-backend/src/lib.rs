@@ -19,13 +19,13 @@
 //! GET  /j/org/{termId}/student/export[/process]      学生名单, same shapes
 //! GET  /files/{token}                                the file, as an attachment; 410 once expired
 //! GET  /demo/page, POST /v1/export/{http,raw}, GET /v1/export/{detail,history}, GET /v1/down/{key}.zip
-//!                                                    the export service (see [`export_service`])
+//!                                                    the export service (see [`backends::export_service`])
 //! POST /v2/export_task, GET /v2/export_task/{id}[/auth_link], POST /v2/export_tasks, GET /v2/download/{token}
-//!                                                    XLink (see [`xlink`])
+//!                                                    XLink (see [`backends::xlink`])
 //! POST|GET /userve/v1.5/table/{table_id}/export/, GET …/export/{job_id}/
-//!                                                    MinApp (see [`minapp`])
+//!                                                    MinApp (see [`backends::minapp`])
 //! GET  /api/async_task/{session}, POST /api/export_task/{session}, GET /api/export_task/{session}/{id}
-//!                                                    the asset system (see [`asset`])
+//!                                                    the asset system (see [`backends::asset`])
 //! GET  /__mock/scenarios[?backend=B]                 {scenarios:[{name, description, defaultDurationMs}]}
 //! GET  /__mock/requests?client=X                     {requests:[{t, client, method, path, query, job, status}]}
 //! GET  /__mock/jobs?client=X                         {jobs:[{id, client, term, kind, scenario, scheme, format,
@@ -113,7 +113,7 @@
 //!
 //! A test picks a scenario per job with query parameters on the request that creates it — also
 //! for the POST endpoints, whose bodies are the widget's — and names itself with `client`:
-//! `scenario`, `client`, `durationMs`, `failAt`, `startDelayMs`, `seed`, `rows` (see [`faults`]);
+//! `scenario`, `client`, `durationMs`, `failAt`, `startDelayMs`, `seed`, `rows` (see [`sim::knobs`]);
 //! plus `splitRows` and `backslash=1` (export service), `linkTtlMs` (XLink's `auth_link`) and
 //! `windowMs` (MinApp's one-job window). Later requests follow the job's scenario. A page passes
 //! them through the adapter's `query` option, which adds them to every request:
@@ -141,34 +141,39 @@
 //! Every API request (the paths under [`API_PREFIXES`]: `/j/`, `/files/`, `/v1/`, `/v2/`,
 //! `/userve/`, `/api/`, `/demo/`) is recorded with its arrival time in ms since start, except those
 //! refused for an oversized query; the last 10,000 are kept.
+//!
+//! # Layout
+//!
+//! ```text
+//!  lib (app, AppState)          the server: middleware, the state with one named store per backend
+//!       │
+//!  backends                     the registry (name, scenarios, routes; stores) and one module per
+//!       │                       backend: its routes and wire glue only
+//!  sim, files, record, data,    the simulation vocabulary (scenarios, knobs, timeline, job header
+//!  control, error, site         and store, wire faults, the file writer, clock); finished files;
+//!                               the request recorder; K12's data; the /__mock routes; errors
+//! ```
 
-use std::any::{Any, TypeId};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-pub mod asset;
+pub mod backends;
 pub mod control;
 pub mod data;
 pub mod error;
-pub mod export;
-pub mod export_service;
-pub mod faults;
 pub mod files;
-pub mod jobs;
-pub mod k12;
-pub mod minapp;
 pub mod record;
-pub mod scenario;
+pub mod sim;
 mod site;
-pub mod xlink;
 
 pub use error::ApiError;
 
@@ -185,7 +190,7 @@ pub struct Config {
     pub public_host: String,
     /// Requests kept by the recorder.
     pub max_recorded_requests: usize,
-    /// Jobs kept in the registry (the oldest is forgotten, and stopped, past this).
+    /// K12 jobs kept (the oldest is forgotten, and stopped, past this).
     pub max_jobs: usize,
     /// Files remembered (the oldest is deleted past this).
     pub max_files: usize,
@@ -206,7 +211,7 @@ impl Default for Config {
             max_jobs: 1_000,
             max_files: 1_000,
             max_query_bytes: 4_096,
-            url_delay_ms: jobs::DEFAULT_URL_DELAY_MS,
+            url_delay_ms: backends::k12::DEFAULT_URL_DELAY_MS,
         }
     }
 }
@@ -220,32 +225,11 @@ pub struct AppState {
 struct Inner {
     config: Config,
     started: Instant,
-    jobs: Mutex<jobs::Jobs>,
+    next_job_id: AtomicU64,
     files: Mutex<files::FileStore>,
     record: Mutex<record::Recorder>,
-    stores: Mutex<Vec<(TypeId, Arc<dyn Store>)>>,
+    stores: backends::Stores,
     secret: std::hash::RandomState,
-}
-
-/// The state one backend module keeps (its jobs), created on first use by [`AppState::store`] and
-/// cleared by `POST /__mock/reset`.
-pub trait Backend: Default + Send + 'static {
-    /// Forgets the jobs of one client, or of all.
-    fn clear(&mut self, client: Option<&str>);
-}
-
-trait Store: Send + Sync {
-    fn clear(&self, client: Option<&str>);
-    fn any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
-}
-
-impl<T: Backend> Store for Mutex<T> {
-    fn clear(&self, client: Option<&str>) {
-        lock(self).clear(client);
-    }
-    fn any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
-        self
-    }
 }
 
 /// Locks a mutex; a panic elsewhere while it was held does not make the state unusable.
@@ -258,10 +242,10 @@ impl AppState {
     pub fn new(config: Config) -> AppState {
         AppState {
             inner: Arc::new(Inner {
-                jobs: Mutex::new(jobs::Jobs::new(config.max_jobs)),
+                next_job_id: AtomicU64::new(1),
                 files: Mutex::new(files::FileStore::new(config.max_files)),
                 record: Mutex::new(record::Recorder::new(config.max_recorded_requests)),
-                stores: Mutex::new(Vec::new()),
+                stores: backends::Stores::new(&config),
                 secret: std::hash::RandomState::new(),
                 config,
                 started: Instant::now(),
@@ -279,6 +263,26 @@ impl AppState {
         u64::try_from(self.inner.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
+    /// A new job id, unique among every backend's jobs (the request records name jobs by it).
+    pub fn next_job_id(&self) -> u64 {
+        self.inner.next_job_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Every backend's jobs.
+    pub fn stores(&self) -> &backends::Stores {
+        &self.inner.stores
+    }
+
+    /// The finished files.
+    pub(crate) fn files(&self) -> &Mutex<files::FileStore> {
+        &self.inner.files
+    }
+
+    /// The request recorder.
+    pub(crate) fn recorder(&self) -> &Mutex<record::Recorder> {
+        &self.inner.record
+    }
+
     /// Deletes the files that have expired (their tokens then answer 410); returns how many.
     pub fn sweep_expired(&self) -> usize {
         let paths = lock(&self.inner.files).expire(self.now_ms());
@@ -289,29 +293,9 @@ impl AppState {
 
     /// Stops every job and deletes every file: for shutting down.
     pub fn shutdown(&self) {
-        lock(&self.inner.jobs).clear(None, self.now_ms());
+        self.inner.stores.clear(None, self.now_ms());
         let paths = lock(&self.inner.files).drain();
         files::remove_files(paths);
-    }
-
-    /// The state of the backend module that keeps a `T`, created empty on first use.
-    pub fn store<T: Backend>(&self) -> Arc<Mutex<T>> {
-        let mut stores = lock(&self.inner.stores);
-        let found = stores.iter().find(|(id, _)| *id == TypeId::of::<T>()).map(|(_, s)| s.clone());
-        let store = found.unwrap_or_else(|| {
-            let s: Arc<dyn Store> = Arc::new(Mutex::new(T::default()));
-            stores.push((TypeId::of::<T>(), s.clone()));
-            s
-        });
-        store.any().downcast::<Mutex<T>>().unwrap_or_else(|_| unreachable!("stores are keyed by their type"))
-    }
-
-    /// Clears every backend module's jobs (of one client, or all).
-    pub(crate) fn clear_stores(&self, client: Option<&str>) {
-        let stores: Vec<Arc<dyn Store>> = lock(&self.inner.stores).iter().map(|(_, s)| s.clone()).collect();
-        for s in stores {
-            s.clear(client);
-        }
     }
 
     /// A keyed hash of `message` under the server's secret (random per start): the signature of
@@ -323,11 +307,26 @@ impl AppState {
         format!("{a:016x}{b:016x}")
     }
 
-    /// Counts a request against a job (for `/__mock/jobs`).
+    /// Counts a request against a K12 job (for `/__mock/jobs`).
     pub(crate) fn touch_job(&self, id: u64) {
-        if let Some(job) = lock(&self.inner.jobs).get_mut(id) {
+        if let Some(job) = lock(&self.inner.stores.k12).get_mut(id) {
             job.requests += 1;
         }
+    }
+
+    /// The origin for absolute download URLs: the request's `Host` if it is a plain `host[:port]`,
+    /// else the address the server listens on.
+    pub fn origin(&self, headers: &HeaderMap) -> String {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.len() <= 255
+                    && h.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+            })
+            .map_or_else(|| self.config().public_host.clone(), str::to_owned);
+        format!("http://{host}")
     }
 }
 
@@ -399,12 +398,9 @@ async fn method_not_allowed() -> ApiError {
 
 /// The whole server as a `Router`; tests drive it with `tower::ServiceExt::oneshot`.
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .merge(k12::routes())
-        .merge(export_service::routes())
-        .merge(xlink::routes())
-        .merge(minapp::routes())
-        .merge(asset::routes())
+    backends::BACKENDS
+        .iter()
+        .fold(Router::new(), |router, backend| router.merge((backend.routes)()))
         .merge(files::routes())
         .merge(control::routes())
         .method_not_allowed_fallback(method_not_allowed)

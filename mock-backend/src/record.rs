@@ -48,6 +48,12 @@ pub(crate) struct Touched {
     pub client: Option<String>,
 }
 
+/// Tells the recorder that `response` answers `client`'s request about `job`.
+pub(crate) fn touched(mut response: Response, job: Option<u64>, client: &str) -> Response {
+    response.extensions_mut().insert(Touched { job, client: Some(client.to_owned()) });
+    response
+}
+
 /// The last `max` requests, oldest first.
 #[derive(Debug)]
 pub(crate) struct Recorder {
@@ -118,7 +124,7 @@ pub(crate) async fn record(State(state): State<AppState>, request: Request, next
             }
             client.truncate(end);
         }
-        lock(&state.inner.record).push(RequestRecord { t, client, method, path, query, job: touched.job, status });
+        lock(state.recorder()).push(RequestRecord { t, client, method, path, query, job: touched.job, status });
     }
     response
 }

@@ -3,84 +3,23 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::HashMap;
 use std::io::Cursor;
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, Bytes};
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
-use axum::Router;
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
 use calamine::{Data, Reader, Xlsx};
-use http_body_util::BodyExt;
-use mock_backend::scenario::{flaky_fault, FlakyFault, Scenario};
-use mock_backend::{app, data, AppState, Config};
+use common::{sleep_ms, Mock, Reply, HOST};
+use mock_backend::backends::k12::SCENARIOS;
+use mock_backend::data;
+use mock_backend::sim::scenario::{flaky_fault, FlakyFault};
 use serde_json::Value;
-use tempfile::TempDir;
-use tower::ServiceExt;
 
-const HOST: &str = "127.0.0.1:4567";
-
-struct Mock {
-    app: Router,
-    state: AppState,
-    dir: TempDir,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(|v| v.to_str().unwrap())
-    }
-}
-
+/// The K12 routes and the control routes, on the shared test server.
 impl Mock {
-    fn new() -> Mock {
-        Mock::with(|_| {})
-    }
-
-    fn with(f: impl FnOnce(&mut Config)) -> Mock {
-        let dir = tempfile::tempdir().unwrap();
-        let mut config = Config {
-            data_dir: dir.path().join("data"),
-            dist_dir: dir.path().join("dist"),
-            public_host: "127.0.0.1:8080".into(),
-            ..Config::default()
-        };
-        f(&mut config);
-        let state = AppState::new(config);
-        Mock { app: app(state.clone()), state, dir }
-    }
-
-    /// Sends a request; `Err` when the body breaks off (a connection reset).
-    async fn send_raw(&self, req: Request<Body>) -> Result<Reply, (StatusCode, String)> {
-        let response = self.app.clone().oneshot(req).await.unwrap();
-        let (parts, body) = response.into_parts();
-        match body.collect().await {
-            Ok(b) => Ok(Reply { status: parts.status, headers: parts.headers, body: b.to_bytes() }),
-            Err(e) => Err((parts.status, e.to_string())),
-        }
-    }
-
-    async fn send(&self, req: Request<Body>) -> Reply {
-        self.send_raw(req).await.unwrap_or_else(|e| panic!("body failed: {e:?}"))
-    }
-
-    async fn get(&self, uri: &str) -> Reply {
-        self.send(Request::get(uri).header(header::HOST, HOST).body(Body::empty()).unwrap()).await
-    }
-
     async fn start(&self, path: &str, query: &str) -> Value {
         let r = self.get(&format!("/j/org/{path}/export?{query}")).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -95,10 +34,6 @@ impl Mock {
 
     async fn jobs(&self, client: &str) -> Vec<Value> {
         self.get(&format!("/__mock/jobs?client={client}")).await.json()["jobs"].as_array().unwrap().clone()
-    }
-
-    async fn requests(&self, client: &str) -> Vec<Value> {
-        self.get(&format!("/__mock/requests?client={client}")).await.json()["requests"].as_array().unwrap().clone()
     }
 
     /// Polls the start endpoint until it gives a URL.
@@ -128,8 +63,8 @@ impl Mock {
         }
     }
 
-    /// Downloads a URL of this server (absolute, with our Host).
-    async fn download(&self, url: &str) -> Reply {
+    /// Downloads a URL of this server, which must be absolute, with our Host.
+    async fn download_own(&self, url: &str) -> Reply {
         let path = url.strip_prefix(&format!("http://{HOST}")).unwrap_or_else(|| panic!("not ours: {url}"));
         self.get(path).await
     }
@@ -145,10 +80,6 @@ impl Mock {
 fn nums(p: &Value) -> (i64, i64) {
     let r = &p["result"];
     (r["loaded"].as_i64().unwrap_or_else(|| panic!("{p}")), r["total"].as_i64().unwrap_or_else(|| panic!("{p}")))
-}
-
-async fn sleep_ms(ms: u64) {
-    tokio::time::sleep(Duration::from_millis(ms)).await;
 }
 
 fn sheet(bytes: &[u8]) -> Vec<Vec<Data>> {
@@ -317,7 +248,7 @@ async fn convention_a_empty_term_is_total_one_with_a_header_only_file() {
     let s = m.start("1002/student", q).await;
     assert_eq!(s["result"]["filename"], "K12学生名单-2024暑期集训.xlsx");
     let url = s["result"]["url"].as_str().expect("a URL as soon as loaded == total").to_owned();
-    let rows = sheet(&m.download(&url).await.body);
+    let rows = sheet(&m.download_own(&url).await.body);
     assert_eq!(rows.len(), 1);
     assert_eq!(text_cells(&rows[0]), ["学号", "姓名", "班级", "手机"]);
 }
@@ -374,7 +305,7 @@ async fn convention_b_empty_export_is_total_one_loaded_two_then_a_url_after_the_
     }
     let job = &m.jobs("be").await[0];
     assert!(job["delivered"].as_u64().unwrap() >= job["finished"].as_u64().unwrap() + 200);
-    assert_eq!(sheet(&m.download(&url.unwrap()).await.body).len(), 1);
+    assert_eq!(sheet(&m.download_own(&url.unwrap()).await.body).len(), 1);
 }
 
 #[tokio::test]
@@ -416,7 +347,7 @@ async fn xlsx_reads_back_with_calamine_one_row_per_student() {
     let q = "client=x&durationMs=50";
     m.start("1001/homework", q).await;
     let url = m.wait_for_url("1001/homework", q).await;
-    let r = m.download(&url).await;
+    let r = m.download_own(&url).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header("content-type"), Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
     let rows = sheet(&r.body);
@@ -457,7 +388,7 @@ async fn test_and_student_exports_have_their_headers() {
         let path = format!("1005/{kind}");
         assert_eq!(m.start(&path, q).await["result"]["filename"], name);
         let url = m.wait_for_url(&path, q).await;
-        let rows = sheet(&m.download(&url).await.body);
+        let rows = sheet(&m.download_own(&url).await.body);
         assert_eq!(rows.len(), 321, "{kind}");
         assert_eq!(text_cells(&rows[0]), header);
     }
@@ -469,7 +400,7 @@ async fn csv_is_utf8_with_bom_and_a_csv_name() {
     let q = "client=c&format=csv&durationMs=30";
     assert_eq!(m.start("1001/student", q).await["result"]["filename"], "K12学生名单-2024春季班.csv");
     let url = m.wait_for_url("1001/student", q).await;
-    let r = m.download(&url).await;
+    let r = m.download_own(&url).await;
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     let text = r.text();
     assert!(text.starts_with("\u{FEFF}学号,姓名,班级,手机\r\n"), "{text:.60}");
@@ -484,7 +415,7 @@ async fn a_chinese_filename_round_trips_through_content_disposition() {
     let q = "client=cd&durationMs=20";
     m.start("1003/test", q).await;
     let url = m.wait_for_url("1003/test", q).await;
-    let r = m.download(&url).await;
+    let r = m.download_own(&url).await;
     let raw = r.header("content-disposition").unwrap();
     let (kind, params) = parse_content_disposition(raw);
     assert_eq!(kind, "attachment");
@@ -508,7 +439,7 @@ async fn download_paths_cannot_leave_the_data_directory() {
     m.start("1001/homework", q).await;
     let url = m.wait_for_url("1001/homework", q).await;
     let token = url.rsplit('/').next().unwrap().to_owned();
-    assert_eq!(m.download(&url).await.status, StatusCode::OK);
+    assert_eq!(m.download_own(&url).await.status, StatusCode::OK);
     let attempts = [
         "/files/..".to_owned(),
         "/files/../Cargo.toml".to_owned(),
@@ -543,14 +474,14 @@ async fn files_expire_with_410_and_are_deleted() {
     let q = "client=ex&durationMs=10";
     m.start("1001/student", q).await;
     let url = m.wait_for_url("1001/student", q).await;
-    assert_eq!(m.download(&url).await.status, StatusCode::OK);
+    assert_eq!(m.download_own(&url).await.status, StatusCode::OK);
     assert_eq!(m.data_files().len(), 1);
     sleep_ms(850).await;
-    let r = m.download(&url).await;
+    let r = m.download_own(&url).await;
     assert_eq!(r.status, StatusCode::GONE);
     assert_eq!(r.json()["code"], 410);
     assert!(m.data_files().is_empty(), "{:?}", m.data_files());
-    assert_eq!(m.download(&url).await.status, StatusCode::GONE, "still 410, not 404");
+    assert_eq!(m.download_own(&url).await.status, StatusCode::GONE, "still 410, not 404");
 
     // The periodic sweep deletes files nobody asked for again.
     m.start("1001/test", q).await;
@@ -560,7 +491,7 @@ async fn files_expire_with_410_and_are_deleted() {
     sleep_ms(850).await;
     assert_eq!(m.state.sweep_expired(), 1);
     assert!(m.data_files().is_empty());
-    assert_eq!(m.download(&url).await.status, StatusCode::GONE);
+    assert_eq!(m.download_own(&url).await.status, StatusCode::GONE);
 }
 
 #[tokio::test]
@@ -601,7 +532,7 @@ async fn every_scenario_is_listed_and_accepted() {
     let m = Mock::new();
     let list = m.get("/__mock/scenarios").await.json();
     let names: Vec<&str> = list["scenarios"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
-    let expected: Vec<&str> = Scenario::ALL.iter().map(|s| s.name()).collect();
+    let expected: Vec<&str> = SCENARIOS.iter().map(|s| s.name()).collect();
     assert_eq!(names, expected);
     assert_eq!(names.len(), 23);
     for s in list["scenarios"].as_array().unwrap() {
@@ -651,7 +582,7 @@ async fn empty_scenario_behaves_as_a_term_without_students() {
     m.start("1003/test", q).await;
     let url = m.wait_for_url("1003/test", q).await;
     assert_eq!(nums(&m.progress("1003/test", q).await), (1, 1));
-    assert_eq!(sheet(&m.download(&url).await.body).len(), 1);
+    assert_eq!(sheet(&m.download_own(&url).await.body).len(), 1);
 }
 
 #[tokio::test]
@@ -761,7 +692,7 @@ async fn result_null_progress_still_ends_with_a_url() {
         assert!(p.as_object().unwrap().contains_key("result"));
         assert_eq!(p["result"], Value::Null);
         if let Some(url) = m.start("1001/homework", q).await["result"]["url"].as_str() {
-            assert_eq!(m.download(url).await.status, StatusCode::OK);
+            assert_eq!(m.download_own(url).await.status, StatusCode::OK);
             break;
         }
         assert!(Instant::now() < deadline);
@@ -843,7 +774,7 @@ async fn hostile_filename_is_sent_as_is_in_json_and_sanitised_in_the_header() {
     assert!(p.text().contains("\\u0000"), "NUL escaped in JSON: {}", p.text());
     assert_eq!(p.json()["result"]["extra"]["filename"], hostile);
     let url = m.wait_for_url("1001/homework", q).await;
-    let r = m.download(&url).await;
+    let r = m.download_own(&url).await;
     assert_eq!(r.status, StatusCode::OK);
     let (kind, params) = parse_content_disposition(r.header("content-disposition").unwrap());
     assert_eq!(kind, "attachment");
@@ -1055,7 +986,7 @@ async fn bad_input_gets_json_errors_with_the_right_status() {
         assert!(message.contains(needle), "{uri:.80}: {message}");
     }
     let v = m.get("/j/org/1001/homework/export?scenario=nope").await.json();
-    assert_eq!(v["valid"].as_array().unwrap().len(), Scenario::ALL.len());
+    assert_eq!(v["valid"].as_array().unwrap().len(), SCENARIOS.len());
     assert!(m.jobs("anon").await.is_empty(), "bad requests create no job");
 }
 

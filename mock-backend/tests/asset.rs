@@ -180,7 +180,7 @@ async fn almost_json_answers_like_the_document() {
     assert!(r.text().contains("\"info\": Succeed,"), "{}", r.text());
     let list = m.get("/api/async_task/demo?client=aj").await.text();
     assert!(serde_json::from_str::<Value>(&list).is_err());
-    assert!(k12_export_core::adapters::lenient::parse(&list).is_ok(), "{list}");
+    assert!(k12_export_core::codec::lenient::parse(&list).is_ok(), "{list}");
 }
 
 #[tokio::test]

@@ -8,12 +8,11 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use common::*;
-use k12_export_core::history::{HistoryInput, HistoryMachine, HistoryView, JobState};
+use k12_export_core::history::{HistoryInput, HistoryMachine, HistoryView};
 use k12_export_core::json::Json as CoreJson;
-use k12_export_core::{Command, FailKind, HttpOutcome};
+use k12_export_core::{Command, FailKind, Failure, JobState, SansIo};
 use serde_json::json;
 
 /// A history machine wired to the mock, in real time.
@@ -50,27 +49,8 @@ impl<'a> Panel<'a> {
         while let Some(c) = self.h.poll_command() {
             match c {
                 Command::Send { id, request } => {
-                    let path = request.url.strip_prefix(&format!("http://{HOST}")).unwrap_or(&request.url).to_owned();
-                    let mut b = Request::builder().method(request.method.as_str()).uri(path).header(header::HOST, HOST);
-                    for (k, v) in &request.headers {
-                        b = b.header(k.as_str(), v.as_str());
-                    }
-                    let body = match &request.body {
-                        Some(text) => {
-                            b = b.header(header::CONTENT_TYPE, "application/json");
-                            Body::from(text.clone())
-                        }
-                        None => Body::empty(),
-                    };
                     self.requests.push(format!("{} {}", request.method.as_str(), request.url));
-                    let outcome = match self.m.send_raw(b.body(body).unwrap()).await {
-                        Ok(r) => HttpOutcome::Answer {
-                            status: r.status.as_u16(),
-                            retry_after: r.header("retry-after").map(str::to_owned),
-                            body: r.text(),
-                        },
-                        Err((_, e)) => HttpOutcome::NetworkError(e),
-                    };
+                    let outcome = self.m.answer(&request).await;
                     self.h.handle(HistoryInput::Response { id, outcome }, self.now());
                 }
                 Command::Abort { .. } => {}
@@ -103,6 +83,12 @@ impl<'a> Panel<'a> {
         assert_eq!(self.view().failure, None);
         assert_eq!(self.h.poll_timeout(), None, "no job runs: nothing scheduled");
         assert!(self.view().items.iter().all(|i| !i.state.is_active()));
+    }
+
+    /// Refreshes once and gives the failure the answer leaves (there must be one).
+    async fn refused(&mut self) -> Failure {
+        self.input(HistoryInput::Refresh).await;
+        self.view().failure.clone().unwrap()
     }
 
     fn count(&self, needle: &str) -> usize {
@@ -181,8 +167,7 @@ async fn xlink_history_with_a_bad_token_fails_with_the_servers_message() {
     let m = Mock::new();
     let options = format!(r#"{{"protocol":"xlink","baseUrl":"http://{HOST}","accessToken":"wrong"}}"#);
     let mut p = Panel::new(&m, &options);
-    p.input(HistoryInput::Refresh).await;
-    let f = p.view().failure.clone().unwrap();
+    let f = p.refused().await;
     assert_eq!((f.kind, f.status, f.detail.as_deref()), (FailKind::Http, Some(401), Some("Access-Token 无效")));
     assert_eq!(p.h.poll_timeout(), None);
 }
@@ -240,8 +225,7 @@ async fn minapp_history_of_a_missing_table_is_a_404_failure() {
     let m = Mock::new();
     let options = format!(r#"{{"protocol":"minapp","baseUrl":"http://{HOST}","tableId":9}}"#);
     let mut p = Panel::new(&m, &options);
-    p.input(HistoryInput::Refresh).await;
-    let f = p.view().failure.clone().unwrap();
+    let f = p.refused().await;
     assert_eq!((f.status, f.detail.as_deref()), (Some(404), Some("数据表不存在")));
 }
 
@@ -285,8 +269,7 @@ async fn asset_history_of_an_unknown_session_fails_with_the_documents_code() {
     let m = Mock::new();
     let options = format!(r#"{{"protocol":"asset","baseUrl":"http://{HOST}","session":"nobody"}}"#);
     let mut p = Panel::new(&m, &options);
-    p.input(HistoryInput::Refresh).await;
-    let f = p.view().failure.clone().unwrap();
+    let f = p.refused().await;
     assert_eq!((f.status, f.detail.as_deref()), (Some(400), Some("用户未找到")));
 }
 

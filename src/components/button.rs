@@ -1,5 +1,5 @@
 //! `AsyncExportButton`: the K12 "导出" button — click to export, grey and busy while it runs,
-//! progress on hover or focus, automatic download, a toast when it fails.
+//! progress on hover, focus or a tap on the busy button, automatic download, a toast when it fails.
 
 use std::rc::Rc;
 
@@ -15,7 +15,7 @@ use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::hooks::use_exporter::{use_exporter, ExportInputs};
 use crate::hooks::use_runner::{TransportRef, Update};
 use crate::labels::Labels;
-use crate::spec::Options;
+use crate::options::Options;
 
 /// How long the failure toast stays.
 pub const TOAST_MS: u32 = 5_000;
@@ -70,7 +70,11 @@ struct Ui {
     view: View,
     hover: bool,
     focus: bool,
-    /// Esc closed the popover; it stays closed until the next hover or focus.
+    /// The busy button was clicked or tapped: open until a press outside or Esc (touch screens
+    /// have no hover, and Safari does not focus a tapped button).
+    pinned: bool,
+    /// Esc or a press outside closed the popover; it stays closed until the next hover, focus or
+    /// click.
     dismissed: bool,
     toast: Option<Failure>,
     toast_seq: u32,
@@ -87,6 +91,10 @@ enum Action {
     DismissToast(u32),
     Hover(bool),
     Focus(bool),
+    /// The busy button was clicked.
+    Pin,
+    /// A pointer went down outside the button and its popover.
+    Outside,
     Escape,
     Place(Placement),
 }
@@ -125,11 +133,31 @@ impl Reducible for Ui {
                     s.dismissed = false;
                 }
             }
-            Action::Escape => s.dismissed = true,
+            Action::Pin => {
+                s.pinned = true;
+                s.dismissed = false;
+            }
+            Action::Outside => {
+                s.pinned = false;
+                s.hover = false;
+                s.dismissed = true;
+            }
+            Action::Escape => {
+                s.pinned = false;
+                s.dismissed = true;
+            }
             Action::Place(p) => s.placement = p,
         }
         Rc::new(s)
     }
+}
+
+/// Whether `e` happened on the button or the popover described by `pop_id`.
+fn is_inside(e: &web_sys::Event, pop_id: &str) -> bool {
+    e.composed_path()
+        .iter()
+        .filter_map(|n| n.dyn_into::<web_sys::Element>().ok())
+        .any(|el| el.id() == pop_id || el.get_attribute("aria-describedby").is_some_and(|d| d == pop_id))
 }
 
 /// The async export button.
@@ -177,7 +205,7 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
     }
 
     let busy = ui.view.status == Status::Exporting;
-    let open = busy && (ui.hover || ui.focus) && !ui.dismissed;
+    let open = busy && (ui.hover || ui.focus || ui.pinned) && !ui.dismissed;
 
     // Esc closes the popover even when only the pointer is on it (WCAG 1.4.13).
     {
@@ -191,6 +219,32 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
                         EventListener::new(&d, "keydown", move |e| {
                             if e.dyn_ref::<KeyboardEvent>().is_some_and(|k| k.key() == "Escape") {
                                 dispatcher.dispatch(Action::Escape);
+                            }
+                        })
+                    })
+                });
+                Box::new(move || drop(listener))
+            }),
+        );
+    }
+
+    // A press anywhere else closes it: on a touch screen there is no pointer leaving. The popover
+    // and the button are recognised in the event's composed path by the popover's id, so a shadow
+    // root around the widget makes no difference; the capture phase, so a host page stopping the
+    // event's propagation does not either.
+    {
+        let dispatcher = ui.dispatcher();
+        let pop_id = (*pop_id).clone();
+        use_effect_on(
+            EffectKey(0, open, None),
+            Box::new(move || {
+                let listener = open.then(|| {
+                    let document = web_sys::window().and_then(|w| w.document());
+                    let options = gloo_events::EventListenerOptions::run_in_capture_phase();
+                    document.map(|d| {
+                        EventListener::new_with_options(&d, "pointerdown", options, move |e| {
+                            if !is_inside(e, &pop_id) {
+                                dispatcher.dispatch(Action::Outside);
                             }
                         })
                     })
@@ -217,9 +271,12 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
 
     let onclick = {
         let start = exporter.start.clone();
+        let d = ui.dispatcher();
         Callback::from(move |()| {
             if !inert {
                 start.emit(());
+            } else if busy {
+                d.dispatch(Action::Pin);
             }
         })
     };

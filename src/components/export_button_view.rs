@@ -113,8 +113,8 @@ pub fn use_export_button_view(
         _ => None,
     };
     let onclick = props.onclick.reform(|e: MouseEvent| e.prevent_default());
-    // Placement is measured on the popover's own box once it is open, before the browser paints
-    // (effects run in the same task as the render). The anchor is found through a NodeRef: with
+    // Placement is measured on the popover's own box once it is open — by hover, focus or a tap on
+    // the busy button — before the browser paints (effects run in the same task as the render). The anchor is found through a NodeRef: with
     // Yew's event delegation, an event's current target is the app's root element, not the element
     // the listener is written on.
     let anchor = use_node_ref();

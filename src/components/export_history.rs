@@ -4,14 +4,15 @@
 
 use std::rc::Rc;
 
-use k12_export_core::history::{HistoryItem, HistoryView, JobState};
+use k12_export_core::history::HistoryView;
+use k12_export_core::{HistoryItem, JobState};
 use yew::prelude::*;
 
 use crate::components::progress_bar;
 use crate::hooks::use_history::use_history;
 use crate::hooks::use_runner::{TransportRef, Update};
 use crate::labels::{fill, Labels};
-use crate::spec::Options;
+use crate::options::Options;
 
 /// Props of [`ExportHistory`].
 #[derive(Properties, PartialEq, Clone)]

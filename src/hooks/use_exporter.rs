@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::driver::seed;
 use crate::hooks::use_runner::{use_runner, TransportRef, Update};
-use crate::spec::Options;
+use crate::options::Options;
 
 /// What an exporter is built from; a change rebuilds it (stopping a running export).
 #[derive(Clone, Debug, PartialEq)]
@@ -31,7 +31,7 @@ pub struct ExporterHandle {
 fn build(i: &ExportInputs) -> Result<Machine, OptionsError> {
     let o = i.options.resolve(&i.data, &i.filename)?;
     let mut settings = o.settings;
-    settings.seed = seed();
+    settings.retry.seed = seed();
     Ok(Machine::new(o.adapter, settings, o.filename))
 }
 

@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::driver::seed;
 use crate::hooks::use_runner::{use_runner, TransportRef, Update};
-use crate::spec::{Options, WIDGET_KEYS};
+use crate::options::{Options, WIDGET_KEYS};
 
 /// What [`use_history`] gives back.
 #[derive(Clone)]

@@ -4,10 +4,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use k12_export_core::OptionsError;
+use k12_export_core::{OptionsError, SansIo};
 use yew::prelude::*;
 
-use crate::driver::{FetchTransport, Observer, Runner, SansIo, Transport};
+use crate::driver::{FetchTransport, Observer, Runner, Transport};
 
 /// A transport for a component prop: compared by identity.
 #[derive(Clone)]
@@ -35,7 +35,7 @@ pub struct Update<V, E> {
 }
 
 /// What [`use_runner`] gives back.
-pub struct RunnerHandle<M: SansIo> {
+pub struct RunnerHandle<M: SansIo + 'static> {
     /// Feeds an input to the running machine (ignored when the inputs are invalid).
     pub send: Callback<M::Input>,
     /// Why the inputs cannot be used, if they cannot.
@@ -43,7 +43,7 @@ pub struct RunnerHandle<M: SansIo> {
 }
 
 /// The runner and what it was built from.
-struct Slot<M: SansIo, K> {
+struct Slot<M: SansIo + 'static, K> {
     built_from: Option<(K, Option<TransportRef>)>,
     runner: Option<Runner<M>>,
 }
@@ -62,7 +62,7 @@ pub fn use_runner<M, K>(
     on_update: Callback<Update<M::View, M::Event>>,
 ) -> RunnerHandle<M>
 where
-    M: SansIo,
+    M: SansIo + 'static,
     K: PartialEq + Clone + 'static,
 {
     let latest = use_mut_ref(|| on_update.clone());

@@ -248,6 +248,15 @@ pub fn fire(target: &web_sys::EventTarget, kind: &str) {
     target.dispatch_event(&e).unwrap();
 }
 
+/// A pointer (a finger, a pen or the mouse) goes down on `target`: a bubbling, composed event.
+pub fn pointer_down(target: &web_sys::EventTarget) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    let e = web_sys::Event::new_with_event_init_dict("pointerdown", &init).unwrap();
+    target.dispatch_event(&e).unwrap();
+}
+
 pub fn key(target: &web_sys::EventTarget, key: &str) {
     let init = web_sys::KeyboardEventInit::new();
     init.set_key(key);

@@ -50,10 +50,13 @@ function runtime(name) {
   const glue = new URL(`./${name}.js`, here).href;
   return (shared.runtimes[glue] ||= (async () => {
     if (typeof WebAssembly != 'object') throw unavailable('unsupported', 'no WebAssembly in this browser (or it is turned off)');
+    // An empty module, compiled and instantiated: a policy without 'wasm-unsafe-eval' refuses one
+    // or the other (engines differ in which).
+    const csp = () => unavailable('csp', "the page's Content-Security-Policy blocks WebAssembly: add 'wasm-unsafe-eval' to its script-src");
     try {
-      new WebAssembly.Module(Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0));
+      new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0)));
     } catch {
-      throw unavailable('csp', "the page's Content-Security-Policy blocks WebAssembly: add 'wasm-unsafe-eval' to its script-src");
+      throw csp();
     }
     const wasm = glue.replace(/\.js$/, '_bg.wasm');
     const fix = (what, e) => unavailable('load', `cannot load ${what} (${e}): serve it beside k12-export.js, from another origin with Access-Control-Allow-Origin`);
@@ -61,7 +64,7 @@ function runtime(name) {
     try { m = await import(glue); } catch (e) { throw fix(glue, e.message); }
     try { r = await fetch(wasm); } catch (e) { throw fix(wasm, e.message); }
     if (!r.ok) throw fix(wasm, `HTTP ${r.status}`);
-    try { await m.default({ module_or_path: r }); } catch (e) { throw fix(wasm, e.message); }
+    try { await m.default({ module_or_path: r }); } catch (e) { throw /unsafe-eval|Content.Security/i.test(e.message) ? csp() : fix(wasm, e.message); }
     return m;
   })());
 }

@@ -8,7 +8,7 @@
 #![allow(clippy::print_stdout)] // a benchmark prints its table
 
 use k12_export_core::json::Json;
-use k12_export_core::{Command, HttpOutcome, Input, Machine, PollPolicy, Settings, Status};
+use k12_export_core::{Command, HttpOutcome, Input, Machine, PollPolicy, SansIo, Settings, Status};
 
 /// How `loaded` grows over a job.
 #[derive(Clone, Copy)]
@@ -95,10 +95,10 @@ fn run(job: &Job, policy: PollPolicy) -> Outcome {
             "data":{"termId":1},"filename":"x","timeoutMs":3600000}"#,
     )
     .unwrap_or(Json::Null);
-    let Ok(built) = k12_export_core::ExportOptions::from_json(&options, &[]) else {
+    let Ok(built) = k12_export_core::ExportSetup::from_json(&options, &[]) else {
         panic!("bench options are valid");
     };
-    let settings = Settings { policy, ..built.settings };
+    let settings = Settings { poll: policy, ..built.settings };
     let mut m = Machine::new(built.adapter, settings, built.filename);
     let mut now = 0.0;
     let (mut progress_requests, mut requests, mut first_progress) = (0u32, 0u32, true);

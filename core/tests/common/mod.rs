@@ -8,15 +8,16 @@ use k12_export_core::json::Json;
 use k12_export_core::*;
 use proptest::prelude::*;
 
-/// A machine plus a fake world: what was sent, downloaded, saved, aborted, and a clock.
-pub struct World {
-    pub m: Machine,
+/// A machine (the export machine unless named) plus a fake world: what was sent, downloaded,
+/// saved, aborted, told, and a clock.
+pub struct World<M: SansIo = Machine> {
+    pub m: M,
     pub now: f64,
     pub sent: Vec<(RequestId, HttpRequest)>,
     pub aborted: Vec<RequestId>,
     pub downloads: Vec<(String, String)>,
     pub saves: Vec<(Vec<u8>, &'static str, String)>,
-    pub events: Vec<Event>,
+    pub events: Vec<M::Event>,
 }
 
 /// Parses options text; panics with the error (tests give valid options unless they say not).
@@ -26,16 +27,17 @@ pub fn options(text: &str) -> Json {
 
 /// The field named by the error for `text`, which must not validate.
 pub fn error_field(text: &str) -> String {
-    match ExportOptions::from_json(&options(text), &[]) {
+    match ExportSetup::from_json(&options(text), &[]) {
         Ok(_) => panic!("should not validate: {text}"),
         Err(e) => e.field,
     }
 }
 
-impl World {
-    pub fn new(text: &str) -> World {
+impl<M: SansIo> World<M> {
+    /// `m` at time 0, nothing sent yet.
+    pub fn of(m: M) -> World<M> {
         World {
-            m: Machine::from_options(&options(text), 42).unwrap_or_else(|e| panic!("{e}: {text}")),
+            m,
             now: 0.0,
             sent: Vec::new(),
             aborted: Vec::new(),
@@ -59,13 +61,9 @@ impl World {
         }
     }
 
-    pub fn input(&mut self, input: Input) {
+    pub fn input(&mut self, input: M::Input) {
         self.m.handle(input, self.now);
         self.drain();
-    }
-
-    pub fn click(&mut self) {
-        self.input(Input::Start);
     }
 
     /// The last request sent.
@@ -77,6 +75,11 @@ impl World {
         &self.last().1.url
     }
 
+    /// The last request's method and URL.
+    pub fn last_call(&self) -> (Method, &str) {
+        (self.last().1.method, self.last_url())
+    }
+
     /// The last request's body as JSON.
     pub fn last_body(&self) -> Json {
         Json::parse(self.last().1.body.as_deref().expect("a body")).unwrap()
@@ -86,7 +89,7 @@ impl World {
     pub fn answer_with(&mut self, outcome: HttpOutcome) {
         self.now += 20.0;
         let id = self.last().0;
-        self.input(Input::Response { id, outcome });
+        self.input(M::answer(id, outcome));
     }
 
     /// Answers the last request with HTTP 200 and `body`.
@@ -104,12 +107,22 @@ impl World {
         let at = self.m.poll_timeout().expect("something is scheduled");
         let waited = at - self.now;
         self.now = self.now.max(at);
-        self.input(Input::Timer);
+        self.input(M::tick());
         waited
     }
 
-    pub fn view(&self) -> &View {
+    pub fn view(&self) -> &M::View {
         self.m.view()
+    }
+}
+
+impl World {
+    pub fn new(text: &str) -> World {
+        World::of(Machine::from_options(&options(text), 42).unwrap_or_else(|e| panic!("{e}: {text}")))
+    }
+
+    pub fn click(&mut self) {
+        self.input(Input::Start);
     }
 
     pub fn status(&self) -> Status {
@@ -144,6 +157,17 @@ impl World {
                 self.wait();
             }
         }
+    }
+}
+
+/// Gives each of `bodies`, in a fresh export as `started` leaves it, as every answer to its
+/// status request: each is retried (3 times) and then fails as a bad response.
+pub fn each_is_retried_then_fails<B: Into<String>>(started: fn() -> World, bodies: impl IntoIterator<Item = B>) {
+    for body in bodies {
+        let mut w = started();
+        w.wait();
+        w.keep_answering(3, HttpOutcome::ok(body.into()));
+        w.failed(FailKind::BadResponse);
     }
 }
 
@@ -204,7 +228,8 @@ pub fn body(shaped: BoxedStrategy<String>) -> impl Strategy<Value = String> {
     ]
 }
 
-fn outcome(shaped: BoxedStrategy<String>) -> impl Strategy<Value = HttpOutcome> {
+/// Outcomes: answers of any status (mostly 200) with one of the `body` kinds, or no answer.
+pub fn outcome(shaped: BoxedStrategy<String>) -> impl Strategy<Value = HttpOutcome> {
     let status = prop_oneof![
         8 => Just(200u16),
         2 => Just(201),
@@ -279,14 +304,7 @@ pub fn run(mut m: Machine, acts: &[Act], start_again_after_cancel: bool) -> Resu
                     in_flight = None;
                 }
                 Command::Download { url, .. } => {
-                    prop_assert!(
-                        url.starts_with("http://")
-                            || url.starts_with("https://")
-                            || url.starts_with('/')
-                            || !url.contains(':'),
-                        "unsafe download {}",
-                        url
-                    );
+                    prop_assert!(safe_download(&url, &url), "unsafe download {}", url);
                 }
                 Command::Save { bytes, filename, .. } => {
                     prop_assert!(bytes.starts_with("\u{FEFF}".as_bytes()), "a built CSV starts with a BOM");
@@ -355,6 +373,52 @@ pub fn run(mut m: Machine, acts: &[Act], start_again_after_cancel: bool) -> Resu
         }
     }
     unreachable!()
+}
+
+/// The two never-wedged properties of one protocol, for its test file: whatever the server answers
+/// (arbitrary bytes and JSON, the protocol's own `answers`, any status, silence), an export ends
+/// (done or failed) by the deadline; and cancels, clicks and stale answers keep the invariants of
+/// [`run`] along the way. Each property runs on a machine of its own; the short form
+/// `never_wedged!(machine, answers)` runs both on the same options, 256 cases each.
+#[allow(unused_macros)] // not every test file has an export machine
+macro_rules! never_wedged {
+    ($machine:expr, $answers:expr $(,)?) => {
+        $crate::common::never_wedged! {
+            ends_by_the_deadline: $machine,
+            keeps_the_invariants: $machine,
+            answers: $answers,
+            cases: 256,
+        }
+    };
+    (ends_by_the_deadline: $ends:expr, keeps_the_invariants: $keeps:expr, answers: $answers:expr, cases: $cases:expr $(,)?) => {
+        proptest::proptest! {
+            #![proptest_config(proptest::prelude::ProptestConfig { cases: $cases, ..proptest::prelude::ProptestConfig::default() })]
+
+            #[test]
+            fn any_server_behaviour_ends_by_the_deadline(acts in proptest::collection::vec($crate::common::act($answers, false), 1..40)) {
+                let (m, ended_at) = $crate::common::run($ends, &acts, false)?;
+                let view = k12_export_core::SansIo::view(&m);
+                proptest::prop_assert!(matches!(view.status, k12_export_core::Status::Done | k12_export_core::Status::Failed), "{:?}", view);
+                proptest::prop_assert!(ended_at <= $crate::common::DEADLINE_MS, "ended at {} ms", ended_at);
+            }
+
+            #[test]
+            fn cancels_clicks_and_stale_answers_keep_the_invariants(acts in proptest::collection::vec($crate::common::act($answers, true), 1..60)) {
+                let (m, _) = $crate::common::run($keeps, &acts, true)?;
+                let view = k12_export_core::SansIo::view(&m);
+                proptest::prop_assert!(matches!(view.status, k12_export_core::Status::Done | k12_export_core::Status::Failed));
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use never_wedged;
+
+/// A download URL the machines may hand over: http(s), a path, or relative without a scheme.
+/// `scheme` is the text whose start names the scheme (the URL itself, or its lowercase form
+/// where any case counts).
+pub fn safe_download(scheme: &str, url: &str) -> bool {
+    scheme.starts_with("http://") || scheme.starts_with("https://") || url.starts_with('/') || !url.contains(':')
 }
 
 /// A machine for `text` with the property tests' deadline and request timeout.

@@ -10,8 +10,9 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
+use mock_backend::backends::k12::{write_export, ExportSpec};
 use mock_backend::data::{self, Kind};
-use mock_backend::export::{write_export, ExportSpec, Flow, Format, Written};
+use mock_backend::sim::writer::{FileFormat, Flow, Written};
 
 /// A line of /proc/self/status (`VmHWM`, `VmRSS`), in kB; `None` off Linux.
 fn status_kb(field: &str) -> Option<u64> {
@@ -26,14 +27,14 @@ fn mib(kb: Option<u64>) -> String {
 
 fn main() -> ExitCode {
     let mut kind = Kind::Homework;
-    let mut format = Format::Xlsx;
+    let mut format = FileFormat::Xlsx;
     let mut rows = data::HUGE_STUDENTS;
     let mut keep = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let ok = match arg.as_str() {
             "--kind" => args.next().and_then(|k| Kind::from_segment(&k)).map(|k| kind = k).is_some(),
-            "--format" => args.next().and_then(|f| Format::parse(&f)).map(|f| format = f).is_some(),
+            "--format" => args.next().and_then(|f| FileFormat::parse(&f)).map(|f| format = f).is_some(),
             "--rows" => args.next().and_then(|r| r.parse().ok()).map(|r| rows = r).is_some(),
             "--keep" => {
                 keep = true;

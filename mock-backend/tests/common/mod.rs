@@ -10,7 +10,9 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use k12_export_core::json::Json as CoreJson;
-use k12_export_core::{Command, HttpOutcome, Input, Machine, Status};
+/// The machines' interface, for the tests that drive one through the mock.
+pub use k12_export_core::SansIo;
+use k12_export_core::{Command, HttpOutcome, HttpRequest, Input, Machine, Status};
 use mock_backend::{app, AppState, Config};
 use serde_json::Value;
 use tempfile::TempDir;
@@ -109,6 +111,31 @@ impl Mock {
         self.get(path).await
     }
 
+    /// Sends a machine's request to this server (its URL absolute with our Host, or a path) and
+    /// gives what the machine is told: the answer, or a network error when the body breaks off.
+    pub async fn answer(&self, request: &HttpRequest) -> HttpOutcome {
+        let path = request.url.strip_prefix(&format!("http://{HOST}")).unwrap_or(&request.url).to_owned();
+        let mut b = Request::builder().method(request.method.as_str()).uri(path).header(header::HOST, HOST);
+        for (k, v) in &request.headers {
+            b = b.header(k.as_str(), v.as_str());
+        }
+        let body = match &request.body {
+            Some(text) => {
+                b = b.header(header::CONTENT_TYPE, "application/json");
+                Body::from(text.clone())
+            }
+            None => Body::empty(),
+        };
+        match self.send_raw(b.body(body).unwrap()).await {
+            Ok(r) => HttpOutcome::Answer {
+                status: r.status.as_u16(),
+                retry_after: r.header("retry-after").map(str::to_owned),
+                body: r.text(),
+            },
+            Err((_, e)) => HttpOutcome::NetworkError(e),
+        }
+    }
+
     /// Runs the widget's machine for `options` against this server until it ends (or `limit`
     /// passes), in real time. Returns the machine and what it handed over.
     pub async fn drive(&self, options: &str, limit: Duration) -> (Machine, Handed) {
@@ -122,30 +149,8 @@ impl Mock {
             while let Some(c) = m.poll_command() {
                 match c {
                     Command::Send { id, request } => {
-                        let mut b = Request::builder().method(request.method.as_str()).uri(&request.url);
-                        b = b.header(header::HOST, HOST);
-                        for (k, v) in &request.headers {
-                            b = b.header(k.as_str(), v.as_str());
-                        }
-                        let body = match &request.body {
-                            Some(text) => {
-                                b = b.header(header::CONTENT_TYPE, "application/json");
-                                Body::from(text.clone())
-                            }
-                            None => Body::empty(),
-                        };
-                        let path =
-                            request.url.strip_prefix(&format!("http://{HOST}")).unwrap_or(&request.url).to_owned();
-                        let req = b.uri(path).body(body).unwrap();
                         handed.requests.push(format!("{} {}", request.method.as_str(), request.url));
-                        let outcome = match self.send_raw(req).await {
-                            Ok(r) => HttpOutcome::Answer {
-                                status: r.status.as_u16(),
-                                retry_after: r.header("retry-after").map(str::to_owned),
-                                body: r.text(),
-                            },
-                            Err((_, e)) => HttpOutcome::NetworkError(e),
-                        };
+                        let outcome = self.answer(&request).await;
                         m.handle(Input::Response { id, outcome }, now());
                     }
                     Command::Abort { .. } => {}

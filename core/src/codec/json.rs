@@ -1,0 +1,669 @@
+//! A small, strict JSON reader and writer.
+//!
+//! The widget ships to every page, so the core carries its own few hundred lines of JSON instead of
+//! `serde_json`: it reads untrusted server bodies (depth-limited, never panics) and writes query
+//! strings and request bodies. It reads what `JSON.parse` reads, and a test checks it against
+//! `serde_json` on arbitrary text (`core/tests/json_differential.rs`); where the two differ it
+//! follows `JSON.parse`: a leading byte-order mark is skipped, a number beyond the range of `f64` is
+//! an infinity, a lone surrogate escape (`"\ud800"`) is U+FFFD.
+//!
+//! Numbers are `f64`. Integers up to 2^53 — all the protocols send — and every number of at most
+//! 15 significant digits whose exponent, with the point moved behind the last digit, is within ±22
+//! (`12.5`, `0.1`, `1e-7`) are read exactly (correctly rounded); longer or larger ones to within
+//! 1e-14 relative (a few ulps; 8 at most, measured), which is plenty for progress figures and
+//! keeps the float parser of the standard library (15 KB gzip) out of the wasm.
+
+use std::fmt;
+
+/// A parsed JSON value. Objects keep their keys in document order; lookups take the last duplicate,
+/// as `JSON.parse` does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Json {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// Any number.
+    Num(f64),
+    /// A string.
+    Str(String),
+    /// An array.
+    Arr(Vec<Json>),
+    /// An object, in document order.
+    Obj(Vec<(String, Json)>),
+}
+
+/// Why a text is not JSON.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid JSON at byte {offset}: {what}")]
+pub struct JsonError {
+    /// Byte offset of the problem.
+    pub offset: usize,
+    /// What was wrong there.
+    pub what: &'static str,
+}
+
+/// Arrays and objects nested deeper than this are refused: a hostile body must not overflow the
+/// stack. (serde_json refuses from 128 levels on, `JSON.parse` goes much deeper.)
+pub const MAX_DEPTH: usize = 128;
+
+impl Json {
+    /// Parses a complete JSON text (surrounding whitespace allowed, a UTF-8 BOM tolerated).
+    pub fn parse(text: &str) -> Result<Json, JsonError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut p = Parser { s: text.as_bytes(), i: 0 };
+        p.ws();
+        let v = p.value(0)?;
+        p.ws();
+        if p.i != p.s.len() {
+            return Err(p.err("trailing characters"));
+        }
+        Ok(v)
+    }
+
+    /// The member `key` of an object (the last one if repeated), else `None`.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Obj(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A finite number, also read from a numeric string (`"25"`), since some backends quote numbers.
+    pub fn as_number(&self) -> Option<f64> {
+        match self {
+            Json::Num(n) if n.is_finite() => Some(*n),
+            Json::Str(s) => {
+                let t = s.trim();
+                if t.is_empty() {
+                    return None;
+                }
+                match Json::parse(t) {
+                    Ok(Json::Num(n)) if n.is_finite() => Some(n),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// An integer (within ±2^53), also from a numeric string.
+    pub fn as_i64(&self) -> Option<i64> {
+        let n = self.as_number()?;
+        (n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_992.0).then_some(n as i64)
+    }
+
+    /// True for `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Json::Null)
+    }
+
+    /// Text for a non-empty string or a number, else `None`: how an id or a name is read when a
+    /// backend may send either.
+    pub fn as_text(&self) -> Option<String> {
+        match self {
+            Json::Str(s) if !s.trim().is_empty() => Some(s.clone()),
+            Json::Num(_) => self.as_i64().map(|n| n.to_string()),
+            _ => None,
+        }
+    }
+
+    /// Writes this value as compact JSON.
+    pub fn write(&self, out: &mut String) {
+        match self {
+            Json::Null => out.push_str("null"),
+            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Json::Num(n) => write_number(*n, out),
+            Json::Str(s) => write_string(s, out),
+            Json::Arr(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    v.write(out);
+                }
+                out.push(']');
+            }
+            Json::Obj(members) => {
+                out.push('{');
+                for (i, (k, v)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(k, out);
+                    out.push(':');
+                    v.write(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+impl fmt::Display for Json {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        self.write(&mut s);
+        f.write_str(&s)
+    }
+}
+
+/// Writes a number the way `JSON.stringify` does for the values that occur here: integers without
+/// a fraction, non-finite numbers as `null`.
+pub fn write_number(n: f64, out: &mut String) {
+    if !n.is_finite() {
+        out.push_str("null");
+    } else if n.fract() == 0.0 && n.abs() < 1e15 {
+        out.push_str(&(n as i64).to_string());
+    } else {
+        write_shortest(n, out);
+    }
+}
+
+/// The shortest digits that read back as `n`, in exponent notation where JS uses it.
+#[cfg(not(target_arch = "wasm32"))]
+fn write_shortest(n: f64, out: &mut String) {
+    use fmt::Write;
+    let _ = if n.abs() >= 1e21 || n.abs() < 1e-6 {
+        // JS switches to exponent notation here too; Rust's Display would print every digit.
+        write!(out, "{n:e}")
+    } else {
+        write!(out, "{n}")
+    };
+}
+
+/// In the browser the JS engine writes the number: `Number#toString` picks the same shortest
+/// digits as Rust's `Display`/`LowerExp` and switches to exponents at the same bounds; only the
+/// exponent's `+` differs. This keeps Rust's float formatting (some 14 KB) out of the wasm.
+#[cfg(target_arch = "wasm32")]
+fn write_shortest(n: f64, out: &mut String) {
+    let text = js_sys::Number::from(n).to_string_with_radix(10).map(String::from).unwrap_or_default();
+    match text.find('e') {
+        Some(i) if text[i + 1..].starts_with('+') => {
+            out.push_str(&text[..=i]);
+            out.push_str(&text[i + 2..]);
+        }
+        _ => out.push_str(&text),
+    }
+}
+
+/// Writes `s` as a JSON string literal.
+pub fn write_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Numbers and how [`write_number`] writes them (as `JSON.stringify` would, bar the exponent's
+/// `+`): checked natively and in the browser, whose path differs.
+#[doc(hidden)]
+pub const NUMBER_TEXTS: &[(f64, &str)] = &[
+    (0.0, "0"),
+    (-0.0, "0"),
+    (42.0, "42"),
+    (-7.0, "-7"),
+    (0.5, "0.5"),
+    (-123.456, "-123.456"),
+    (0.1 + 0.2, "0.30000000000000004"),
+    (1.0 / 3.0, "0.3333333333333333"),
+    (0.000001, "0.000001"),
+    (1e-7, "1e-7"),
+    (-2.5e-8, "-2.5e-8"),
+    (5e-324, "5e-324"),
+    (1e15, "1000000000000000"),
+    (123_456_789_012_345_680_000.0, "123456789012345680000"),
+    (1e21, "1e21"),
+    (1.5e300, "1.5e300"),
+    (f64::MAX, "1.7976931348623157e308"),
+    (f64::INFINITY, "null"),
+    (f64::NAN, "null"),
+];
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn err(&self, what: &'static str) -> JsonError {
+        JsonError { offset: self.i, what }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn lit(&mut self, word: &'static [u8], v: Json) -> Result<Json, JsonError> {
+        if self.s[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(v)
+        } else {
+            Err(self.err("unknown literal"))
+        }
+    }
+
+    /// Past the `[` or `{` at hand: true, and past `close` too, when it comes at once (an empty
+    /// array or object). (This and `close` are inlined: smaller wasm than two calls.)
+    #[inline(always)]
+    fn open(&mut self, close: u8) -> bool {
+        self.i += 1;
+        self.ws();
+        let empty = self.peek() == Some(close);
+        if empty {
+            self.i += 1;
+        }
+        empty
+    }
+
+    /// After an element: true past `close`, false past a `,`, else the error `what`.
+    #[inline(always)]
+    fn close(&mut self, close: u8, what: &'static str) -> Result<bool, JsonError> {
+        self.ws();
+        match self.peek() {
+            Some(b',') => {
+                self.i += 1;
+                Ok(false)
+            }
+            Some(c) if c == close => {
+                self.i += 1;
+                Ok(true)
+            }
+            _ => Err(self.err(what)),
+        }
+    }
+
+    /// A value inside `depth` arrays and objects.
+    fn value(&mut self, depth: usize) -> Result<Json, JsonError> {
+        match self.peek() {
+            None => Err(self.err("unexpected end")),
+            Some(b'[' | b'{') if depth >= MAX_DEPTH => Err(self.err("nested too deeply")),
+            Some(b'n') => self.lit(b"null", Json::Null),
+            Some(b't') => self.lit(b"true", Json::Bool(true)),
+            Some(b'f') => self.lit(b"false", Json::Bool(false)),
+            Some(b'"') => self.string().map(Json::Str),
+            Some(b'[') => {
+                let mut items = Vec::new();
+                if !self.open(b']') {
+                    loop {
+                        self.ws();
+                        items.push(self.value(depth + 1)?);
+                        if self.close(b']', "expected , or ]")? {
+                            break;
+                        }
+                    }
+                }
+                Ok(Json::Arr(items))
+            }
+            Some(b'{') => {
+                let mut members = Vec::new();
+                if !self.open(b'}') {
+                    loop {
+                        self.ws();
+                        if self.peek() != Some(b'"') {
+                            return Err(self.err("expected a key"));
+                        }
+                        let k = self.string()?;
+                        self.ws();
+                        if self.peek() != Some(b':') {
+                            return Err(self.err("expected :"));
+                        }
+                        self.i += 1;
+                        self.ws();
+                        members.push((k, self.value(depth + 1)?));
+                        if self.close(b'}', "expected , or }")? {
+                            break;
+                        }
+                    }
+                }
+                Ok(Json::Obj(members))
+            }
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.err("unexpected character")),
+        }
+    }
+
+    fn number(&mut self) -> Result<Json, JsonError> {
+        let neg = self.peek() == Some(b'-');
+        if neg {
+            self.i += 1;
+        }
+        // The mantissa keeps the first 17 significant digits (all an f64 can hold); later integer
+        // digits only scale it, later fraction digits are dropped.
+        let mut v = 0.0f64;
+        let mut sig = 0u32;
+        let mut exp: i32 = 0;
+        let mut digit = |v: &mut f64, d: u8, fraction: bool, exp: &mut i32| {
+            if sig < 17 {
+                *v = *v * 10.0 + f64::from(d);
+                if *v > 0.0 {
+                    sig += 1;
+                }
+                if fraction {
+                    *exp -= 1;
+                }
+            } else if !fraction {
+                *exp += 1;
+            }
+        };
+        let int_start = self.i;
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            digit(&mut v, d - b'0', false, &mut exp);
+            self.i += 1;
+        }
+        let n = self.i - int_start;
+        if n == 0 {
+            return Err(self.err("expected digits"));
+        }
+        if n > 1 && self.s[int_start] == b'0' {
+            return Err(self.err("leading zero"));
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            let start = self.i;
+            while let Some(d @ b'0'..=b'9') = self.peek() {
+                digit(&mut v, d - b'0', true, &mut exp);
+                self.i += 1;
+            }
+            if self.i == start {
+                return Err(self.err("expected digits after ."));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            let eneg = match self.peek() {
+                Some(b'-') => {
+                    self.i += 1;
+                    true
+                }
+                Some(b'+') => {
+                    self.i += 1;
+                    false
+                }
+                _ => false,
+            };
+            let mut e: i32 = 0;
+            let start = self.i;
+            while let Some(d @ b'0'..=b'9') = self.peek() {
+                e = e.saturating_mul(10).saturating_add(i32::from(d - b'0'));
+                self.i += 1;
+            }
+            if self.i == start {
+                return Err(self.err("expected exponent digits"));
+            }
+            exp = exp.saturating_add(if eneg { -e } else { e });
+        }
+        let v = scale(v, exp);
+        Ok(Json::Num(if neg { -v } else { v }))
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let mut v = 0u32;
+        for _ in 0..4 {
+            let d = match self.peek() {
+                Some(c @ b'0'..=b'9') => c - b'0',
+                Some(c @ b'a'..=b'f') => c - b'a' + 10,
+                Some(c @ b'A'..=b'F') => c - b'A' + 10,
+                _ => return Err(self.err("bad \\u escape")),
+            };
+            v = v * 16 + u32::from(d);
+            self.i += 1;
+        }
+        Ok(v)
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        self.i += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let start = self.i;
+            while let Some(c) = self.peek() {
+                if c == b'"' || c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            // The input is a &str and we stopped at an ASCII byte, so this slice is valid UTF-8.
+            out.push_str(std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err("bad UTF-8"))?);
+            match self.peek() {
+                None => return Err(self.err("unterminated string")),
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let c = self.peek().ok_or_else(|| self.err("unterminated escape"))?;
+                    self.i += 1;
+                    match c {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let cp = if (0xD800..0xDC00).contains(&hi) && self.s[self.i..].starts_with(b"\\u") {
+                                let save = self.i;
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if (0xDC00..0xE000).contains(&lo) {
+                                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                                } else {
+                                    self.i = save;
+                                    0xFFFD
+                                }
+                            } else {
+                                hi
+                            };
+                            out.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
+                        }
+                        _ => return Err(self.err("unknown escape")),
+                    }
+                }
+                Some(_) => return Err(self.err("control character in string")),
+            }
+        }
+    }
+}
+
+/// `v × 10^exp`, saturating to 0 or infinity instead of looping on absurd exponents.
+fn scale(v: f64, exp: i32) -> f64 {
+    if v == 0.0 {
+        return 0.0;
+    }
+    let exp = exp.clamp(-400, 400);
+    if exp >= 0 {
+        v * 10f64.powi(exp)
+    } else if exp >= -300 {
+        v / 10f64.powi(-exp)
+    } else {
+        v / 1e300 / 10f64.powi(-exp - 300)
+    }
+}
+
+/// Builds a [`Json::Obj`] from pairs: `obj([("a", Json::Num(1.0))])`.
+pub fn obj<const N: usize>(pairs: [(&str, Json); N]) -> Json {
+    Json::Obj(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+}
+
+impl From<&str> for Json {
+    fn from(s: &str) -> Json {
+        Json::Str(s.to_owned())
+    }
+}
+
+impl From<String> for Json {
+    fn from(s: String) -> Json {
+        Json::Str(s)
+    }
+}
+
+impl From<f64> for Json {
+    fn from(n: f64) -> Json {
+        Json::Num(n)
+    }
+}
+
+impl From<i64> for Json {
+    fn from(n: i64) -> Json {
+        Json::Num(n as f64)
+    }
+}
+
+impl From<bool> for Json {
+    fn from(b: bool) -> Json {
+        Json::Bool(b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_seed_progress_answer() {
+        let v = Json::parse(
+            r#"{"code":0,"message":"jraFuMGc5G","result":{"retCode":21405,"loaded":25250,"total":83761,
+               "message":"pFEuGZbZBL","data":"n06xWnmRlT","extra":{"filename":"P5dMZxCqAt"}}}"#,
+        )
+        .unwrap();
+        let r = v.get("result").unwrap();
+        assert_eq!(r.get("loaded").unwrap().as_number(), Some(25250.0));
+        assert_eq!(r.get("extra").unwrap().get("filename").unwrap().as_str(), Some("P5dMZxCqAt"));
+    }
+
+    #[test]
+    fn numbers_are_exact_for_integers_and_close_for_fractions() {
+        assert_eq!(Json::parse("9007199254740992").unwrap(), Json::Num(9007199254740992.0));
+        assert_eq!(Json::parse("-0").unwrap(), Json::Num(-0.0));
+        let Json::Num(x) = Json::parse("12.5e-1").unwrap() else { panic!() };
+        assert!((x - 1.25).abs() < 1e-12);
+        let Json::Num(x) = Json::parse("0.1").unwrap() else { panic!() };
+        assert!((x - 0.1).abs() < 1e-15);
+        assert_eq!(Json::parse("1e99999").unwrap(), Json::Num(f64::INFINITY));
+        assert_eq!(Json::parse("1e-99999").unwrap(), Json::Num(0.0));
+    }
+
+    #[test]
+    fn infinite_numbers_do_not_count_as_numbers() {
+        assert_eq!(Json::parse("1e400").unwrap().as_number(), None);
+    }
+
+    #[test]
+    fn numeric_strings_read_as_numbers() {
+        assert_eq!(Json::from(" 42 ").as_number(), Some(42.0));
+        assert_eq!(Json::from("4x").as_number(), None);
+        assert_eq!(Json::from("").as_number(), None);
+        assert_eq!(Json::from("7").as_i64(), Some(7));
+        assert_eq!(Json::Num(7.5).as_i64(), None);
+    }
+
+    #[test]
+    fn strings_decode_escapes_and_surrogates() {
+        assert_eq!(Json::parse(r#""a\"\\\/\n\u4e2d\ud83d\ude00""#).unwrap(), Json::from("a\"\\/\n中😀"));
+        assert_eq!(Json::parse(r#""\ud800x""#).unwrap(), Json::from("\u{FFFD}x"));
+        assert_eq!(Json::parse(r#""\ud800\u0041""#).unwrap(), Json::from("\u{FFFD}A"));
+    }
+
+    #[test]
+    fn rejects_what_json_parse_rejects() {
+        for bad in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "'a'",
+            "nul",
+            "\"a",
+            "\"\t\"",
+            "{a:1}",
+            "[1] x",
+            "<html>502 Bad Gateway</html>",
+            "\"\\x\"",
+            "1e",
+            "-",
+        ] {
+            assert!(Json::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn a_129th_level_of_nesting_is_refused_even_when_empty() {
+        let nested = |n: usize, inner: &str| format!("{}{inner}{}", "[".repeat(n), "]".repeat(n));
+        assert!(Json::parse(&nested(MAX_DEPTH, "1")).is_ok());
+        assert!(Json::parse(&nested(MAX_DEPTH, "{}")).is_err());
+        assert_eq!(Json::parse(&nested(MAX_DEPTH + 1, "")).unwrap_err().what, "nested too deeply");
+        assert!(Json::parse(&nested(MAX_DEPTH + 1, "1")).is_err());
+        let objects = |n: usize| format!("{}1{}", r#"{"a":"#.repeat(n), "}".repeat(n));
+        assert!(Json::parse(&objects(MAX_DEPTH)).is_ok());
+        assert!(Json::parse(&objects(MAX_DEPTH + 1)).is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = "[".repeat(100_000);
+        assert_eq!(Json::parse(&deep).unwrap_err().what, "nested too deeply");
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(Json::parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn last_duplicate_key_wins_like_json_parse() {
+        let v = Json::parse(r#"{"a":1,"a":2}"#).unwrap();
+        assert_eq!(v.get("a"), Some(&Json::Num(2.0)));
+    }
+
+    #[test]
+    fn writes_round_trip() {
+        let text = r#"{"s":"x\"\n\u0001中","n":[1,-2,0.5,true,null],"o":{}}"#;
+        let v = Json::parse(text).unwrap();
+        assert_eq!(v.to_string(), text);
+        assert_eq!(Json::parse(&v.to_string()).unwrap(), v);
+        assert_eq!(Json::Num(f64::NAN).to_string(), "null");
+        for &(n, text) in NUMBER_TEXTS {
+            assert_eq!(Json::Num(n).to_string(), text, "{n:e}");
+        }
+    }
+
+    #[test]
+    fn bom_is_tolerated() {
+        assert_eq!(Json::parse("\u{feff} 1 ").unwrap(), Json::Num(1.0));
+    }
+}

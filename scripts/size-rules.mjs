@@ -1,0 +1,56 @@
+// The size rules of the K12 bundle, checked rather than remembered (rules and figures in
+// bench/size-budget.json, the one place a size effort changes):
+//
+// - the bundle's gzip total (as scripts/size.sh measures it) may not grow more than
+//   `recorded.toleranceBytes` over `recorded.gzipBytes`, and must not sit more than that under it
+//   either: a smaller bundle is recorded (`scripts/size.sh --record`), so the next growth is seen;
+// - the release wasm may not contain a `banned` code family (float formatting and parsing, the
+//   standard sorts, the substring searcher: each measured at a kilobyte or more), found by the
+//   function names of the module before wasm-opt (scripts/build.sh keeps it in target/size/).
+//
+//   node scripts/size-rules.mjs check GZIP_TOTAL NAMED_WASM   exit 1 (after printing why) on a breach
+//   node scripts/size-rules.mjs record GZIP_TOTAL             writes GZIP_TOTAL as the recorded figure
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readWasm } from './wasm-names.mjs';
+
+const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'size-budget.json');
+const budget = JSON.parse(readFileSync(file, 'utf8'));
+const [command, total, wasm] = process.argv.slice(2);
+const gzip = Number(total);
+if (!['check', 'record'].includes(command) || !Number.isInteger(gzip) || (command === 'check' && !wasm)) {
+  console.error('usage: size-rules.mjs check GZIP_TOTAL NAMED_WASM | record GZIP_TOTAL');
+  process.exit(2);
+}
+
+if (command === 'record') {
+  budget.recorded.gzipBytes = gzip;
+  writeFileSync(file, `${JSON.stringify(budget, null, 2)}\n`);
+  console.log(`recorded ${gzip} B in bench/size-budget.json: commit it`);
+  process.exit(0);
+}
+
+const problems = [];
+const { gzipBytes: recorded, toleranceBytes: tolerance } = budget.recorded;
+if (gzip > recorded + tolerance) {
+  problems.push(`the bundle grew: ${gzip} B gzip, ${gzip - recorded} B over the recorded ${recorded} B (tolerance ${tolerance} B)`);
+} else if (gzip < recorded - tolerance) {
+  problems.push(`the bundle shrank to ${gzip} B gzip, ${recorded - gzip} B under the recorded ${recorded} B: record it with scripts/size.sh --record and commit bench/size-budget.json`);
+} else {
+  console.log(`size: ${gzip} B gzip, within ${tolerance} B of the recorded ${recorded} B`);
+}
+const { functions } = readWasm(wasm);
+for (const { family, pattern, costGzipBytes } of budget.banned) {
+  const re = new RegExp(pattern);
+  const found = functions.filter((f) => re.test(f.name));
+  if (found.length) {
+    const names = found.slice(0, 5).map((f) => `    ${f.name.slice(0, 140)}`).join('\n');
+    problems.push(`banned code in the wasm: ${family} (about ${costGzipBytes} B gzip), ${found.length} functions:\n${names}`);
+  }
+}
+if (problems.length) {
+  for (const p of problems) console.log(`size: ${p}`);
+  process.exit(1);
+}
+console.log(`size: none of the banned families (${budget.banned.map((b) => b.family).join(', ')}) in ${wasm}`);

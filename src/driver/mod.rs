@@ -1,0 +1,222 @@
+//! The `$export` cache: runs a core machine ([`SansIo`]: the export [`Machine`] or the history
+//! panel's) in the browser.
+//!
+//! It turns the machine's commands into requests through a [`Transport`] (each carrying an
+//! `AbortController` signal held by a guard that aborts on drop), a single `setTimeout` for the
+//! machine's next timeout, and downloads ([`download`]); it feeds answers and timer ticks back in
+//! and reports every change to its owner. Dropping an [`Exporter`] stops everything at once: the
+//! timer is cleared, requests in flight are aborted, the page listeners are removed, and late
+//! answers find nobody home.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use k12_export_core::lean::clamp;
+use k12_export_core::{Command, ExportSetup, Input, Machine, RequestId, SansIo};
+use wasm_bindgen::JsCast;
+
+mod download;
+mod transport;
+
+pub use download::{download, save, BlobUrl, DOWNLOAD_SPACING_MS};
+use transport::AbortGuard;
+pub use transport::{FetchTransport, OutcomeFuture, Transport};
+
+/// What the owner hears after every change: the view to render and what happened.
+pub type Observer<M> = Rc<dyn Fn(&<M as SansIo>::View, &[<M as SansIo>::Event])>;
+
+struct Inner<M: SansIo + 'static> {
+    machine: M,
+    transport: Rc<dyn Transport>,
+    in_flight: Vec<(RequestId, AbortGuard)>,
+    timer: Option<Timeout>,
+    observer: Observer<M>,
+    blob: Option<BlobUrl>,
+}
+
+/// Runs one sans-IO machine in the page. Dropping it stops everything: timer cleared, requests
+/// aborted, page listeners removed, late answers ignored.
+pub struct Runner<M: SansIo + 'static> {
+    inner: Rc<RefCell<Inner<M>>>,
+    _page_listeners: Vec<EventListener>,
+}
+
+/// One button's export runner (the `$export` cache). One export at a time.
+pub type Exporter = Runner<Machine>;
+
+/// The browser's monotonic clock, in milliseconds.
+pub fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// A seed for backoff jitter.
+pub fn seed() -> u64 {
+    (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
+}
+
+impl<M: SansIo + 'static> Runner<M> {
+    /// Runs `machine`, reporting to `observer`. Leaving the page (`pagehide`) stops it, and so
+    /// does coming back from the back/forward cache (`pageshow` with `persisted`).
+    pub fn with_machine(machine: M, transport: Rc<dyn Transport>, observer: Observer<M>) -> Runner<M> {
+        let inner = Rc::new(RefCell::new(Inner {
+            machine,
+            transport,
+            in_flight: Vec::new(),
+            timer: None,
+            observer,
+            blob: None,
+        }));
+        let mut listeners = Vec::new();
+        if let Some(window) = web_sys::window() {
+            let weak = Rc::downgrade(&inner);
+            listeners.push(EventListener::new(&window, "pagehide", move |_| {
+                if let Some(rc) = weak.upgrade() {
+                    pump(&rc, Some(M::stop()));
+                }
+            }));
+            let weak = Rc::downgrade(&inner);
+            listeners.push(EventListener::new(&window, "pageshow", move |e| {
+                let persisted = e.dyn_ref::<web_sys::PageTransitionEvent>().is_some_and(|e| e.persisted());
+                if let (true, Some(rc)) = (persisted, weak.upgrade()) {
+                    pump(&rc, Some(M::stop()));
+                }
+            }));
+        }
+        Runner { inner, _page_listeners: listeners }
+    }
+
+    /// Feeds `input` and carries out what follows.
+    pub fn input(&self, input: M::Input) {
+        pump(&self.inner, Some(input));
+    }
+
+    /// The current view.
+    pub fn view(&self) -> M::View {
+        self.inner.borrow().machine.view().clone()
+    }
+
+    /// Requests in flight (for tests and diagnostics).
+    pub fn requests_in_flight(&self) -> usize {
+        self.inner.borrow().in_flight.len()
+    }
+
+    /// True while a timer is armed (for tests and diagnostics).
+    pub fn timer_armed(&self) -> bool {
+        self.inner.borrow().timer.is_some()
+    }
+}
+
+impl Runner<Machine> {
+    /// An exporter for a validated `setup`, reporting to `observer`.
+    pub fn new(setup: ExportSetup, transport: Rc<dyn Transport>, observer: Observer<Machine>) -> Exporter {
+        let mut settings = setup.settings;
+        settings.retry.seed = seed();
+        Runner::with_machine(Machine::new(setup.adapter, settings, setup.filename), transport, observer)
+    }
+
+    /// Starts an export (ignored while one runs).
+    pub fn start(&self) {
+        self.input(Input::Start);
+    }
+
+    /// Stops the running export, if any.
+    pub fn cancel(&self) {
+        self.input(Input::Cancel);
+    }
+}
+
+impl<M: SansIo + 'static> Drop for Runner<M> {
+    fn drop(&mut self) {
+        // Silent shutdown: the owner is going away and must not hear about it.
+        let (timer, in_flight) = match self.inner.try_borrow_mut() {
+            Ok(mut i) => {
+                i.machine.handle(M::stop(), now_ms());
+                while i.machine.poll_command().is_some() {}
+                while i.machine.poll_event().is_some() {}
+                i.blob = None;
+                (i.timer.take(), std::mem::take(&mut i.in_flight))
+            }
+            Err(_) => (None, Vec::new()),
+        };
+        drop(timer);
+        drop(in_flight); // aborts every request still in flight
+    }
+}
+
+/// Feeds `input` (if any) to the machine, carries out its commands, re-arms the timer and tells
+/// the observer. No borrow is held while foreign code (fetch, the observer) runs.
+fn pump<M: SansIo + 'static>(rc: &Rc<RefCell<Inner<M>>>, input: Option<M::Input>) {
+    let now = now_ms();
+    let (commands, events, view, observer) = {
+        let Ok(mut i) = rc.try_borrow_mut() else { return };
+        if let Some(input) = input {
+            i.machine.handle(input, now);
+        }
+        let commands: Vec<Command> = std::iter::from_fn(|| i.machine.poll_command()).collect();
+        let events: Vec<M::Event> = std::iter::from_fn(|| i.machine.poll_event()).collect();
+        (commands, events, i.machine.view().clone(), i.observer.clone())
+    };
+    for command in commands {
+        execute(rc, command);
+    }
+    arm_timer(rc, now);
+    observer(&view, &events);
+}
+
+fn execute<M: SansIo + 'static>(rc: &Rc<RefCell<Inner<M>>>, command: Command) {
+    match command {
+        Command::Send { id, request } => {
+            let (guard, signal) = AbortGuard::new();
+            let transport = rc.borrow().transport.clone();
+            let answer = transport.send(request, signal);
+            rc.borrow_mut().in_flight.push((id, guard));
+            let weak: Weak<RefCell<Inner<M>>> = Rc::downgrade(rc);
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = answer.await;
+                if let Some(rc) = weak.upgrade() {
+                    let done = {
+                        let mut i = rc.borrow_mut();
+                        let pos = i.in_flight.iter().position(|(r, _)| *r == id);
+                        // Finished normally: forget the guard without aborting.
+                        pos.map(|p| i.in_flight.swap_remove(p).1.disarm())
+                    };
+                    if done.is_some() {
+                        pump(&rc, Some(M::answer(id, outcome)));
+                    }
+                }
+            });
+        }
+        Command::Abort { id } => {
+            let guard = {
+                let mut i = rc.borrow_mut();
+                i.in_flight.iter().position(|(r, _)| *r == id).map(|p| i.in_flight.swap_remove(p))
+            };
+            drop(guard); // aborts outside the borrow
+        }
+        Command::Download { url, filename } => download(&url, &filename),
+        Command::Save { bytes, mime, filename } => {
+            let blob = save(&bytes, mime, &filename);
+            let old = rc.try_borrow_mut().ok().and_then(|mut i| std::mem::replace(&mut i.blob, blob));
+            drop(old);
+        }
+    }
+}
+
+fn arm_timer<M: SansIo + 'static>(rc: &Rc<RefCell<Inner<M>>>, now: f64) {
+    let Ok(mut i) = rc.try_borrow_mut() else { return };
+    let next = i.machine.poll_timeout();
+    let old = i.timer.take();
+    if let Some(at) = next {
+        let delay = clamp(at - now, 0.0, 2_147_483_647.0).ceil() as u32;
+        let weak = Rc::downgrade(rc);
+        i.timer = Some(Timeout::new(delay, move || {
+            if let Some(rc) = weak.upgrade() {
+                pump(&rc, Some(M::tick()));
+            }
+        }));
+    }
+    drop(i);
+    drop(old);
+}

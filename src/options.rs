@@ -1,0 +1,86 @@
+//! The options of a button or a history panel as the host gives them: the backend options (one
+//! JSON format for Yew props and plain pages), the export data and the filename template, merged
+//! here and validated by the core into an [`ExportSetup`].
+
+use std::rc::Rc;
+
+use k12_export_core::json::Json;
+use k12_export_core::{ExportSetup, OptionsError};
+
+/// Fields the widget itself reads from a flat options object; the export core accepts them unread.
+pub const WIDGET_KEYS: &[&str] = &["label", "lang", "disabled", "heading"];
+
+/// Backend options as JSON: `protocol` (default `"k12"`) plus that protocol's fields — for K12
+/// the seed's cache `config` map and optionally `start`/`progress` keys, `timeoutMs`, … (see
+/// [`k12_export_core::options`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options(Rc<Json>);
+
+impl Options {
+    /// Options from a JSON value (validated when the button mounts).
+    pub fn from_json(v: Json) -> Options {
+        Options(Rc::new(v))
+    }
+
+    /// Options from JSON text.
+    pub fn parse(text: &str) -> Result<Options, OptionsError> {
+        Json::parse(text)
+            .map(Options::from_json)
+            .map_err(|e| OptionsError::new("options", &format!("is not valid JSON ({e})")))
+    }
+
+    /// K12 options from the seed's cache config map, e.g.
+    /// `{"homework-export": {"method":"GET","url":"/j/org/{termId}/homework/export","rest":true,"isPolling":true}, …}`.
+    pub fn k12(config: &str) -> Result<Options, OptionsError> {
+        let config = Json::parse(config)
+            .map_err(|e| OptionsError::new("options.config", &format!("is not valid JSON ({e})")))?;
+        Ok(Options::from_json(Json::Obj(vec![("config".into(), config)])))
+    }
+
+    /// Returns a copy with `key` set.
+    pub fn with(&self, key: &str, value: Json) -> Options {
+        let mut members = match &*self.0 {
+            Json::Obj(m) => m.clone(),
+            _ => Vec::new(),
+        };
+        members.retain(|(k, _)| k != key);
+        members.push((key.to_owned(), value));
+        Options::from_json(Json::Obj(members))
+    }
+
+    /// The JSON.
+    pub fn json(&self) -> &Json {
+        &self.0
+    }
+
+    /// Merges `data` and `filename` in (when given) and validates the whole.
+    pub fn resolve(&self, data: &Json, filename: &str) -> Result<ExportSetup, OptionsError> {
+        // One options object may serve a button and a history panel alike.
+        #[cfg(feature = "backends")]
+        let allowed = [WIDGET_KEYS, k12_export_core::history::OPTION_KEYS];
+        #[cfg(not(feature = "backends"))]
+        let allowed = [WIDGET_KEYS];
+        ExportSetup::from_json(&self.merged(data, filename), &allowed)
+    }
+
+    fn merged(&self, data: &Json, filename: &str) -> Json {
+        let data = (!data.is_null()).then_some(data);
+        let filename = (!filename.is_empty()).then_some(filename);
+        if data.is_none() && filename.is_none() {
+            return (*self.0).clone();
+        }
+        // Given values replace the options' own, and come last.
+        let replaced = |k: &str| (k == "data" && data.is_some()) || (k == "filename" && filename.is_some());
+        let mut members: Vec<(String, Json)> = match &*self.0 {
+            Json::Obj(m) => m.iter().filter(|(k, _)| !replaced(k)).cloned().collect(),
+            _ => Vec::new(),
+        };
+        if let Some(data) = data {
+            members.push(("data".to_owned(), data.clone()));
+        }
+        if let Some(filename) = filename {
+            members.push(("filename".to_owned(), Json::from(filename)));
+        }
+        Json::Obj(members)
+    }
+}
