@@ -10,7 +10,8 @@ use k12_export_core::{Download, Event, Failure, Status, View};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::components::export_button_view::{use_export_button_view, ExportButtonViewProps, Placement};
+use crate::components::export_button_view::{use_export_button_view, ExportButtonViewProps};
+use crate::components::progress_popover::Placement;
 use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::hooks::use_exporter::{use_exporter, ExportInputs};
 use crate::hooks::use_runner::{TransportRef, Update};

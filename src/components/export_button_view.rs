@@ -6,7 +6,7 @@ use std::rc::Rc;
 use k12_export_core::{Download, Failure, Status, View};
 use yew::prelude::*;
 
-use crate::components::progress_popover::{progress_popover, ProgressPopoverProps};
+use crate::components::progress_popover::{progress_popover, Placement, ProgressPopoverProps};
 use crate::components::toast::{toast, ToastProps};
 use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::labels::Labels;
@@ -47,36 +47,6 @@ pub struct ExportButtonViewProps {
     /// The toast's close button was pressed.
     #[prop_or_default]
     pub ondismiss: Callback<()>,
-}
-
-/// Where the popover opens, so it stays inside the viewport.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Placement {
-    /// Align its right edge with the button's (near the right edge of the viewport).
-    pub end: bool,
-    /// Open above the button (near the bottom of the viewport).
-    pub top: bool,
-}
-
-/// The gap between the button and the popover (its arrow sits in it), in CSS pixels.
-const GAP: f64 = 10.0;
-
-impl Placement {
-    /// The placement for a popover of `pop` (its own box, as rendered: zoom, fonts and long names
-    /// included) anchored at `anchor`: below and to the right unless that would be clipped by the
-    /// viewport and the other side has more room.
-    pub fn measure(anchor: &web_sys::Element, pop: &web_sys::HtmlElement) -> Placement {
-        let r = anchor.get_bounding_client_rect();
-        let (w, h) = (f64::from(pop.offset_width()), f64::from(pop.offset_height()) + GAP);
-        let Some(window) = web_sys::window() else { return Placement::default() };
-        let size = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64()).unwrap_or(f64::MAX);
-        let (vw, vh) = (size(window.inner_width()), size(window.inner_height()));
-        // How far each side would stick out of the viewport; flip only when that clips less.
-        let over = |v: f64| v.max(0.0);
-        let (right, left) = (over(r.left() + w - vw), over(w - r.right()));
-        let (below, above) = (over(r.bottom() + h - vh), over(h - r.top()));
-        Placement { end: right > 0.0 && left < right, top: below > 0.0 && above < below }
-    }
 }
 
 /// The button, its popover, the fallback download link and the failure toast.
