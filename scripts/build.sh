@@ -60,6 +60,8 @@ build_runtime() {
   # banned code (target/size/k12_export.wasm, target/size/k12_export_all.wasm).
   mkdir -p target/size
   mv "$out/${name}_bg.unopt.wasm" "target/size/$name.wasm"
+  # Which toolchain made it: the recorded figure is the nightly build's (scripts/size-rules.mjs).
+  echo "$toolchain" >"target/size/$name.toolchain"
   # A minified copy: esbuild keeps every export and import.meta.url, and changes no behaviour.
   esbuild --minify --log-level=warning --allow-overwrite "$out/$name.js" --outfile="$out/$name.js"
 }

@@ -67,5 +67,10 @@ else
 fi
 case "$rules" in
   check) node scripts/size-rules.mjs check "$tg" target/size/k12_export.wasm ;;
-  record) node scripts/size-rules.mjs record "$tg" ;;
+  record)
+    if [ "$(cat target/size/k12_export.toolchain 2>/dev/null || echo nightly)" != nightly ]; then
+      echo "size: not recorded: this is the stable fallback build; the figure is the nightly build's" >&2
+      exit 1
+    fi
+    node scripts/size-rules.mjs record "$tg" ;;
 esac
