@@ -32,7 +32,7 @@ if [ -n "$rules" ] && [ "$dir" != dist/embed ]; then
   echo "size: --$rules is about the K12 bundle, dist/embed" >&2
   exit 2
 fi
-# One budget for the whole repository: bench/size-budget.json (66 KiB).
+# One budget for the whole repository: bench/size-budget.json (gzip).
 budget=${SIZE_BUDGET:-$(node -p 'require("./bench/size-budget.json").gzipBytes')}
 files=(k12_export_bg.wasm k12_export.js k12-export-classic.js)
 
