@@ -498,30 +498,24 @@ async fn files_expire_with_410_and_are_deleted() {
 async fn download_urls_follow_the_host_header_or_fall_back() {
     let m = Mock::new();
     let q = "client=h&durationMs=10";
-    m.start("1001/test", q).await;
-    m.wait_for_state("h", "ready").await;
-    let r = m
-        .send(
-            Request::get(format!("/j/org/1001/test/export?{q}"))
-                .header(header::HOST, "localhost:9876")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    let url = r.json()["result"]["url"].as_str().unwrap().to_owned();
-    assert!(url.starts_with("http://localhost:9876/files/"), "{url}");
-    m.start("1001/test", q).await;
-    m.wait_for_state("h", "ready").await;
-    let r = m
-        .send(
-            Request::get(format!("/j/org/1001/test/export?{q}"))
-                .header(header::HOST, "evil.com/\"><script>")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    let url = r.json()["result"]["url"].as_str().unwrap_or_else(|| panic!("{}", r.text())).to_owned();
-    assert!(url.starts_with("http://127.0.0.1:8080/files/"), "{url}");
+    for (host, origin) in [
+        ("localhost:9876", "http://localhost:9876/files/"),
+        // Not a host name: the configured public host.
+        ("evil.com/\"><script>", "http://127.0.0.1:8080/files/"),
+    ] {
+        m.start("1001/test", q).await;
+        m.wait_for_state("h", "ready").await;
+        let r = m
+            .send(
+                Request::get(format!("/j/org/1001/test/export?{q}"))
+                    .header(header::HOST, host)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        let url = r.json()["result"]["url"].as_str().unwrap_or_else(|| panic!("{}", r.text())).to_owned();
+        assert!(url.starts_with(origin), "{host}: {url}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
