@@ -17,10 +17,6 @@ struct Scripted {
 impl Adapter for Scripted {
     fn reset(&mut self) {}
 
-    fn reports_progress(&self) -> bool {
-        false
-    }
-
     fn request(&mut self, step: Step) -> Option<HttpRequest> {
         match step {
             Step::Prepare if !self.prepare => None,
