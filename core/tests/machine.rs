@@ -286,9 +286,7 @@ fn non_json_body_is_retried_then_fails_as_bad_response() {
     }
     w.wait();
     w.answer("{\"code\":0,");
-    assert_eq!(w.view().status, Status::Failed);
-    assert_eq!(w.view().failure.as_ref().unwrap().kind, FailKind::BadResponse);
-    assert_eq!(w.m.poll_timeout(), None);
+    w.failed(FailKind::BadResponse);
 }
 
 #[test]
@@ -308,11 +306,8 @@ fn one_good_answer_resets_the_retry_count() {
 fn code_not_zero_fails_at_once_with_the_server_message() {
     let mut w = polling();
     w.answer(r#"{"code":-1,"message":"导出任务异常：数据库连接中断","result":null}"#);
-    let f = w.view().failure.clone().unwrap();
-    assert_eq!(f.kind, FailKind::Server);
+    let f = w.failed(FailKind::Server);
     assert_eq!(f.detail.as_deref(), Some("导出任务异常：数据库连接中断"));
-    assert_eq!(w.view().status, Status::Failed);
-    assert_eq!(w.m.poll_timeout(), None, "nothing left polling");
     assert!(matches!(w.events.last(), Some(Event::Failed(_))));
 }
 
@@ -466,9 +461,7 @@ fn an_answer_handled_after_the_deadline_starts_no_request() {
     w.now = 2000.0;
     w.progress(48, 48);
     assert_eq!(w.sent.len(), sent, "no request at or after the deadline");
-    assert_eq!(w.view().status, Status::Failed);
-    assert_eq!(w.view().failure.as_ref().unwrap().kind, FailKind::TimedOut);
-    assert_eq!(w.m.poll_timeout(), None);
+    w.failed(FailKind::TimedOut);
 }
 
 #[test]
