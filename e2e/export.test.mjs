@@ -6,6 +6,24 @@ import { open, BASE, client, requests, until, readXlsx, sleep, exportButton, sho
 
 const HOMEWORK_HEADER = ['学号', '姓名', '班级', '作业1', '作业2', '作业3', '作业4', '作业5', '作业6', '作业7', '作业8', '平均分'];
 
+/** Opens the example page `example` for a long export of client `name`, clicks, and waits
+ * until the widget polls the progress endpoint. */
+async function polling(t, name, example) {
+  const c = client(name);
+  const { page } = await open(t);
+  await page.goto(`${BASE}/examples/${example}.html?client=${c}&durationMs=30000&termId=1003`);
+  await exportButton(page).click();
+  await until('polling', async () => (await requests(c)).some((r) => r.path.endsWith('/process')));
+  return { c, page };
+}
+
+/** Fails unless the server sees no new request of client `c` for `ms`. */
+async function assertQuiet(c, ms, message) {
+  const n = (await requests(c)).length;
+  await sleep(ms);
+  assert.equal((await requests(c)).length, n, message);
+}
+
 /** Samples the popover's percent until `stop()` is true. */
 async function percents(page, stop) {
   const seen = [];
@@ -117,48 +135,28 @@ test('a failing export shows the toast "导出失败" and the button returns to 
   assert.equal(await button.attr('aria-disabled'), null);
   assert.equal(await button.attr('aria-busy'), null);
   await page.screenshot(shotPath('failure-toast'));
-  const n = (await requests(c)).length;
-  await sleep(2500);
-  assert.equal((await requests(c)).length, n, 'nothing left polling');
+  await assertQuiet(c, 2500, 'nothing left polling');
 });
 
 test('navigating away mid-export: the server sees no request for the job afterwards', async (t) => {
-  const c = client('leave');
-  const { page } = await open(t);
-  await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=30000&termId=1003`);
-  await exportButton(page).click();
-  await until('polling', async () => (await requests(c)).some((r) => r.path.endsWith('/process')));
+  const { c, page } = await polling(t, 'leave', 'homework');
   await page.goto('about:blank');
-  const n = (await requests(c)).length;
-  await sleep(4000);
-  assert.equal((await requests(c)).length, n, 'no request after the page was left');
+  await assertQuiet(c, 4000, 'no request after the page was left');
 });
 
 test('removing the custom element stops its traffic', async (t) => {
-  const c = client('remove');
-  const { page } = await open(t);
-  await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=30000&termId=1003`);
-  await exportButton(page).click();
-  await until('polling', async () => (await requests(c)).some((r) => r.path.endsWith('/process')));
+  const { c, page } = await polling(t, 'remove', 'homework');
   await page.evaluate(() => document.querySelector('k12-export-button').remove());
   await sleep(300);
-  const n = (await requests(c)).length;
-  await sleep(4000);
-  assert.equal((await requests(c)).length, n, 'no request after removal');
+  await assertQuiet(c, 4000, 'no request after removal');
   assert.equal(await page.locator('.k12x').count(), 0);
 });
 
 test('destroy() on a mounted handle stops its traffic', async (t) => {
-  const c = client('destroy');
-  const { page } = await open(t);
-  await page.goto(`${BASE}/examples/stage-test.html?client=${c}&durationMs=30000&termId=1003`);
-  await exportButton(page).click();
-  await until('polling', async () => (await requests(c)).some((r) => r.path.endsWith('/process')));
+  const { c, page } = await polling(t, 'destroy', 'stage-test');
   await page.evaluate(() => window.exportHandle.destroy());
   await sleep(300);
-  const n = (await requests(c)).length;
-  await sleep(4000);
-  assert.equal((await requests(c)).length, n, 'no request after destroy()');
+  await assertQuiet(c, 4000, 'no request after destroy()');
   assert.equal(await page.locator('.k12x').count(), 0, 'the button is gone');
 });
 

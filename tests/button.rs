@@ -42,6 +42,14 @@ fn stuck_at(pct: i64) -> Rc<Script> {
     Script::new(move |r, _| if is_progress(r) { ok(&progress(pct, 100)) } else { ok(NOT_READY) })
 }
 
+/// Mounted on `stuck_at(pct)` and clicked: an export that stays at `pct`%.
+async fn exporting_at(pct: i64) -> (Rc<Script>, Mounted) {
+    let script = stuck_at(pct);
+    let m = Mounted::new(props(&script)).await;
+    m.click().await;
+    (script, m)
+}
+
 #[wasm_bindgen_test]
 async fn greyed_inert_and_busy_while_exporting() {
     let script = stuck_at(37);
@@ -80,9 +88,7 @@ async fn many_clicks_send_exactly_one_start_request() {
 
 #[wasm_bindgen_test]
 async fn hover_shows_filename_progressbar_and_percent() {
-    let script = stuck_at(37);
-    let m = Mounted::new(props(&script)).await;
-    m.click().await;
+    let (_script, m) = exporting_at(37).await;
     assert!(!m.popover_open(), "closed until hovered");
     m.hover().await;
     assert!(m.popover_open());
@@ -102,9 +108,7 @@ async fn hover_shows_filename_progressbar_and_percent() {
 
 #[wasm_bindgen_test]
 async fn popover_stays_while_the_pointer_is_over_it() {
-    let script = stuck_at(10);
-    let m = Mounted::new(props(&script)).await;
-    m.click().await;
+    let (_script, m) = exporting_at(10).await;
     m.hover().await;
     // Moving from the button onto the popover stays inside the wrapper: no mouseleave on it.
     fire(&m.q(".k12x-pop").unwrap(), "mouseenter");
@@ -115,9 +119,7 @@ async fn popover_stays_while_the_pointer_is_over_it() {
 
 #[wasm_bindgen_test]
 async fn keyboard_focus_shows_the_popover_and_esc_closes_it() {
-    let script = stuck_at(42);
-    let m = Mounted::new(props(&script)).await;
-    m.click().await;
+    let (_script, m) = exporting_at(42).await;
     m.button().blur().unwrap();
     yew::scheduler::flush().await;
     assert!(!m.popover_open());
@@ -137,9 +139,7 @@ async fn keyboard_focus_shows_the_popover_and_esc_closes_it() {
 
 #[wasm_bindgen_test]
 async fn esc_closes_a_hover_opened_popover_without_moving_focus() {
-    let script = stuck_at(5);
-    let m = Mounted::new(props(&script)).await;
-    m.click().await;
+    let (_script, m) = exporting_at(5).await;
     m.button().blur().unwrap();
     m.hover().await;
     assert!(m.popover_open());
@@ -152,9 +152,7 @@ async fn esc_closes_a_hover_opened_popover_without_moving_focus() {
 async fn a_tap_on_the_busy_button_opens_the_popover_and_a_press_elsewhere_closes_it() {
     // A touch screen: no mouseenter, and Safari does not focus a tapped button. A click and
     // pointerdown events are all there is.
-    let script = stuck_at(64);
-    let m = Mounted::new(props(&script)).await;
-    m.click().await;
+    let (_script, m) = exporting_at(64).await;
     assert_eq!(m.status(), "exporting");
     assert!(!m.popover_open(), "the click that starts the export does not open it");
     assert_ne!(common::document().active_element(), Some(m.button().unchecked_into()), "no focus");
@@ -537,9 +535,7 @@ async fn away_from_the_edges_the_popover_opens_below_and_to_the_right() {
 
 #[wasm_bindgen_test]
 async fn back_from_the_bfcache_shows_the_normal_state() {
-    let script = stuck_at(30);
-    let m = Mounted::new(props(&script)).await;
-    m.click().await;
+    let (script, m) = exporting_at(30).await;
     assert_eq!(m.status(), "exporting");
     let init = web_sys::PageTransitionEventInit::new();
     init.set_persisted(true);

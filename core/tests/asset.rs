@@ -41,10 +41,17 @@ const RECORDS: &str = r#"{"code":0,"data":[
 
 /// Through the prepare and the start, to the first poll's answer pending.
 fn started() -> World {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let mut w = World::clicked(OPTIONS);
     w.answer(BEFORE);
     w.answer(r#"{"code":0,"info":"Succeed"}"#);
+    w
+}
+
+/// Started, then the first poll answered with the new task at `succeed` of 3, `finish`.
+fn polled(succeed: u64, finish: i64) -> World {
+    let mut w = started();
+    w.wait();
+    w.answer(&ours(succeed, finish));
     w
 }
 
@@ -56,8 +63,7 @@ fn csv(w: &World) -> String {
 
 #[test]
 fn snapshots_the_task_list_before_posting_the_ids() {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let mut w = World::clicked(OPTIONS);
     assert_eq!(w.last_url(), TASKS);
     assert_eq!(w.last().1.method, Method::Get);
     assert_eq!(w.view().stage, Stage::Starting);
@@ -73,9 +79,7 @@ fn snapshots_the_task_list_before_posting_the_ids() {
 
 #[test]
 fn full_flow_progress_from_counts_then_records_then_a_csv_file() {
-    let mut w = started();
-    w.wait();
-    w.answer(&ours(1, 0));
+    let mut w = polled(1, 0);
     assert_eq!(w.view().percent, Some(33));
     w.wait();
     w.answer(&ours(3, 1));
@@ -122,9 +126,7 @@ fn our_task_is_the_new_export_not_an_import_nor_an_older_export() {
 
 #[test]
 fn the_task_is_followed_by_id_once_found() {
-    let mut w = started();
-    w.wait();
-    w.answer(&ours(1, 0));
+    let mut w = polled(1, 0);
     w.wait();
     // A newer export of someone else shows up: ours is still task 7.
     w.answer(&ours(2, 0).replace("]}", r#",{"id":8,"number_need":3,"number_succeed":3,"finish":1,"port_type":2}]}"#));
@@ -134,58 +136,52 @@ fn the_task_is_followed_by_id_once_found() {
 
 #[test]
 fn finish_2_with_some_successes_builds_the_file_from_them() {
-    let mut w = started();
-    w.wait();
-    w.answer(&ours(2, 2));
+    let mut w = polled(2, 2);
     w.answer(&RECORDS.replace("},\n  {\"id\":2", "}],\"x\":[{\"id\":2"));
     assert_eq!(w.status(), Status::Done);
     assert_eq!(csv(&w).lines().count(), 2, "header and the one exported asset");
 }
 
+/// Answers eleven polls with the list as it was before the start: the new task is not (or no
+/// longer) in it.
+fn list_without_the_task(w: &mut World) {
+    for _ in 0..=10 {
+        w.wait();
+        w.answer(BEFORE);
+    }
+}
+
 #[test]
 fn finish_2_with_nothing_exported_fails() {
-    let mut w = started();
-    w.wait();
-    w.answer(&ours(0, 2));
+    let w = polled(0, 2);
     assert_eq!(w.failed(FailKind::Server).detail.as_deref(), Some("导出失败：没有资产导出成功"));
 }
 
 #[test]
 fn a_task_that_never_appears_fails_after_some_polls() {
     let mut w = started();
-    for _ in 0..=10 {
-        w.wait();
-        w.answer(BEFORE);
-    }
+    list_without_the_task(&mut w);
     assert_eq!(w.failed(FailKind::Server).detail.as_deref(), Some("任务列表里找不到刚创建的导出任务"));
 }
 
 #[test]
 fn a_found_task_that_disappears_fails_too() {
-    let mut w = started();
-    w.wait();
-    w.answer(&ours(1, 0));
-    for _ in 0..=10 {
-        w.wait();
-        w.answer(BEFORE);
-    }
+    let mut w = polled(1, 0);
+    list_without_the_task(&mut w);
     assert_eq!(w.failed(FailKind::Server).detail.as_deref(), Some("导出任务不见了"));
 }
 
 #[test]
 fn a_bad_session_fails_at_the_prepare_before_anything_is_created() {
-    let mut w = World::new(&OPTIONS.replace("\"demo\"", "\"nobody\""));
-    w.click();
+    let mut w = World::clicked(&OPTIONS.replace("\"demo\"", "\"nobody\""));
     w.answer_status(400, r#"{"code":2,"info":"用户未找到"}"#);
-    let f = w.failed(FailKind::Http);
-    assert_eq!((f.status, f.detail.as_deref()), (Some(400), Some("用户未找到")));
+    w.failed_with(FailKind::Http, 400, "用户未找到");
     assert_eq!(w.sent.len(), 1, "no POST");
 }
 
 #[test]
 fn a_nonzero_code_fails_with_its_info() {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let mut w = World::clicked(OPTIONS);
     w.answer(BEFORE);
     w.answer(r#"{"code":5,"info":"只有系统管理员有查看异步任务权限"}"#);
     assert_eq!(w.failed(FailKind::Server).detail.as_deref(), Some("只有系统管理员有查看异步任务权限"));
@@ -193,17 +189,14 @@ fn a_nonzero_code_fails_with_its_info() {
 
 #[test]
 fn code_4_for_the_records_fails_with_the_documents_message() {
-    let mut w = started();
-    w.wait();
-    w.answer(&ours(3, 1));
+    let mut w = polled(3, 1);
     w.answer_status(400, r#"{"code":4,"info":"该API只可用于查看导出异步任务的成功记录"}"#);
     assert_eq!(w.failed(FailKind::Http).detail.as_deref(), Some("该API只可用于查看导出异步任务的成功记录"));
 }
 
 #[test]
 fn the_documents_almost_json_is_read() {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let mut w = World::clicked(OPTIONS);
     w.answer("{\n \"code\":0,\n \"data\":[\n   {\n     \"id\": 1,\n     \"manager\": \"liusn\",\n     \"finish\": 1,\n     \"port_type\": 1,\n   },\n]\n}");
     w.answer("{\n \"code\":0,\n \"info\":Succeed,\n}");
     w.wait();
@@ -217,14 +210,10 @@ fn the_documents_almost_json_is_read() {
 
 #[test]
 fn a_single_record_object_and_no_records_are_files_too() {
-    let mut w = started();
-    w.wait();
-    w.answer(&ours(3, 1));
+    let mut w = polled(3, 1);
     w.answer(r#"{"code":0,"data":{"id":9,"name":"桌子"}}"#);
     assert!(csv(&w).ends_with("9,桌子\r\n"));
-    let mut w = started();
-    w.wait();
-    w.answer(&ours(3, 1));
+    let mut w = polled(3, 1);
     w.answer(r#"{"code":0,"data":[]}"#);
     assert_eq!(csv(&w), "\u{FEFF}\r\n");
 }
@@ -236,8 +225,7 @@ fn unknown_finish_values_and_garbage_are_retried_then_fail() {
 
 #[test]
 fn the_prepare_is_retried_on_network_errors() {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let mut w = World::clicked(OPTIONS);
     w.answer_with(HttpOutcome::NetworkError("reset".into()));
     assert!(w.view().retrying);
     w.wait();
@@ -248,9 +236,7 @@ fn the_prepare_is_retried_on_network_errors() {
 
 #[test]
 fn a_new_export_takes_a_new_snapshot() {
-    let mut w = started();
-    w.wait();
-    w.answer(&ours(3, 1));
+    let mut w = polled(3, 1);
     w.answer(RECORDS);
     w.click();
     assert_eq!(w.last_url(), TASKS);

@@ -24,9 +24,21 @@ fn detail(status: i64, extra: &str) -> String {
     )
 }
 
+/// A finished detail answer whose `down_url` is `url`.
+fn done(url: &str) -> String {
+    detail(2, &format!(r#","down_url":"{url}""#))
+}
+
+/// Answers the start, then the first detail request with the file at `url`: the name it is saved as.
+fn download_name(w: &mut World, url: &str) -> String {
+    w.answer(CREATED);
+    w.wait();
+    w.answer(&done(url));
+    w.downloads[0].1.clone()
+}
+
 fn started() -> World {
-    let mut w = World::new(HTTP);
-    w.click();
+    let mut w = World::clicked(HTTP);
     w.answer(CREATED);
     w
 }
@@ -35,17 +47,12 @@ fn started() -> World {
 
 #[test]
 fn http_source_posts_the_documented_body_then_polls_the_detail_by_key() {
-    let mut w = World::new(HTTP);
-    w.click();
+    let mut w = World::clicked(HTTP);
     assert_eq!(w.last_call(), (Method::Post, "http://127.0.0.1:8080/v1/export/http?client=t1"));
     let body = w.last_body();
-    assert_eq!(body.get("ext_type").and_then(Json::as_str), Some("XLSX"));
-    assert_eq!(body.get("title").and_then(Json::as_str), Some("http接口数据源导出"));
-    assert_eq!(body.get("user_id").and_then(Json::as_str), Some("123"));
-    assert_eq!(body.get("callback").and_then(Json::as_str), Some(""));
+    assert_texts(&body, &[("ext_type", "XLSX"), ("title", "http接口数据源导出"), ("user_id", "123"), ("callback", "")]);
     let src = body.get("source_http").unwrap();
-    assert_eq!(src.get("url").and_then(Json::as_str), Some("http://127.0.0.1:8080/demo/page"));
-    assert_eq!(src.get("method").and_then(Json::as_str), Some("GET"));
+    assert_texts(src, &[("url", "http://127.0.0.1:8080/demo/page"), ("method", "GET")]);
     assert_eq!(src.get("param").and_then(|p| p.get("limit")), Some(&Json::Num(20.0)));
     w.answer(CREATED);
     assert_eq!(w.view().stage, Stage::Running);
@@ -54,7 +61,7 @@ fn http_source_posts_the_documented_body_then_polls_the_detail_by_key() {
     assert_eq!(w.last().1.method, Method::Get);
     w.answer(&detail(1, ""));
     w.wait();
-    w.answer(&detail(2, r#","down_url":"http://127.0.0.1:8080/v1/down/5ad5.zip""#));
+    w.answer(&done("http://127.0.0.1:8080/v1/down/5ad5.zip"));
     assert_eq!(
         w.downloads,
         [("http://127.0.0.1:8080/v1/down/5ad5.zip".to_owned(), "http接口数据源导出.zip".to_owned())]
@@ -65,24 +72,19 @@ fn http_source_posts_the_documented_body_then_polls_the_detail_by_key() {
 
 #[test]
 fn raw_source_sends_the_rows_as_a_json_string() {
-    let mut w = World::new(RAW);
-    w.click();
+    let mut w = World::clicked(RAW);
     assert_eq!(w.last_url(), "/v1/export/raw");
     let body = w.last_body();
     let raw = body.get("source_raw").and_then(Json::as_str).unwrap();
     assert_eq!(Json::parse(raw).unwrap(), options(r#"[{"name":"姓名","age":"年龄"},{"name":"李雷","age":17}]"#));
-    assert_eq!(body.get("user_id").and_then(Json::as_str), Some("1231"));
+    assert_texts(&body, &[("user_id", "1231")]);
     assert_eq!(body.get("source_http"), None);
-    w.answer(CREATED);
-    w.wait();
-    w.answer(&detail(2, r#","down_url":"/v1/down/x.zip""#));
-    assert_eq!(w.downloads[0].1, "请求直接携带数据导出.zip");
+    assert_eq!(download_name(&mut w, "/v1/down/x.zip"), "请求直接携带数据导出.zip");
 }
 
 #[test]
 fn progress_is_indeterminate_until_the_file_is_in_hand() {
-    let mut w = World::new(HTTP);
-    w.click();
+    let mut w = World::clicked(HTTP);
     assert_eq!(w.view().percent, None, "no numbers from this backend");
     w.answer(CREATED);
     for _ in 0..3 {
@@ -96,29 +98,23 @@ fn progress_is_indeterminate_until_the_file_is_in_hand() {
 #[test]
 fn the_filename_option_wins_over_the_title() {
     let text = HTTP.replace(r#""userId":"123","#, r#""userId":"123","filename":"报表-{n}","data":{"n":"七月"},"#);
-    let mut w = World::new(&text);
-    w.click();
-    w.answer(CREATED);
-    w.wait();
-    w.answer(&detail(2, r#","down_url":"/v1/down/a.zip""#));
-    assert_eq!(w.downloads[0].1, "报表-七月.zip");
+    let mut w = World::clicked(&text);
+    assert_eq!(download_name(&mut w, "/v1/down/a.zip"), "报表-七月.zip");
 }
 
 #[test]
 fn a_backslashed_down_url_like_the_documents_is_read_as_slashes() {
     let mut w = started();
     w.wait();
-    w.answer(&detail(2, r#","down_url":"http://127.0.0.1:8080/v1/down/20219\\6\\2c3a.zip""#));
+    w.answer(&done(r"http://127.0.0.1:8080/v1/down/20219\\6\\2c3a.zip"));
     assert_eq!(w.downloads[0].0, "http://127.0.0.1:8080/v1/down/20219/6/2c3a.zip");
 }
 
 #[test]
 fn the_timestamp_is_sent_only_when_given() {
-    let mut w = World::new(HTTP);
-    w.click();
+    let w = World::clicked(HTTP);
     assert_eq!(w.last_body().get("timestamp"), None);
-    let mut w = World::new(&HTTP.replace(r#""userId":"123","#, r#""userId":"123","timestamp":1625106204,"#));
-    w.click();
+    let w = World::clicked(&HTTP.replace(r#""userId":"123","#, r#""userId":"123","timestamp":1625106204,"#));
     assert_eq!(w.last_body().get("timestamp"), Some(&Json::Num(1_625_106_204.0)));
 }
 
@@ -126,8 +122,7 @@ fn the_timestamp_is_sent_only_when_given() {
 
 #[test]
 fn a_nonzero_errcode_with_http_200_fails_with_its_message() {
-    let mut w = World::new(HTTP);
-    w.click();
+    let mut w = World::clicked(HTTP);
     w.answer(r#"{"errcode":10001,"msg":"source_http.url 不可访问","data":null,"request_id":"r"}"#);
     let f = w.failed(FailKind::Server);
     assert_eq!(f.detail.as_deref(), Some("source_http.url 不可访问"));
@@ -173,8 +168,7 @@ fn status_2_without_a_url_and_unknown_statuses_are_retried_then_fail() {
 
 #[test]
 fn a_start_answer_without_hash_key_is_retried_then_fails() {
-    let mut w = World::new(HTTP);
-    w.click();
+    let mut w = World::clicked(HTTP);
     w.keep_answering(3, HttpOutcome::ok(r#"{"errcode":0,"msg":"","data":{},"request_id":"r"}"#));
     w.failed(FailKind::BadResponse);
     assert_eq!(w.count("http://127.0.0.1:8080/v1/export/http"), 4);
@@ -203,7 +197,7 @@ fn server_errors_are_retried_with_backoff_and_429_waits_retry_after() {
     w.answer_with(HttpOutcome::Answer { status: 429, retry_after: Some("2".into()), body: String::new() });
     assert_eq!(w.wait(), 2000.0);
     assert_eq!(w.last_url(), DETAIL);
-    w.answer(&detail(2, r#","down_url":"/f.zip""#));
+    w.answer(&done("/f.zip"));
     assert_eq!(w.status(), Status::Done);
 }
 
@@ -217,26 +211,23 @@ fn a_500_every_time_fails_after_the_retries() {
 
 #[test]
 fn http_4xx_fails_at_once_with_the_status() {
-    let mut w = World::new(HTTP);
-    w.click();
+    let mut w = World::clicked(HTTP);
     w.answer_status(404, r#"{"errcode":404,"msg":"no route"}"#);
-    let f = w.failed(FailKind::Http);
-    assert_eq!((f.status, f.detail.as_deref()), (Some(404), Some("no route")));
+    w.failed_with(FailKind::Http, 404, "no route");
 }
 
 #[test]
 fn a_javascript_down_url_is_never_downloaded() {
     let mut w = started();
     w.wait();
-    w.answer(&detail(2, r#","down_url":"javascript:alert(document.domain)""#));
+    w.answer(&done("javascript:alert(document.domain)"));
     w.failed(FailKind::UnsafeUrl);
     assert!(w.downloads.is_empty());
 }
 
 #[test]
 fn a_job_that_never_finishes_times_out_at_the_deadline() {
-    let mut w = World::new(&HTTP.replace(r#""userId":"123","#, r#""userId":"123","timeoutMs":30000,"#));
-    w.click();
+    let mut w = World::clicked(&HTTP.replace(r#""userId":"123","#, r#""userId":"123","timeoutMs":30000,"#));
     w.answer(CREATED);
     while w.status() == Status::Exporting {
         w.wait();
@@ -292,9 +283,8 @@ fn every_bad_option_is_named() {
 
 #[test]
 fn csv_ext_type_is_accepted_in_any_case() {
-    let mut w = World::new(&HTTP.replace(r#""userId":"123","#, r#""userId":"123","extType":"csv","#));
-    w.click();
-    assert_eq!(w.last_body().get("ext_type").and_then(Json::as_str), Some("CSV"));
+    let w = World::clicked(&HTTP.replace(r#""userId":"123","#, r#""userId":"123","extType":"csv","#));
+    assert_texts(&w.last_body(), &[("ext_type", "CSV")]);
 }
 
 // ---- never wedged --------------------------------------------------------------------------

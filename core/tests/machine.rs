@@ -2,7 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use k12_export_core::json::Json;
+mod common;
+
+use common::*;
 use k12_export_core::*;
 
 const CONFIG: &str = r#"{
@@ -10,98 +12,50 @@ const CONFIG: &str = r#"{
   "homework-export-progress": {"method":"GET","url":"/j/org/{termId}/homework/export/process","rest":true,"isPolling":true}
 }"#;
 
-/// A machine plus a fake world: what was sent, downloaded, aborted, and a clock.
-struct World {
-    m: Machine,
-    now: f64,
-    sent: Vec<(RequestId, HttpRequest)>,
-    aborted: Vec<RequestId>,
-    downloads: Vec<(String, String)>,
-    events: Vec<Event>,
-}
-
-fn options(extra: &str) -> Json {
-    Json::parse(&format!(
+/// The K12 options of these tests, with `extra` fields appended.
+fn k12(extra: &str) -> String {
+    format!(
         r#"{{"config":{CONFIG},"data":{{"termId":1001,"termName":"2024春季班"}},"filename":"K12作业统计-{{termName}}"{extra}}}"#
-    ))
-    .unwrap()
+    )
 }
 
-impl World {
-    fn new() -> World {
-        World::with(&options(""))
-    }
+/// K12 progress answers.
+trait Progress {
+    /// Answers the last request with `loaded` of `total`.
+    fn progress(&mut self, loaded: i64, total: i64);
+    /// Waits for the next poll and answers it with `loaded` of `total`: the percent then shown.
+    fn percent_after(&mut self, loaded: i64, total: i64) -> Option<u8>;
+}
 
-    fn with(options: &Json) -> World {
-        World {
-            m: Machine::from_options(options, 42).unwrap(),
-            now: 0.0,
-            sent: Vec::new(),
-            aborted: Vec::new(),
-            downloads: Vec::new(),
-            events: Vec::new(),
-        }
-    }
-
-    fn drain(&mut self) {
-        while let Some(c) = self.m.poll_command() {
-            match c {
-                Command::Send { id, request } => self.sent.push((id, request)),
-                Command::Abort { id } => self.aborted.push(id),
-                Command::Download { url, filename } => self.downloads.push((url, filename)),
-                Command::Save { .. } => panic!("K12 never builds files"),
-            }
-        }
-        while let Some(e) = self.m.poll_event() {
-            self.events.push(e);
-        }
-    }
-
-    fn input(&mut self, input: Input) {
-        self.m.handle(input, self.now);
-        self.drain();
-    }
-
-    fn click(&mut self) {
-        self.input(Input::Start);
-    }
-
-    /// The last request sent.
-    fn last(&self) -> &(RequestId, HttpRequest) {
-        self.sent.last().expect("a request was sent")
-    }
-
-    fn last_url(&self) -> &str {
-        &self.last().1.url
-    }
-
-    /// Answers the last request after `ms`.
-    fn answer_after(&mut self, ms: f64, outcome: HttpOutcome) {
-        self.now += ms;
-        let id = self.last().0;
-        self.input(Input::Response { id, outcome });
-    }
-
-    fn answer(&mut self, body: &str) {
-        self.answer_after(20.0, HttpOutcome::ok(body));
-    }
-
-    /// Lets time pass until the machine's next timeout and fires it.
-    fn wait(&mut self) -> f64 {
-        let at = self.m.poll_timeout().expect("something is scheduled");
-        let waited = at - self.now;
-        self.now = self.now.max(at);
-        self.input(Input::Timer);
-        waited
-    }
-
-    fn view(&self) -> &View {
-        self.m.view()
-    }
-
+impl Progress for World {
     fn progress(&mut self, loaded: i64, total: i64) {
         self.answer(&format!(r#"{{"code":0,"message":"","result":{{"retCode":0,"loaded":{loaded},"total":{total},"message":"","data":"","extra":{{}}}}}}"#));
     }
+
+    fn percent_after(&mut self, loaded: i64, total: i64) -> Option<u8> {
+        self.wait();
+        self.progress(loaded, total);
+        self.view().percent
+    }
+}
+
+/// The export just clicked: the start request is in flight.
+fn started() -> World {
+    World::clicked(&k12(""))
+}
+
+/// The start answered "not ready yet": the export is running, the first poll scheduled.
+fn running() -> World {
+    let mut w = started();
+    w.answer(NOT_READY);
+    w
+}
+
+/// The first progress request in flight.
+fn polling() -> World {
+    let mut w = running();
+    w.wait();
+    w
 }
 
 const NOT_READY: &str = r#"{"code":0,"message":"","result":{"url":null,"filename":null}}"#;
@@ -116,8 +70,7 @@ fn ready(url: &str) -> String {
 
 #[test]
 fn click_calls_the_start_endpoint_with_the_data() {
-    let mut w = World::new();
-    w.click();
+    let w = started();
     assert_eq!(w.sent.len(), 1);
     assert_eq!(w.last().1.method, Method::Get);
     assert_eq!(w.last_url(), "/j/org/1001/homework/export?termName=2024%E6%98%A5%E5%AD%A3%E7%8F%AD");
@@ -129,9 +82,7 @@ fn click_calls_the_start_endpoint_with_the_data() {
 
 #[test]
 fn full_flow_start_poll_then_url_then_download() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
+    let mut w = running();
     assert_eq!(w.view().stage, Stage::Running);
     w.wait();
     assert!(w.last_url().starts_with(PROGRESS));
@@ -153,8 +104,7 @@ fn full_flow_start_poll_then_url_then_download() {
 
 #[test]
 fn url_in_the_first_start_answer_downloads_at_once_with_no_progress_request() {
-    let mut w = World::new();
-    w.click();
+    let mut w = started();
     w.answer(&ready("/files/x"));
     assert_eq!(w.sent.len(), 1, "only the start request");
     assert_eq!(w.downloads.len(), 1);
@@ -163,8 +113,7 @@ fn url_in_the_first_start_answer_downloads_at_once_with_no_progress_request() {
 
 #[test]
 fn second_click_while_exporting_sends_no_request() {
-    let mut w = World::new();
-    w.click();
+    let mut w = started();
     for _ in 0..5 {
         w.click();
     }
@@ -174,8 +123,7 @@ fn second_click_while_exporting_sends_no_request() {
 
 #[test]
 fn a_new_click_after_done_starts_afresh() {
-    let mut w = World::new();
-    w.click();
+    let mut w = started();
     w.answer(&ready("/files/x"));
     w.click();
     assert_eq!(w.sent.len(), 2);
@@ -188,14 +136,10 @@ fn a_new_click_after_done_starts_afresh() {
 
 #[test]
 fn convention_a_total_is_n_plus_one_and_the_url_comes_with_the_last_unit() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
+    let mut w = running();
     let n = 7;
     for loaded in [0, 3, 7] {
-        w.wait();
-        w.progress(loaded, n + 1);
-        assert!(w.view().percent.unwrap() < 100);
+        assert!(w.percent_after(loaded, n + 1).unwrap() < 100);
     }
     assert_eq!(w.view().percent, Some(87));
     w.wait();
@@ -206,10 +150,7 @@ fn convention_a_total_is_n_plus_one_and_the_url_comes_with_the_last_unit() {
 
 #[test]
 fn convention_a_empty_export_still_gets_a_url() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
-    w.wait();
+    let mut w = polling();
     w.progress(1, 1);
     w.answer(&ready("/files/empty"));
     assert_eq!(w.downloads.len(), 1);
@@ -219,35 +160,27 @@ fn convention_a_empty_export_still_gets_a_url() {
 
 #[test]
 fn convention_b_made_up_first_answer_shows_zero_percent() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
-    w.wait();
+    let mut w = polling();
     w.progress(0, 1);
     assert_eq!(w.view().percent, Some(0));
     assert_eq!(w.view().stage, Stage::Running);
-    w.wait();
-    w.progress(30, 120);
-    assert_eq!(w.view().percent, Some(25));
+    assert_eq!(w.percent_after(30, 120), Some(25));
 }
 
 #[test]
-fn convention_b_empty_export_loaded_two_of_one_asks_for_the_url() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
-    w.wait();
-    w.progress(2, 1);
-    assert!(w.last_url().starts_with(START));
-    assert_eq!(w.view().stage, Stage::Generating);
+fn convention_b_empty_export_and_any_loaded_greater_than_total_count_as_finished() {
+    // 2 of 1: convention B's empty export; 12 of 8: more than the total, in either convention.
+    for (loaded, total) in [(2, 1), (12, 8)] {
+        let mut w = polling();
+        w.progress(loaded, total);
+        assert!(w.last_url().starts_with(START), "{loaded}/{total} asks for the url");
+        assert_eq!(w.view().stage, Stage::Generating, "{loaded}/{total}");
+    }
 }
 
 #[test]
 fn convention_b_late_url_stays_exporting_and_asks_again_quickly() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
-    w.wait();
+    let mut w = polling();
     w.progress(48, 48);
     assert!(w.last_url().starts_with(START));
     // The file is not written yet: still exporting, never 100%, and the next ask comes soon.
@@ -271,8 +204,7 @@ fn convention_b_late_url_stays_exporting_and_asks_again_quickly() {
 
 #[test]
 fn filename_comes_from_the_start_answer_first() {
-    let mut w = World::new();
-    w.click();
+    let mut w = started();
     assert_eq!(w.view().filename, "K12作业统计-2024春季班", "template until the server names it");
     w.answer(r#"{"code":0,"result":{"url":null,"filename":"服务器名.xlsx"}}"#);
     assert_eq!(w.view().filename, "服务器名.xlsx");
@@ -283,9 +215,7 @@ fn filename_comes_from_the_start_answer_first() {
 
 #[test]
 fn filename_falls_back_to_progress_extra_then_to_the_template() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
+    let mut w = running();
     assert_eq!(w.view().filename, "K12作业统计-2024春季班");
     w.wait();
     w.answer(r#"{"code":0,"result":{"loaded":1,"total":4,"extra":{"filename":"进度名.xlsx"}}}"#);
@@ -294,16 +224,14 @@ fn filename_falls_back_to_progress_extra_then_to_the_template() {
 
 #[test]
 fn download_name_gets_the_url_extension_when_the_template_has_none() {
-    let mut w = World::new();
-    w.click();
+    let mut w = started();
     w.answer(r#"{"code":0,"result":{"url":"/files/t0k3n.xlsx"}}"#);
     assert_eq!(w.downloads[0].1, "K12作业统计-2024春季班.xlsx");
 }
 
 #[test]
 fn hostile_filename_is_sanitised_for_saving_and_kept_as_text() {
-    let mut w = World::new();
-    w.click();
+    let mut w = started();
     w.answer(r#"{"code":0,"result":{"url":"/f","filename":"../../<img src=x onerror=alert(1)>\u0000报表.xlsx"}}"#);
     let name = &w.downloads[0].1;
     assert!(!name.contains('/') && !name.contains('\0') && !name.contains('<'), "{name}");
@@ -314,43 +242,30 @@ fn hostile_filename_is_sanitised_for_saving_and_kept_as_text() {
 
 #[test]
 fn percent_is_monotonic_clamped_and_never_100_before_the_url() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
+    let mut w = running();
     let mut seen = Vec::new();
     for (loaded, total) in [(50, 100), (20, 100), (99, 100), (999, 1000), (1, 3), (0, 1)] {
-        w.wait();
-        w.progress(loaded, total);
-        seen.push(w.view().percent.unwrap());
+        seen.push(w.percent_after(loaded, total).unwrap());
     }
     assert_eq!(seen, [50, 50, 99, 99, 99, 99]);
     assert!(seen.windows(2).all(|p| p[0] <= p[1]));
     // loaded > total is "done", shown as 99 until the URL is in hand.
-    w.wait();
-    w.progress(200, 100);
-    assert_eq!(w.view().percent, Some(99));
+    assert_eq!(w.percent_after(200, 100), Some(99));
 }
 
 #[test]
 fn no_numbers_at_all_means_indeterminate() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
-    w.wait();
+    let mut w = polling();
     w.answer(r#"{"code":0,"result":null}"#);
     assert_eq!(w.view().percent, None);
     assert!(w.events.contains(&Event::Progress(None)));
     // numbers later make it determinate again
-    w.wait();
-    w.progress(1, 2);
-    assert_eq!(w.view().percent, Some(50));
+    assert_eq!(w.percent_after(1, 2), Some(50));
 }
 
 #[test]
 fn eta_is_shown_from_a_steady_rate() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
+    let mut w = running();
     w.now = 10_000.0;
     w.wait();
     w.progress(10, 100); // 10% in ~10 s: about 90 s left
@@ -362,9 +277,7 @@ fn eta_is_shown_from_a_steady_rate() {
 
 #[test]
 fn non_json_body_is_retried_then_fails_as_bad_response() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
+    let mut w = running();
     for _ in 0..3 {
         w.wait();
         w.answer("<html>oops</html>");
@@ -373,16 +286,12 @@ fn non_json_body_is_retried_then_fails_as_bad_response() {
     }
     w.wait();
     w.answer("{\"code\":0,");
-    assert_eq!(w.view().status, Status::Failed);
-    assert_eq!(w.view().failure.as_ref().unwrap().kind, FailKind::BadResponse);
-    assert_eq!(w.m.poll_timeout(), None);
+    w.failed(FailKind::BadResponse);
 }
 
 #[test]
 fn one_good_answer_resets_the_retry_count() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
+    let mut w = running();
     for _ in 0..10 {
         w.wait();
         w.answer("garbage");
@@ -395,23 +304,16 @@ fn one_good_answer_resets_the_retry_count() {
 
 #[test]
 fn code_not_zero_fails_at_once_with_the_server_message() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
-    w.wait();
+    let mut w = polling();
     w.answer(r#"{"code":-1,"message":"导出任务异常：数据库连接中断","result":null}"#);
-    let f = w.view().failure.clone().unwrap();
-    assert_eq!(f.kind, FailKind::Server);
+    let f = w.failed(FailKind::Server);
     assert_eq!(f.detail.as_deref(), Some("导出任务异常：数据库连接中断"));
-    assert_eq!(w.view().status, Status::Failed);
-    assert_eq!(w.m.poll_timeout(), None, "nothing left polling");
     assert!(matches!(w.events.last(), Some(Event::Failed(_))));
 }
 
 #[test]
 fn result_null_on_start_means_not_ready_and_polling_begins() {
-    let mut w = World::new();
-    w.click();
+    let mut w = started();
     w.answer(r#"{"code":0,"message":"","result":null}"#);
     w.wait();
     assert!(w.last_url().starts_with(PROGRESS));
@@ -419,10 +321,7 @@ fn result_null_on_start_means_not_ready_and_polling_begins() {
 
 #[test]
 fn numbers_sent_as_strings_are_read() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
-    w.wait();
+    let mut w = polling();
     w.answer(r#"{"code":"0","result":{"loaded":"3","total":"4"}}"#);
     assert_eq!(w.view().percent, Some(75));
 }
@@ -436,10 +335,7 @@ fn negative_missing_or_zero_totals_carry_no_progress_and_polling_goes_on() {
         r#"{"code":0,"result":{"loaded":5,"total":0}}"#,
         r#"{"code":0,"result":{"loaded":"NaN","total":"Infinity"}}"#,
     ] {
-        let mut w = World::new();
-        w.click();
-        w.answer(NOT_READY);
-        w.wait();
+        let mut w = polling();
         w.answer(body);
         assert_eq!(w.view().status, Status::Exporting, "{body}");
         assert_eq!(w.view().percent, None, "{body}");
@@ -449,20 +345,8 @@ fn negative_missing_or_zero_totals_carry_no_progress_and_polling_goes_on() {
 }
 
 #[test]
-fn loaded_greater_than_total_counts_as_finished() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
-    w.wait();
-    w.progress(12, 8);
-    assert!(w.last_url().starts_with(START));
-    assert_eq!(w.view().stage, Stage::Generating);
-}
-
-#[test]
 fn http_404_fails_at_once_without_retry() {
-    let mut w = World::new();
-    w.click();
+    let mut w = started();
     w.answer_after(10.0, HttpOutcome::status(404, r#"{"code":404,"message":"期次不存在"}"#));
     let f = w.view().failure.clone().unwrap();
     assert_eq!((f.kind, f.status), (FailKind::Http, Some(404)));
@@ -473,8 +357,7 @@ fn http_404_fails_at_once_without_retry() {
 
 #[test]
 fn network_errors_and_5xx_are_retried_with_growing_jittered_backoff() {
-    let mut w = World::new();
-    w.click();
+    let mut w = started();
     w.answer_after(5.0, HttpOutcome::NetworkError("connection refused".into()));
     let first = w.wait();
     assert!((250.0..=500.0).contains(&first), "{first}");
@@ -491,8 +374,7 @@ fn network_errors_and_5xx_are_retried_with_growing_jittered_backoff() {
 
 #[test]
 fn a_few_transient_failures_in_a_row_fail_the_export() {
-    let mut w = World::new();
-    w.click();
+    let mut w = started();
     for i in 0..4 {
         w.answer_after(5.0, HttpOutcome::status(503, "busy"));
         if i < 3 {
@@ -508,10 +390,7 @@ fn a_few_transient_failures_in_a_row_fail_the_export() {
 
 #[test]
 fn retry_after_is_honoured_on_429() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
-    w.wait();
+    let mut w = polling();
     w.answer_after(
         5.0,
         HttpOutcome::Answer { status: 429, retry_after: Some("3".into()), body: r#"{"message":"slow down"}"#.into() },
@@ -523,16 +402,14 @@ fn retry_after_is_honoured_on_429() {
 
 #[test]
 fn absurd_retry_after_is_capped() {
-    let mut w = World::new();
-    w.click();
+    let mut w = started();
     w.answer_after(5.0, HttpOutcome::Answer { status: 429, retry_after: Some("86400".into()), body: String::new() });
     assert_eq!(w.wait(), 60_000.0);
 }
 
 #[test]
 fn a_request_without_answer_is_aborted_after_the_request_timeout() {
-    let mut w = World::with(&options(r#","requestTimeoutMs":5000"#));
-    w.click();
+    let mut w = World::clicked(&k12(r#","requestTimeoutMs":5000"#));
     let first = w.last().0;
     let waited = w.wait();
     assert_eq!(waited, 5000.0);
@@ -547,8 +424,7 @@ fn a_request_without_answer_is_aborted_after_the_request_timeout() {
 
 #[test]
 fn the_deadline_fails_an_export_that_never_finishes() {
-    let mut w = World::with(&options(r#","timeoutMs":60000"#));
-    w.click();
+    let mut w = World::clicked(&k12(r#","timeoutMs":60000"#));
     w.answer(NOT_READY);
     while w.view().status == Status::Exporting {
         w.wait();
@@ -565,8 +441,7 @@ fn the_deadline_fails_an_export_that_never_finishes() {
 
 #[test]
 fn the_deadline_aborts_the_request_in_flight() {
-    let mut w = World::with(&options(r#","timeoutMs":2000,"requestTimeoutMs":100000"#));
-    w.click();
+    let mut w = World::clicked(&k12(r#","timeoutMs":2000,"requestTimeoutMs":100000"#));
     let id = w.last().0;
     w.wait();
     assert_eq!(w.view().status, Status::Failed);
@@ -578,8 +453,7 @@ fn an_answer_handled_after_the_deadline_starts_no_request() {
     // Under load the answer to the last progress request can be handled after the deadline has
     // passed, before the deadline's timer has run. It says the work is done, which would send the
     // request for the file's URL at once: past the deadline nothing new is asked.
-    let mut w = World::with(&options(r#","timeoutMs":2000"#));
-    w.click();
+    let mut w = World::clicked(&k12(r#","timeoutMs":2000"#));
     w.answer(NOT_READY);
     w.wait();
     assert!(w.last_url().starts_with(PROGRESS));
@@ -587,16 +461,13 @@ fn an_answer_handled_after_the_deadline_starts_no_request() {
     w.now = 2000.0;
     w.progress(48, 48);
     assert_eq!(w.sent.len(), sent, "no request at or after the deadline");
-    assert_eq!(w.view().status, Status::Failed);
-    assert_eq!(w.view().failure.as_ref().unwrap().kind, FailKind::TimedOut);
-    assert_eq!(w.m.poll_timeout(), None);
+    w.failed(FailKind::TimedOut);
 }
 
 #[test]
 fn a_file_in_an_answer_handled_after_the_deadline_is_still_delivered() {
     // The deadline stops new requests, not an answer already in hand.
-    let mut w = World::with(&options(r#","timeoutMs":2000"#));
-    w.click();
+    let mut w = World::clicked(&k12(r#","timeoutMs":2000"#));
     w.answer_after(2500.0, HttpOutcome::ok(ready("/files/late.xlsx")));
     assert_eq!(w.view().status, Status::Done);
     assert_eq!(w.downloads.len(), 1);
@@ -604,8 +475,7 @@ fn a_file_in_an_answer_handled_after_the_deadline_is_still_delivered() {
 
 #[test]
 fn responses_from_an_earlier_export_are_ignored() {
-    let mut w = World::new();
-    w.click();
+    let mut w = started();
     let old = w.last().0;
     w.input(Input::Cancel);
     w.click();
@@ -620,8 +490,7 @@ fn responses_from_an_earlier_export_are_ignored() {
 
 #[test]
 fn duplicate_responses_are_ignored() {
-    let mut w = World::new();
-    w.click();
+    let mut w = started();
     let id = w.last().0;
     w.answer(NOT_READY);
     w.input(Input::Response { id, outcome: HttpOutcome::ok(ready("/dup")) });
@@ -633,8 +502,7 @@ fn duplicate_responses_are_ignored() {
 #[test]
 fn javascript_urls_are_never_downloaded() {
     for url in ["javascript:alert(document.domain)", "data:text/html,x", " JAVASCRIPT:x", "vbscript:x"] {
-        let mut w = World::new();
-        w.click();
+        let mut w = started();
         w.answer(&ready(url));
         assert!(w.downloads.is_empty(), "{url}");
         assert_eq!(w.view().failure.as_ref().unwrap().kind, FailKind::UnsafeUrl);
@@ -645,8 +513,7 @@ fn javascript_urls_are_never_downloaded() {
 
 #[test]
 fn cancel_aborts_the_request_in_flight_and_schedules_nothing() {
-    let mut w = World::new();
-    w.click();
+    let mut w = started();
     let id = w.last().0;
     w.input(Input::Cancel);
     assert_eq!(w.aborted, [id]);
@@ -661,9 +528,7 @@ fn cancel_aborts_the_request_in_flight_and_schedules_nothing() {
 
 #[test]
 fn cancel_while_waiting_between_polls_stops_polling() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
+    let mut w = running();
     assert!(w.m.poll_timeout().is_some());
     w.input(Input::Cancel);
     assert!(w.aborted.is_empty(), "nothing was in flight");
@@ -672,10 +537,7 @@ fn cancel_while_waiting_between_polls_stops_polling() {
 
 #[test]
 fn after_cancel_the_next_click_starts_fresh_from_the_start_endpoint() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
-    w.wait();
+    let mut w = polling();
     w.progress(40, 100);
     w.input(Input::Cancel);
     w.click();
@@ -687,8 +549,7 @@ fn after_cancel_the_next_click_starts_fresh_from_the_start_endpoint() {
 
 #[test]
 fn fixed_polling_waits_the_interval() {
-    let mut w = World::with(&options(r#","pollIntervalMs":1000"#));
-    w.click();
+    let mut w = World::clicked(&k12(r#","pollIntervalMs":1000"#));
     w.answer(NOT_READY);
     assert_eq!(w.wait(), 1000.0);
     w.progress(1, 10);
@@ -698,9 +559,7 @@ fn fixed_polling_waits_the_interval() {
 #[test]
 fn adaptive_polling_asks_near_the_expected_finish_with_few_requests() {
     // A steady 10 s job, convention A: fraction t/10 s, URL at 10 s.
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
+    let mut w = running();
     let first = w.wait();
     assert!(first <= 500.0, "first poll soon after the start: {first}");
     let mut polls = 0;
@@ -723,9 +582,7 @@ fn adaptive_polling_asks_near_the_expected_finish_with_few_requests() {
 
 #[test]
 fn progress_without_numbers_still_ends_when_the_start_endpoint_has_the_url() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
+    let mut w = running();
     let mut kinds = Vec::new();
     for i in 0..12 {
         w.wait();
@@ -749,9 +606,7 @@ fn progress_without_numbers_still_ends_when_the_start_endpoint_has_the_url() {
 
 #[test]
 fn no_probe_while_progress_has_numbers() {
-    let mut w = World::new();
-    w.click();
-    w.answer(NOT_READY);
+    let mut w = running();
     for loaded in 1..15 {
         w.wait();
         assert!(w.last_url().starts_with(PROGRESS));

@@ -23,16 +23,14 @@ fn job(status: &str, url: &str, name: &str) -> String {
 }
 
 fn started() -> World {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let mut w = World::clicked(OPTIONS);
     w.answer_status(201, CREATED);
     w
 }
 
 #[test]
 fn full_flow_pending_ready_finish_then_download() {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let mut w = World::clicked(OPTIONS);
     assert_eq!(w.last_call(), (Method::Post, format!("{JOBS}?client=m1").as_str()));
     assert_eq!(w.last_body(), options(r#"{"file_type":"csv","mode":"all"}"#));
     assert_eq!(w.view().percent, None, "indeterminate from the start");
@@ -56,8 +54,7 @@ fn optional_fields_go_under_their_wire_names() {
     let text = r#"{"protocol":"minapp","tableId":"t9","fileType":"json","mode":"part","where":{"price":{"$gt":10}},
       "includeKeys":["name","price"],"excludeKeys":["secret"],"orderBy":["-created_at"],
       "csvCustomizeHeaders":["名称"],"timestampConvertKeys":["created_at"]}"#;
-    let mut w = World::new(text);
-    w.click();
+    let w = World::clicked(text);
     assert_eq!(w.last_url(), "/userve/v1.5/table/t9/export/");
     assert_eq!(
         w.last_body(),
@@ -71,11 +68,9 @@ fn optional_fields_go_under_their_wire_names() {
 
 #[test]
 fn a_second_job_within_a_minute_is_rejected_clearly_and_never_retried() {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let mut w = World::clicked(OPTIONS);
     w.answer_status(400, r#"{"error_msg":"1 分钟内只能创建一次导出任务"}"#);
-    let f = w.failed(FailKind::Rejected);
-    assert_eq!((f.status, f.detail.as_deref()), (Some(400), Some("1 分钟内只能创建一次导出任务")));
+    w.failed_with(FailKind::Rejected, 400, "1 分钟内只能创建一次导出任务");
     assert_eq!(w.sent.len(), 1, "not retried");
     w.now += 60_000.0;
     assert_eq!(w.m.poll_timeout(), None, "nothing scheduled: only the user can try again");
@@ -83,8 +78,7 @@ fn a_second_job_within_a_minute_is_rejected_clearly_and_never_retried() {
 
 #[test]
 fn a_400_without_a_message_names_the_documented_reasons() {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let mut w = World::clicked(OPTIONS);
     w.answer_status(400, "");
     let f = w.failed(FailKind::Rejected);
     assert!(f.detail.unwrap().contains("1 分钟内"));
@@ -95,23 +89,19 @@ fn a_job_that_is_gone_fails_clearly_with_404() {
     let mut w = started();
     w.wait();
     w.answer_status(404, r#"{"error_msg":"Not found."}"#);
-    let f = w.failed(FailKind::Http);
-    assert_eq!((f.status, f.detail.as_deref()), (Some(404), Some("找不到导出任务")));
+    w.failed_with(FailKind::Http, 404, "找不到导出任务");
 }
 
 #[test]
 fn an_unknown_table_fails_at_the_start_with_the_message() {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let mut w = World::clicked(OPTIONS);
     w.answer_status(404, r#"{"error_msg":"数据表不存在"}"#);
-    let f = w.failed(FailKind::Http);
-    assert_eq!((f.status, f.detail.as_deref()), (Some(404), Some("数据表不存在")));
+    w.failed_with(FailKind::Http, 404, "数据表不存在");
 }
 
 #[test]
 fn a_200_created_answer_is_accepted_too() {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let mut w = World::clicked(OPTIONS);
     w.answer(CREATED);
     w.wait();
     assert_eq!(w.last_url(), JOB);
@@ -119,8 +109,7 @@ fn a_200_created_answer_is_accepted_too() {
 
 #[test]
 fn a_status_other_than_ok_fails_with_the_message() {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let mut w = World::clicked(OPTIONS);
     w.answer_status(201, r#"{"status":"fail","error_msg":"配额不足"}"#);
     assert_eq!(w.failed(FailKind::Server).detail.as_deref(), Some("配额不足"));
 }
@@ -143,8 +132,7 @@ fn an_undocumented_status_fails_naming_it() {
 
 #[test]
 fn missing_job_id_and_garbage_are_retried() {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let mut w = World::clicked(OPTIONS);
     w.answer_status(201, r#"{"status":"ok"}"#);
     assert!(w.view().retrying);
     w.wait();
@@ -188,8 +176,7 @@ fn a_javascript_url_is_refused() {
 
 #[test]
 fn never_finishing_times_out() {
-    let mut w = World::new(&OPTIONS.replace(r#""mode":"all","#, r#""mode":"all","timeoutMs":20000,"#));
-    w.click();
+    let mut w = World::clicked(&OPTIONS.replace(r#""mode":"all","#, r#""mode":"all","timeoutMs":20000,"#));
     w.answer_status(201, CREATED);
     while w.status() == Status::Exporting {
         w.wait();

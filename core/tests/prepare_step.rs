@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::*;
 use k12_export_core::*;
 
 /// Requests `/prepare` (when `prepare`), `/start`, `/poll`; reads every answer as its body says:
@@ -13,10 +16,6 @@ struct Scripted {
 
 impl Adapter for Scripted {
     fn reset(&mut self) {}
-
-    fn reports_progress(&self) -> bool {
-        false
-    }
 
     fn request(&mut self, step: Step) -> Option<HttpRequest> {
         match step {
@@ -38,125 +37,91 @@ impl Adapter for Scripted {
     }
 }
 
-struct World {
-    m: Machine,
-    now: f64,
-    sent: Vec<(RequestId, String)>,
-    aborted: Vec<RequestId>,
+/// A machine with the scripted adapter and the default settings.
+fn world(prepare: bool) -> World {
+    World::of(Machine::new(Box::new(Scripted { prepare }), Settings::default(), "f".into()))
 }
 
-impl World {
-    fn new(prepare: bool) -> World {
-        let m = Machine::new(Box::new(Scripted { prepare }), Settings::default(), "f".into());
-        World { m, now: 0.0, sent: Vec::new(), aborted: Vec::new() }
-    }
+/// The same, its export just started.
+fn started(prepare: bool) -> World {
+    let mut w = world(prepare);
+    w.input(Input::Start);
+    w
+}
 
-    fn drain(&mut self) {
-        while let Some(c) = self.m.poll_command() {
-            match c {
-                Command::Send { id, request } => self.sent.push((id, request.url)),
-                Command::Abort { id } => self.aborted.push(id),
-                _ => {}
-            }
-        }
-    }
-
-    fn input(&mut self, input: Input) {
-        self.m.handle(input, self.now);
-        self.drain();
-    }
-
-    fn answer(&mut self, outcome: HttpOutcome) {
-        self.now += 10.0;
-        let id = self.sent.last().unwrap().0;
-        self.input(Input::Response { id, outcome });
-    }
-
-    fn wait(&mut self) {
-        self.now = self.m.poll_timeout().unwrap();
-        self.input(Input::Timer);
-    }
-
-    fn urls(&self) -> Vec<&str> {
-        self.sent.iter().map(|(_, u)| u.as_str()).collect()
-    }
+fn urls(w: &World) -> Vec<&str> {
+    w.sent.iter().map(|(_, r)| r.url.as_str()).collect()
 }
 
 #[test]
 fn an_adapter_without_a_prepare_request_starts_at_once() {
-    let mut w = World::new(false);
-    w.input(Input::Start);
-    assert_eq!(w.urls(), ["/start"]);
+    let w = started(false);
+    assert_eq!(urls(&w), ["/start"]);
 }
 
 #[test]
 fn the_prepare_answer_leads_straight_to_the_start() {
-    let mut w = World::new(true);
-    w.input(Input::Start);
-    assert_eq!(w.urls(), ["/prepare"]);
+    let mut w = started(true);
+    assert_eq!(urls(&w), ["/prepare"]);
     assert_eq!(w.m.view().stage, Stage::Starting);
-    w.answer(HttpOutcome::ok("pending"));
-    assert_eq!(w.urls(), ["/prepare", "/start"], "no wait in between");
-    w.answer(HttpOutcome::ok("pending"));
+    w.answer_with(HttpOutcome::ok("pending"));
+    assert_eq!(urls(&w), ["/prepare", "/start"], "no wait in between");
+    w.answer_with(HttpOutcome::ok("pending"));
     w.wait();
-    assert_eq!(w.urls(), ["/prepare", "/start", "/poll"]);
-    w.answer(HttpOutcome::ok("ready"));
+    assert_eq!(urls(&w), ["/prepare", "/start", "/poll"]);
+    w.answer_with(HttpOutcome::ok("ready"));
     assert_eq!(w.m.view().status, Status::Done);
 }
 
 #[test]
 fn any_usable_prepare_answer_goes_on_to_the_start() {
-    let mut w = World::new(true);
-    w.input(Input::Start);
-    w.answer(HttpOutcome::ok("ready"));
-    assert_eq!(w.urls(), ["/prepare", "/start"], "a prepare answer never finishes the export");
+    let mut w = started(true);
+    w.answer_with(HttpOutcome::ok("ready"));
+    assert_eq!(urls(&w), ["/prepare", "/start"], "a prepare answer never finishes the export");
     assert_eq!(w.m.view().status, Status::Exporting);
 }
 
 #[test]
 fn a_failed_prepare_fails_the_export_without_a_start() {
-    let mut w = World::new(true);
-    w.input(Input::Start);
-    w.answer(HttpOutcome::ok("会话无效"));
+    let mut w = started(true);
+    w.answer_with(HttpOutcome::ok("会话无效"));
     assert_eq!(w.m.view().status, Status::Failed);
     assert_eq!(w.m.view().failure.as_ref().unwrap().detail.as_deref(), Some("会话无效"));
-    assert_eq!(w.urls(), ["/prepare"]);
+    assert_eq!(urls(&w), ["/prepare"]);
     assert_eq!(w.m.poll_timeout(), None);
 }
 
 #[test]
 fn the_prepare_is_retried_on_transient_failures_and_then_gives_up() {
-    let mut w = World::new(true);
-    w.input(Input::Start);
-    w.answer(HttpOutcome::status(502, "bad gateway"));
+    let mut w = started(true);
+    w.answer_with(HttpOutcome::status(502, "bad gateway"));
     w.wait();
-    w.answer(HttpOutcome::ok("retry"));
+    w.answer_with(HttpOutcome::ok("retry"));
     w.wait();
-    w.answer(HttpOutcome::NetworkError("reset".into()));
+    w.answer_with(HttpOutcome::NetworkError("reset".into()));
     w.wait();
-    assert_eq!(w.urls(), ["/prepare"; 4], "each retry repeats the prepare");
-    w.answer(HttpOutcome::status(503, "busy"));
+    assert_eq!(urls(&w), ["/prepare"; 4], "each retry repeats the prepare");
+    w.answer_with(HttpOutcome::status(503, "busy"));
     assert_eq!(w.m.view().status, Status::Failed);
     assert_eq!(w.m.view().failure.as_ref().unwrap().status, Some(503));
 }
 
 #[test]
 fn cancel_during_the_prepare_aborts_it() {
-    let mut w = World::new(true);
-    w.input(Input::Start);
+    let mut w = started(true);
     let id = w.sent[0].0;
     w.input(Input::Cancel);
     assert_eq!(w.aborted, [id]);
     assert_eq!(w.m.poll_timeout(), None);
     w.input(Input::Response { id, outcome: HttpOutcome::ok("pending") });
-    assert_eq!(w.urls(), ["/prepare"], "its late answer starts nothing");
+    assert_eq!(urls(&w), ["/prepare"], "its late answer starts nothing");
     w.input(Input::Start);
-    assert_eq!(w.urls(), ["/prepare", "/prepare"], "a new export prepares again");
+    assert_eq!(urls(&w), ["/prepare", "/prepare"], "a new export prepares again");
 }
 
 #[test]
 fn the_deadline_covers_the_prepare() {
-    let mut w = World::new(true);
+    let mut w = world(true);
     w.m.reconfigure(
         Box::new(Scripted { prepare: true }),
         Settings {

@@ -25,8 +25,7 @@ fn task(status: &str, finished: i64, total: i64) -> String {
 }
 
 fn started() -> World {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let mut w = World::clicked(OPTIONS);
     w.answer(r#"{"id":"t-1"}"#);
     w
 }
@@ -37,12 +36,10 @@ fn token_of(r: &HttpRequest) -> Vec<&str> {
 
 #[test]
 fn creates_the_task_with_the_documented_body() {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let w = World::clicked(OPTIONS);
     assert_eq!(w.last_call(), (Method::Post, "http://127.0.0.1:8080/v2/export_task"));
     let body = w.last_body();
-    assert_eq!(body.get("name").and_then(Json::as_str), Some("设备列表导出"));
-    assert_eq!(body.get("describe").and_then(Json::as_str), Some("全部设备"));
+    assert_texts(&body, &[("name", "设备列表导出"), ("describe", "全部设备")]);
     assert_eq!(body.get("type"), Some(&Json::Num(1.0)));
     assert_eq!(
         body.get("params"),
@@ -124,8 +121,7 @@ fn an_empty_link_is_asked_again_soon() {
 
 #[test]
 fn numbers_and_ids_may_be_strings_or_numbers() {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let mut w = World::clicked(OPTIONS);
     w.answer(r#"{"id":42}"#);
     w.wait();
     assert_eq!(w.last_url(), "http://127.0.0.1:8080/v2/export_task/42");
@@ -151,11 +147,9 @@ fn status_5_expired_fails_clearly_as_cancelled() {
 
 #[test]
 fn a_bad_token_is_401_and_fails_at_once_with_the_message() {
-    let mut w = World::new(&OPTIONS.replace("demo-token", "nope"));
-    w.click();
+    let mut w = World::clicked(&OPTIONS.replace("demo-token", "nope"));
     w.answer_status(401, r#"{"error":{"code":4031003,"msg":"Access-Token 无效"}}"#);
-    let f = w.failed(FailKind::Http);
-    assert_eq!((f.status, f.detail.as_deref()), (Some(401), Some("Access-Token 无效")));
+    w.failed_with(FailKind::Http, 401, "Access-Token 无效");
     assert_eq!(w.sent.len(), 1);
 }
 
@@ -183,8 +177,7 @@ fn unknown_statuses_and_malformed_bodies_are_retried_then_fail() {
 
 #[test]
 fn a_create_answer_without_id_is_retried() {
-    let mut w = World::new(OPTIONS);
-    w.click();
+    let mut w = World::clicked(OPTIONS);
     w.answer("{}");
     assert!(w.view().retrying);
     w.wait();

@@ -12,11 +12,18 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use calamine::{Data, Reader, Xlsx};
-use common::{sleep_ms, Mock, Reply, HOST};
+use common::{eventually, sleep_ms, Mock, Reply, HOST};
 use mock_backend::backends::k12::SCENARIOS;
 use mock_backend::data;
 use mock_backend::sim::scenario::{flaky_fault, FlakyFault};
 use serde_json::Value;
+
+/// A fresh server with a K12 export of `path` (`{term}/{kind}`) started under `query`.
+async fn started(path: &str, query: &str) -> Mock {
+    let m = Mock::new();
+    m.start(path, query).await;
+    m
+}
 
 /// The K12 routes and the control routes, on the shared test server.
 impl Mock {
@@ -26,8 +33,13 @@ impl Mock {
         r.json()
     }
 
+    /// The progress endpoint's reply, whatever it is.
+    async fn progress_reply(&self, path: &str, query: &str) -> Reply {
+        self.get(&format!("/j/org/{path}/export/process?{query}")).await
+    }
+
     async fn progress(&self, path: &str, query: &str) -> Value {
-        let r = self.get(&format!("/j/org/{path}/export/process?{query}")).await;
+        let r = self.progress_reply(path, query).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         r.json()
     }
@@ -36,31 +48,24 @@ impl Mock {
         self.get(&format!("/__mock/jobs?client={client}")).await.json()["jobs"].as_array().unwrap().clone()
     }
 
+    /// Waits for the export's URL and downloads the file.
+    async fn file(&self, path: &str, query: &str) -> Reply {
+        let url = self.wait_for_url(path, query).await;
+        self.download_own(&url).await
+    }
+
     /// Polls the start endpoint until it gives a URL.
     async fn wait_for_url(&self, path: &str, query: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let s = self.start(path, query).await;
-            if let Some(url) = s["result"]["url"].as_str() {
-                return url.to_owned();
-            }
-            assert!(Instant::now() < deadline, "no URL in time: {s}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        eventually(|| async { self.start(path, query).await["result"]["url"].as_str().map(str::to_owned) }).await
     }
 
     /// Waits until the client's latest job is in `state` (`ready`, `finishing`, `stalled`, ...).
     async fn wait_for_state(&self, client: &str, state: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let jobs = self.jobs(client).await;
-            let job = jobs.last().unwrap_or_else(|| panic!("no job for {client}"));
-            if job["state"] == state {
-                return job.clone();
-            }
-            assert!(Instant::now() < deadline, "job never reached {state}: {job}");
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        eventually(|| async {
+            let job = self.jobs(client).await.last().unwrap_or_else(|| panic!("no job for {client}")).clone();
+            (job["state"] == state).then_some(job)
+        })
+        .await
     }
 
     /// Downloads a URL of this server, which must be absolute, with our Host.
@@ -230,21 +235,17 @@ async fn convention_a_counts_to_n_plus_one_and_the_url_comes_exactly_at_the_end(
 
 #[tokio::test]
 async fn convention_a_empty_term_is_total_one_with_a_header_only_file() {
-    let m = Mock::new();
     let q = "client=e&durationMs=50";
-    m.start("1002/student", q).await;
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let p = m.progress("1002/student", q).await;
-        let (loaded, total) = nums(&p);
+    let m = started("1002/student", q).await;
+    eventually(|| async {
+        let (loaded, total) = nums(&m.progress("1002/student", q).await);
         assert_eq!(total, 1);
-        if loaded == 1 {
-            break;
+        if loaded != 1 {
+            assert_eq!(loaded, 0);
         }
-        assert_eq!(loaded, 0);
-        assert!(Instant::now() < deadline);
-        sleep_ms(10).await;
-    }
+        (loaded == 1).then_some(())
+    })
+    .await;
     let s = m.start("1002/student", q).await;
     assert_eq!(s["result"]["filename"], "K12学生名单-2024暑期集训.xlsx");
     let url = s["result"]["url"].as_str().expect("a URL as soon as loaded == total").to_owned();
@@ -255,9 +256,8 @@ async fn convention_a_empty_term_is_total_one_with_a_header_only_file() {
 
 #[tokio::test]
 async fn convention_b_fakes_the_first_answer_counts_to_n_and_delays_the_url() {
-    let m = Mock::new();
     let q = "client=b&scheme=B&durationMs=300&urlDelayMs=400";
-    m.start("1001/test", q).await;
+    let m = started("1001/test", q).await;
     let first = m.progress("1001/test", q).await;
     assert_eq!(nums(&first), (0, 1), "the made-up first answer");
     let mut seen = Vec::new();
@@ -291,9 +291,8 @@ async fn convention_b_fakes_the_first_answer_counts_to_n_and_delays_the_url() {
 
 #[tokio::test]
 async fn convention_b_empty_export_is_total_one_loaded_two_then_a_url_after_the_delay() {
-    let m = Mock::new();
     let q = "client=be&scheme=B&urlDelayMs=200";
-    m.start("1002/homework", q).await;
+    let m = started("1002/homework", q).await;
     assert_eq!(nums(&m.progress("1002/homework", q).await), (0, 1));
     let t0 = Instant::now();
     let mut url = None;
@@ -310,8 +309,7 @@ async fn convention_b_empty_export_is_total_one_loaded_two_then_a_url_after_the_
 
 #[tokio::test]
 async fn start_reports_on_the_running_job_and_other_settings_start_afresh() {
-    let m = Mock::new();
-    m.start("1003/homework", "client=r&durationMs=5000").await;
+    let m = started("1003/homework", "client=r&durationMs=5000").await;
     m.start("1003/homework", "client=r&durationMs=5000").await;
     m.start("1003/test", "client=r&durationMs=5000").await;
     let jobs = m.jobs("r").await;
@@ -343,11 +341,9 @@ async fn progress_without_a_job_answers_a_nonzero_code() {
 
 #[tokio::test]
 async fn xlsx_reads_back_with_calamine_one_row_per_student() {
-    let m = Mock::new();
     let q = "client=x&durationMs=50";
-    m.start("1001/homework", q).await;
-    let url = m.wait_for_url("1001/homework", q).await;
-    let r = m.download_own(&url).await;
+    let m = started("1001/homework", q).await;
+    let r = m.file("1001/homework", q).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header("content-type"), Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
     let rows = sheet(&r.body);
@@ -387,8 +383,7 @@ async fn test_and_student_exports_have_their_headers() {
         let q = "client=k&durationMs=50";
         let path = format!("1005/{kind}");
         assert_eq!(m.start(&path, q).await["result"]["filename"], name);
-        let url = m.wait_for_url(&path, q).await;
-        let rows = sheet(&m.download_own(&url).await.body);
+        let rows = sheet(&m.file(&path, q).await.body);
         assert_eq!(rows.len(), 321, "{kind}");
         assert_eq!(text_cells(&rows[0]), header);
     }
@@ -399,8 +394,7 @@ async fn csv_is_utf8_with_bom_and_a_csv_name() {
     let m = Mock::new();
     let q = "client=c&format=csv&durationMs=30";
     assert_eq!(m.start("1001/student", q).await["result"]["filename"], "K12学生名单-2024春季班.csv");
-    let url = m.wait_for_url("1001/student", q).await;
-    let r = m.download_own(&url).await;
+    let r = m.file("1001/student", q).await;
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     let text = r.text();
     assert!(text.starts_with("\u{FEFF}学号,姓名,班级,手机\r\n"), "{text:.60}");
@@ -411,11 +405,9 @@ async fn csv_is_utf8_with_bom_and_a_csv_name() {
 
 #[tokio::test]
 async fn a_chinese_filename_round_trips_through_content_disposition() {
-    let m = Mock::new();
     let q = "client=cd&durationMs=20";
-    m.start("1003/test", q).await;
-    let url = m.wait_for_url("1003/test", q).await;
-    let r = m.download_own(&url).await;
+    let m = started("1003/test", q).await;
+    let r = m.file("1003/test", q).await;
     let raw = r.header("content-disposition").unwrap();
     let (kind, params) = parse_content_disposition(raw);
     assert_eq!(kind, "attachment");
@@ -498,30 +490,24 @@ async fn files_expire_with_410_and_are_deleted() {
 async fn download_urls_follow_the_host_header_or_fall_back() {
     let m = Mock::new();
     let q = "client=h&durationMs=10";
-    m.start("1001/test", q).await;
-    m.wait_for_state("h", "ready").await;
-    let r = m
-        .send(
-            Request::get(format!("/j/org/1001/test/export?{q}"))
-                .header(header::HOST, "localhost:9876")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    let url = r.json()["result"]["url"].as_str().unwrap().to_owned();
-    assert!(url.starts_with("http://localhost:9876/files/"), "{url}");
-    m.start("1001/test", q).await;
-    m.wait_for_state("h", "ready").await;
-    let r = m
-        .send(
-            Request::get(format!("/j/org/1001/test/export?{q}"))
-                .header(header::HOST, "evil.com/\"><script>")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    let url = r.json()["result"]["url"].as_str().unwrap_or_else(|| panic!("{}", r.text())).to_owned();
-    assert!(url.starts_with("http://127.0.0.1:8080/files/"), "{url}");
+    for (host, origin) in [
+        ("localhost:9876", "http://localhost:9876/files/"),
+        // Not a host name: the configured public host.
+        ("evil.com/\"><script>", "http://127.0.0.1:8080/files/"),
+    ] {
+        m.start("1001/test", q).await;
+        m.wait_for_state("h", "ready").await;
+        let r = m
+            .send(
+                Request::get(format!("/j/org/1001/test/export?{q}"))
+                    .header(header::HOST, host)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        let url = r.json()["result"]["url"].as_str().unwrap_or_else(|| panic!("{}", r.text())).to_owned();
+        assert!(url.starts_with(origin), "{host}: {url}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -559,27 +545,22 @@ async fn scenario_speeds_and_sizes_are_the_documented_ones() {
         assert_eq!(job["scenario"], scenario);
     }
     // huge under convention A: total is 100,001 from the first answer and the writer advances.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
+    eventually(|| async {
         let p = m.progress("1001/homework", "client=sp-huge").await;
         let (loaded, total) = nums(&p);
         assert_eq!(total, 100_001);
         assert!(loaded < 100_000, "{p}");
-        if loaded > 0 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the huge job does not advance");
-        sleep_ms(20).await;
-    }
+        (loaded > 0).then_some(())
+    })
+    .await;
     m.send(Request::post("/__mock/reset").body(Body::empty()).unwrap()).await;
     assert!(m.jobs("sp-huge").await.is_empty());
 }
 
 #[tokio::test]
 async fn empty_scenario_behaves_as_a_term_without_students() {
-    let m = Mock::new();
     let q = "client=es&scenario=empty";
-    m.start("1003/test", q).await;
+    let m = started("1003/test", q).await;
     let url = m.wait_for_url("1003/test", q).await;
     assert_eq!(nums(&m.progress("1003/test", q).await), (1, 1));
     assert_eq!(sheet(&m.download_own(&url).await.body).len(), 1);
@@ -587,19 +568,17 @@ async fn empty_scenario_behaves_as_a_term_without_students() {
 
 #[tokio::test]
 async fn fail_stops_the_job_at_fail_at_with_code_minus_one() {
-    let m = Mock::new();
     let q = "client=f&scenario=fail&failAt=50&durationMs=200";
-    m.start("1001/homework", q).await;
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let failure = loop {
+    let m = started("1001/homework", q).await;
+    let failure = eventually(|| async {
         let p = m.progress("1001/homework", q).await;
         if p["code"] != 0 {
-            break p;
+            return Some(p);
         }
         assert!(nums(&p).0 <= 24, "past failAt: {p}");
-        assert!(Instant::now() < deadline);
-        sleep_ms(15).await;
-    };
+        None
+    })
+    .await;
     assert_eq!(failure["code"], -1);
     assert_eq!(failure["message"], "导出任务异常：数据库连接中断");
     assert_eq!(failure["result"], Value::Null);
@@ -620,19 +599,19 @@ async fn http_errors_once_and_always() {
     for (scenario, status) in [("http500", 500), ("http502", 502)] {
         let once = format!("client={scenario}-once&scenario={scenario}-once&durationMs=2000");
         m.start("1001/homework", &once).await;
-        let r = m.get(&format!("/j/org/1001/homework/export/process?{once}")).await;
+        let r = m.progress_reply("1001/homework", &once).await;
         assert_eq!(r.status.as_u16(), status);
         assert!(r.header("content-type").unwrap().starts_with("text/html"));
         assert!(r.text().contains(&format!("<h1>{status} ")), "{}", r.text());
         for _ in 0..2 {
-            let r = m.get(&format!("/j/org/1001/homework/export/process?{once}")).await;
+            let r = m.progress_reply("1001/homework", &once).await;
             assert_eq!(r.status, StatusCode::OK);
             assert_eq!(r.json()["code"], 0);
         }
         let always = format!("client={scenario}-always&scenario={scenario}-always&durationMs=2000");
         m.start("1001/homework", &always).await;
         for _ in 0..3 {
-            let r = m.get(&format!("/j/org/1001/homework/export/process?{always}")).await;
+            let r = m.progress_reply("1001/homework", &always).await;
             assert_eq!(r.status.as_u16(), status);
         }
         // The start endpoint is not affected.
@@ -643,16 +622,15 @@ async fn http_errors_once_and_always() {
 
 #[tokio::test]
 async fn rate_limited_answers_429_with_retry_after_twice() {
-    let m = Mock::new();
     let q = "client=rl&scenario=rate-limited&durationMs=1000";
-    m.start("1001/homework", q).await;
+    let m = started("1001/homework", q).await;
     for _ in 0..2 {
-        let r = m.get(&format!("/j/org/1001/homework/export/process?{q}")).await;
+        let r = m.progress_reply("1001/homework", q).await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(r.header("retry-after"), Some("1"));
         assert_eq!(r.json()["code"], 429);
     }
-    let r = m.get(&format!("/j/org/1001/homework/export/process?{q}")).await;
+    let r = m.progress_reply("1001/homework", q).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["result"]["total"], 49);
     assert_eq!(m.jobs("rl").await[0]["progressRequests"], 3);
@@ -660,11 +638,10 @@ async fn rate_limited_answers_429_with_retry_after_twice() {
 
 #[tokio::test]
 async fn malformed_json_always_and_once() {
-    let m = Mock::new();
     let q = "client=mj&scenario=malformed-json&durationMs=1000";
-    m.start("1001/homework", q).await;
+    let m = started("1001/homework", q).await;
     for _ in 0..3 {
-        let r = m.get(&format!("/j/org/1001/homework/export/process?{q}")).await;
+        let r = m.progress_reply("1001/homework", q).await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.header("content-type"), Some("application/json"));
         assert!(serde_json::from_slice::<Value>(&r.body).is_err(), "{}", r.text());
@@ -672,7 +649,7 @@ async fn malformed_json_always_and_once() {
     }
     let q = "client=mo&scenario=malformed-once&durationMs=1000&scheme=B";
     m.start("1001/homework", q).await;
-    let r = m.get(&format!("/j/org/1001/homework/export/process?{q}")).await;
+    let r = m.progress_reply("1001/homework", q).await;
     assert!(serde_json::from_slice::<Value>(&r.body).is_err());
     // The first well-formed answer is still convention B's made-up one.
     assert_eq!(nums(&m.progress("1001/homework", q).await), (0, 1));
@@ -682,29 +659,24 @@ async fn malformed_json_always_and_once() {
 
 #[tokio::test]
 async fn result_null_progress_still_ends_with_a_url() {
-    let m = Mock::new();
     let q = "client=rn&scenario=result-null&durationMs=100";
-    m.start("1001/homework", q).await;
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
+    let m = started("1001/homework", q).await;
+    eventually(|| async {
         let p = m.progress("1001/homework", q).await;
         assert_eq!(p["code"], 0);
         assert!(p.as_object().unwrap().contains_key("result"));
         assert_eq!(p["result"], Value::Null);
-        if let Some(url) = m.start("1001/homework", q).await["result"]["url"].as_str() {
-            assert_eq!(m.download_own(url).await.status, StatusCode::OK);
-            break;
-        }
-        assert!(Instant::now() < deadline);
-        sleep_ms(20).await;
-    }
+        let url = m.start("1001/homework", q).await["result"]["url"].as_str().map(str::to_owned)?;
+        assert_eq!(m.download_own(&url).await.status, StatusCode::OK);
+        Some(())
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn string_numbers_come_as_json_strings() {
-    let m = Mock::new();
     let q = "client=sn&scenario=string-numbers&durationMs=50";
-    m.start("1001/homework", q).await;
+    let m = started("1001/homework", q).await;
     m.wait_for_state("sn", "ready").await;
     let p = m.progress("1001/homework", q).await;
     assert_eq!(p["code"], "0");
@@ -716,9 +688,8 @@ async fn string_numbers_come_as_json_strings() {
 
 #[tokio::test]
 async fn loaded_overshoots_total_at_the_end() {
-    let m = Mock::new();
     let q = "client=lo&scenario=loaded-over-total&durationMs=50";
-    m.start("1001/homework", q).await;
+    let m = started("1001/homework", q).await;
     m.wait_for_state("lo", "ready").await;
     assert_eq!(nums(&m.progress("1001/homework", q).await), (53, 49));
     assert!(m.start("1001/homework", q).await["result"]["url"].is_string());
@@ -726,9 +697,8 @@ async fn loaded_overshoots_total_at_the_end() {
 
 #[tokio::test]
 async fn url_never_completes_progress_but_never_gives_a_url() {
-    let m = Mock::new();
     let q = "client=un&scenario=url-never&durationMs=30";
-    m.start("1001/homework", q).await;
+    let m = started("1001/homework", q).await;
     m.wait_for_state("un", "finishing").await;
     for _ in 0..5 {
         assert_eq!(nums(&m.progress("1001/homework", q).await), (49, 49));
@@ -742,9 +712,8 @@ async fn url_never_completes_progress_but_never_gives_a_url() {
 
 #[tokio::test]
 async fn never_finishes_stalls_at_63_percent() {
-    let m = Mock::new();
     let q = "client=nf&scenario=never-finishes&durationMs=100";
-    m.start("1003/homework", q).await;
+    let m = started("1003/homework", q).await;
     m.wait_for_state("nf", "stalled").await;
     let (loaded, total) = nums(&m.progress("1003/homework", q).await);
     assert_eq!(total, 1201);
@@ -757,9 +726,8 @@ async fn never_finishes_stalls_at_63_percent() {
 
 #[tokio::test]
 async fn javascript_url_is_handed_out_verbatim() {
-    let m = Mock::new();
     let q = "client=js&scenario=javascript-url&durationMs=10";
-    m.start("1001/homework", q).await;
+    let m = started("1001/homework", q).await;
     assert_eq!(m.wait_for_url("1001/homework", q).await, "javascript:alert(document.domain)");
 }
 
@@ -773,8 +741,7 @@ async fn hostile_filename_is_sent_as_is_in_json_and_sanitised_in_the_header() {
     let p = m.get("/j/org/1001/homework/export/process?client=hf").await;
     assert!(p.text().contains("\\u0000"), "NUL escaped in JSON: {}", p.text());
     assert_eq!(p.json()["result"]["extra"]["filename"], hostile);
-    let url = m.wait_for_url("1001/homework", q).await;
-    let r = m.download_own(&url).await;
+    let r = m.file("1001/homework", q).await;
     assert_eq!(r.status, StatusCode::OK);
     let (kind, params) = parse_content_disposition(r.header("content-disposition").unwrap());
     assert_eq!(kind, "attachment");
@@ -806,9 +773,8 @@ async fn slow_start_delays_the_creating_call_only() {
 
 #[tokio::test]
 async fn flaky_fails_as_its_seed_predicts() {
-    let m = Mock::new();
     let q = "client=fl&scenario=flaky&seed=7&durationMs=3000";
-    m.start("1001/homework", q).await;
+    let m = started("1001/homework", q).await;
     let mut faults = 0;
     for i in 0..30 {
         let req = Request::get(format!("/j/org/1001/homework/export/process?{q}")).body(Body::empty()).unwrap();
@@ -886,8 +852,7 @@ async fn cors_preflight_for_loopback_origins_only() {
 
 #[tokio::test]
 async fn requests_are_recorded_per_client_with_time_and_job() {
-    let m = Mock::new();
-    m.start("1001/homework", "client=rec1&durationMs=1000").await;
+    let m = started("1001/homework", "client=rec1&durationMs=1000").await;
     m.progress("1001/homework", "client=rec1").await;
     m.progress("1001/homework", "client=rec2").await;
     let r = m

@@ -36,10 +36,27 @@ async fn create(m: &Mock, query: &str, body: &str, kind: &str) -> String {
     v["data"]["hash_key"].as_str().unwrap().to_owned()
 }
 
+/// Creates a raw-source export of `raw_body()` with `query`; its key.
+async fn create_raw(m: &Mock, query: &str) -> String {
+    create(m, query, &raw_body(), "raw").await
+}
+
+/// The detail of a raw-source export with `query` once it says `status`.
+async fn raw_export(m: &Mock, query: &str, status: i64) -> Value {
+    let key = create_raw(m, query).await;
+    wait_status(m, &key, status).await
+}
+
 async fn detail(m: &Mock, key: &str) -> Value {
     let r = m.get(&format!("/v1/export/detail?key={key}")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     r.json()
+}
+
+/// The status of job `key` after `ms`.
+async fn status_after(m: &Mock, key: &str, ms: u64) -> Value {
+    sleep_ms(ms).await;
+    detail(m, key).await["data"]["status"].clone()
 }
 
 async fn wait_status(m: &Mock, key: &str, status: i64) -> Value {
@@ -48,6 +65,11 @@ async fn wait_status(m: &Mock, key: &str, status: i64) -> Value {
         (d["data"]["status"] == status).then_some(d)
     })
     .await
+}
+
+/// The parts of the zip a finished detail `d` links to.
+async fn parts(m: &Mock, d: &Value) -> Vec<(String, Vec<u8>)> {
+    unzip(&m.download(d["data"]["down_url"].as_str().unwrap()).await.body)
 }
 
 fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
@@ -125,7 +147,7 @@ async fn a_source_on_another_server_is_crawled_over_the_network() {
     let key =
         create(&m, "durationMs=0", &http_body(&format!("http://127.0.0.1:{port}/demo/page?total=7"), 3), "http").await;
     let d = wait_status(&m, &key, 2).await;
-    let parts = unzip(&m.download(d["data"]["down_url"].as_str().unwrap()).await.body);
+    let parts = parts(&m, &d).await;
     assert_eq!(xlsx_rows(&parts[0].1).len(), 8);
     server.abort();
 }
@@ -141,10 +163,9 @@ async fn an_unreachable_source_fails_with_a_reason() {
 #[tokio::test]
 async fn a_raw_export_writes_the_rows_under_the_header() {
     let m = Mock::new();
-    let key = create(&m, "durationMs=0", &raw_body(), "raw").await;
-    let d = wait_status(&m, &key, 2).await;
+    let d = raw_export(&m, "durationMs=0", 2).await;
     assert_eq!(d["data"]["source_type"], "raw");
-    let parts = unzip(&m.download(d["data"]["down_url"].as_str().unwrap()).await.body);
+    let parts = parts(&m, &d).await;
     assert_eq!(parts.len(), 1);
     assert_eq!(xlsx_rows(&parts[0].1), [["姓名", "年龄"], ["李雷", "17"], ["韩梅梅", "16"]]);
 }
@@ -155,7 +176,7 @@ async fn csv_parts_have_a_bom() {
     let body = raw_body().replace("\"XLSX\"", "\"CSV\"");
     let key = create(&m, "durationMs=0", &body, "raw").await;
     let d = wait_status(&m, &key, 2).await;
-    let parts = unzip(&m.download(d["data"]["down_url"].as_str().unwrap()).await.body);
+    let parts = parts(&m, &d).await;
     assert!(parts[0].0.ends_with(".csv"));
     assert_eq!(csv_rows(&parts[0].1), [["姓名", "年龄"], ["李雷", "17"], ["韩梅梅", "16"]]);
 }
@@ -191,50 +212,47 @@ async fn start_error_answers_errcode_10001_and_makes_no_job() {
 #[tokio::test]
 async fn fail_and_cancelled_end_with_status_3_and_4() {
     let m = Mock::new();
-    let key = create(&m, "scenario=fail&durationMs=200&failAt=50", &raw_body(), "raw").await;
-    let d = wait_status(&m, &key, 3).await;
+    let d = raw_export(&m, "scenario=fail&durationMs=200&failAt=50", 3).await;
     assert_eq!(d["data"]["fail_reason"], "数据源第 6 页请求失败：连接被重置");
     assert_eq!(d["data"]["down_url"], Value::Null);
-    let key = create(&m, "scenario=cancelled&durationMs=200", &raw_body(), "raw").await;
-    let d = wait_status(&m, &key, 4).await;
+    let d = raw_export(&m, "scenario=cancelled&durationMs=200", 4).await;
     assert_eq!(d["data"]["fail_reason"], "导出任务已被取消");
 }
 
 #[tokio::test]
 async fn never_finishes_stays_processing() {
     let m = Mock::new();
-    let key = create(&m, "scenario=never-finishes&durationMs=50", &raw_body(), "raw").await;
-    sleep_ms(300).await;
-    assert_eq!(detail(&m, &key).await["data"]["status"], 1);
+    let key = create_raw(&m, "scenario=never-finishes&durationMs=50").await;
+    assert_eq!(status_after(&m, &key, 300).await, 1);
 }
 
 #[tokio::test]
 async fn transport_faults_hit_the_detail_requests() {
     let m = Mock::new();
-    let key = create(&m, "scenario=http500-once&durationMs=0", &raw_body(), "raw").await;
+    let key = create_raw(&m, "scenario=http500-once&durationMs=0").await;
     let first = m.get(&format!("/v1/export/detail?key={key}")).await;
     assert_eq!(first.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(first.text().contains("<html>"));
     assert_eq!(m.get(&format!("/v1/export/detail?key={key}")).await.status, StatusCode::OK);
 
-    let key = create(&m, "scenario=http502-always&durationMs=0", &raw_body(), "raw").await;
+    let key = create_raw(&m, "scenario=http502-always&durationMs=0").await;
     for _ in 0..3 {
         assert_eq!(m.get(&format!("/v1/export/detail?key={key}")).await.status, StatusCode::BAD_GATEWAY);
     }
 
-    let key = create(&m, "scenario=rate-limited&durationMs=0", &raw_body(), "raw").await;
+    let key = create_raw(&m, "scenario=rate-limited&durationMs=0").await;
     for _ in 0..2 {
         let r = m.get(&format!("/v1/export/detail?key={key}")).await;
         assert_eq!((r.status, r.header("retry-after")), (StatusCode::TOO_MANY_REQUESTS, Some("1")));
     }
     assert_eq!(m.get(&format!("/v1/export/detail?key={key}")).await.status, StatusCode::OK);
 
-    let key = create(&m, "scenario=malformed-once&durationMs=0", &raw_body(), "raw").await;
+    let key = create_raw(&m, "scenario=malformed-once&durationMs=0").await;
     let cut = m.get(&format!("/v1/export/detail?key={key}")).await;
     assert!(serde_json::from_slice::<Value>(&cut.body).is_err());
     detail(&m, &key).await;
 
-    let key = create(&m, "scenario=flaky&seed=1&durationMs=0", &raw_body(), "raw").await;
+    let key = create_raw(&m, "scenario=flaky&seed=1&durationMs=0").await;
     let mut failures = 0;
     for _ in 0..20 {
         match m
@@ -255,10 +273,9 @@ async fn transport_faults_hit_the_detail_requests() {
 #[tokio::test]
 async fn javascript_url_and_a_hostile_name() {
     let m = Mock::new();
-    let key = create(&m, "scenario=javascript-url&durationMs=0", &raw_body(), "raw").await;
+    let key = create_raw(&m, "scenario=javascript-url&durationMs=0").await;
     assert_eq!(wait_status(&m, &key, 2).await["data"]["down_url"], "javascript:alert(document.domain)");
-    let key = create(&m, "scenario=hostile-filename&durationMs=0", &raw_body(), "raw").await;
-    let d = wait_status(&m, &key, 2).await;
+    let d = raw_export(&m, "scenario=hostile-filename&durationMs=0", 2).await;
     let file = m.download(d["data"]["down_url"].as_str().unwrap()).await;
     let cd = file.header("content-disposition").unwrap();
     assert!(cd.starts_with("attachment;") && !cd.contains("../") && cd.contains("%E6%8A%A5%E8%A1%A8.zip"), "{cd}");
@@ -267,7 +284,7 @@ async fn javascript_url_and_a_hostile_name() {
 #[tokio::test]
 async fn backslash_urls_like_the_documents_and_their_slash_form_both_download() {
     let m = Mock::new();
-    let key = create(&m, "durationMs=0&backslash=1", &raw_body(), "raw").await;
+    let key = create_raw(&m, "durationMs=0&backslash=1").await;
     let d = wait_status(&m, &key, 2).await;
     let url = d["data"]["down_url"].as_str().unwrap();
     assert_eq!(url, format!("http://{HOST}/v1/down\\{key}.zip"));
@@ -278,32 +295,30 @@ async fn backslash_urls_like_the_documents_and_their_slash_form_both_download() 
 async fn slow_start_answers_the_post_late() {
     let m = Mock::new();
     let t = std::time::Instant::now();
-    create(&m, "scenario=slow-start&startDelayMs=300&durationMs=0", &raw_body(), "raw").await;
+    create_raw(&m, "scenario=slow-start&startDelayMs=300&durationMs=0").await;
     assert!(t.elapsed() >= Duration::from_millis(300));
 }
 
 #[tokio::test]
 async fn empty_writes_a_header_only_part() {
     let m = Mock::new();
-    let key = create(&m, "scenario=empty&durationMs=0", &raw_body(), "raw").await;
-    let d = wait_status(&m, &key, 2).await;
-    let parts = unzip(&m.download(d["data"]["down_url"].as_str().unwrap()).await.body);
+    let d = raw_export(&m, "scenario=empty&durationMs=0", 2).await;
+    let parts = parts(&m, &d).await;
     assert_eq!(xlsx_rows(&parts[0].1), [["姓名", "年龄"]]);
 }
 
 #[tokio::test]
 async fn the_job_takes_its_duration() {
     let m = Mock::new();
-    let key = create(&m, "durationMs=400", &raw_body(), "raw").await;
-    sleep_ms(150).await;
-    assert_eq!(detail(&m, &key).await["data"]["status"], 1);
+    let key = create_raw(&m, "durationMs=400").await;
+    assert_eq!(status_after(&m, &key, 150).await, 1);
     wait_status(&m, &key, 2).await;
 }
 
 #[tokio::test]
 async fn history_lists_the_users_jobs_newest_first_without_urls() {
     let m = Mock::new();
-    let a = create(&m, "durationMs=0", &raw_body(), "raw").await;
+    let a = create_raw(&m, "durationMs=0").await;
     let b = create(&m, "durationMs=0", &http_body(SOURCE, 10), "http").await;
     create(&m, "durationMs=0", &raw_body().replace("1231", "other"), "raw").await;
     let v = m.get("/v1/export/history?user_id=1231").await.json();
@@ -318,8 +333,7 @@ async fn history_lists_the_users_jobs_newest_first_without_urls() {
 #[tokio::test]
 async fn files_expire_with_410() {
     let m = Mock::with(|c| c.expire_after = Duration::ZERO);
-    let key = create(&m, "durationMs=0", &raw_body(), "raw").await;
-    let d = wait_status(&m, &key, 2).await;
+    let d = raw_export(&m, "durationMs=0", 2).await;
     assert_eq!(m.download(d["data"]["down_url"].as_str().unwrap()).await.status, StatusCode::GONE);
     assert_eq!(m.get("/v1/down/unknown.zip").await.status, StatusCode::NOT_FOUND);
 }
@@ -337,7 +351,7 @@ async fn unsupported_scenarios_are_refused_with_the_valid_ones() {
 #[tokio::test]
 async fn requests_are_recorded_per_client_and_reset_clears_the_jobs() {
     let m = Mock::new();
-    let key = create(&m, "client=rec&durationMs=0", &raw_body(), "raw").await;
+    let key = create_raw(&m, "client=rec&durationMs=0").await;
     m.get(&format!("/v1/export/detail?key={key}&client=rec")).await;
     let recorded = m.requests("rec").await;
     assert_eq!(

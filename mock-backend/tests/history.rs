@@ -96,6 +96,19 @@ impl<'a> Panel<'a> {
     }
 }
 
+/// Downloads `url`: the lines of the CSV it serves (the header included).
+async fn csv_lines(m: &Mock, url: &str) -> usize {
+    let file = m.download(url).await;
+    assert_eq!(file.status, StatusCode::OK);
+    csv_rows(&file.body).len()
+}
+
+/// Starts a CSV export of MinApp table 1 with `query`; its job id.
+async fn minapp_job(m: &Mock, query: &str) -> String {
+    let r = m.post(&format!("/userve/v1.5/table/1/export/?{query}"), r#"{"file_type":"csv","mode":"all"}"#).await;
+    r.json()["job_id"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn export_service_history_follows_a_job_to_done_and_redownloads_it_through_the_detail() {
     let m = Mock::new();
@@ -156,29 +169,14 @@ async fn xlink_history_asks_a_fresh_signed_link_for_every_redownload() {
     for (url, name) in &p.downloads {
         assert!(url.contains("sig="), "{url}");
         assert_eq!(name, "设备列表导出.csv");
-        let file = m.download(url).await;
-        assert_eq!(file.status, StatusCode::OK);
-        assert_eq!(csv_rows(&file.body).len(), 6);
+        assert_eq!(csv_lines(&m, url).await, 6);
     }
-}
-
-#[tokio::test]
-async fn xlink_history_with_a_bad_token_fails_with_the_servers_message() {
-    let m = Mock::new();
-    let options = format!(r#"{{"protocol":"xlink","baseUrl":"http://{HOST}","accessToken":"wrong"}}"#);
-    let mut p = Panel::new(&m, &options);
-    let f = p.refused().await;
-    assert_eq!((f.kind, f.status, f.detail.as_deref()), (FailKind::Http, Some(401), Some("Access-Token 无效")));
-    assert_eq!(p.h.poll_timeout(), None);
 }
 
 #[tokio::test]
 async fn minapp_history_follows_a_job_and_downloads_its_url_directly() {
     let m = Mock::new();
-    let r = m
-        .post("/userve/v1.5/table/1/export/?client=hm&durationMs=400&rows=5", r#"{"file_type":"csv","mode":"all"}"#)
-        .await;
-    let job = r.json()["job_id"].as_str().unwrap().to_owned();
+    let job = minapp_job(&m, "client=hm&durationMs=400&rows=5").await;
     let options = format!(
         r#"{{"protocol":"minapp","baseUrl":"http://{HOST}","tableId":1,"query":{{"client":"hm"}},"historyRefreshMs":100}}"#
     );
@@ -195,18 +193,13 @@ async fn minapp_history_follows_a_job_and_downloads_its_url_directly() {
     assert_eq!(p.requests.len(), sent, "the list's own URL");
     let (url, name) = p.downloads[0].clone();
     assert_eq!(name, format!("商品表_{job}.csv"));
-    let file = m.download(&url).await;
-    assert_eq!(file.status, StatusCode::OK);
-    assert_eq!(csv_rows(&file.body).len(), 6);
+    assert_eq!(csv_lines(&m, &url).await, 6);
 }
 
 #[tokio::test]
 async fn the_minapp_list_reports_a_finished_job_without_a_get_of_the_job() {
     let m = Mock::new();
-    let r = m
-        .post("/userve/v1.5/table/1/export/?client=hl&durationMs=100&rows=3", r#"{"file_type":"csv","mode":"all"}"#)
-        .await;
-    let job = r.json()["job_id"].as_str().unwrap().to_owned();
+    let job = minapp_job(&m, "client=hl&durationMs=100&rows=3").await;
     let listed = eventually(|| async {
         let v = m.get("/userve/v1.5/table/1/export/?client=hl").await.json();
         (v["objects"][0]["status"] == "finish").then_some(v)
@@ -215,18 +208,7 @@ async fn the_minapp_list_reports_a_finished_job_without_a_get_of_the_job() {
     let j = &listed["objects"][0];
     assert_eq!(j["job_id"], job.as_str());
     assert_eq!(j["file_name"], format!("商品表_{job}.csv"));
-    let file = m.download(j["download_url"].as_str().unwrap()).await;
-    assert_eq!(file.status, StatusCode::OK);
-    assert_eq!(csv_rows(&file.body).len(), 4);
-}
-
-#[tokio::test]
-async fn minapp_history_of_a_missing_table_is_a_404_failure() {
-    let m = Mock::new();
-    let options = format!(r#"{{"protocol":"minapp","baseUrl":"http://{HOST}","tableId":9}}"#);
-    let mut p = Panel::new(&m, &options);
-    let f = p.refused().await;
-    assert_eq!((f.status, f.detail.as_deref()), (Some(404), Some("数据表不存在")));
+    assert_eq!(csv_lines(&m, j["download_url"].as_str().unwrap()).await, 4);
 }
 
 #[tokio::test]
@@ -265,12 +247,20 @@ async fn asset_history_shows_export_tasks_and_builds_their_csv() {
 }
 
 #[tokio::test]
-async fn asset_history_of_an_unknown_session_fails_with_the_documents_code() {
-    let m = Mock::new();
-    let options = format!(r#"{{"protocol":"asset","baseUrl":"http://{HOST}","session":"nobody"}}"#);
-    let mut p = Panel::new(&m, &options);
-    let f = p.refused().await;
-    assert_eq!((f.status, f.detail.as_deref()), (Some(400), Some("用户未找到")));
+async fn a_history_the_server_refuses_fails_with_its_status_and_words_and_stops() {
+    for (options, status, detail) in [
+        (r#"{"protocol":"xlink","baseUrl":"http://HOST","accessToken":"wrong"}"#, 401, "Access-Token 无效"),
+        // A missing MinApp table.
+        (r#"{"protocol":"minapp","baseUrl":"http://HOST","tableId":9}"#, 404, "数据表不存在"),
+        // An unknown asset-system session: the documents' code.
+        (r#"{"protocol":"asset","baseUrl":"http://HOST","session":"nobody"}"#, 400, "用户未找到"),
+    ] {
+        let m = Mock::new();
+        let mut p = Panel::new(&m, &options.replace("HOST", HOST));
+        let f = p.refused().await;
+        assert_eq!((f.kind, f.status, f.detail.as_deref()), (FailKind::Http, Some(status), Some(detail)), "{options}");
+        assert_eq!(p.h.poll_timeout(), None, "{options}");
+    }
 }
 
 #[tokio::test]

@@ -45,6 +45,12 @@ async fn link(m: &Mock, id: &str, query: &str) -> Reply {
     m.get_with(&format!("/v2/export_task/{id}/auth_link?{query}"), &[TOKEN]).await
 }
 
+/// Fails unless `r` is an XLink error answer with `status` and the message `msg`.
+fn assert_refused(r: &Reply, status: StatusCode, msg: &str) {
+    assert_eq!(r.status, status, "{}", r.text());
+    assert_eq!(r.json()["error"]["msg"], msg);
+}
+
 #[tokio::test]
 async fn every_task_request_needs_the_demo_token() {
     let m = Mock::new();
@@ -113,8 +119,7 @@ async fn the_unsigned_link_of_the_task_is_refused() {
     let id = create(&m, "durationMs=0").await;
     let t = wait_status(&m, &id, 3).await;
     let r = m.download(t["link_url"].as_str().unwrap()).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(r.json()["error"]["msg"], "下载链接未授权");
+    assert_refused(&r, StatusCode::FORBIDDEN, "下载链接未授权");
 }
 
 #[tokio::test]
@@ -132,8 +137,7 @@ async fn an_expired_or_tampered_link_is_403() {
     let expires: u64 = url.split("expires=").nth(1).unwrap().split('&').next().unwrap().parse().unwrap();
     let forged = url.replace(&format!("expires={expires}"), &format!("expires={}", expires + 3_600_000));
     let r = m.download(&forged).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(r.json()["error"]["msg"], "下载链接签名无效");
+    assert_refused(&r, StatusCode::FORBIDDEN, "下载链接签名无效");
     // A fresh link works again.
     let fresh = link(&m, &id, "").await.json()["link_url"].as_str().unwrap().to_owned();
     assert_ne!(fresh, url);
@@ -164,8 +168,7 @@ async fn bad_bodies_and_unknown_tasks() {
     }
     for id in ["999999", "abc"] {
         let r = m.get_with(&format!("/v2/export_task/{id}"), &[TOKEN]).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND);
-        assert_eq!(r.json()["error"]["msg"], "导出任务不存在");
+        assert_refused(&r, StatusCode::NOT_FOUND, "导出任务不存在");
     }
 }
 

@@ -95,8 +95,11 @@ pub enum Step {
 pub trait Adapter {
     /// Forgets the previous export (job ids and the like).
     fn reset(&mut self);
-    /// Whether this backend reports numbers: if not, progress is shown as indeterminate.
-    fn reports_progress(&self) -> bool;
+    /// Whether this backend reports numbers: if not (the default), progress is shown as
+    /// indeterminate.
+    fn reports_progress(&self) -> bool {
+        false
+    }
     /// The request for `step`. `Prepare` returns `None` for backends that need no request before
     /// the start; `Link` returns `None` for backends whose status answer already carries the URL
     /// (then `Finished` is never returned).

@@ -33,6 +33,13 @@ pub fn error_field(text: &str) -> String {
     }
 }
 
+/// Fails unless each `(key, text)` of `expected` is a string field of `v`.
+pub fn assert_texts(v: &Json, expected: &[(&str, &str)]) {
+    for &(key, text) in expected {
+        assert_eq!(v.get(key).and_then(Json::as_str), Some(text), "{key} of {v}");
+    }
+}
+
 impl<M: SansIo> World<M> {
     /// `m` at time 0, nothing sent yet.
     pub fn of(m: M) -> World<M> {
@@ -85,11 +92,16 @@ impl<M: SansIo> World<M> {
         Json::parse(self.last().1.body.as_deref().expect("a body")).unwrap()
     }
 
-    /// Answers the last request after 20 ms.
-    pub fn answer_with(&mut self, outcome: HttpOutcome) {
-        self.now += 20.0;
+    /// Answers the last request after `ms`.
+    pub fn answer_after(&mut self, ms: f64, outcome: HttpOutcome) {
+        self.now += ms;
         let id = self.last().0;
         self.input(M::answer(id, outcome));
+    }
+
+    /// Answers the last request after 20 ms.
+    pub fn answer_with(&mut self, outcome: HttpOutcome) {
+        self.answer_after(20.0, outcome);
     }
 
     /// Answers the last request with HTTP 200 and `body`.
@@ -121,6 +133,13 @@ impl World {
         World::of(Machine::from_options(&options(text), 42).unwrap_or_else(|e| panic!("{e}: {text}")))
     }
 
+    /// A machine for `text` whose export was just clicked: the first request is in flight.
+    pub fn clicked(text: &str) -> World {
+        let mut w = Self::new(text);
+        w.click();
+        w
+    }
+
     pub fn click(&mut self) {
         self.input(Input::Start);
     }
@@ -139,6 +158,13 @@ impl World {
         let f = self.failure();
         assert_eq!(f.kind, kind, "{f:?}");
         assert_eq!(self.m.poll_timeout(), None, "nothing left scheduled");
+        f
+    }
+
+    /// Fails unless the export failed with `kind`, HTTP `status` and `detail`; returns the failure.
+    pub fn failed_with(&self, kind: FailKind, status: u16, detail: &str) -> Failure {
+        let f = self.failed(kind);
+        assert_eq!((f.status, f.detail.as_deref()), (Some(status), Some(detail)));
         f
     }
 

@@ -64,7 +64,7 @@ use crate::error::ApiError;
 use crate::record::touched;
 use crate::sim::clock::{rfc3339_cst, unix_now};
 use crate::sim::job::{self, Header};
-use crate::sim::knobs::{param, plays, query_pairs, Asked, Knobs};
+use crate::sim::knobs::{param, plays, query_pairs, Asked, Knobs, Params};
 use crate::sim::scenario::{Scenario, WIRE_FAULTS};
 use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
 use crate::sim::writer::{write_zip, Cell, FileFormat, Table};
@@ -150,8 +150,7 @@ fn missing(name: &str, knobs: &Knobs) -> ApiError {
 // ---- the paged source -------------------------------------------------------------------------
 
 /// `GET /demo/page`: `data.data[0]` is the header, then `limit` rows of page `page`.
-async fn page(uri: Uri) -> Result<Response, ApiError> {
-    let pairs = query_pairs(&uri)?;
+async fn page(Params(pairs): Params) -> Result<Response, ApiError> {
     let num = |name: &str, default: u64, min: u64, max: u64| -> Result<u64, ApiError> {
         match param(&pairs, name) {
             None | Some("") => Ok(default),
@@ -491,10 +490,9 @@ fn detail_of(job: &Job, with_url: bool) -> Detail {
 /// `GET /v1/export/detail?key=`.
 async fn detail(
     State(state): State<AppState>,
-    uri: Uri,
+    Params(pairs): Params,
     Asked(knobs, _): Asked<ExportService>,
 ) -> Result<Response, ApiError> {
-    let pairs = query_pairs(&uri)?;
     let key = param(&pairs, "key").ok_or_else(|| missing("key", &knobs))?;
     let mut jobs = lock(&state.stores().export_service);
     let job =
@@ -508,10 +506,9 @@ async fn detail(
 /// `GET /v1/export/history?user_id=`: the user's jobs of the last 7 days, newest first.
 async fn history(
     State(state): State<AppState>,
-    uri: Uri,
+    Params(pairs): Params,
     Asked(knobs, _): Asked<ExportService>,
 ) -> Result<Response, ApiError> {
-    let pairs = query_pairs(&uri)?;
     let user = param(&pairs, "user_id").filter(|u| !u.is_empty()).ok_or_else(|| missing("user_id", &knobs))?;
     let week_ago = unix_now() - 7 * 86_400;
     let jobs = lock(&state.stores().export_service);

@@ -38,7 +38,7 @@
 //! | `start-error` | the POST answers 403 `{"error_msg": "没有导出权限"}` |
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -50,7 +50,7 @@ use crate::error::ApiError;
 use crate::record::touched;
 use crate::sim::clock::datetime_cst;
 use crate::sim::job::{self, Header};
-use crate::sim::knobs::{number, param, plays, query_pairs, Asked};
+use crate::sim::knobs::{number, param, plays, Asked, Params};
 use crate::sim::scenario::{Scenario, WIRE_FAULTS};
 use crate::sim::timeline::Phase;
 use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
@@ -129,12 +129,11 @@ fn table_exists(table: &str) -> Result<(), Box<Response>> {
 async fn create(
     State(state): State<AppState>,
     Path(table): Path<String>,
-    uri: Uri,
+    Params(pairs): Params,
     Asked(knobs, _): Asked<MinApp>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let client = knobs.client.clone();
-    let pairs = query_pairs(&uri)?;
     let window = match param(&pairs, "windowMs") {
         None => DEFAULT_WINDOW_MS,
         Some(v) => number("windowMs", v, 3_600_000u64)?,
@@ -318,11 +317,10 @@ async fn list(
     State(state): State<AppState>,
     Path(table): Path<String>,
     headers: HeaderMap,
-    uri: Uri,
+    Params(pairs): Params,
     Asked(knobs, _): Asked<MinApp>,
 ) -> Result<Response, ApiError> {
     table_exists(&table).map_err(|r| knobs.refuse(*r))?;
-    let pairs = query_pairs(&uri)?;
     let num = |name: &str, default: u64| -> Result<u64, ApiError> {
         param(&pairs, name).map_or(Ok(default), |v| number(name, v, 1_000_000u64))
     };

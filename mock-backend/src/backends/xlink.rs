@@ -36,7 +36,7 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -49,7 +49,7 @@ use crate::error::ApiError;
 use crate::record::touched;
 use crate::sim::clock::{date_cst, rfc3339_cst};
 use crate::sim::job::{self, Header, JobStore};
-use crate::sim::knobs::{number, param, plays, query_pairs, Asked};
+use crate::sim::knobs::{number, param, plays, query_pairs, Asked, Params};
 use crate::sim::scenario::{Scenario, WIRE_FAULTS};
 use crate::sim::timeline::Phase;
 use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
@@ -283,11 +283,10 @@ async fn auth_link(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    uri: Uri,
+    Params(pairs): Params,
     Asked(knobs, _): Asked<XLink>,
 ) -> Result<Response, ApiError> {
     authorised(&headers).map_err(|r| knobs.refuse(*r))?;
-    let pairs = query_pairs(&uri)?;
     let ttl = match param(&pairs, "linkTtlMs") {
         None => DEFAULT_LINK_TTL_MS,
         Some(v) => number("linkTtlMs", v, 86_400_000u64)?,

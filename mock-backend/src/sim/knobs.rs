@@ -158,6 +158,17 @@ impl<B: Plays, S: Send + Sync> FromRequestParts<S> for Asked<B> {
     }
 }
 
+/// The query string's pairs, as an extractor (400 when it does not parse).
+pub struct Params(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Params, ApiError> {
+        Ok(Params(query_pairs(&parts.uri)?))
+    }
+}
+
 /// The query string's pairs (400 when it does not parse).
 pub fn query_pairs(uri: &Uri) -> Result<Vec<(String, String)>, ApiError> {
     axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)

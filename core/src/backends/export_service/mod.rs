@@ -213,10 +213,6 @@ impl Adapter for ExportService {
         self.key = None;
     }
 
-    fn reports_progress(&self) -> bool {
-        false
-    }
-
     fn request(&mut self, step: Step) -> Option<HttpRequest> {
         match step {
             Step::Prepare | Step::Link | Step::Probe => None,

@@ -146,10 +146,6 @@ impl Adapter for MinApp {
         self.job = None;
     }
 
-    fn reports_progress(&self) -> bool {
-        false
-    }
-
     fn request(&mut self, step: Step) -> Option<HttpRequest> {
         match step {
             Step::Prepare | Step::Link | Step::Probe => None,
