@@ -21,7 +21,7 @@ export async function until(what, fn, ms = 15_000, every = 50) {
 
 /**
  * Runs `fn` again while the element it was given went away meanwhile (WebDriver's "stale element
- * reference"): a widget may replace its own element — the embedded button's placeholder by the
+ * reference", Playwright's "not attached to the DOM"): a widget may replace its own element — the embedded button's placeholder by the
  * live button, say — between finding an element and acting on it.
  */
 async function fresh(fn, timeout = ACTION_TIMEOUT) {
@@ -30,7 +30,7 @@ async function fresh(fn, timeout = ACTION_TIMEOUT) {
     try {
       return await fn();
     } catch (e) {
-      if (!/stale element/i.test(e.message) || Date.now() - t0 > timeout) throw e;
+      if (!/stale element|not attached to the DOM/i.test(e.message) || Date.now() - t0 > timeout) throw e;
       await sleep(20);
     }
   }
