@@ -21,8 +21,8 @@ export async function until(what, fn, ms = 15_000, every = 50) {
 
 /**
  * Runs `fn` again while the element it was given went away meanwhile (WebDriver's "stale element
- * reference", Playwright's "not attached to the DOM"): a widget may replace its own element — the embedded button's placeholder by the
- * live button, say — between finding an element and acting on it.
+ * reference", Playwright's "not attached to the DOM"): a widget may replace its own element — the
+ * embedded button's placeholder by the live button, say — between finding and acting on it.
  */
 async function fresh(fn, timeout = ACTION_TIMEOUT) {
   const t0 = Date.now();
