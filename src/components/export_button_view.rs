@@ -89,6 +89,7 @@ pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
         Status::Exporting => "exporting",
         Status::Done => "done",
         Status::Failed => "failed",
+        Status::Cancelled => "cancelled",
     };
     let fallback = match (v.status, &v.download) {
         (Status::Done, Some(Download { url: Some(url), filename })) => Some((url.clone(), filename.clone())),
