@@ -147,11 +147,20 @@ pub struct Settings {
     pub poll: PollPolicy,
     /// Request timeouts and retries.
     pub retry: RetryPolicy,
+    /// A file's URL is not handed to the browser (no [`Command::Download`]): the export still
+    /// ends done with the link in [`View::download`], for the page to offer. For in-app browsers
+    /// (WeChat, WeCom, DingTalk) that ignore downloads.
+    pub hold_downloads: bool,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { deadline_ms: 15.0 * 60_000.0, poll: PollPolicy::default(), retry: RetryPolicy::default() }
+        Settings {
+            deadline_ms: 15.0 * 60_000.0,
+            poll: PollPolicy::default(),
+            retry: RetryPolicy::default(),
+            hold_downloads: false,
+        }
     }
 }
 
@@ -472,7 +481,9 @@ impl Machine {
                 match safe_download_url(&url) {
                     Some(url) => {
                         let filename = download_name(&self.view.filename, Some(&url));
-                        self.commands.push(Command::Download { url: url.clone(), filename: filename.clone() });
+                        if !self.settings.hold_downloads {
+                            self.commands.push(Command::Download { url: url.clone(), filename: filename.clone() });
+                        }
                         self.finish(Download { url: Some(url), filename });
                     }
                     None => self.fail(Failure::new(FailKind::UnsafeUrl), now),

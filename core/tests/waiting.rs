@@ -152,3 +152,19 @@ fn a_failure_while_stalled_clears_the_stalled_time() {
     assert_eq!(w.status(), Status::Failed);
     assert_eq!(w.view().stalled_secs, None);
 }
+
+// ---- in-app browsers -----------------------------------------------------------------------
+
+#[test]
+fn held_downloads_end_done_with_the_link_and_no_download_command() {
+    let setup = ExportSetup::from_json(&options(K12), &[]).unwrap();
+    let settings = Settings { hold_downloads: true, ..setup.settings };
+    let mut w = World::of(Machine::new(setup.adapter, settings, setup.filename));
+    w.click();
+    w.answer(r#"{"code":0,"result":{"url":"https://files.example/a.xlsx","filename":"a.xlsx"}}"#);
+    assert_eq!(w.status(), Status::Done);
+    assert!(w.downloads.is_empty(), "nothing handed to the browser");
+    let d = w.view().download.clone().expect("the link is kept");
+    assert_eq!(d.url.as_deref(), Some("https://files.example/a.xlsx"));
+    assert!(w.events.iter().any(|e| matches!(e, Event::Done { url: Some(_), .. })));
+}

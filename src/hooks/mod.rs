@@ -1,4 +1,6 @@
 //! Hooks.
+
+pub mod use_background_tab;
 pub mod use_exporter;
 #[cfg(feature = "backends")]
 pub mod use_history;
