@@ -46,8 +46,6 @@ pub struct Labels {
     pub minutes: &'static str,
     /// A request got no answer in time, after every retry.
     pub no_answer: &'static str,
-    /// Joins a sentence and the server's own words ("…：" in Chinese).
-    pub colon: &'static str,
     /// The page title while a hidden tab exports: `{p}` percent, `{title}` the page's own title.
     pub title_progress: &'static str,
     /// The page title when the export finished in a hidden tab.
@@ -187,7 +185,6 @@ impl Labels {
         seconds: "{s} 秒",
         minutes: "{m} 分 {s} 秒",
         no_answer: "服务器长时间没有响应，请稍后重试",
-        colon: "：",
         title_progress: "{p} 导出中 – {title}",
         title_done: "✓ 导出完成 – {title}",
         title_failed: "✗ 导出失败 – {title}",
@@ -245,7 +242,6 @@ impl Labels {
         seconds: "{s} s",
         minutes: "{m} min {s} s",
         no_answer: "The server did not answer in time, please try again later",
-        colon: ": ",
         title_progress: "{p} exporting – {title}",
         title_done: "✓ Export done – {title}",
         title_failed: "✗ Export failed – {title}",
@@ -288,14 +284,13 @@ impl Labels {
     }
 
     /// A sentence for the toast, in words a teacher understands: the server's own words when it
-    /// gave any (after the kind's sentence for an HTTP error), else one per kind. The technical
-    /// details the core keeps for developers ("no status", "request timed out") are not shown.
+    /// gave any, else one per kind. The technical details the core keeps for developers ("no
+    /// status", "request timed out") are not shown: a request that got no answer in time says so.
     pub fn reason(&self, f: &Failure) -> String {
         let r = &self.reasons;
         match (f.kind, &f.detail) {
-            (FailKind::Server | FailKind::Rejected | FailKind::Cancelled, Some(d)) => return d.clone(),
-            (FailKind::Http, Some(d)) => {
-                return format!("{}{}{d}", self.reason(&Failure { detail: None, ..f.clone() }), self.colon)
+            (FailKind::Server | FailKind::Http | FailKind::Rejected | FailKind::Cancelled, Some(d)) => {
+                return d.clone()
             }
             (FailKind::Network, Some(_)) if *f == k12_export_core::retry::timed_out() => {
                 return self.no_answer.to_owned()
@@ -366,8 +361,9 @@ mod tests {
                 assert!(!plain.is_empty() && !plain.contains('{'), "{kind:?}: {plain}");
                 for t in technical {
                     let r = labels.reason(&Failure::new(kind).detail(Some(t)));
-                    let own_words = matches!(kind, FailKind::Server | FailKind::Rejected | FailKind::Cancelled);
-                    assert_eq!(r.contains(t), own_words || kind == FailKind::Http, "{kind:?}: {r}");
+                    let own_words =
+                        matches!(kind, FailKind::Server | FailKind::Http | FailKind::Rejected | FailKind::Cancelled);
+                    assert_eq!(r.contains(t), own_words, "{kind:?}: {r}");
                     assert!(!r.is_empty());
                 }
             }
@@ -375,10 +371,8 @@ mod tests {
         let zh = Labels::zh_cn();
         assert_eq!(zh.reason(&k12_export_core::retry::timed_out()), zh.no_answer);
         assert_eq!(zh.reason(&Failure::new(FailKind::Server).detail(Some("数据太多"))), "数据太多");
-        assert_eq!(
-            zh.reason(&Failure::new(FailKind::Http).status(403).detail(Some("没有权限"))),
-            "服务器错误（HTTP 403）：没有权限"
-        );
+        assert_eq!(zh.reason(&Failure::new(FailKind::Http).status(403).detail(Some("没有权限"))), "没有权限");
+        assert_eq!(zh.reason(&Failure::new(FailKind::Http).status(500)), "服务器错误（HTTP 500）");
         assert_eq!(zh.reason(&Failure::new(FailKind::Network)), "网络异常，请检查网络后重试");
     }
 
