@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::components::export_button_view::Placement;
 use crate::labels::Labels;
 use crate::waiting::copy;
 
@@ -36,6 +37,19 @@ pub fn InAppPanel(props: &InAppPanelProps) -> Html {
     let l = &props.labels;
     let copied = use_state_eq(|| None::<Copied>);
     let link = use_node_ref();
+    // Placed like the popover: measured on its own box, flipped where the viewport would clip it.
+    let node = use_node_ref();
+    let placement = use_state_eq(Placement::default);
+    {
+        let (node, placement) = (node.clone(), placement.clone());
+        use_effect_with((), move |()| {
+            if let Some(panel) = node.cast::<web_sys::HtmlElement>() {
+                if let Some(anchor) = panel.parent_element() {
+                    placement.set(Placement::measure(&anchor, &panel));
+                }
+            }
+        });
+    }
     let oncopy = {
         let (copied, link, url) = (copied.clone(), link.clone(), props.url.clone());
         Callback::from(move |_: MouseEvent| {
@@ -61,7 +75,8 @@ pub fn InAppPanel(props: &InAppPanelProps) -> Html {
         None => "",
     };
     html! {
-        <div class="k12x-inapp" part="in-app" role="status">
+        <div class={classes!("k12x-inapp", placement.end.then_some("k12x-inapp--end"), placement.top.then_some("k12x-inapp--top"))}
+             part="in-app" role="status" ref={node}>
             <strong class="k12x-inapp-title">{ l.in_app }</strong>
             <p class="k12x-inapp-hint">{ l.in_app_hint }</p>
             <a class="k12x-inapp-link" ref={link} href={props.url.clone()} target="_blank" rel="noopener"
