@@ -6,7 +6,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::components::export_button_view::Placement;
+use crate::components::progress_popover::Placement;
+use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::labels::Labels;
 use crate::waiting::copy;
 
@@ -42,13 +43,17 @@ pub fn InAppPanel(props: &InAppPanelProps) -> Html {
     let placement = use_state_eq(Placement::default);
     {
         let (node, placement) = (node.clone(), placement.clone());
-        use_effect_with((), move |()| {
-            if let Some(panel) = node.cast::<web_sys::HtmlElement>() {
-                if let Some(anchor) = panel.parent_element() {
-                    placement.set(Placement::measure(&anchor, &panel));
+        use_effect_on(
+            EffectKey::default(),
+            Box::new(move || {
+                if let Some(panel) = node.cast::<web_sys::HtmlElement>() {
+                    if let Some(anchor) = panel.parent_element() {
+                        placement.set(Placement::measure(&anchor, &panel));
+                    }
                 }
-            }
-        });
+                Box::new(|| ())
+            }),
+        );
     }
     let oncopy = {
         let (copied, link, url) = (copied.clone(), link.clone(), props.url.clone());

@@ -1,6 +1,7 @@
 //! Hooks.
 
 pub mod use_background_tab;
+pub mod use_effect_on;
 pub mod use_exporter;
 #[cfg(feature = "backends")]
 pub mod use_history;

@@ -7,6 +7,7 @@ use gloo_events::EventListener;
 use k12_export_core::{Status, View};
 use yew::prelude::*;
 
+use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::labels::{fill, Labels};
 use crate::waiting::{ask_notify_permission, notify, page_hidden, WaitOptions};
 
@@ -81,40 +82,53 @@ pub fn use_background_tab(view: &View, options: WaitOptions, labels: Rc<Labels>)
     let filename = view.filename.clone();
     {
         let state = state.clone();
-        use_effect_with((status, percent, options), move |&(status, percent, options)| {
-            let mut s = state.borrow_mut();
-            let ended = s.last == Status::Exporting && matches!(status, Status::Done | Status::Failed);
-            let hidden = page_hidden();
-            s.last = status;
-            s.percent = percent;
-            s.labels = labels.clone();
-            if ended && hidden {
-                s.ended_hidden = true;
-                if options.notify {
-                    let title = if status == Status::Done { labels.notify_done } else { labels.notify_failed };
-                    notify(title, &filename, "k12-export");
+        // One number for what the title depends on (status, percent, options): see `use_effect_on`.
+        let key = status as u32
+            | percent.map_or(255, u32::from) << 4
+            | u32::from(options.title) << 12
+            | u32::from(options.notify) << 13;
+        use_effect_on(
+            EffectKey(key, false, None),
+            Box::new(move || {
+                let mut s = state.borrow_mut();
+                let ended = s.last == Status::Exporting && matches!(status, Status::Done | Status::Failed);
+                let hidden = page_hidden();
+                s.last = status;
+                s.percent = percent;
+                s.labels = labels.clone();
+                if ended && hidden {
+                    s.ended_hidden = true;
+                    if options.notify {
+                        let title = if status == Status::Done { labels.notify_done } else { labels.notify_failed };
+                        notify(title, &filename, "k12-export");
+                    }
                 }
-            }
-            if options.title {
-                s.show();
-            } else {
-                s.restore();
-            }
-        });
+                if options.title {
+                    s.show();
+                } else {
+                    s.restore();
+                }
+                Box::new(|| ())
+            }),
+        );
     }
     // Hidden or seen again: the title follows; unmounted: the page's own title is back.
     {
         let state = state.clone();
-        use_effect_with(options.title, move |&on| {
-            let listener = on.then(document).flatten().map(|d| {
-                let state = state.clone();
-                EventListener::new(&d, "visibilitychange", move |_| state.borrow_mut().show())
-            });
-            move || {
-                drop(listener);
-                state.borrow_mut().restore();
-            }
-        });
+        let on = options.title;
+        use_effect_on(
+            EffectKey(1, on, None),
+            Box::new(move || {
+                let listener = on.then(document).flatten().map(|d| {
+                    let state = state.clone();
+                    EventListener::new(&d, "visibilitychange", move |_| state.borrow_mut().show())
+                });
+                Box::new(move || {
+                    drop(listener);
+                    state.borrow_mut().restore();
+                })
+            }),
+        );
     }
     use_callback(options.notify, |(), &on| {
         if on {
