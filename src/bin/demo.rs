@@ -171,10 +171,7 @@ fn samples() -> Vec<Sample> {
         },
         Sample {
             in_app: true,
-            ..s("应用内浏览器", "微信、企业微信、钉钉内无法下载：提示在浏览器中打开，可复制链接", done.clone(), false)
-        },
-        Sample {
-            in_app: true, narrow: true, ..s("应用内浏览器 · 窄屏", "提示与链接不超出视口", done, false)
+            ..s("应用内浏览器", "微信、企业微信、钉钉内无法下载：提示在浏览器中打开，可复制链接", done, false)
         },
     ]
 }
