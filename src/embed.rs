@@ -16,8 +16,9 @@
 //! ```
 //!
 //! Bad options throw an `Error` naming the field, and nothing is mounted. The element also receives
-//! `export-start`, `export-progress`, `export-done` and `export-error` DOM events (bubbling, with
-//! the same `detail`), so pages can listen without passing functions.
+//! `export-start`, `export-progress`, `export-done`, `export-error` and `export-cancel` DOM events
+//! (bubbling, with the same `detail`), so pages can listen without passing functions.
+//! `titleProgress`, `notify` and `inApp` are described in [`crate::waiting`].
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -287,6 +288,7 @@ fn props(element: &Element, options: &JsValue, start_key: u32) -> Result<AsyncEx
         Some(Json::Bool(b)) => *b,
         Some(_) => return Err(error(OptionsError::new("options.disabled", "must be true or false"))),
     };
+    crate::waiting::WaitOptions::from_page(&json).map_err(error)?;
     let spec = Options::from_json(json);
     // Validate now, so that bad options throw instead of mounting a broken button.
     spec.resolve(&Json::Null, "").map_err(error)?;
@@ -319,6 +321,14 @@ fn props(element: &Element, options: &JsValue, start_key: u32) -> Result<AsyncEx
         ]);
         n.emit("export-done", detail, ondone.as_ref());
     });
+    // Cancel: `export-cancel` with `{ by: "user" }`, or `{ by: "server", message }`.
+    let (n, oncancel, cancel_labels) = (notify.clone(), callback("oncancel")?, labels.clone());
+    let oncancel = Callback::from(move |f: Option<Failure>| {
+        let by = if f.is_some() { "server" } else { "user" };
+        let message = f.map_or(JsValue::NULL, |f| JsValue::from_str(&cancel_labels.reason(&f)));
+        let detail = object(&[("by", JsValue::from_str(by)), ("message", message)]);
+        n.emit("export-cancel", detail, oncancel.as_ref());
+    });
     let n = notify;
     let reason_labels = labels.clone();
     let onerror = Callback::from(move |f: Failure| {
@@ -342,6 +352,7 @@ fn props(element: &Element, options: &JsValue, start_key: u32) -> Result<AsyncEx
         ondone,
         onerror,
         transport: None,
+        oncancel,
     })
 }
 

@@ -31,6 +31,41 @@ pub struct Labels {
     pub reasons: Reasons,
     /// Texts of the export history panel.
     pub history: HistoryLabels,
+    // Cancel, waiting, background tabs, in-app browsers.
+    /// The popover's cancel button.
+    pub cancel: &'static str,
+    /// Announced when the user cancelled.
+    pub cancelled: &'static str,
+    /// The toast's title when the server cancelled the job.
+    pub cancelled_by_server: &'static str,
+    /// Progress stands still: `{t}` is replaced by the waited time ([`Labels::duration`]).
+    pub stalled: &'static str,
+    /// A duration under a minute: `{s}` seconds.
+    pub seconds: &'static str,
+    /// A duration of a minute or more: `{m}` minutes, `{s}` seconds.
+    pub minutes: &'static str,
+    /// A request got no answer in time, after every retry.
+    pub no_answer: &'static str,
+    /// The page title while a hidden tab exports: `{p}` percent, `{title}` the page's own title.
+    pub title_progress: &'static str,
+    /// The page title when the export finished in a hidden tab.
+    pub title_done: &'static str,
+    /// The page title when the export failed in a hidden tab.
+    pub title_failed: &'static str,
+    /// The desktop notification's title when the file is ready.
+    pub notify_done: &'static str,
+    /// The desktop notification's title when the export failed.
+    pub notify_failed: &'static str,
+    /// In-app browsers: the heading of the guidance.
+    pub in_app: &'static str,
+    /// In-app browsers: what to do.
+    pub in_app_hint: &'static str,
+    /// In-app browsers: the copy-link button.
+    pub copy_link: &'static str,
+    /// In-app browsers: said once the link is copied.
+    pub copied: &'static str,
+    /// In-app browsers: said when copying failed (the link is selected instead).
+    pub copy_failed: &'static str,
 }
 
 /// Texts of the export history panel.
@@ -143,6 +178,23 @@ impl Labels {
             expired: "已过期",
             error: "导出记录加载失败",
         },
+        cancel: "取消导出",
+        cancelled: "已取消导出",
+        cancelled_by_server: "导出已取消",
+        stalled: "服务器仍在处理，已等待 {t}",
+        seconds: "{s} 秒",
+        minutes: "{m} 分 {s} 秒",
+        no_answer: "服务器长时间没有响应，请稍后重试",
+        title_progress: "{p} 导出中 – {title}",
+        title_done: "✓ 导出完成 – {title}",
+        title_failed: "✗ 导出失败 – {title}",
+        notify_done: "导出完成",
+        notify_failed: "导出失败",
+        in_app: "请在浏览器中打开",
+        in_app_hint: "当前应用内无法直接下载文件。请点右上角“…”选择“在浏览器中打开”，或复制链接到浏览器中下载。",
+        copy_link: "复制链接",
+        copied: "链接已复制，请粘贴到浏览器中打开",
+        copy_failed: "无法自动复制，请长按链接手动复制",
     };
 
     const EN: Labels = Labels {
@@ -183,6 +235,23 @@ impl Labels {
             expired: "Expired",
             error: "Could not load the export history",
         },
+        cancel: "Cancel export",
+        cancelled: "Export cancelled",
+        cancelled_by_server: "Export cancelled",
+        stalled: "The server is still working, waited {t}",
+        seconds: "{s} s",
+        minutes: "{m} min {s} s",
+        no_answer: "The server did not answer in time, please try again later",
+        title_progress: "{p} exporting – {title}",
+        title_done: "✓ Export done – {title}",
+        title_failed: "✗ Export failed – {title}",
+        notify_done: "Export done",
+        notify_failed: "Export failed",
+        in_app: "Please open this page in your browser",
+        in_app_hint: "This app cannot download files. Use the “…” menu to open the page in your browser, or copy the link into a browser.",
+        copy_link: "Copy link",
+        copied: "Link copied, paste it into your browser",
+        copy_failed: "Could not copy: press and hold the link to copy it",
     };
 
     /// Labels for a BCP 47 tag: English for `en*`, Chinese otherwise.
@@ -199,12 +268,35 @@ impl Labels {
         fill(self.eta, "{n}", &secs.to_string())
     }
 
-    /// A sentence for the toast: the server's own words when it gave any, else one per kind.
-    pub fn reason(&self, f: &Failure) -> String {
-        if let Some(d) = &f.detail {
-            return d.clone();
+    /// "服务器仍在处理，已等待 1 分 20 秒".
+    pub fn stalled_text(&self, secs: u32) -> String {
+        fill(self.stalled, "{t}", &self.duration(secs))
+    }
+
+    /// "20 秒", "1 分 20 秒".
+    pub fn duration(&self, secs: u32) -> String {
+        let s = (secs % 60).to_string();
+        if secs < 60 {
+            fill(self.seconds, "{s}", &s)
+        } else {
+            fill(&fill(self.minutes, "{m}", &(secs / 60).to_string()), "{s}", &s)
         }
+    }
+
+    /// A sentence for the toast, in words a teacher understands: the server's own words when it
+    /// gave any, else one per kind. The technical details the core keeps for developers ("no
+    /// status", "request timed out") are not shown: a request that got no answer in time says so.
+    pub fn reason(&self, f: &Failure) -> String {
         let r = &self.reasons;
+        match (f.kind, &f.detail) {
+            (FailKind::Server | FailKind::Http | FailKind::Rejected | FailKind::Cancelled, Some(d)) => {
+                return d.clone()
+            }
+            (FailKind::Network, Some(_)) if *f == k12_export_core::retry::timed_out() => {
+                return self.no_answer.to_owned()
+            }
+            _ => {}
+        }
         match f.kind {
             FailKind::Server => r.server.to_owned(),
             FailKind::Http => fill(r.http, "{status}", &f.status.map_or_else(|| "?".to_owned(), |s| s.to_string())),
@@ -240,7 +332,49 @@ pub(crate) fn fill(template: &str, placeholder: &str, value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::fill;
+    use super::{fill, Labels};
+    use k12_export_core::{FailKind, Failure};
+
+    #[test]
+    fn waited_time_reads_as_minutes_and_seconds() {
+        let zh = Labels::zh_cn();
+        assert_eq!(zh.stalled_text(20), "服务器仍在处理，已等待 20 秒");
+        assert_eq!(zh.stalled_text(80), "服务器仍在处理，已等待 1 分 20 秒");
+        assert_eq!(Labels::en().stalled_text(125), "The server is still working, waited 2 min 5 s");
+    }
+
+    #[test]
+    fn every_failure_has_a_reason_in_words_not_internals() {
+        let technical = ["no status", "request timed out", "data is not a list", "finish without download_url"];
+        for labels in [Labels::zh_cn(), Labels::en()] {
+            for kind in [
+                FailKind::Server,
+                FailKind::Http,
+                FailKind::Network,
+                FailKind::BadResponse,
+                FailKind::UnsafeUrl,
+                FailKind::TimedOut,
+                FailKind::Rejected,
+                FailKind::Cancelled,
+            ] {
+                let plain = labels.reason(&Failure::new(kind));
+                assert!(!plain.is_empty() && !plain.contains('{'), "{kind:?}: {plain}");
+                for t in technical {
+                    let r = labels.reason(&Failure::new(kind).detail(Some(t)));
+                    let own_words =
+                        matches!(kind, FailKind::Server | FailKind::Http | FailKind::Rejected | FailKind::Cancelled);
+                    assert_eq!(r.contains(t), own_words, "{kind:?}: {r}");
+                    assert!(!r.is_empty());
+                }
+            }
+        }
+        let zh = Labels::zh_cn();
+        assert_eq!(zh.reason(&k12_export_core::retry::timed_out()), zh.no_answer);
+        assert_eq!(zh.reason(&Failure::new(FailKind::Server).detail(Some("数据太多"))), "数据太多");
+        assert_eq!(zh.reason(&Failure::new(FailKind::Http).status(403).detail(Some("没有权限"))), "没有权限");
+        assert_eq!(zh.reason(&Failure::new(FailKind::Http).status(500)), "服务器错误（HTTP 500）");
+        assert_eq!(zh.reason(&Failure::new(FailKind::Network)), "网络异常，请检查网络后重试");
+    }
 
     #[test]
     fn fill_is_replace() {

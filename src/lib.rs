@@ -19,6 +19,7 @@ pub mod embed;
 pub mod hooks;
 pub mod labels;
 pub mod options;
+pub mod waiting;
 
 pub use components::{AsyncExportButton, AsyncExportButtonProps};
 pub use driver::{Exporter, FetchTransport, Transport};

@@ -8,7 +8,16 @@ use k12_export_core::json::Json;
 use k12_export_core::{ExportSetup, OptionsError};
 
 /// Fields the widget itself reads from a flat options object; the export core accepts them unread.
-pub const WIDGET_KEYS: &[&str] = &["label", "lang", "disabled", "heading"];
+pub const WIDGET_KEYS: &[&str] = &[
+    "label",
+    "lang",
+    "disabled",
+    "heading",
+    // Cancel, waiting, background tabs, in-app browsers (see `crate::waiting`).
+    "titleProgress",
+    "notify",
+    "inApp",
+];
 
 /// Backend options as JSON: `protocol` (default `"k12"`) plus that protocol's fields — for K12
 /// the seed's cache `config` map and optionally `start`/`progress` keys, `timeoutMs`, … (see

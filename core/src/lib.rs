@@ -45,7 +45,7 @@ pub use error::{FailKind, Failure, OptionsError};
 #[cfg(feature = "backends")]
 pub use history::{HistoryInput, HistoryMachine, HistoryView};
 pub use http::{HttpOutcome, HttpRequest, Method};
-pub use machine::{Download, Event, ExportSetup, Input, Machine, Settings, Stage, Status, View};
+pub use machine::{Download, Event, ExportSetup, Input, Machine, Settings, Stage, Status, View, STALL_AFTER_MS};
 pub use poll::PollPolicy;
 pub use retry::RetryPolicy;
 pub use sansio::{Command, RequestId, SansIo};

@@ -42,7 +42,9 @@ pub enum Input {
     },
     /// Time passed: the moment [`SansIo::poll_timeout`] named has come (early calls are harmless).
     Timer,
-    /// Stop at once: the page was left or the widget unmounted. The next start begins afresh.
+    /// Stop at once: the user cancelled, the page was left or the widget unmounted. Requests in
+    /// flight are aborted, nothing is downloaded later, the button is idle again; the next start
+    /// begins afresh.
     Cancel,
 }
 
@@ -62,7 +64,8 @@ pub enum Event {
     },
     /// The export failed.
     Failed(Failure),
-    /// The export was stopped by [`Input::Cancel`].
+    /// The export was stopped: by [`Input::Cancel`] (the view is idle again), or by the server,
+    /// which reported the job cancelled (the view's status is [`Status::Cancelled`]).
     Cancelled,
 }
 
@@ -78,6 +81,9 @@ pub enum Status {
     Done,
     /// The last export failed.
     Failed,
+    /// The server reported the last export's job as cancelled ([`FailKind::Cancelled`]): not a
+    /// failure of the export, so shown apart from one. The button is ready again.
+    Cancelled,
 }
 
 /// Where a running export is.
@@ -120,7 +126,17 @@ pub struct View {
     pub failure: Option<Failure>,
     /// The file of the last successful export.
     pub download: Option<Download>,
+    /// Whole seconds since the progress last moved (percent, stage), once that is at least
+    /// [`STALL_AFTER_MS`]: the server is still working but says nothing new. `None` otherwise;
+    /// while set, [`View::eta_secs`] is `None` (an old estimate would be a guess).
+    pub stalled_secs: Option<u32>,
 }
+
+/// Progress that has not moved for this long is shown as "still working, waited N s" instead of
+/// a frozen bar with an old estimate. 15 s: the adaptive polling asks at least every 2.5 s, so this
+/// is six unanswered looks in a row — far longer than a healthy job sits on one percent, short
+/// enough that a teacher looking at a still bar is told something before thinking it hung.
+pub const STALL_AFTER_MS: f64 = 15_000.0;
 
 /// Timing and retry settings of the export button.
 #[derive(Clone, Debug, PartialEq)]
@@ -131,11 +147,20 @@ pub struct Settings {
     pub poll: PollPolicy,
     /// Request timeouts and retries.
     pub retry: RetryPolicy,
+    /// A file's URL is not handed to the browser (no [`Command::Download`]): the export still
+    /// ends done with the link in [`View::download`], for the page to offer. For in-app browsers
+    /// (WeChat, WeCom, DingTalk) that ignore downloads.
+    pub hold_downloads: bool,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { deadline_ms: 15.0 * 60_000.0, poll: PollPolicy::default(), retry: RetryPolicy::default() }
+        Settings {
+            deadline_ms: 15.0 * 60_000.0,
+            poll: PollPolicy::default(),
+            retry: RetryPolicy::default(),
+            hold_downloads: false,
+        }
     }
 }
 
@@ -222,6 +247,8 @@ struct Job {
     tracker: Tracker,
     saw_numbers: bool,
     name_source: NameSource,
+    /// When the shown progress (percent or stage) last moved.
+    moved_at: f64,
 }
 
 /// While progress answers carry no numbers, every this many is followed by a [`Step::Probe`].
@@ -309,6 +336,7 @@ impl Machine {
             tracker: Tracker::new(now),
             saw_numbers: false,
             name_source: NameSource::Template,
+            moved_at: now,
         });
         self.events.push(Event::Started);
         self.events.push(Event::Progress(self.view.percent));
@@ -453,7 +481,9 @@ impl Machine {
                 match safe_download_url(&url) {
                     Some(url) => {
                         let filename = download_name(&self.view.filename, Some(&url));
-                        self.commands.push(Command::Download { url: url.clone(), filename: filename.clone() });
+                        if !self.settings.hold_downloads {
+                            self.commands.push(Command::Download { url: url.clone(), filename: filename.clone() });
+                        }
                         self.finish(Download { url: Some(url), filename });
                     }
                     None => self.fail(Failure::new(FailKind::UnsafeUrl), now),
@@ -523,6 +553,7 @@ impl Machine {
         self.view.percent = Some(100);
         self.view.eta_secs = None;
         self.view.retrying = false;
+        self.view.stalled_secs = None;
         self.events.push(Event::Progress(Some(100)));
         self.events.push(Event::Done { url: download.url.clone(), filename: download.filename.clone() });
         self.view.download = Some(download);
@@ -534,11 +565,26 @@ impl Machine {
                 self.commands.push(Command::Abort { id });
             }
         }
-        self.view.status = Status::Failed;
+        let cancelled = failure.kind == FailKind::Cancelled;
+        self.view.status = if cancelled { Status::Cancelled } else { Status::Failed };
         self.view.retrying = false;
         self.view.eta_secs = None;
+        self.view.stalled_secs = None;
         self.view.failure = Some(failure.clone());
-        self.events.push(Event::Failed(failure));
+        self.events.push(if cancelled { Event::Cancelled } else { Event::Failed(failure) });
+    }
+
+    /// Notes whether the shown progress moved since the last look, and updates the stalled time.
+    fn watch_stall(&mut self, before: (Option<u8>, Stage), now: f64) {
+        let Some(job) = &mut self.job else { return };
+        if (self.view.percent, self.view.stage) != before {
+            job.moved_at = now;
+        }
+        let still = now - job.moved_at;
+        self.view.stalled_secs = (still >= STALL_AFTER_MS).then(|| (still / 1000.0) as u32);
+        if self.view.stalled_secs.is_some() {
+            self.view.eta_secs = None;
+        }
     }
 }
 
@@ -549,6 +595,50 @@ impl SansIo for Machine {
     type Event = Event;
 
     fn handle(&mut self, input: Input, now_ms: f64) {
+        let before = (self.view.percent, self.view.stage);
+        self.dispatch(input, now_ms);
+        self.watch_stall(before, now_ms);
+    }
+
+    fn poll_command(&mut self) -> Option<Command> {
+        (!self.commands.is_empty()).then(|| self.commands.remove(0))
+    }
+
+    fn poll_event(&mut self) -> Option<Event> {
+        (!self.events.is_empty()).then(|| self.events.remove(0))
+    }
+
+    fn poll_timeout(&self) -> Option<f64> {
+        let job = self.job.as_ref()?;
+        let at = match job.wait {
+            Wait::Request { timeout_at, .. } => timeout_at,
+            Wait::Timer { at, .. } => at,
+            Wait::Answered => job.deadline,
+        };
+        // No wake-up of its own for the stalled time: polls come at least every 2.5 s (adaptive
+        // polling), and each answer or timer brings the waited time up to date.
+        Some(at.min(job.deadline))
+    }
+
+    fn view(&self) -> &View {
+        &self.view
+    }
+
+    fn answer(id: RequestId, outcome: HttpOutcome) -> Input {
+        Input::Response { id, outcome }
+    }
+
+    fn tick() -> Input {
+        Input::Timer
+    }
+
+    fn stop() -> Input {
+        Input::Cancel
+    }
+}
+
+impl Machine {
+    fn dispatch(&mut self, input: Input, now_ms: f64) {
         match input {
             Input::Start => {
                 if self.job.is_none() {
@@ -577,40 +667,6 @@ impl SansIo for Machine {
             }
             Input::Timer => self.on_timer(now_ms),
         }
-    }
-
-    fn poll_command(&mut self) -> Option<Command> {
-        (!self.commands.is_empty()).then(|| self.commands.remove(0))
-    }
-
-    fn poll_event(&mut self) -> Option<Event> {
-        (!self.events.is_empty()).then(|| self.events.remove(0))
-    }
-
-    fn poll_timeout(&self) -> Option<f64> {
-        let job = self.job.as_ref()?;
-        let at = match job.wait {
-            Wait::Request { timeout_at, .. } => timeout_at,
-            Wait::Timer { at, .. } => at,
-            Wait::Answered => job.deadline,
-        };
-        Some(at.min(job.deadline))
-    }
-
-    fn view(&self) -> &View {
-        &self.view
-    }
-
-    fn answer(id: RequestId, outcome: HttpOutcome) -> Input {
-        Input::Response { id, outcome }
-    }
-
-    fn tick() -> Input {
-        Input::Timer
-    }
-
-    fn stop() -> Input {
-        Input::Cancel
     }
 }
 

@@ -30,6 +30,10 @@ struct Sample {
     inert: bool,
     toast: Option<Failure>,
     narrow: bool,
+    /// The popover offers "取消导出" (every open popover of a running export does).
+    cancel: bool,
+    /// The browser cannot download: the link is offered instead.
+    in_app: bool,
 }
 
 fn exporting(percent: Option<u8>, stage: Stage, eta: Option<u32>) -> View {
@@ -45,7 +49,26 @@ fn exporting(percent: Option<u8>, stage: Stage, eta: Option<u32>) -> View {
 
 fn samples() -> Vec<Sample> {
     let idle = View { filename: "K12作业统计-2024春季班".into(), ..View::default() };
-    let s = |title, note, view, open| Sample { title, note, view, open, inert: false, toast: None, narrow: false };
+    let s = |title, note, view, open| Sample {
+        title,
+        note,
+        view,
+        open,
+        inert: false,
+        toast: None,
+        narrow: false,
+        cancel: open,
+        in_app: false,
+    };
+    let done = View {
+        status: Status::Done,
+        percent: Some(100),
+        download: Some(Download {
+            url: Some("https://files.example.edu.cn/k12/export/K12作业统计-2024春季班.xlsx".into()),
+            filename: "K12作业统计-2024春季班.xlsx".into(),
+        }),
+        ..idle.clone()
+    };
     vec![
         s("空闲", "可点击，悬停无浮层", idle.clone(), false),
         Sample {
@@ -114,6 +137,42 @@ fn samples() -> Vec<Sample> {
             narrow: true,
             ..s("窄容器", "浮层不超出视口", exporting(Some(21), Stage::Running, Some(40)), true)
         },
+        // Cancel, waiting, background tabs, in-app browsers.
+        Sample {
+            inert: true,
+            ..s(
+                "进度停滞",
+                "超过 15 秒无进展：说明服务器仍在处理及已等待时间，不再显示旧的预计时间",
+                View { stalled_secs: Some(80), ..exporting(Some(63), Stage::Running, None) },
+                true,
+            )
+        },
+        Sample {
+            inert: true,
+            ..s(
+                "停滞 · 进度未知",
+                "后端不提供数字时同样说明已等待多久",
+                View { stalled_secs: Some(25), ..exporting(None, Stage::Running, None) },
+                true,
+            )
+        },
+        Sample {
+            toast: Some(Failure::new(FailKind::Cancelled).detail(Some("管理员取消了该导出任务"))),
+            ..s(
+                "服务器取消任务",
+                "导出服务返回 status 4：显示为“导出已取消”，而非失败",
+                View { status: Status::Cancelled, ..idle.clone() },
+                false,
+            )
+        },
+        Sample {
+            toast: Some(Failure::new(FailKind::Network)),
+            ..s("失败原因 · 网络", "无服务器消息时也说明原因", View { status: Status::Failed, ..idle.clone() }, false)
+        },
+        Sample {
+            in_app: true,
+            ..s("应用内浏览器", "微信、企业微信、钉钉内无法下载：提示在浏览器中打开，可复制链接", done, false)
+        },
     ]
 }
 
@@ -137,6 +196,8 @@ fn Gallery(props: &GalleryProps) -> Html {
                         popover_id={AttrValue::from(format!("gallery-pop-{i}-{}", props.dark))}
                         inert={s.inert}
                         toast={s.toast}
+                        oncancel={s.cancel.then(Callback::noop)}
+                        in_app={s.in_app}
                     />
                 </div>
                 <figcaption><strong>{ s.title }</strong><span>{ s.note }</span></figcaption>
@@ -313,6 +374,31 @@ const LIVE: &[Live] = &[
         term: (1001, "2024春季班"),
         query: &[("scenario", "slow-start")],
         extra: "",
+    },
+    // Cancel, waiting, background tabs, in-app browsers.
+    Live {
+        title: "进度停滞 · 可取消",
+        note: "停在 63%：15 秒后说明已等待多久；可随时“取消导出”",
+        kind: "homework",
+        term: (1001, "2024春季班"),
+        query: &[("scenario", "never-finishes")],
+        extra: r#","timeoutMs":300000"#,
+    },
+    Live {
+        title: "应用内浏览器",
+        note: "inApp: true，完成后提示在浏览器中打开并可复制链接",
+        kind: "homework",
+        term: (1001, "2024春季班"),
+        query: &[("scenario", "fast")],
+        extra: r#","inApp":true"#,
+    },
+    Live {
+        title: "后台标签页",
+        note: "titleProgress: true，切到其它标签页时标题显示进度与结果",
+        kind: "test",
+        term: (1005, "2025春季班"),
+        query: &[("scenario", "slow")],
+        extra: r#","titleProgress":true,"notify":true"#,
     },
 ];
 

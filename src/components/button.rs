@@ -12,11 +12,13 @@ use yew::prelude::*;
 
 use crate::components::export_button_view::{use_export_button_view, ExportButtonViewProps};
 use crate::components::progress_popover::Placement;
+use crate::hooks::use_background_tab::use_background_tab;
 use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::hooks::use_exporter::{use_exporter, ExportInputs};
 use crate::hooks::use_runner::{TransportRef, Update};
 use crate::labels::Labels;
 use crate::options::Options;
+use crate::waiting::WaitOptions;
 
 /// How long the failure toast stays.
 pub const TOAST_MS: u32 = 5_000;
@@ -63,6 +65,9 @@ pub struct AsyncExportButtonProps {
     /// Sends requests (default: `fetch`); tests script their own.
     #[prop_or_default]
     pub transport: Option<TransportRef>,
+    /// The export was cancelled: by the user (`None`) or by the server (its reason).
+    #[prop_or_default]
+    pub oncancel: Callback<Option<Failure>>,
 }
 
 /// The button's UI state; the export itself lives in the core's [`View`].
@@ -83,6 +88,8 @@ struct Ui {
     start_key: u32,
     /// Where the popover opens (measured when it opens).
     placement: Placement,
+    /// The user cancelled the last export (said to screen readers).
+    cancelled: bool,
 }
 
 enum Action {
@@ -98,6 +105,8 @@ enum Action {
     Outside,
     Escape,
     Place(Placement),
+    /// The user cancelled the export.
+    Cancelled,
 }
 
 impl Reducible for Ui {
@@ -110,6 +119,7 @@ impl Reducible for Ui {
             Action::Sync(view) => {
                 if view.status == Status::Exporting && s.view.status != Status::Exporting {
                     s.toast = None; // a new export clears the last failure
+                    s.cancelled = false;
                 }
                 s.view = view;
             }
@@ -148,6 +158,10 @@ impl Reducible for Ui {
                 s.dismissed = true;
             }
             Action::Place(p) => s.placement = p,
+            Action::Cancelled => {
+                s.cancelled = true;
+                s.pinned = false;
+            }
         }
         Rc::new(s)
     }
@@ -171,6 +185,7 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         let ui = ui.dispatcher();
         let p = props.clone();
         Callback::from(move |u: Update<View, Event>| {
+            let by_server = u.view.failure.clone().filter(|_| u.view.status == Status::Cancelled);
             ui.dispatch(Action::Sync(u.view));
             for e in u.events {
                 match e {
@@ -181,7 +196,13 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
                         ui.dispatch(Action::Toast(f.clone()));
                         p.onerror.emit(f);
                     }
-                    Event::Cancelled => {}
+                    Event::Cancelled => {
+                        match &by_server {
+                            Some(f) => ui.dispatch(Action::Toast(f.clone())),
+                            None => ui.dispatch(Action::Cancelled),
+                        }
+                        p.oncancel.emit(by_server.clone());
+                    }
                 }
             }
         })
@@ -189,6 +210,8 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
     let inputs =
         ExportInputs { options: props.options.clone(), data: props.data.clone(), filename: props.filename.clone() };
     let exporter = use_exporter(inputs, props.transport.clone(), on_update);
+    let wait = *use_memo(props.options.clone(), |o| WaitOptions::from_page(o.json()).unwrap_or_default());
+    let gesture = use_background_tab(&ui.view, wait, props.labels.clone());
 
     // The toast leaves by itself after a while; a newer toast restarts the clock.
     {
@@ -275,6 +298,7 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         let d = ui.dispatcher();
         Callback::from(move |()| {
             if !inert {
+                gesture.emit(()); // the notification permission is asked from this click only
                 start.emit(());
             } else if busy {
                 d.dispatch(Action::Pin);
@@ -319,6 +343,9 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         onhover,
         onfocus,
         ondismiss,
+        oncancel: busy.then(|| exporter.cancel.clone()),
+        in_app: wait.in_app,
+        notice: ui.cancelled.then_some(AttrValue::Static(props.labels.cancelled)),
     };
     use_export_button_view(&view, ui.placement, onplace)
 }

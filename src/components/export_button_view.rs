@@ -3,11 +3,13 @@
 
 use std::rc::Rc;
 
-use k12_export_core::{Download, Failure, Status, View};
+use k12_export_core::{Download, FailKind, Failure, Status, View};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::progress_popover::{progress_popover, Placement, ProgressPopoverProps};
 use crate::components::toast::{toast, ToastProps};
+use crate::components::InAppPanel;
 use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::labels::Labels;
 
@@ -47,6 +49,15 @@ pub struct ExportButtonViewProps {
     /// The toast's close button was pressed.
     #[prop_or_default]
     pub ondismiss: Callback<()>,
+    /// The popover's cancel button was pressed (no cancel button without it).
+    #[prop_or_default]
+    pub oncancel: Option<Callback<()>>,
+    /// The browser cannot download: a finished export offers its link instead.
+    #[prop_or_default]
+    pub in_app: bool,
+    /// Said politely to screen readers (and shown to nobody): "已取消导出".
+    #[prop_or_default]
+    pub notice: Option<AttrValue>,
 }
 
 /// The button, its popover, the fallback download link and the failure toast.
@@ -77,6 +88,7 @@ pub fn use_export_button_view(
         Status::Exporting => "exporting",
         Status::Done => "done",
         Status::Failed => "failed",
+        Status::Cancelled => "cancelled",
     };
     let fallback = match (v.status, &v.download) {
         (Status::Done, Some(Download { url: Some(url), filename })) => Some((url.clone(), filename.clone())),
@@ -106,10 +118,33 @@ pub fn use_export_button_view(
         );
     }
     let hover = |on: bool| props.onhover.reform(move |_: MouseEvent| on);
-    let focus = |on: bool| props.onfocus.reform(move |_: FocusEvent| on);
+    // Focus is the whole widget's: moving from the button into the popover (its cancel button)
+    // keeps the popover open.
+    let onfocusin = props.onfocus.reform(|_: FocusEvent| true);
+    let onfocusout = {
+        let (onfocus, anchor) = (props.onfocus.clone(), anchor.clone());
+        Callback::from(move |e: FocusEvent| {
+            let to = e.related_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+            let inside = anchor.cast::<web_sys::Node>().is_some_and(|a| a.contains(to.as_ref()));
+            if !inside || to.is_none() {
+                onfocus.emit(false);
+            }
+        })
+    };
+    // Cancelling removes the popover and its focused button: focus goes back to the button.
+    let oncancel = props.oncancel.clone().map(|cancel| {
+        let anchor = anchor.clone();
+        Callback::from(move |()| {
+            cancel.emit(());
+            let button = anchor.cast::<web_sys::Element>().and_then(|a| a.first_element_child());
+            if let Some(b) = button.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = b.focus();
+            }
+        })
+    });
     html! {
         <span ref={anchor} class={classes!("k12x", busy.then_some("k12x--busy"))} data-status={status}
-              onmouseenter={hover(true)} onmouseleave={hover(false)}>
+              onmouseenter={hover(true)} onmouseleave={hover(false)} {onfocusin} {onfocusout}>
             <button
                 type="button"
                 class="k12x-btn"
@@ -120,8 +155,6 @@ pub fn use_export_button_view(
                 title={props.error.as_ref().map(|m| format!("{}: {m}", labels.misconfigured))}
                 data-error={props.error.clone()}
                 onclick={onclick}
-                onfocus={focus(true)}
-                onblur={focus(false)}
             >
                 if busy {
                     <span class="k12x-spinner" aria-hidden="true"></span>
@@ -140,14 +173,22 @@ pub fn use_export_button_view(
                     labels: labels.clone(),
                     placement,
                     node: pop,
+                    stalled_secs: v.stalled_secs,
+                    oncancel,
                 }) }
+            }
+            if let (true, Some((url, filename))) = (props.in_app, &fallback) {
+                <InAppPanel url={url.clone()} filename={filename.clone()} labels={labels.clone()} />
+            }
+            if let Some(notice) = &props.notice {
+                <span class="k12x-sr" role="status">{ notice.clone() }</span>
             }
             if let Some((url, filename)) = fallback {
                 <a class="k12x-fallback" href={url} download={filename} title={labels.download_hint}>{ labels.download }</a>
             }
             if let Some(f) = &props.toast {
                 { toast(&ToastProps {
-                    title: labels.failed.into(),
+                    title: if f.kind == FailKind::Cancelled { labels.cancelled_by_server } else { labels.failed }.into(),
                     detail: AttrValue::from(labels.reason(f)),
                     close_label: labels.close.into(),
                     ondismiss: props.ondismiss.clone(),

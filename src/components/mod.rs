@@ -3,6 +3,7 @@ pub mod button;
 pub mod export_button_view;
 #[cfg(feature = "backends")]
 pub mod export_history;
+pub mod in_app_panel;
 pub mod progress_bar;
 pub mod progress_popover;
 pub mod toast;
@@ -11,6 +12,7 @@ pub use button::{AsyncExportButton, AsyncExportButtonProps};
 pub use export_button_view::{ExportButtonView, ExportButtonViewProps};
 #[cfg(feature = "backends")]
 pub use export_history::{ExportHistory, ExportHistoryProps};
+pub use in_app_panel::{InAppPanel, InAppPanelProps};
 pub use progress_bar::progress_bar;
 pub use progress_popover::{Placement, ProgressPopover, ProgressPopoverProps};
 pub use toast::{Toast, ToastProps};

@@ -68,6 +68,12 @@ pub struct ProgressPopoverProps {
     /// The popover element, for measuring its placement.
     #[prop_or_default]
     pub node: NodeRef,
+    /// Seconds the progress has stood still (shown instead of the estimate).
+    #[prop_or_default]
+    pub stalled_secs: Option<u32>,
+    /// The cancel button was pressed (no button without it).
+    #[prop_or_default]
+    pub oncancel: Option<Callback<()>>,
 }
 
 /// Filename, a `role="progressbar"` bar (no `aria-valuenow` when indeterminate), the percent and
@@ -83,6 +89,8 @@ pub fn progress_popover(props: &ProgressPopoverProps) -> Html {
     let l = &props.labels;
     let status = if props.retrying {
         l.retrying.to_owned()
+    } else if let Some(secs) = props.stalled_secs {
+        l.stalled_text(secs)
     } else {
         match (props.stage, props.eta_secs) {
             (Stage::Starting, _) => l.preparing.to_owned(),
@@ -104,9 +112,16 @@ pub fn progress_popover(props: &ProgressPopoverProps) -> Html {
             <div class="k12x-pop-name" title={props.filename.clone()}>{ props.filename.clone() }</div>
             { progress_bar(pct, l.progress.into(), None) }
             <div class="k12x-pop-meta">
-                <span class="k12x-pop-status" aria-live="polite">{ status }</span>
+                <span class="k12x-pop-status" aria-live={if props.stalled_secs.is_some() { "off" } else { "polite" }}>{ status }</span>
                 <span class="k12x-pop-pct">{ pct.map(|p| format!("{p}%")).unwrap_or_default() }</span>
             </div>
+            if let Some(oncancel) = &props.oncancel {
+                <div class="k12x-pop-actions">
+                    <button type="button" class="k12x-pop-cancel" part="cancel" onclick={oncancel.reform(|_: MouseEvent| ())}>
+                        { l.cancel }
+                    </button>
+                </div>
+            }
         </div>
     }
 }

@@ -1,4 +1,6 @@
 //! Hooks.
+
+pub mod use_background_tab;
 pub mod use_effect_on;
 pub mod use_exporter;
 #[cfg(feature = "backends")]

@@ -7,6 +7,7 @@ use yew::prelude::*;
 use crate::driver::seed;
 use crate::hooks::use_runner::{use_runner, TransportRef, Update};
 use crate::options::Options;
+use crate::waiting::WaitOptions;
 
 /// What an exporter is built from; a change rebuilds it (stopping a running export).
 #[derive(Clone, Debug, PartialEq)]
@@ -26,12 +27,16 @@ pub struct ExporterHandle {
     pub start: Callback<()>,
     /// Why the options cannot be used, if they cannot.
     pub error: Option<OptionsError>,
+    /// Stops the running export at once (nothing is downloaded later).
+    pub cancel: Callback<()>,
 }
 
 fn build(i: &ExportInputs) -> Result<Machine, OptionsError> {
     let o = i.options.resolve(&i.data, &i.filename)?;
+    let wait = WaitOptions::from_page(i.options.json())?;
     let mut settings = o.settings;
     settings.retry.seed = seed();
+    settings.hold_downloads = wait.in_app;
     Ok(Machine::new(o.adapter, settings, o.filename))
 }
 
@@ -44,5 +49,10 @@ pub fn use_exporter(
 ) -> ExporterHandle {
     let handle = use_runner(inputs, transport, build, on_update);
     let send = handle.send;
-    ExporterHandle { start: Callback::from(move |()| send.emit(Input::Start)), error: handle.error }
+    let stop = send.clone();
+    ExporterHandle {
+        start: Callback::from(move |()| send.emit(Input::Start)),
+        error: handle.error,
+        cancel: Callback::from(move |()| stop.emit(Input::Cancel)),
+    }
 }

@@ -129,6 +129,7 @@ pub fn props_with(script: &Rc<Script>, extra: &str) -> AsyncExportButtonProps {
         ondone: Default::default(),
         onerror: Default::default(),
         transport: Some(k12_export::TransportRef(script.clone() as Rc<dyn Transport>)),
+        oncancel: Default::default(),
     }
 }
 

@@ -154,7 +154,9 @@ impl World {
 
     /// Fails unless the export failed with `kind`; returns the failure.
     pub fn failed(&self, kind: FailKind) -> Failure {
-        assert_eq!(self.status(), Status::Failed, "{:?}", self.view());
+        // A job the server cancelled ends as cancelled, every other failure as failed.
+        let want = if kind == FailKind::Cancelled { Status::Cancelled } else { Status::Failed };
+        assert_eq!(self.status(), want, "{:?}", self.view());
         let f = self.failure();
         assert_eq!(f.kind, kind, "{f:?}");
         assert_eq!(self.m.poll_timeout(), None, "nothing left scheduled");
@@ -344,6 +346,13 @@ pub fn run(mut m: Machine, acts: &[Act], start_again_after_cancel: bool) -> Resu
             prop_assert!(p <= 100);
             prop_assert!(p < 100 || v.status == Status::Done, "100% only with the file in hand");
         }
+        if v.stalled_secs.is_some() {
+            prop_assert!(
+                v.status == Status::Exporting && v.eta_secs.is_none(),
+                "stalled only while running, no estimate: {:?}",
+                v
+            );
+        }
         if v.status == Status::Exporting {
             if let (Some(a), Some(b)) = (last_pct, v.percent) {
                 prop_assert!(b >= a, "percent went back from {} to {}", a, b);
@@ -424,7 +433,7 @@ macro_rules! never_wedged {
             fn any_server_behaviour_ends_by_the_deadline(acts in proptest::collection::vec($crate::common::act($answers, false), 1..40)) {
                 let (m, ended_at) = $crate::common::run($ends, &acts, false)?;
                 let view = k12_export_core::SansIo::view(&m);
-                proptest::prop_assert!(matches!(view.status, k12_export_core::Status::Done | k12_export_core::Status::Failed), "{:?}", view);
+                proptest::prop_assert!(matches!(view.status, k12_export_core::Status::Done | k12_export_core::Status::Failed | k12_export_core::Status::Cancelled), "{:?}", view);
                 proptest::prop_assert!(ended_at <= $crate::common::DEADLINE_MS, "ended at {} ms", ended_at);
             }
 
@@ -432,7 +441,7 @@ macro_rules! never_wedged {
             fn cancels_clicks_and_stale_answers_keep_the_invariants(acts in proptest::collection::vec($crate::common::act($answers, true), 1..60)) {
                 let (m, _) = $crate::common::run($keeps, &acts, true)?;
                 let view = k12_export_core::SansIo::view(&m);
-                proptest::prop_assert!(matches!(view.status, k12_export_core::Status::Done | k12_export_core::Status::Failed));
+                proptest::prop_assert!(matches!(view.status, k12_export_core::Status::Done | k12_export_core::Status::Failed | k12_export_core::Status::Cancelled));
             }
         }
     };
