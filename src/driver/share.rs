@@ -161,7 +161,10 @@ impl Share {
         let options = object(&[("ifAvailable", JsValue::TRUE)]);
         let asked = s.locks.request(&s.key, &options, callback.as_ref().unchecked_ref());
         s.asking = Some(callback);
+        // Busy at once, as without sharing: the lock's answer decides whose export it shows.
+        let (show, busy) = (s.show.clone(), View { status: Status::Exporting, ..s.idle.clone() });
         drop(s);
+        show(busy, Vec::new());
         settle(asked, &self.inner);
     }
 
@@ -241,18 +244,25 @@ fn holder() -> (js_sys::Promise, js_sys::Function) {
 }
 
 /// Waits for a lock request's end: its rejection (aborted, or the closure gone) is expected and
-/// must not surface as an unhandled rejection. A request that could not be made is a follower
-/// that cannot take over: it falls back to following only.
+/// must not surface as an unhandled rejection. When the request could not be made, a click
+/// exports on its own, as without sharing, and a follower stops following.
 fn settle(request: Result<js_sys::Promise, JsValue>, rc: &Rc<RefCell<State>>) {
-    match request {
-        Ok(p) => wasm_bindgen_futures::spawn_local(async move {
+    let Err(_) = request.map(|p| {
+        wasm_bindgen_futures::spawn_local(async move {
             let _ = wasm_bindgen_futures::JsFuture::from(p).await;
-        }),
-        Err(_) => {
-            let role = rc.try_borrow_mut().map(|mut s| std::mem::replace(&mut s.role, Role::Alone));
-            if let Ok(role) = role {
-                release(role);
-            }
+        })
+    }) else {
+        return;
+    };
+    let Ok(mut s) = rc.try_borrow_mut() else { return };
+    let role = std::mem::replace(&mut s.role, Role::Alone);
+    let (start, show, idle) = (s.start.clone(), s.show.clone(), s.idle.clone());
+    drop(s);
+    match role {
+        Role::Asking => start(),
+        other => {
+            release(other);
+            show(idle, Vec::new());
         }
     }
 }
@@ -300,8 +310,10 @@ fn lead(rc: &Rc<RefCell<State>>, start: &Rc<dyn Fn()>) {
     let Ok(mut s) = rc.try_borrow_mut() else { return };
     if matches!(s.role, Role::Leading { .. }) && s.view.status != Status::Exporting {
         let role = std::mem::replace(&mut s.role, Role::Alone);
+        let (show, view) = (s.show.clone(), s.view.clone());
         drop(s);
         release(role);
+        show(view, Vec::new()); // not the busy look of the click any more
     }
 }
 
