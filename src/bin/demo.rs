@@ -114,6 +114,15 @@ fn samples() -> Vec<Sample> {
             narrow: true,
             ..s("窄容器", "浮层不超出视口", exporting(Some(21), Stage::Running, Some(40)), true)
         },
+        Sample {
+            inert: true,
+            ..s(
+                "跟随另一标签页的导出",
+                "同一导出已在另一标签页进行：显示其进度，不再发起请求，文件只在那边下载一次",
+                exporting(Some(46), Stage::Running, Some(9)),
+                true,
+            )
+        },
     ]
 }
 
@@ -312,6 +321,14 @@ const LIVE: &[Live] = &[
         kind: "homework",
         term: (1001, "2024春季班"),
         query: &[("scenario", "slow-start")],
+        extra: "",
+    },
+    Live {
+        title: "多个标签页共享一次导出",
+        note: "在两个标签页打开本页，点击其中一个：另一个显示同一进度；关闭先点击的那页，另一页接手并下载",
+        kind: "homework",
+        term: (1003, "2024秋季班"),
+        query: &[("durationMs", "20000")],
         extra: "",
     },
 ];
