@@ -15,10 +15,13 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// What a button was told to show, in order.
+type Shown = Rc<RefCell<Vec<(View, Vec<Event>)>>>;
+
 /// One tab's button as the share sees it: what it showed, how often its machine was started.
 struct Tab {
     share: Rc<RefCell<Option<Share>>>,
-    shown: Rc<RefCell<Vec<(View, Vec<Event>)>>>,
+    shown: Shown,
     starts: Rc<Cell<usize>>,
 }
 
@@ -171,4 +174,25 @@ async fn an_unmounted_follower_does_not_take_over() {
     d.with(Share::click);
     until(2000, "a new click leads", || d.with(Share::leading)).await;
     d.close();
+}
+
+#[wasm_bindgen_test]
+async fn stopped_by_its_user_in_the_leading_tab_the_followers_stop_too() {
+    if !supported() {
+        return;
+    }
+    let k = key();
+    let (a, b) = (Tab::new(&k), Tab::new(&k));
+    a.with(Share::click);
+    until(2000, "the first leads", || a.with(Share::leading)).await;
+    a.with(|s| s.observe(&running(50)));
+    until(2000, "the second follows at 50%", || b.last().percent == Some(50)).await;
+    // Stopped without an end, the page still shown: a cancel, not a page left.
+    a.with(|s| s.observe(&View { filename: "f.xlsx".into(), ..View::default() }));
+    until(2000, "the second idle again", || b.last().status == Status::Idle).await;
+    sleep(TAKE_OVER_GRACE_MS + 300).await;
+    assert_eq!(b.starts.get(), 0, "nobody took the cancelled export over");
+    assert!(!b.with(Share::following));
+    a.close();
+    b.close();
 }

@@ -85,6 +85,10 @@ struct State {
     start: Rc<dyn Fn()>,
     asking: Option<LockCallback>,
     queued: Option<LockCallback>,
+    /// The page was left (`pagehide`).
+    left: bool,
+    /// A stop whose cause is known a moment later (see [`Share::observe`]).
+    stopped: Option<Timeout>,
 }
 
 /// One button's part in sharing its job with other tabs. Dropping it releases the lock, leaves the
@@ -127,6 +131,8 @@ impl Share {
             start,
             asking: None,
             queued: None,
+            left: false,
+            stopped: None,
         }));
         let weak = Rc::downgrade(&inner);
         let on_message = EventListener::new(inner.borrow().channel.unchecked_ref(), "message", move |e| {
@@ -153,6 +159,7 @@ impl Share {
             return;
         }
         s.role = Role::Asking;
+        s.left = false; // a click: the page is shown (again, after the back/forward cache)
         let weak = Rc::downgrade(&self.inner);
         let callback: LockCallback = Closure::new(move |lock: JsValue| match weak.upgrade() {
             Some(rc) => granted(&rc, !lock.is_null(), false),
@@ -169,8 +176,11 @@ impl Share {
     }
 
     /// This tab's machine changed (its owner's view): a leader tells the others, and lets the lock
-    /// go when the job is over — with an end message when it is done or failed, without one when
-    /// it was stopped (the page left, the button unmounted), so that a follower takes over.
+    /// go when the job is over — with an end message when it is done or failed. Stopped, it lets
+    /// the lock go at once: when the page was left, a follower takes over; when the user cancelled
+    /// here, the end follows a moment later (the page's `pagehide` is heard after the machine's)
+    /// and reaches the followers within their take-over grace, so they stop too. Unmounted or
+    /// rebuilt (the [`Share`] dropped), a follower takes over.
     pub fn observe(&self, view: &View) {
         let Ok(mut s) = self.inner.try_borrow_mut() else { return };
         if !matches!(s.role, Role::Leading { .. }) {
@@ -181,6 +191,17 @@ impl Share {
         if view.status != Status::Exporting {
             if matches!(view.status, Status::Done | Status::Failed) {
                 post(&s, &Message::End(view.clone()));
+            } else {
+                let (weak, view) = (Rc::downgrade(&self.inner), view.clone());
+                s.stopped = Some(Timeout::new(0, move || {
+                    if let Some(rc) = weak.upgrade() {
+                        if let Ok(s) = rc.try_borrow() {
+                            if !s.left {
+                                post(&s, &Message::End(view));
+                            }
+                        }
+                    }
+                }));
             }
             let role = std::mem::replace(&mut s.role, Role::Alone);
             drop(s);
@@ -397,6 +418,7 @@ fn heard(rc: &Rc<RefCell<State>>, text: &str) {
 /// stopped by its runner, which [`Share::observe`] hears.
 fn leave(rc: &Rc<RefCell<State>>) {
     let Ok(mut s) = rc.try_borrow_mut() else { return };
+    s.left = true;
     if matches!(s.role, Role::Following { .. } | Role::Claiming { .. }) {
         let role = std::mem::replace(&mut s.role, Role::Alone);
         let idle = s.idle.clone();
