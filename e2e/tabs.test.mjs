@@ -51,6 +51,7 @@ test('two tabs, one job: the second tab shows the running export without a reque
     const p = await percent(second);
     return p && Number(p.replace('%', '')) > 0 ? p : null;
   });
+  await sleep(700); // the bar's transition to the percent
   await second.screenshot(shotPath('tabs-follower-popover'));
   assert.match(pct, /^\d+%$/);
   const { name } = await saved;
@@ -84,6 +85,8 @@ test('the first tab closed mid-export: the second takes the job over, polls it a
   await exportButton(second).hover();
   await second.locator('[role=tooltip]').waitFor({ state: 'visible' });
   assert.ok(await busy(second), 'still busy after the first tab closed');
+  await until('the second tab polling', () => sent[1].some((r) => isPoll(r.path)));
+  await second.screenshot(shotPath('tabs-taken-over-popover'));
   const { name } = await saved;
   assert.equal(name, 'K12作业统计-2024春季班.xlsx');
   const after = sent[1].filter((r) => r.at >= closedAt);
