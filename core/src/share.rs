@@ -57,7 +57,14 @@ fn canonical(v: &Json) -> Json {
                 out.retain(|(o, _)| o != k);
                 out.push((k.clone(), canonical(v)));
             }
-            out.sort_by(|a, b| a.0.cmp(&b.0));
+            // An insertion sort: objects of options are small, and the standard sorts are big.
+            for i in 1..out.len() {
+                let mut j = i;
+                while j > 0 && out[j - 1].0 > out[j].0 {
+                    out.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
             Json::Obj(out)
         }
         Json::Arr(items) => Json::Arr(items.iter().map(canonical).collect()),
@@ -114,99 +121,89 @@ impl Message {
     }
 }
 
-const STATUSES: [(Status, &str); 4] =
-    [(Status::Idle, "idle"), (Status::Exporting, "exporting"), (Status::Done, "done"), (Status::Failed, "failed")];
-const STAGES: [(Stage, &str); 3] =
-    [(Stage::Starting, "starting"), (Stage::Running, "running"), (Stage::Generating, "generating")];
-const KINDS: [(FailKind, &str); 8] = [
-    (FailKind::Server, "server"),
-    (FailKind::Http, "http"),
-    (FailKind::Network, "network"),
-    (FailKind::BadResponse, "bad-response"),
-    (FailKind::UnsafeUrl, "unsafe-url"),
-    (FailKind::TimedOut, "timed-out"),
-    (FailKind::Rejected, "rejected"),
-    (FailKind::Cancelled, "cancelled"),
+const STATUSES: [Status; 4] = [Status::Idle, Status::Exporting, Status::Done, Status::Failed];
+const STAGES: [Stage; 3] = [Stage::Starting, Stage::Running, Stage::Generating];
+const KINDS: [FailKind; 8] = [
+    FailKind::Server,
+    FailKind::Http,
+    FailKind::Network,
+    FailKind::BadResponse,
+    FailKind::UnsafeUrl,
+    FailKind::TimedOut,
+    FailKind::Rejected,
+    FailKind::Cancelled,
 ];
 
-fn name_of<T: PartialEq + Copy>(table: &[(T, &'static str)], v: T) -> &'static str {
-    table.iter().find(|(t, _)| *t == v).map_or("", |(_, n)| n)
+fn index_of<T: PartialEq>(table: &[T], v: &T) -> Json {
+    Json::from(table.iter().position(|t| t == v).unwrap_or(0) as i64)
 }
 
-fn value_of<T: Copy>(table: &[(T, &'static str)], name: Option<&Json>) -> Option<T> {
-    let name = name?.as_str()?;
-    table.iter().find(|(_, n)| *n == name).map(|(t, _)| *t)
+fn int(v: Option<u32>) -> Json {
+    v.map_or(Json::Null, |n| Json::from(i64::from(n)))
 }
 
-fn opt_text(s: Option<&String>) -> Json {
-    s.map_or(Json::Null, |s| Json::from(s.as_str()))
+fn text(s: Option<&str>) -> Json {
+    s.map_or(Json::Null, Json::from)
 }
 
-/// A view as JSON, for another tab.
+/// A view as JSON, for another tab: one array of its fields, in order (compact, and the same
+/// for every version that has these fields; fields added later go at its end).
 pub fn view_to_json(v: &View) -> Json {
-    let failure = v.failure.as_ref().map_or(Json::Null, |f| {
-        Json::Obj(vec![
-            ("kind".into(), Json::from(name_of(&KINDS, f.kind))),
-            ("status".into(), f.status.map_or(Json::Null, |s| Json::from(i64::from(s)))),
-            ("detail".into(), opt_text(f.detail.as_ref())),
-        ])
-    });
-    let download = v.download.as_ref().map_or(Json::Null, |d| {
-        Json::Obj(vec![("url".into(), opt_text(d.url.as_ref())), ("filename".into(), Json::from(d.filename.as_str()))])
-    });
-    Json::Obj(vec![
-        ("status".into(), Json::from(name_of(&STATUSES, v.status))),
-        ("stage".into(), Json::from(name_of(&STAGES, v.stage))),
-        ("filename".into(), Json::from(v.filename.as_str())),
-        ("percent".into(), v.percent.map_or(Json::Null, |p| Json::from(i64::from(p)))),
-        ("eta".into(), v.eta_secs.map_or(Json::Null, |s| Json::from(i64::from(s)))),
-        ("retrying".into(), Json::from(v.retrying)),
-        ("failure".into(), failure),
-        ("download".into(), download),
+    let f = v.failure.as_ref();
+    let d = v.download.as_ref();
+    Json::Arr(vec![
+        index_of(&STATUSES, &v.status),
+        index_of(&STAGES, &v.stage),
+        Json::from(v.filename.as_str()),
+        int(v.percent.map(u32::from)),
+        int(v.eta_secs),
+        Json::from(v.retrying),
+        f.map_or(Json::Null, |f| index_of(&KINDS, &f.kind)),
+        int(f.and_then(|f| f.status).map(u32::from)),
+        text(f.and_then(|f| f.detail.as_deref())),
+        Json::from(d.is_some()),
+        text(d.and_then(|d| d.url.as_deref())),
+        text(d.map(|d| d.filename.as_str())),
     ])
 }
 
 /// A view from another tab; `None` when it is not one. Numbers out of range are refused, text is
 /// kept as text (rendered as such, like the server's).
 pub fn view_from_json(v: &Json) -> Option<View> {
-    let int = |key: &str, max: i64| -> Option<Option<i64>> {
-        match v.get(key) {
-            None | Some(Json::Null) => Some(None),
-            Some(n) => n.as_i64().filter(|n| (0..=max).contains(n)).map(Some),
-        }
+    let Json::Arr(a) = v else { return None };
+    let at = |i: usize| a.get(i).unwrap_or(&Json::Null);
+    let pick = |i: usize, len: usize| at(i).as_i64().and_then(|n| usize::try_from(n).ok()).filter(|n| *n < len);
+    // Absent is `Some(None)`; present and wrong is `None`.
+    let int = |i: usize, max: u32| match at(i) {
+        Json::Null => Some(None),
+        n => n.as_i64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n <= max).map(Some),
     };
-    let text = |v: &Json, key: &str| -> Option<Option<String>> {
-        match v.get(key) {
-            None | Some(Json::Null) => Some(None),
-            Some(Json::Str(s)) => Some(Some(s.clone())),
-            Some(_) => None,
-        }
+    let text = |i: usize| match at(i) {
+        Json::Null => Some(None),
+        Json::Str(s) => Some(Some(s.clone())),
+        _ => None,
     };
-    let failure = match v.get("failure") {
-        None | Some(Json::Null) => None,
-        Some(f) => {
-            let mut failure = Failure::new(value_of(&KINDS, f.get("kind"))?);
-            failure.status = match f.get("status") {
-                None | Some(Json::Null) => None,
-                Some(s) => Some(u16::try_from(s.as_i64()?).ok()?),
-            };
-            failure.detail = text(f, "detail")?;
-            Some(failure)
-        }
+    let failure = match at(6) {
+        Json::Null => None,
+        _ => Some(Failure {
+            kind: KINDS[pick(6, KINDS.len())?],
+            status: int(7, u32::from(u16::MAX))?.map(|s| s as u16),
+            detail: text(8)?,
+        }),
     };
-    let download = match v.get("download") {
-        None | Some(Json::Null) => None,
-        Some(d) => Some(Download { url: text(d, "url")?, filename: text(d, "filename")?.unwrap_or_default() }),
+    let download = match at(9) {
+        Json::Bool(true) => Some(Download { url: text(10)?, filename: text(11)?.unwrap_or_default() }),
+        _ => None,
     };
     // Fields a later version adds to the view keep their defaults when an older tab sends one.
     #[allow(clippy::needless_update)]
     Some(View {
-        status: value_of(&STATUSES, v.get("status"))?,
-        stage: value_of(&STAGES, v.get("stage"))?,
-        filename: text(v, "filename")?.unwrap_or_default(),
-        percent: int("percent", 100)?.map(|p| p as u8),
-        eta_secs: int("eta", i64::from(u32::MAX))?.map(|s| s as u32),
-        retrying: matches!(v.get("retrying"), Some(Json::Bool(true))),
+        status: STATUSES[pick(0, STATUSES.len())?],
+        stage: STAGES[pick(1, STAGES.len())?],
+        filename: text(2)?.unwrap_or_default(),
+        percent: int(3, 100)?.map(|p| p as u8),
+        eta_secs: int(4, u32::MAX)?,
+        retrying: matches!(at(5), Json::Bool(true)),
         failure,
         download,
         ..View::default()

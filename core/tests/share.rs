@@ -86,19 +86,26 @@ fn views_round_trip_through_json_text() {
 #[test]
 fn a_hostile_view_is_refused_not_trusted() {
     let good = view_to_json(&running());
-    let with = |k: &str, v: Json| {
-        let Json::Obj(mut m) = good.clone() else { unreachable!() };
-        m.retain(|(n, _)| n != k);
-        m.push((k.to_owned(), v));
-        Json::Obj(m)
+    let with = |i: usize, v: Json| {
+        let Json::Arr(mut a) = good.clone() else { unreachable!() };
+        a[i] = v;
+        Json::Arr(a)
     };
-    assert_eq!(view_from_json(&with("percent", Json::from(101_i64))), None);
-    assert_eq!(view_from_json(&with("percent", Json::from(-1_i64))), None);
-    assert_eq!(view_from_json(&with("status", Json::from("exploded"))), None);
-    assert_eq!(view_from_json(&with("filename", Json::from(3_i64))), None);
-    assert_eq!(view_from_json(&with("failure", Json::parse(r#"{"kind":"nope"}"#).unwrap())), None);
-    assert_eq!(view_from_json(&with("failure", Json::parse(r#"{"kind":"http","status":70000}"#).unwrap())), None);
+    assert!(view_from_json(&good).is_some());
+    assert_eq!(view_from_json(&with(3, Json::from(101_i64))), None, "percent over 100");
+    assert_eq!(view_from_json(&with(3, Json::from(-1_i64))), None, "negative percent");
+    assert_eq!(view_from_json(&with(0, Json::from(9_i64))), None, "no such status");
+    assert_eq!(view_from_json(&with(0, Json::from("exporting"))), None, "status not an index");
+    assert_eq!(view_from_json(&with(2, Json::from(3_i64))), None, "filename not text");
+    assert_eq!(view_from_json(&with(6, Json::from(8_i64))), None, "no such failure kind");
+    let failed =
+        view_to_json(&View { status: Status::Failed, failure: Some(Failure::new(FailKind::Http)), ..running() });
+    let Json::Arr(mut a) = failed else { unreachable!() };
+    assert!(view_from_json(&Json::Arr(a.clone())).is_some());
+    a[7] = Json::from(70_000_i64);
+    assert_eq!(view_from_json(&Json::Arr(a)), None, "HTTP status out of range");
     assert_eq!(view_from_json(&Json::from("view")), None);
+    assert_eq!(view_from_json(&Json::Arr(vec![])), None);
 }
 
 #[test]
