@@ -45,7 +45,11 @@ pub fn key(options: &Json) -> Option<String> {
     }
     let mut text = String::new();
     canonical(&Json::Obj(job)).write(&mut text);
-    Some(format!("k12-export:{:016x}", fnv1a(text.as_bytes())))
+    let hash = fnv1a(text.as_bytes());
+    let mut name = String::from("k12-export:");
+    // 16 hex digits by hand: the formatter's integer padding is not otherwise in the bundle.
+    name.extend((0..16).rev().map(|i| char::from(b"0123456789abcdef"[(hash >> (i * 4)) as usize & 15])));
+    Some(name)
 }
 
 /// `v` with every object's members deduplicated (the last wins, as lookups do) and sorted by key.

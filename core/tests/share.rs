@@ -18,6 +18,8 @@ fn opts(extra: &str) -> Json {
 fn buttons_of_the_same_job_have_the_same_key() {
     let a = key(&opts("")).unwrap();
     assert!(a.starts_with("k12-export:"), "{a}");
+    assert_eq!(a.len(), "k12-export:".len() + 16, "{a}");
+    assert!(a["k12-export:".len()..].bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()), "{a}");
     // Widget fields, the filename template and timing settings do not change the job.
     let b = key(&opts(r#","label":"Export","lang":"en","filename":"x-{termName}","timeoutMs":5000,"retries":1"#));
     assert_eq!(b.as_deref(), Some(a.as_str()));
