@@ -27,7 +27,7 @@ export const PEERS = {
 function peerPage(peer) {
   let html = readFileSync(join(root, 'www', 'examples', 'homework.html'), 'utf8');
   const swaps = [
-    ['<script type="module" src="/embed/k12-export.js"></script>', '<script type="module" src="./k12-peer.js"></script>'],
+    ['<script src="/embed/k12-export-classic.js"></script>', '<script type="module" src="./k12-peer.js"></script>'],
     ['<k12-export-button', '<k12-peer-button'],
     ['</k12-export-button>', '</k12-peer-button>'],
     ['href="k12.css"', 'href="/examples/k12.css"'],

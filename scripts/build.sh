@@ -8,10 +8,12 @@
 #   scripts/build.sh            both
 #   scripts/build.sh --embed    the embeddable bundle only
 #
-# SIZE_BUILD=nightly builds the embeddable bundle with nightly Rust instead, rebuilding std for
-# size (-Z build-std, panics abort at once without a message, no panic locations, no Debug
-# formatting): about 12 KB less gzip. It needs `rustup toolchain install nightly --component
-# rust-src`; without it, or if that build fails, the stable build is made instead, with a note.
+# The embeddable runtimes are built with nightly Rust, rebuilding the standard library for size
+# (-Z build-std with its optimize_for_size feature; panics abort at once without a message, no
+# panic locations, no Debug formatting): about 12 KB less gzip than stable. That needs a nightly
+# toolchain with rust-src (scripts/setup.sh adds rust-src to an installed nightly; install one with
+# `rustup toolchain install nightly --component rust-src`). Without one the stable build is made,
+# with a warning. SIZE_BUILD=stable asks for the stable build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -28,25 +30,15 @@ fi
 build_runtime() {
   local out=$1 name=$2
   shift 2
-  local wasm= target=target
-  if [ "${SIZE_BUILD:-stable}" = nightly ]; then
-    if ! rustup run nightly rustc --version >/dev/null 2>&1 \
-      || ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then
-      echo "SIZE_BUILD=nightly: no nightly toolchain with rust-src (rustup toolchain install nightly --component rust-src); building with stable" >&2
+  local wasm
+  if [ "$toolchain" = nightly ]; then
     # A target directory of its own, so that the stable and nightly builds do not evict each other.
-    elif RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
-      cargo +nightly build --release --locked --lib --target wasm32-unknown-unknown -p k12-export \
-        "$@" -Z build-std=std,panic_abort --target-dir target/nightly; then
-      target=target/nightly
-      wasm=$target/wasm32-unknown-unknown/release/k12_export.wasm
-    else
-      echo "SIZE_BUILD=nightly: the nightly build failed (see above); building with stable" >&2
-    fi
-  elif [ "${SIZE_BUILD:-stable}" != stable ]; then
-    echo "SIZE_BUILD must be stable or nightly, not '$SIZE_BUILD'" >&2
-    exit 2
-  fi
-  if [ -z "$wasm" ]; then
+    RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
+      cargo +nightly build --release --locked --lib --target wasm32-unknown-unknown -p k12-export "$@" \
+        -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir target/nightly \
+      || { echo "the nightly build failed (see above); SIZE_BUILD=stable $0 builds with stable Rust" >&2; exit 1; }
+    wasm=target/nightly/wasm32-unknown-unknown/release/k12_export.wasm
+  else
     cargo build --release --locked --lib --target wasm32-unknown-unknown -p k12-export "$@"
     wasm=target/wasm32-unknown-unknown/release/k12_export.wasm
   fi
@@ -68,9 +60,28 @@ build_runtime() {
   # banned code (target/size/k12_export.wasm, target/size/k12_export_all.wasm).
   mkdir -p target/size
   mv "$out/${name}_bg.unopt.wasm" "target/size/$name.wasm"
+  # Which toolchain made it: the recorded figure is the nightly build's (scripts/size-rules.mjs).
+  echo "$toolchain" >"target/size/$name.toolchain"
   # A minified copy: esbuild keeps every export and import.meta.url, and changes no behaviour.
   esbuild --minify --log-level=warning --allow-overwrite "$out/$name.js" --outfile="$out/$name.js"
 }
+
+# The toolchain of the embeddable runtimes: nightly where it can rebuild std, else stable.
+case "${SIZE_BUILD:-nightly}" in
+  stable) toolchain=stable ;;
+  nightly)
+    if command -v rustup >/dev/null && rustup run nightly rustc --version >/dev/null 2>&1 \
+      && rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then
+      toolchain=nightly
+    else
+      toolchain=stable
+      printf '\033[1;33mwarning\033[0m: %s\n' >&2 "no nightly Rust with rust-src, so the embeddable bundle is built with \
+stable Rust: about 12 KB gzip larger than the release build. Install it with \
+\`rustup toolchain install nightly --component rust-src\` (or run scripts/setup.sh)."
+    fi
+    ;;
+  *) echo "SIZE_BUILD must be nightly or stable, not '$SIZE_BUILD'" >&2; exit 2 ;;
+esac
 
 if [ -f src/embed.rs ]; then
   # dist/embed/: what pages load. Its loader draws every widget and loads the K12 runtime

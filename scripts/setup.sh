@@ -31,6 +31,18 @@ else
   rustup target add wasm32-unknown-unknown
 fi
 
+# --- rust-src for the nightly toolchain: scripts/build.sh rebuilds std for the smallest bundle ---
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+  say "nightly Rust: not installed, so the embeddable bundle will be built with stable Rust (about 12 KB gzip" \
+    "larger); for the release build: rustup toolchain install nightly --component rust-src"
+elif rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then
+  say "nightly rust-src: present ($(rustup run nightly rustc --version | cut -d' ' -f2-))"
+else
+  say "nightly rust-src: installing"
+  rustup component add rust-src --toolchain nightly >"$LOGS/rust-src.log" 2>&1 \
+    || say "nightly rust-src: FAILED (log: $LOGS/rust-src.log), so the embeddable bundle will be built with stable Rust"
+fi
+
 # --- browsers and CJK fonts (Debian packages) -------------------------------------------------
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

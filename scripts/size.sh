@@ -32,7 +32,7 @@ if [ -n "$rules" ] && [ "$dir" != dist/embed ]; then
   echo "size: --$rules is about the K12 bundle, dist/embed" >&2
   exit 2
 fi
-# One budget for the whole repository: bench/size-budget.json (66 KiB).
+# One budget for the whole repository: bench/size-budget.json (gzip).
 budget=${SIZE_BUDGET:-$(node -p 'require("./bench/size-budget.json").gzipBytes')}
 files=(k12_export_bg.wasm k12_export.js k12-export-classic.js)
 
@@ -67,5 +67,10 @@ else
 fi
 case "$rules" in
   check) node scripts/size-rules.mjs check "$tg" target/size/k12_export.wasm ;;
-  record) node scripts/size-rules.mjs record "$tg" ;;
+  record)
+    if [ "$(cat target/size/k12_export.toolchain 2>/dev/null || echo nightly)" != nightly ]; then
+      echo "size: not recorded: this is the stable fallback build; the figure is the nightly build's" >&2
+      exit 1
+    fi
+    node scripts/size-rules.mjs record "$tg" ;;
 esac

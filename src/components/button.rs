@@ -10,7 +10,9 @@ use k12_export_core::{Download, Event, Failure, Status, View};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::components::ExportButtonView;
+use crate::components::export_button_view::{use_export_button_view, ExportButtonViewProps};
+use crate::components::progress_popover::Placement;
+use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::hooks::use_exporter::{use_exporter, ExportInputs};
 use crate::hooks::use_runner::{TransportRef, Update};
 use crate::labels::Labels;
@@ -79,6 +81,8 @@ struct Ui {
     toast_seq: u32,
     /// The last `start_key` acted on.
     start_key: u32,
+    /// Where the popover opens (measured when it opens).
+    placement: Placement,
 }
 
 enum Action {
@@ -93,6 +97,7 @@ enum Action {
     /// A pointer went down outside the button and its popover.
     Outside,
     Escape,
+    Place(Placement),
 }
 
 impl Reducible for Ui {
@@ -142,6 +147,7 @@ impl Reducible for Ui {
                 s.pinned = false;
                 s.dismissed = true;
             }
+            Action::Place(p) => s.placement = p,
         }
         Rc::new(s)
     }
@@ -189,10 +195,14 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         let dispatcher = ui.dispatcher();
         let seq = ui.toast_seq;
         let showing = ui.toast.is_some();
-        use_effect_with((seq, showing), move |&(seq, showing)| {
-            let timer = showing.then(|| Timeout::new(TOAST_MS, move || dispatcher.dispatch(Action::DismissToast(seq))));
-            move || drop(timer)
-        });
+        use_effect_on(
+            EffectKey(seq, showing, None),
+            Box::new(move || {
+                let timer =
+                    showing.then(|| Timeout::new(TOAST_MS, move || dispatcher.dispatch(Action::DismissToast(seq))));
+                Box::new(move || drop(timer))
+            }),
+        );
     }
 
     let busy = ui.view.status == Status::Exporting;
@@ -201,19 +211,22 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
     // Esc closes the popover even when only the pointer is on it (WCAG 1.4.13).
     {
         let dispatcher = ui.dispatcher();
-        use_effect_with(open, move |&open| {
-            let listener = open.then(|| {
-                let document = web_sys::window().and_then(|w| w.document());
-                document.map(|d| {
-                    EventListener::new(&d, "keydown", move |e| {
-                        if e.dyn_ref::<KeyboardEvent>().is_some_and(|k| k.key() == "Escape") {
-                            dispatcher.dispatch(Action::Escape);
-                        }
+        use_effect_on(
+            EffectKey(0, open, None),
+            Box::new(move || {
+                let listener = open.then(|| {
+                    let document = web_sys::window().and_then(|w| w.document());
+                    document.map(|d| {
+                        EventListener::new(&d, "keydown", move |e| {
+                            if e.dyn_ref::<KeyboardEvent>().is_some_and(|k| k.key() == "Escape") {
+                                dispatcher.dispatch(Action::Escape);
+                            }
+                        })
                     })
-                })
-            });
-            move || drop(listener)
-        });
+                });
+                Box::new(move || drop(listener))
+            }),
+        );
     }
 
     // A press anywhere else closes it: on a touch screen there is no pointer leaving. The popover
@@ -223,30 +236,37 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
     {
         let dispatcher = ui.dispatcher();
         let pop_id = (*pop_id).clone();
-        use_effect_with(open, move |&open| {
-            let listener = open.then(|| {
-                let document = web_sys::window().and_then(|w| w.document());
-                let options = gloo_events::EventListenerOptions::run_in_capture_phase();
-                document.map(|d| {
-                    EventListener::new_with_options(&d, "pointerdown", options, move |e| {
-                        if !is_inside(e, &pop_id) {
-                            dispatcher.dispatch(Action::Outside);
-                        }
+        use_effect_on(
+            EffectKey(0, open, None),
+            Box::new(move || {
+                let listener = open.then(|| {
+                    let document = web_sys::window().and_then(|w| w.document());
+                    let options = gloo_events::EventListenerOptions::run_in_capture_phase();
+                    document.map(|d| {
+                        EventListener::new_with_options(&d, "pointerdown", options, move |e| {
+                            if !is_inside(e, &pop_id) {
+                                dispatcher.dispatch(Action::Outside);
+                            }
+                        })
                     })
-                })
-            });
-            move || drop(listener)
-        });
+                });
+                Box::new(move || drop(listener))
+            }),
+        );
     }
 
     let misconfigured = exporter.error.as_ref().map(|e| e.to_string());
     {
-        let message = misconfigured.clone();
-        use_effect_with(message, |m| {
-            if let Some(m) = m {
-                web_sys::console::error_1(&format!("k12-export: {m}").into());
-            }
-        });
+        let message = misconfigured.clone().map(AttrValue::from);
+        use_effect_on(
+            EffectKey(0, false, message.clone()),
+            Box::new(move || {
+                if let Some(m) = message {
+                    web_sys::console::error_1(&format!("k12-export: {m}").into());
+                }
+                Box::new(|| ())
+            }),
+        );
     }
     let inert = busy || props.disabled || misconfigured.is_some();
 
@@ -280,22 +300,25 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         let seq = ui.toast_seq;
         Callback::from(move |()| d.dispatch(Action::DismissToast(seq)))
     };
+    let onplace = {
+        let d = ui.dispatcher();
+        Callback::from(move |p| d.dispatch(Action::Place(p)))
+    };
     let label = props.label.clone().unwrap_or(AttrValue::Static(props.labels.export));
 
-    html! {
-        <ExportButtonView
-            view={ui.view.clone()}
-            label={label}
-            labels={props.labels.clone()}
-            popover_open={open}
-            popover_id={(*pop_id).clone()}
-            inert={inert}
-            error={misconfigured.map(AttrValue::from)}
-            toast={ui.toast.clone()}
-            {onclick}
-            {onhover}
-            {onfocus}
-            {ondismiss}
-        />
-    }
+    let view = ExportButtonViewProps {
+        view: ui.view.clone(),
+        label,
+        labels: props.labels.clone(),
+        popover_open: open,
+        popover_id: (*pop_id).clone(),
+        inert,
+        error: misconfigured.map(AttrValue::from),
+        toast: ui.toast.clone(),
+        onclick,
+        onhover,
+        onfocus,
+        ondismiss,
+    };
+    use_export_button_view(&view, ui.placement, onplace)
 }

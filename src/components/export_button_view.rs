@@ -6,7 +6,9 @@ use std::rc::Rc;
 use k12_export_core::{Download, Failure, Status, View};
 use yew::prelude::*;
 
-use crate::components::{ProgressPopover, Toast};
+use crate::components::progress_popover::{progress_popover, Placement, ProgressPopoverProps};
+use crate::components::toast::{toast, ToastProps};
+use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::labels::Labels;
 
 /// Props of [`ExportButtonView`].
@@ -47,40 +49,26 @@ pub struct ExportButtonViewProps {
     pub ondismiss: Callback<()>,
 }
 
-/// Where the popover opens, so it stays inside the viewport.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Placement {
-    /// Align its right edge with the button's (near the right edge of the viewport).
-    pub end: bool,
-    /// Open above the button (near the bottom of the viewport).
-    pub top: bool,
-}
-
-/// The gap between the button and the popover (its arrow sits in it), in CSS pixels.
-const GAP: f64 = 10.0;
-
-impl Placement {
-    /// The placement for a popover of `pop` (its own box, as rendered: zoom, fonts and long names
-    /// included) anchored at `anchor`: below and to the right unless that would be clipped by the
-    /// viewport and the other side has more room.
-    pub fn measure(anchor: &web_sys::Element, pop: &web_sys::HtmlElement) -> Placement {
-        let r = anchor.get_bounding_client_rect();
-        let (w, h) = (f64::from(pop.offset_width()), f64::from(pop.offset_height()) + GAP);
-        let Some(window) = web_sys::window() else { return Placement::default() };
-        let size = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64()).unwrap_or(f64::MAX);
-        let (vw, vh) = (size(window.inner_width()), size(window.inner_height()));
-        // How far each side would stick out of the viewport; flip only when that clips less.
-        let over = |v: f64| v.max(0.0);
-        let (right, left) = (over(r.left() + w - vw), over(w - r.right()));
-        let (below, above) = (over(r.bottom() + h - vh), over(h - r.top()));
-        Placement { end: right > 0.0 && left < right, top: below > 0.0 && above < below }
-    }
-}
-
 /// The button, its popover, the fallback download link and the failure toast.
 #[function_component]
 pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
     let placement = use_state_eq(Placement::default);
+    let onplace = {
+        let placement = placement.clone();
+        Callback::from(move |p| placement.set(p))
+    };
+    use_export_button_view(props, *placement, onplace)
+}
+
+/// The markup of [`ExportButtonView`], for a component that renders it inline (a component of its
+/// own costs the embeddable bundle about 2 KB gzip) and keeps where the popover opens in its own
+/// state: `placement`, which `onplace` is asked to change once the open popover is measured.
+#[hook]
+pub fn use_export_button_view(
+    props: &ExportButtonViewProps,
+    placement: Placement,
+    onplace: Callback<Placement>,
+) -> Html {
     let v = &props.view;
     let labels = &props.labels;
     let busy = v.status == Status::Exporting;
@@ -102,16 +90,20 @@ pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
     let anchor = use_node_ref();
     let pop = use_node_ref();
     {
-        let placement = placement.clone();
         let (anchor, pop) = (anchor.clone(), pop.clone());
         let open = busy && props.popover_open;
-        use_effect_with(open, move |&open| {
-            if open {
-                if let (Some(a), Some(p)) = (anchor.cast::<web_sys::Element>(), pop.cast::<web_sys::HtmlElement>()) {
-                    placement.set(Placement::measure(&a, &p));
+        use_effect_on(
+            EffectKey(0, open, None),
+            Box::new(move || {
+                if open {
+                    if let (Some(a), Some(p)) = (anchor.cast::<web_sys::Element>(), pop.cast::<web_sys::HtmlElement>())
+                    {
+                        onplace.emit(Placement::measure(&a, &p));
+                    }
                 }
-            }
-        });
+                Box::new(|| ())
+            }),
+        );
     }
     let hover = |on: bool| props.onhover.reform(move |_: MouseEvent| on);
     let focus = |on: bool| props.onfocus.reform(move |_: FocusEvent| on);
@@ -137,29 +129,29 @@ pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
                 <span class="k12x-label">{ props.label.clone() }</span>
             </button>
             if busy {
-                <ProgressPopover
-                    id={props.popover_id.clone()}
-                    open={props.popover_open}
-                    filename={AttrValue::from(v.filename.clone())}
-                    percent={v.percent}
-                    stage={v.stage}
-                    eta_secs={v.eta_secs}
-                    retrying={v.retrying}
-                    labels={labels.clone()}
-                    placement={*placement}
-                    node={pop}
-                />
+                { progress_popover(&ProgressPopoverProps {
+                    id: props.popover_id.clone(),
+                    open: props.popover_open,
+                    filename: AttrValue::from(v.filename.clone()),
+                    percent: v.percent,
+                    stage: v.stage,
+                    eta_secs: v.eta_secs,
+                    retrying: v.retrying,
+                    labels: labels.clone(),
+                    placement,
+                    node: pop,
+                }) }
             }
             if let Some((url, filename)) = fallback {
                 <a class="k12x-fallback" href={url} download={filename} title={labels.download_hint}>{ labels.download }</a>
             }
             if let Some(f) = &props.toast {
-                <Toast
-                    title={labels.failed}
-                    detail={AttrValue::from(labels.reason(f))}
-                    close_label={labels.close}
-                    ondismiss={props.ondismiss.clone()}
-                />
+                { toast(&ToastProps {
+                    title: labels.failed.into(),
+                    detail: AttrValue::from(labels.reason(f)),
+                    close_label: labels.close.into(),
+                    ondismiss: props.ondismiss.clone(),
+                }) }
             }
         </span>
     }

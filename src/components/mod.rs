@@ -8,11 +8,11 @@ pub mod progress_popover;
 pub mod toast;
 
 pub use button::{AsyncExportButton, AsyncExportButtonProps};
-pub use export_button_view::{ExportButtonView, ExportButtonViewProps, Placement};
+pub use export_button_view::{ExportButtonView, ExportButtonViewProps};
 #[cfg(feature = "backends")]
 pub use export_history::{ExportHistory, ExportHistoryProps};
 pub use progress_bar::progress_bar;
-pub use progress_popover::{ProgressPopover, ProgressPopoverProps};
+pub use progress_popover::{Placement, ProgressPopover, ProgressPopoverProps};
 pub use toast::{Toast, ToastProps};
 
 /// A fresh element id: `{prefix}-{n}`, where `n` comes from one counter per page, shared by every

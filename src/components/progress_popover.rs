@@ -5,9 +5,38 @@ use std::rc::Rc;
 use k12_export_core::Stage;
 use yew::prelude::*;
 
-use crate::components::export_button_view::Placement;
 use crate::components::progress_bar;
 use crate::labels::Labels;
+
+/// Where the popover opens, so it stays inside the viewport.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Placement {
+    /// Align its right edge with the button's (near the right edge of the viewport).
+    pub end: bool,
+    /// Open above the button (near the bottom of the viewport).
+    pub top: bool,
+}
+
+/// The gap between the button and the popover (its arrow sits in it), in CSS pixels.
+const GAP: f64 = 10.0;
+
+impl Placement {
+    /// The placement for a popover of `pop` (its own box, as rendered: zoom, fonts and long names
+    /// included) anchored at `anchor`: below and to the right unless that would be clipped by the
+    /// viewport and the other side has more room.
+    pub fn measure(anchor: &web_sys::Element, pop: &web_sys::HtmlElement) -> Placement {
+        let r = anchor.get_bounding_client_rect();
+        let (w, h) = (f64::from(pop.offset_width()), f64::from(pop.offset_height()) + GAP);
+        let Some(window) = web_sys::window() else { return Placement::default() };
+        let size = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64()).unwrap_or(f64::MAX);
+        let (vw, vh) = (size(window.inner_width()), size(window.inner_height()));
+        // How far each side would stick out of the viewport; flip only when that clips less.
+        let over = |v: f64| v.max(0.0);
+        let (right, left) = (over(r.left() + w - vw), over(w - r.right()));
+        let (below, above) = (over(r.bottom() + h - vh), over(h - r.top()));
+        Placement { end: right > 0.0 && left < right, top: below > 0.0 && above < below }
+    }
+}
 
 /// Props of [`ProgressPopover`].
 #[derive(Properties, PartialEq, Clone)]
@@ -45,6 +74,12 @@ pub struct ProgressPopoverProps {
 /// a status line.
 #[function_component]
 pub fn ProgressPopover(props: &ProgressPopoverProps) -> Html {
+    progress_popover(props)
+}
+
+/// The markup of [`ProgressPopover`], for views that render it inline (a component of its own
+/// costs the embeddable bundle about 1 KB gzip).
+pub fn progress_popover(props: &ProgressPopoverProps) -> Html {
     let l = &props.labels;
     let status = if props.retrying {
         l.retrying.to_owned()

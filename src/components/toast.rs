@@ -19,6 +19,12 @@ pub struct ToastProps {
 /// A dismissible alert; auto-dismissal is its owner's timer.
 #[function_component]
 pub fn Toast(props: &ToastProps) -> Html {
+    toast(props)
+}
+
+/// The markup of [`Toast`], for views that render it inline (a component of its own costs the
+/// embeddable bundle about 1 KB gzip).
+pub fn toast(props: &ToastProps) -> Html {
     let ondismiss = props.ondismiss.reform(|_: MouseEvent| ());
     html! {
         <div class="k12x-toast" part="toast" role="alert">
