@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use crate::driver::seed;
 use crate::driver::share::{Share, Show};
+use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::hooks::use_runner::{use_runner, TransportRef, Update};
 use crate::options::Options;
 
@@ -94,12 +95,15 @@ pub fn use_exporter(
     }
     {
         let slot = slot.clone();
-        use_effect_with((), move |_| {
-            move || {
-                let old = slot.borrow_mut().share.take();
-                drop(old); // unmounted: out of the shared job
-            }
-        });
+        use_effect_on(
+            EffectKey::default(),
+            Box::new(move || {
+                Box::new(move || {
+                    let old = slot.borrow_mut().share.take();
+                    drop(old); // unmounted: out of the shared job
+                })
+            }),
+        );
     }
     let send = handle.send;
     let start = Callback::from(move |()| match slot.borrow().share.as_ref() {
