@@ -30,7 +30,7 @@ async function fresh(fn, timeout = ACTION_TIMEOUT) {
     try {
       return await fn();
     } catch (e) {
-      if (!/stale element/i.test(e.message) || Date.now() - t0 > timeout) throw e;
+      if (!/stale element|not attached to the DOM/i.test(e.message) || Date.now() - t0 > timeout) throw e;
       await sleep(20);
     }
   }
