@@ -43,6 +43,13 @@ export async function open(t, { width = 1280, height = 900, touch = false } = {}
   return { page, engine: ENGINE };
 }
 
+/** A second tab of `page`'s profile (see the driver's `newTab`); closed when the test ends. */
+export async function openTab(t, page) {
+  const tab = await browser.newTab(page);
+  t.after(() => tab.close().catch(() => {}));
+  return tab;
+}
+
 /** The export button named 导出 (whichever element, shadow root or not, renders it). */
 export const exportButton = (page, label = '导出') => page.locator('button', { text: label });
 

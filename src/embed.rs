@@ -292,6 +292,7 @@ fn props(element: &Element, options: &JsValue, start_key: u32) -> Result<AsyncEx
     let spec = Options::from_json(json);
     // Validate now, so that bad options throw instead of mounting a broken button.
     spec.resolve(&Json::Null, "").map_err(error)?;
+    spec.shared().map_err(error)?;
 
     let callback = |name: &str| -> Result<Option<js_sys::Function>, JsError> {
         let v = js_sys::Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);

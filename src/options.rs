@@ -17,6 +17,8 @@ pub const WIDGET_KEYS: &[&str] = &[
     "titleProgress",
     "notify",
     "inApp",
+    // One export across tabs.
+    k12_export_core::share::OPTION,
 ];
 
 /// Backend options as JSON: `protocol` (default `"k12"`) plus that protocol's fields — for K12
@@ -70,6 +72,23 @@ impl Options {
         #[cfg(not(feature = "backends"))]
         let allowed = [WIDGET_KEYS];
         ExportSetup::from_json(&self.merged(data, filename), &allowed)
+    }
+
+    // One export across tabs.
+
+    /// Whether the button shares its job with other tabs of the site (`share`, default true).
+    pub fn shared(&self) -> Result<bool, OptionsError> {
+        match self.0.get(k12_export_core::share::OPTION) {
+            None | Some(Json::Null) => Ok(true),
+            Some(Json::Bool(b)) => Ok(*b),
+            Some(_) => Err(OptionsError::option(k12_export_core::share::OPTION, "must be true or false")),
+        }
+    }
+
+    /// The job's share key with `data` and `filename` merged in (see
+    /// [`k12_export_core::share::key`]); `None` when it is not shared.
+    pub fn share_key(&self, data: &Json, filename: &str) -> Option<String> {
+        k12_export_core::share::key(&self.merged(data, filename))
     }
 
     fn merged(&self, data: &Json, filename: &str) -> Json {

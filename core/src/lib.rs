@@ -12,6 +12,8 @@
 //! Each module imports only from the layers below it:
 //!
 //! ```text
+//!  share                   one export across tabs: the share key, views as JSON
+//!       │
 //!  machine, history        the two machines (and sansio, the interface they share)
 //!       │
 //!  options                 the host page's options: fields every protocol shares
@@ -37,6 +39,7 @@ pub mod poll;
 pub mod retry;
 pub mod sansio;
 pub mod seam;
+pub mod share;
 
 /// The JSON codec, which every layer and every user of the core speaks (also at
 /// [`codec::json`]).

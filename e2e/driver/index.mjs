@@ -64,6 +64,26 @@ class Browser {
     return page;
   }
 
+  /**
+   * Another tab of `page`'s profile: same origin storage, Web Locks and BroadcastChannel (Chromium
+   * only: a page of the same context; the WebDriver sessions here drive one window each). Its
+   * `close()` closes this tab only, as a user closing it would.
+   */
+  async newTab(page) {
+    if (this.engine !== 'chromium') throw new Error(`${this.engine}: one tab per profile in this driver`);
+    const backend = new PlaywrightPage(await page.context.newPage(), page.context, this.downloads);
+    backend.close = () => backend.page.close({ runBeforeUnload: true });
+    const tab = new Page(this.engine, backend);
+    Object.assign(tab, { playwright: backend.page, context: backend.context });
+    this.pages.add(tab);
+    const close = tab.close.bind(tab);
+    tab.close = async () => {
+      this.pages.delete(tab);
+      await close();
+    };
+    return tab;
+  }
+
   /** Closes every page and stops the browser and its driver (and X server). */
   async close() {
     for (const page of [...this.pages]) await page.close().catch(() => {});

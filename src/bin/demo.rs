@@ -173,6 +173,15 @@ fn samples() -> Vec<Sample> {
             in_app: true,
             ..s("应用内浏览器", "微信、企业微信、钉钉内无法下载：提示在浏览器中打开，可复制链接", done, false)
         },
+        Sample {
+            inert: true,
+            ..s(
+                "跟随另一标签页的导出",
+                "同一导出已在另一标签页进行：显示其进度，不再发起请求，文件只在那边下载一次",
+                exporting(Some(46), Stage::Running, Some(9)),
+                true,
+            )
+        },
     ]
 }
 
@@ -399,6 +408,14 @@ const LIVE: &[Live] = &[
         term: (1005, "2025春季班"),
         query: &[("scenario", "slow")],
         extra: r#","titleProgress":true,"notify":true"#,
+    },
+    Live {
+        title: "多个标签页共享一次导出",
+        note: "在两个标签页打开本页，点击其中一个：另一个显示同一进度；关闭先点击的那页，另一页接手并下载",
+        kind: "homework",
+        term: (1003, "2024秋季班"),
+        query: &[("durationMs", "20000")],
+        extra: "",
     },
 ];
 

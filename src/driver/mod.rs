@@ -18,6 +18,7 @@ use k12_export_core::{Command, ExportSetup, Input, Machine, RequestId, SansIo};
 use wasm_bindgen::JsCast;
 
 mod download;
+pub mod share;
 mod transport;
 
 pub use download::{download, save, BlobUrl, DOWNLOAD_SPACING_MS};

@@ -1,10 +1,16 @@
-//! `use_exporter`: one export runner (the `$export` cache) per mounted button.
+//! `use_exporter`: one export runner (the `$export` cache) per mounted button, sharing its job
+//! with the other tabs of the site that would start the same one ([`Share`]).
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use k12_export_core::json::Json;
 use k12_export_core::{Event, Input, Machine, OptionsError, View};
 use yew::prelude::*;
 
 use crate::driver::seed;
+use crate::driver::share::{Share, Show};
+use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::hooks::use_runner::{use_runner, TransportRef, Update};
 use crate::options::Options;
 use crate::waiting::WaitOptions;
@@ -32,6 +38,7 @@ pub struct ExporterHandle {
 }
 
 fn build(i: &ExportInputs) -> Result<Machine, OptionsError> {
+    i.options.shared()?;
     let o = i.options.resolve(&i.data, &i.filename)?;
     let wait = WaitOptions::from_page(i.options.json())?;
     let mut settings = o.settings;
@@ -40,19 +47,86 @@ fn build(i: &ExportInputs) -> Result<Machine, OptionsError> {
     Ok(Machine::new(o.adapter, settings, o.filename))
 }
 
+/// The share and what it was built from.
+struct ShareSlot {
+    built_from: Option<ExportInputs>,
+    share: Option<Share>,
+}
+
 /// Keeps an export runner for `inputs` alive while the component is mounted.
+///
+/// With the default transport, a job that other tabs may share (see [`Share`]) is shared: a click
+/// leads it or follows the tab that runs it, and what a following button shows comes from that
+/// tab. A transport of the host's own (tests, custom plumbing) is not shared.
 #[hook]
 pub fn use_exporter(
     inputs: ExportInputs,
     transport: Option<TransportRef>,
     on_update: Callback<Update<View, Event>>,
 ) -> ExporterHandle {
-    let handle = use_runner(inputs, transport, build, on_update);
-    let send = handle.send;
-    let stop = send.clone();
-    ExporterHandle {
-        start: Callback::from(move |()| send.emit(Input::Start)),
-        error: handle.error,
-        cancel: Callback::from(move |()| stop.emit(Input::Cancel)),
+    let latest = use_mut_ref(|| on_update.clone());
+    *latest.borrow_mut() = on_update.clone();
+    let slot: Rc<RefCell<ShareSlot>> = use_mut_ref(|| ShareSlot { built_from: None, share: None });
+    let observed = {
+        let slot = slot.clone();
+        Callback::from(move |u: Update<View, Event>| {
+            if let Some(share) = slot.borrow().share.as_ref() {
+                share.observe(&u.view);
+            }
+            on_update.emit(u);
+        })
+    };
+    let sharing = transport.is_none();
+    let handle = use_runner(inputs.clone(), transport, build, observed);
+    let stale = slot.borrow().built_from.as_ref() != Some(&inputs);
+    if stale {
+        let old = slot.borrow_mut().share.take();
+        drop(old); // lets the lock go: another tab takes the job over
+        let key = sharing.then(|| inputs.options.share_key(&inputs.data, &inputs.filename)).flatten();
+        let setup = inputs.options.resolve(&inputs.data, &inputs.filename).ok();
+        let fresh = key.zip(setup).and_then(|(key, setup)| {
+            let idle = View { filename: setup.filename, ..View::default() };
+            let latest = latest.clone();
+            let show: Show = Rc::new(move |view, events| {
+                let cb = latest.borrow().clone();
+                cb.emit(Update { view, events });
+            });
+            let (send, stop) = (handle.send.clone(), handle.send.clone());
+            Share::new(
+                key,
+                idle,
+                show,
+                Rc::new(move || send.emit(Input::Start)),
+                Rc::new(move || stop.emit(Input::Cancel)),
+            )
+        });
+        let mut s = slot.borrow_mut();
+        s.built_from = Some(inputs);
+        s.share = fresh;
     }
+    {
+        let slot = slot.clone();
+        use_effect_on(
+            EffectKey::default(),
+            Box::new(move || {
+                Box::new(move || {
+                    let old = slot.borrow_mut().share.take();
+                    drop(old); // unmounted: out of the shared job
+                })
+            }),
+        );
+    }
+    let send = handle.send;
+    let slot_cancel = slot.clone();
+    let stop = send.clone();
+    let start = Callback::from(move |()| match slot.borrow().share.as_ref() {
+        Some(share) => share.click(),
+        None => send.emit(Input::Start),
+    });
+    let cancel = Callback::from(move |()| match slot_cancel.borrow().share.as_ref() {
+        // Another tab runs the job: it is asked to cancel it (and tells this one).
+        Some(share) if share.following() => share.cancel(),
+        _ => stop.emit(Input::Cancel),
+    });
+    ExporterHandle { start, error: handle.error, cancel }
 }

@@ -272,7 +272,7 @@ const NUMBER_ATTRS = { 'timeout-ms': 'timeoutMs', 'request-timeout-ms': 'request
  * raise an `export-config-error` event (detail: the message) and are logged.
  */
 class K12ExportButton extends HTMLElement {
-  static observedAttributes = [...JSON_ATTRS, ...TEXT_ATTRS, 'disabled', ...Object.keys(NUMBER_ATTRS)];
+  static observedAttributes = [...JSON_ATTRS, ...TEXT_ATTRS, 'disabled', ...Object.keys(NUMBER_ATTRS), 'share'];
   #handle = null;
   #runtime = null;
   #box = null;
@@ -327,6 +327,8 @@ class K12ExportButton extends HTMLElement {
       if (v !== null) o[key] = Number(v);
     }
     if (this.hasAttribute('disabled')) o.disabled = this.getAttribute('disabled') !== 'false';
+    // One export across tabs: share="false" turns sharing off.
+    if (this.hasAttribute('share')) o.share = this.getAttribute('share') !== 'false';
     return o;
   }
 
