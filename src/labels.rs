@@ -347,16 +347,7 @@ mod tests {
     fn every_failure_has_a_reason_in_words_not_internals() {
         let technical = ["no status", "request timed out", "data is not a list", "finish without download_url"];
         for labels in [Labels::zh_cn(), Labels::en()] {
-            for kind in [
-                FailKind::Server,
-                FailKind::Http,
-                FailKind::Network,
-                FailKind::BadResponse,
-                FailKind::UnsafeUrl,
-                FailKind::TimedOut,
-                FailKind::Rejected,
-                FailKind::Cancelled,
-            ] {
+            for kind in FailKind::ALL {
                 let plain = labels.reason(&Failure::new(kind));
                 assert!(!plain.is_empty() && !plain.contains('{'), "{kind:?}: {plain}");
                 for t in technical {

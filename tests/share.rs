@@ -87,9 +87,25 @@ impl Tab {
         self.shown.borrow().iter().flat_map(|(_, e)| e.clone()).collect()
     }
 
+    /// A click here, with no other tab running the job: this tab leads it.
+    async fn leads(&self) {
+        self.with(Share::click);
+        until(2000, "the tab leads", || self.with(Share::leading)).await;
+    }
+
     fn close(&self) {
         drop(self.share.borrow_mut().take());
     }
+}
+
+/// Two tabs of one job: the first leads it at `pct`, the second follows it there.
+async fn leading_and_following(pct: u8) -> (Tab, Tab) {
+    let k = key();
+    let (a, b) = (Tab::new(&k), Tab::new(&k));
+    a.leads().await;
+    a.with(|s| s.observe(&running(pct)));
+    until(2000, "the second follows at the first's percent", || b.last().percent == Some(pct)).await;
+    (a, b)
 }
 
 #[wasm_bindgen_test]
@@ -98,8 +114,7 @@ async fn the_second_button_follows_the_first_and_never_starts() {
     assert!(supported(), "Web Locks and BroadcastChannel");
     let k = key();
     let (a, b) = (Tab::new(&k), Tab::new(&k));
-    a.with(Share::click);
-    until(2000, "the first leads", || a.with(Share::leading)).await;
+    a.leads().await;
     assert_eq!(a.starts.get(), 1);
     until(2000, "the second follows", || b.with(Share::following)).await;
     a.with(|s| s.observe(&running(40)));
@@ -128,13 +143,9 @@ async fn the_second_button_follows_the_first_and_never_starts() {
 
 #[wasm_bindgen_test]
 async fn a_page_opened_during_an_export_shows_it_busy() {
-    if !supported() {
-        return;
-    }
     let k = key();
     let a = Tab::new(&k);
-    a.with(Share::click);
-    until(2000, "the first leads", || a.with(Share::leading)).await;
+    a.leads().await;
     a.with(|s| s.observe(&running(25)));
     let b = Tab::new(&k); // asks who runs the job; the leader answers
     until(2000, "the late page follows at 25%", || b.last().percent == Some(25)).await;
@@ -145,13 +156,9 @@ async fn a_page_opened_during_an_export_shows_it_busy() {
 
 #[wasm_bindgen_test]
 async fn when_the_leader_goes_away_mid_export_one_follower_takes_over() {
-    if !supported() {
-        return;
-    }
     let k = key();
     let (a, b, c) = (Tab::new(&k), Tab::new(&k), Tab::new(&k));
-    a.with(Share::click);
-    until(2000, "the first leads", || a.with(Share::leading)).await;
+    a.leads().await;
     a.with(|s| s.observe(&running(30)));
     until(2000, "both follow", || b.with(Share::following) && c.with(Share::following)).await;
     a.close(); // its tab closed: the lock goes without an end
@@ -169,13 +176,9 @@ async fn when_the_leader_goes_away_mid_export_one_follower_takes_over() {
 
 #[wasm_bindgen_test]
 async fn an_unmounted_follower_does_not_take_over() {
-    if !supported() {
-        return;
-    }
     let k = key();
     let (a, b) = (Tab::new(&k), Tab::new(&k));
-    a.with(Share::click);
-    until(2000, "the first leads", || a.with(Share::leading)).await;
+    a.leads().await;
     until(2000, "the second follows", || b.with(Share::following)).await;
     b.close();
     a.close();
@@ -183,22 +186,13 @@ async fn an_unmounted_follower_does_not_take_over() {
     assert_eq!(b.starts.get(), 0);
     // The lock is free again: a new click leads at once.
     let d = Tab::new(&k);
-    d.with(Share::click);
-    until(2000, "a new click leads", || d.with(Share::leading)).await;
+    d.leads().await;
     d.close();
 }
 
 #[wasm_bindgen_test]
 async fn stopped_by_its_user_in_the_leading_tab_the_followers_stop_too() {
-    if !supported() {
-        return;
-    }
-    let k = key();
-    let (a, b) = (Tab::new(&k), Tab::new(&k));
-    a.with(Share::click);
-    until(2000, "the first leads", || a.with(Share::leading)).await;
-    a.with(|s| s.observe(&running(50)));
-    until(2000, "the second follows at 50%", || b.last().percent == Some(50)).await;
+    let (a, b) = leading_and_following(50).await;
     // Stopped without an end, the page still shown: a cancel, not a page left.
     a.with(|s| s.observe(&View { filename: "f.xlsx".into(), ..View::default() }));
     until(2000, "the second idle again", || b.last().status == Status::Idle).await;
@@ -211,15 +205,7 @@ async fn stopped_by_its_user_in_the_leading_tab_the_followers_stop_too() {
 
 #[wasm_bindgen_test]
 async fn a_cancel_in_a_following_tab_cancels_the_one_export() {
-    if !supported() {
-        return;
-    }
-    let k = key();
-    let (a, b) = (Tab::new(&k), Tab::new(&k));
-    a.with(Share::click);
-    until(2000, "the first leads", || a.with(Share::leading)).await;
-    a.with(|s| s.observe(&running(20)));
-    until(2000, "the second follows at 20%", || b.last().percent == Some(20)).await;
+    let (a, b) = leading_and_following(20).await;
     b.with(Share::cancel);
     until(2000, "the leading tab cancelled its export", || a.cancels.get() == 1).await;
     until(2000, "the second idle again", || b.last().status == Status::Idle).await;

@@ -48,6 +48,20 @@ pub enum FailKind {
     Cancelled,
 }
 
+impl FailKind {
+    /// Every kind, in declaration order (their order in a view sent to another tab).
+    pub const ALL: [FailKind; 8] = [
+        FailKind::Server,
+        FailKind::Http,
+        FailKind::Network,
+        FailKind::BadResponse,
+        FailKind::UnsafeUrl,
+        FailKind::TimedOut,
+        FailKind::Rejected,
+        FailKind::Cancelled,
+    ];
+}
+
 /// Why an export failed: a kind, plus the server's own words when it gave any.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {

@@ -131,16 +131,7 @@ impl Message {
 
 const STATUSES: [Status; 5] = [Status::Idle, Status::Exporting, Status::Done, Status::Failed, Status::Cancelled];
 const STAGES: [Stage; 3] = [Stage::Starting, Stage::Running, Stage::Generating];
-const KINDS: [FailKind; 8] = [
-    FailKind::Server,
-    FailKind::Http,
-    FailKind::Network,
-    FailKind::BadResponse,
-    FailKind::UnsafeUrl,
-    FailKind::TimedOut,
-    FailKind::Rejected,
-    FailKind::Cancelled,
-];
+const KINDS: [FailKind; 8] = FailKind::ALL;
 
 fn index_of<T: PartialEq>(table: &[T], v: &T) -> Json {
     Json::from(table.iter().position(|t| t == v).unwrap_or(0) as i64)

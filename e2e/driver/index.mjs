@@ -55,6 +55,11 @@ class Browser {
     page.touch = touch;
     // Chromium-only tests (axe-core, DevTools protocol) reach Playwright's page and context here.
     if (this.engine === 'chromium') Object.assign(page, { playwright: backend.page, context: backend.context });
+    return this.#track(page);
+  }
+
+  /** Keeps `page` among the open pages until its `close()`, so that `close()` here closes it. */
+  #track(page) {
     this.pages.add(page);
     const close = page.close.bind(page);
     page.close = async () => {
@@ -75,13 +80,7 @@ class Browser {
     backend.close = () => backend.page.close({ runBeforeUnload: true });
     const tab = new Page(this.engine, backend);
     Object.assign(tab, { playwright: backend.page, context: backend.context });
-    this.pages.add(tab);
-    const close = tab.close.bind(tab);
-    tab.close = async () => {
-      this.pages.delete(tab);
-      await close();
-    };
-    return tab;
+    return this.#track(tab);
   }
 
   /** Closes every page and stops the browser and its driver (and X server). */
