@@ -116,3 +116,24 @@ test('share="false": each tab exports on its own', only, async (t) => {
   assert.deepEqual(downloads, [1, 1]);
   assert.ok(sent[1].some((r) => isStart(r.path)), 'the second tab started on its own');
 });
+
+test('取消导出 in the following tab cancels the one export: both tabs idle, no file, no more polling', only, async (t) => {
+  const c = client('tabcancel');
+  const { first, second, sent, downloads } = await twoTabs(t, c, 8000);
+  await exportButton(first).click();
+  await until('the second tab busy', () => busy(second));
+  await until('the job under way', () => sent[0].some((r) => isPoll(r.path)));
+  await exportButton(second).hover();
+  const cancel = second.locator('[role=tooltip]').locator('button', { text: '取消导出' });
+  await cancel.waitFor();
+  await cancel.click();
+  await until('the first tab idle', async () => !(await busy(first)));
+  await until('the second tab idle', async () => !(await busy(second)));
+  const polled = sent[0].length;
+  await sleep(2500);
+  assert.equal(sent[0].length, polled, 'the first tab sent nothing after the cancel');
+  assert.deepEqual(sent[1], [], 'the second tab sent no request of the export');
+  assert.deepEqual(downloads, [0, 0], 'no file in either tab');
+  assert.deepEqual(await first.errors(), []);
+  assert.deepEqual(await second.errors(), []);
+});
