@@ -35,6 +35,15 @@ async function twoTabs(t, c, durationMs) {
 }
 
 const busy = async (tab) => (await exportButton(tab).attr('aria-busy')) === 'true';
+
+/** Two tabs as `twoTabs`, the export started in the first and polled, the second following it. */
+async function underWay(t, c, durationMs) {
+  const tabs = await twoTabs(t, c, durationMs);
+  await exportButton(tabs.first).click();
+  await until('the second tab busy', () => busy(tabs.second));
+  await until('the job under way', () => tabs.sent[0].some((r) => isPoll(r.path)));
+  return tabs;
+}
 const percent = (tab) => tab.locator('.k12x-pop-pct').evaluate((el) => el.textContent, null, 200).catch(() => null);
 
 test('two tabs, one job: the second tab shows the running export without a request; one file, in the first tab', only, async (t) => {
@@ -73,10 +82,7 @@ test('two tabs, one job: the second tab shows the running export without a reque
 
 test('the first tab closed mid-export: the second takes the job over, polls it and downloads the file', only, async (t) => {
   const c = client('takeover');
-  const { first, second, sent, downloads } = await twoTabs(t, c, 6000);
-  await exportButton(first).click();
-  await until('the second tab busy', () => busy(second));
-  await until('the job under way', () => sent[0].some((r) => isPoll(r.path)));
+  const { first, second, sent, downloads } = await underWay(t, c, 6000);
   await sleep(1000);
   const saved = second.expectDownload({ timeout: 30000 });
   const closedAt = Date.now();
@@ -119,10 +125,7 @@ test('share="false": each tab exports on its own', only, async (t) => {
 
 test('取消导出 in the following tab cancels the one export: both tabs idle, no file, no more polling', only, async (t) => {
   const c = client('tabcancel');
-  const { first, second, sent, downloads } = await twoTabs(t, c, 8000);
-  await exportButton(first).click();
-  await until('the second tab busy', () => busy(second));
-  await until('the job under way', () => sent[0].some((r) => isPoll(r.path)));
+  const { first, second, sent, downloads } = await underWay(t, c, 8000);
   await exportButton(second).hover();
   const cancel = second.locator('[role=tooltip]').locator('button', { text: '取消导出' });
   await cancel.waitFor();
