@@ -319,15 +319,30 @@ export class Session {
   async setViewport(width, height) {
     let w = width;
     let h = height;
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       await this.cmd('POST', '/window/rect', { width: w, height: h });
-      const [iw, ih] = await this.execute('return [innerWidth, innerHeight];');
+      const [iw, ih] = await this.#settledViewport();
       if (iw === width && ih === height) return;
       w += width - iw;
       h += height - ih;
     }
     const [iw, ih] = await this.execute('return [innerWidth, innerHeight];');
     throw new Error(`${this.engine}: viewport ${iw}×${ih}, wanted ${width}×${height}`);
+  }
+
+  /**
+   * The viewport once a resize has settled: the window manager (WebKitGTK on Xvfb) may apply it a
+   * moment after the command returned, so a correction computed from the first reading overshoots.
+   */
+  async #settledViewport() {
+    let last = await this.execute('return [innerWidth, innerHeight];');
+    for (let i = 0; i < 20; i++) {
+      await sleep(100);
+      const now = await this.execute('return [innerWidth, innerHeight];');
+      if (now[0] === last[0] && now[1] === last[1]) return now;
+      last = now;
+    }
+    return last;
   }
 
   expectDownload(timeout) {
