@@ -274,10 +274,18 @@ export class Session {
     await this.cmd('DELETE', '/actions');
   }
 
+  /**
+   * The pointer comes onto the element from the window's corner, as a hand on a mouse does: an
+   * element that replaced the one under a resting pointer (the live button the loader's
+   * placeholder) gets no enter event in WebKitGTK until the pointer moves.
+   */
   async hover(handle) {
     await this.#actions([{
       type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' },
-      actions: [{ type: 'pointerMove', duration: 0, origin: handle, x: 0, y: 0 }],
+      actions: [
+        { type: 'pointerMove', duration: 0, origin: 'viewport', x: 0, y: 0 },
+        { type: 'pointerMove', duration: 0, origin: handle, x: 0, y: 0 },
+      ],
     }]);
   }
 
