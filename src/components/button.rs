@@ -10,8 +10,7 @@ use k12_export_core::{Download, Event, Failure, Status, View};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::components::export_button_view::{use_export_button_view, ExportButtonViewProps};
-use crate::components::progress_popover::Placement;
+use crate::components::export_button_view::{use_export_button_view, Change, ExportButtonViewProps, Local};
 use crate::hooks::use_background_tab::use_background_tab;
 use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::hooks::use_exporter::{use_exporter, ExportInputs};
@@ -86,8 +85,8 @@ struct Ui {
     toast_seq: u32,
     /// The last `start_key` acted on.
     start_key: u32,
-    /// Where the popover opens (measured when it opens).
-    placement: Placement,
+    /// What the view keeps: where the popover opens, the in-app panel's state.
+    local: Local,
     /// The user cancelled the last export (said to screen readers).
     cancelled: bool,
 }
@@ -104,7 +103,8 @@ enum Action {
     /// A pointer went down outside the button and its popover.
     Outside,
     Escape,
-    Place(Placement),
+    /// The view's own state changed.
+    Local(Change),
     /// The user cancelled the export.
     Cancelled,
 }
@@ -120,6 +120,7 @@ impl Reducible for Ui {
                 if view.status == Status::Exporting && s.view.status != Status::Exporting {
                     s.toast = None; // a new export clears the last failure
                     s.cancelled = false;
+                    s.local = Local::default(); // and a closed in-app panel shows again at its end
                 }
                 s.view = view;
             }
@@ -157,7 +158,7 @@ impl Reducible for Ui {
                 s.pinned = false;
                 s.dismissed = true;
             }
-            Action::Place(p) => s.placement = p,
+            Action::Local(c) => s.local = s.local.apply(c),
             Action::Cancelled => {
                 s.cancelled = true;
                 s.pinned = false;
@@ -324,9 +325,9 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         let seq = ui.toast_seq;
         Callback::from(move |()| d.dispatch(Action::DismissToast(seq)))
     };
-    let onplace = {
+    let onchange = {
         let d = ui.dispatcher();
-        Callback::from(move |p| d.dispatch(Action::Place(p)))
+        Callback::from(move |c| d.dispatch(Action::Local(c)))
     };
     let label = props.label.clone().unwrap_or(AttrValue::Static(props.labels.export));
 
@@ -347,5 +348,5 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         in_app: wait.in_app,
         notice: ui.cancelled.then_some(AttrValue::Static(props.labels.cancelled)),
     };
-    use_export_button_view(&view, ui.placement, onplace)
+    use_export_button_view(&view, ui.local, onchange)
 }

@@ -7,9 +7,9 @@ use k12_export_core::{Download, FailKind, Failure, Status, View};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::components::in_app_panel::{in_app_panel, InAppPanelProps};
 use crate::components::progress_popover::{progress_popover, Placement, ProgressPopoverProps};
 use crate::components::toast::{toast, ToastProps};
-use crate::components::InAppPanel;
 use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::labels::Labels;
 
@@ -60,26 +60,65 @@ pub struct ExportButtonViewProps {
     pub notice: Option<AttrValue>,
 }
 
+/// What the view keeps between renders, in its owner's state: where its floating box opens (the
+/// popover while exporting, the in-app panel once done: never both) and the in-app panel's state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Local {
+    /// Where the popover or the in-app panel opens (measured when it appears).
+    pub placement: Placement,
+    /// What the in-app panel's last copy did (`true`: copied).
+    pub copied: Option<bool>,
+    /// The in-app panel was closed (until the next export).
+    pub closed: bool,
+}
+
+/// A change of [`Local`], asked of its owner by the view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// The floating box was measured.
+    Place(Placement),
+    /// The in-app panel's copy finished (`true`: copied).
+    Copied(bool),
+    /// The in-app panel's close button was pressed.
+    Close,
+}
+
+impl Local {
+    /// `self` after `change`.
+    pub fn apply(mut self, change: Change) -> Local {
+        match change {
+            Change::Place(p) => self.placement = p,
+            Change::Copied(ok) => self.copied = Some(ok),
+            Change::Close => self.closed = true,
+        }
+        self
+    }
+}
+
+impl Reducible for Local {
+    type Action = Change;
+
+    fn reduce(self: Rc<Self>, change: Change) -> Rc<Self> {
+        Rc::new(self.apply(change))
+    }
+}
+
 /// The button, its popover, the fallback download link and the failure toast.
 #[function_component]
 pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
-    let placement = use_state_eq(Placement::default);
-    let onplace = {
-        let placement = placement.clone();
-        Callback::from(move |p| placement.set(p))
+    let local = use_reducer_eq(Local::default);
+    let onchange = {
+        let local = local.dispatcher();
+        Callback::from(move |c| local.dispatch(c))
     };
-    use_export_button_view(props, *placement, onplace)
+    use_export_button_view(props, *local, onchange)
 }
 
 /// The markup of [`ExportButtonView`], for a component that renders it inline (a component of its
-/// own costs the embeddable bundle about 2 KB gzip) and keeps where the popover opens in its own
-/// state: `placement`, which `onplace` is asked to change once the open popover is measured.
+/// own costs the embeddable bundle about 2 KB gzip) and keeps the view's [`Local`] state in its
+/// own: `local`, which `onchange` is asked to change (the popover or panel measured, a copy, a close).
 #[hook]
-pub fn use_export_button_view(
-    props: &ExportButtonViewProps,
-    placement: Placement,
-    onplace: Callback<Placement>,
-) -> Html {
+pub fn use_export_button_view(props: &ExportButtonViewProps, local: Local, onchange: Callback<Change>) -> Html {
     let v = &props.view;
     let labels = &props.labels;
     let busy = v.status == Status::Exporting;
@@ -95,22 +134,24 @@ pub fn use_export_button_view(
         _ => None,
     };
     let onclick = props.onclick.reform(|e: MouseEvent| e.prevent_default());
-    // Placement is measured on the popover's own box once it is open — by hover, focus or a tap on
+    let panel = fallback.clone().filter(|_| props.in_app && !local.closed);
+    // Placement is measured on the popover's (or the in-app panel's) own box once it is open — by hover, focus or a tap on
     // the busy button — before the browser paints (effects run in the same task as the render). The anchor is found through a NodeRef: with
     // Yew's event delegation, an event's current target is the app's root element, not the element
     // the listener is written on.
     let anchor = use_node_ref();
     let pop = use_node_ref();
     {
-        let (anchor, pop) = (anchor.clone(), pop.clone());
+        let (anchor, pop, onchange) = (anchor.clone(), pop.clone(), onchange.clone());
         let open = busy && props.popover_open;
+        let shown = panel.is_some();
         use_effect_on(
-            EffectKey(0, open, None),
+            EffectKey(u32::from(shown), open, None),
             Box::new(move || {
-                if open {
+                if open || shown {
                     if let (Some(a), Some(p)) = (anchor.cast::<web_sys::Element>(), pop.cast::<web_sys::HtmlElement>())
                     {
-                        onplace.emit(Placement::measure(&a, &p));
+                        onchange.emit(Change::Place(Placement::measure(&a, &p)));
                     }
                 }
                 Box::new(|| ())
@@ -171,14 +212,23 @@ pub fn use_export_button_view(
                     eta_secs: v.eta_secs,
                     retrying: v.retrying,
                     labels: labels.clone(),
-                    placement,
-                    node: pop,
+                    placement: local.placement,
+                    node: pop.clone(),
                     stalled_secs: v.stalled_secs,
                     oncancel,
                 }) }
             }
-            if let (true, Some((url, filename))) = (props.in_app, &fallback) {
-                <InAppPanel url={url.clone()} filename={filename.clone()} labels={labels.clone()} />
+            if let Some((url, filename)) = panel {
+                { in_app_panel(InAppPanelProps {
+                    url: url.into(),
+                    filename: filename.into(),
+                    labels: labels.clone(),
+                    placement: local.placement,
+                    node: pop,
+                    copied: local.copied,
+                    oncopied: onchange.reform(Change::Copied),
+                    onclose: onchange.reform(|()| Change::Close),
+                }) }
             }
             if let Some(notice) = &props.notice {
                 <span class="k12x-sr" role="status">{ notice.clone() }</span>

@@ -1,96 +1,70 @@
-//! `InAppPanel`: where the browser cannot download (WeChat, WeCom, DingTalk webviews), the file's
-//! link with "请在浏览器中打开" guidance and a copy action, instead of a download that would
-//! silently do nothing.
+//! The in-app panel: where the browser cannot download (WeChat, WeCom, DingTalk webviews), the
+//! file's link with "请在浏览器中打开" guidance and a copy action, instead of a download that would
+//! silently do nothing. Markup only: its state (placement, copied, closed) is its owner's
+//! ([`crate::components::export_button_view::Local`]), as a component of its own would cost the
+//! embeddable bundle about 1 KB gzip.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use crate::components::progress_popover::Placement;
-use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::labels::Labels;
 use crate::waiting::copy;
 
-/// Props of [`InAppPanel`].
-#[derive(Properties, PartialEq, Clone)]
+/// What [`in_app_panel`] shows.
 pub struct InAppPanelProps {
     /// The file's URL (already checked to be http(s) or relative).
     pub url: AttrValue,
     /// The file's name (rendered as text).
     pub filename: AttrValue,
     /// Texts.
-    #[prop_or_default]
     pub labels: Rc<Labels>,
-}
-
-/// What the last copy did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Copied {
-    Yes,
-    /// The link is selected for a manual copy.
-    No,
+    /// Where it opens (measured on its own box by its owner, through `node`).
+    pub placement: Placement,
+    /// The panel element.
+    pub node: NodeRef,
+    /// What the last copy did: copied, or the link selected for a manual copy.
+    pub copied: Option<bool>,
+    /// A copy finished: `true` when copied.
+    pub oncopied: Callback<bool>,
+    /// The close button was pressed (the owner stops rendering the panel until the next export;
+    /// the "下载" link next to the button stays).
+    pub onclose: Callback<()>,
 }
 
 /// A `role="status"` panel: the guidance, the link (selectable text and a link to open), a copy
-/// button, and a close button (the fallback "下载" link next to the button stays).
-#[function_component]
-pub fn InAppPanel(props: &InAppPanelProps) -> Html {
-    let l = &props.labels;
-    let copied = use_state_eq(|| None::<Copied>);
-    let link = use_node_ref();
-    // Placed like the popover: measured on its own box, flipped where the viewport would clip it.
-    let node = use_node_ref();
-    let placement = use_state_eq(Placement::default);
-    {
-        let (node, placement) = (node.clone(), placement.clone());
-        use_effect_on(
-            EffectKey::default(),
-            Box::new(move || {
-                if let Some(panel) = node.cast::<web_sys::HtmlElement>() {
-                    if let Some(anchor) = panel.parent_element() {
-                        placement.set(Placement::measure(&anchor, &panel));
-                    }
-                }
-                Box::new(|| ())
-            }),
-        );
-    }
+/// button, and a close button.
+pub fn in_app_panel(p: InAppPanelProps) -> Html {
+    let l = &p.labels;
+    let link = NodeRef::default();
     let oncopy = {
-        let (copied, link, url) = (copied.clone(), link.clone(), props.url.clone());
+        let (oncopied, link, url) = (p.oncopied, link.clone(), p.url.clone());
         Callback::from(move |_: MouseEvent| {
-            let (copied, link, url) = (copied.clone(), link.clone(), url.clone());
+            let (oncopied, link, url) = (oncopied.clone(), link.clone(), url.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let done = copy(&url, link.cast::<web_sys::Element>()).await;
-                copied.set(Some(if done.is_ok() { Copied::Yes } else { Copied::No }));
+                oncopied.emit(copy(&url, link.cast::<web_sys::Element>()).await.is_ok());
             });
         })
     };
-    // Closed until the next export (which mounts a fresh panel); the button's "下载" link stays.
-    let closed = use_state_eq(|| false);
-    let ondismiss = {
-        let closed = closed.clone();
-        Callback::from(move |_: MouseEvent| closed.set(true))
-    };
-    if *closed {
-        return html! {};
-    }
-    let said = match *copied {
-        Some(Copied::Yes) => l.copied,
-        Some(Copied::No) => l.copy_failed,
+    let said = match p.copied {
+        Some(true) => l.copied,
+        Some(false) => l.copy_failed,
         None => "",
     };
     html! {
-        <div class={classes!("k12x-inapp", placement.end.then_some("k12x-inapp--end"), placement.top.then_some("k12x-inapp--top"))}
-             part="in-app" role="status" ref={node}>
+        <div class={classes!("k12x-inapp", p.placement.end.then_some("k12x-inapp--end"), p.placement.top.then_some("k12x-inapp--top"))}
+             part="in-app" role="status" ref={p.node}>
             <strong class="k12x-inapp-title">{ l.in_app }</strong>
             <p class="k12x-inapp-hint">{ l.in_app_hint }</p>
-            <a class="k12x-inapp-link" ref={link} href={props.url.clone()} target="_blank" rel="noopener"
-               title={props.filename.clone()}>{ props.url.clone() }</a>
+            <a class="k12x-inapp-link" ref={link} href={p.url.clone()} target="_blank" rel="noopener"
+               title={p.filename}>{ p.url }</a>
             <div class="k12x-inapp-actions">
                 <button type="button" class="k12x-inapp-copy" onclick={oncopy}>{ l.copy_link }</button>
                 <span class="k12x-inapp-said" aria-live="polite">{ said }</span>
             </div>
-            <button type="button" class="k12x-toast-close k12x-inapp-close" aria-label={l.close} onclick={ondismiss}>
+            <button type="button" class="k12x-toast-close k12x-inapp-close" aria-label={l.close}
+                    onclick={p.onclose.reform(|_: MouseEvent| ())}>
                 <span aria-hidden="true">{ "×" }</span>
             </button>
         </div>

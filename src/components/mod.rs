@@ -12,7 +12,6 @@ pub use button::{AsyncExportButton, AsyncExportButtonProps};
 pub use export_button_view::{ExportButtonView, ExportButtonViewProps};
 #[cfg(feature = "backends")]
 pub use export_history::{ExportHistory, ExportHistoryProps};
-pub use in_app_panel::{InAppPanel, InAppPanelProps};
 pub use progress_bar::progress_bar;
 pub use progress_popover::{Placement, ProgressPopover, ProgressPopoverProps};
 pub use toast::{Toast, ToastProps};
