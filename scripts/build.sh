@@ -62,8 +62,10 @@ build_runtime() {
   mv "$out/${name}_bg.unopt.wasm" "target/size/$name.wasm"
   # Which toolchain made it: the recorded figure is the nightly build's (scripts/size-rules.mjs).
   echo "$toolchain" >"target/size/$name.toolchain"
-  # A minified copy: esbuild keeps every export and import.meta.url, and changes no behaviour.
-  esbuild --minify --log-level=warning --allow-overwrite "$out/$name.js" --outfile="$out/$name.js"
+  # A minified copy: esbuild keeps every export and import.meta.url, and changes no behaviour. The
+  # crate's own JS (wasm-bindgen's snippets, e.g. src/waiting.js) is bundled into it: one file.
+  esbuild --bundle --format=esm --minify --log-level=warning --allow-overwrite "$out/$name.js" --outfile="$out/$name.js"
+  rm -rf "$out/snippets"
 }
 
 # The toolchain of the embeddable runtimes: nightly where it can rebuild std, else stable.

@@ -16,7 +16,9 @@
 
 use k12_export_core::json::Json;
 use k12_export_core::OptionsError;
-use wasm_bindgen::JsCast;
+use k12_export_core::Status;
+
+use crate::labels::Labels;
 
 /// What a button does for waiting users, from its options.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -64,76 +66,67 @@ pub fn is_in_app_browser(user_agent: &str) -> bool {
     MARKS.iter().any(|m| ua.as_bytes().windows(m.len()).any(|w| w == *m))
 }
 
-/// Whether the page is hidden (another tab in front, the window minimised).
-pub fn page_hidden() -> bool {
-    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
+// The page-level effects are in JS (`src/waiting.js`): each is a few lines there, and would be
+// several imports of the wasm, with their glue and closures, here.
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/waiting.js")]
+extern "C" {
+    /// One button's part of a hidden tab's title and of the notifications.
+    pub type Tab;
+    /// A button's part, doing nothing until [`Tab::show`].
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Tab;
+    #[wasm_bindgen(method)]
+    #[allow(clippy::too_many_arguments)]
+    fn update(
+        this: &Tab,
+        status: u8,
+        percent: Option<u8>,
+        title: bool,
+        notify: bool,
+        filename: &str,
+        exporting: &str,
+        done: &str,
+        failed: &str,
+        notify_done: &str,
+        notify_failed: &str,
+    );
+    /// Restores the page's title and stops listening to the page's visibility.
+    #[wasm_bindgen(method)]
+    pub fn stop(this: &Tab);
+    /// Asks for the permission to notify when `on` and it was never asked. Call only from a user's
+    /// click. (Every function here takes an argument that needs glue: the build renames the glue's
+    /// functions, and a function the wasm would import from this module directly has none.)
+    #[wasm_bindgen(js_name = askNotify)]
+    pub fn ask_notify_permission(on: bool);
+    #[wasm_bindgen(js_name = copyText)]
+    async fn copy_text(text: &str, fallback: Option<web_sys::Element>) -> wasm_bindgen::JsValue;
 }
 
-/// Asks for the permission to notify, if it was never asked. Call only from a user's click.
-pub fn ask_notify_permission() {
-    if notification_class().is_some() && web_sys::Notification::permission() == web_sys::NotificationPermission::Default
-    {
-        // The promise's answer is read again when a notification is due.
-        let _ = web_sys::Notification::request_permission();
+impl Tab {
+    /// Shows `status` and `percent` in the title of the page while it is hidden (when `options`
+    /// ask for it), and notifies the end of an export that ends there.
+    pub fn show(&self, status: Status, percent: Option<u8>, filename: &str, options: WaitOptions, l: &Labels) {
+        let code = match status {
+            Status::Idle => 0,
+            Status::Exporting => 1,
+            Status::Done => 2,
+            Status::Failed => 3,
+            Status::Cancelled => 4,
+        };
+        let (title, notify) = (options.title, options.notify);
+        let texts = (l.title_progress, l.title_done, l.title_failed, l.notify_done, l.notify_failed);
+        self.update(code, percent, title, notify, filename, texts.0, texts.1, texts.2, texts.3, texts.4);
     }
-}
-
-/// Shows a desktop notification when the page may: the browser has notifications and the user
-/// granted them. `tag` replaces an earlier notification of the same widget.
-pub fn notify(title: &str, body: &str, tag: &str) {
-    if notification_class().is_none() || web_sys::Notification::permission() != web_sys::NotificationPermission::Granted
-    {
-        return;
-    }
-    let options = web_sys::NotificationOptions::new();
-    options.set_body(body);
-    options.set_tag(tag);
-    let _ = web_sys::Notification::new_with_options(title, &options);
-}
-
-/// `window.Notification`, absent in some browsers (iOS Safari outside a web app, webviews):
-/// calling into it there would throw.
-fn notification_class() -> Option<wasm_bindgen::JsValue> {
-    let v = js_sys::Reflect::get(&js_sys::global(), &"Notification".into()).ok()?;
-    (!v.is_undefined()).then_some(v)
 }
 
 /// Copies `text` with the Clipboard API; where that is missing or refused (an insecure page, an
 /// old webview), selects `fallback`'s text so that a long press copies it, and says so: the
 /// answer is `Ok(())` when copied, `Err(())` when the user must copy.
 pub async fn copy(text: &str, fallback: Option<web_sys::Element>) -> Result<(), ()> {
-    let clipboard = web_sys::window()
-        .map(|w| w.navigator())
-        .and_then(|n| js_sys::Reflect::get(&n, &"clipboard".into()).ok())
-        .filter(|c| !c.is_undefined() && !c.is_null());
-    if let Some(c) = clipboard {
-        let c: web_sys::Clipboard = c.unchecked_into();
-        if wasm_bindgen_futures::JsFuture::from(c.write_text(text)).await.is_ok() {
-            return Ok(());
-        }
-    }
-    if let Some(el) = fallback {
-        select(&el);
-        let copied = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
-            .is_some_and(|d| d.exec_command("copy").unwrap_or(false));
-        if copied {
-            return Ok(());
-        }
-    }
-    Err(())
-}
-
-/// Selects the text of `el` (in its shadow root too: the selection is the document's).
-fn select(el: &web_sys::Element) {
-    let Some(selection) = web_sys::window().and_then(|w| w.get_selection().ok().flatten()) else { return };
-    let Some(range) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.create_range().ok()) else {
-        return;
-    };
-    if range.select_node_contents(el).is_ok() {
-        let _ = selection.remove_all_ranges();
-        let _ = selection.add_range(&range);
+    if copy_text(text, fallback).await.is_truthy() {
+        Ok(())
+    } else {
+        Err(())
     }
 }
 
