@@ -35,17 +35,33 @@ const escape = (s) => s.replace(/[$]/g, '\\$');
 const ident = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 let glue = readFileSync(gluePath, 'utf8');
 
-// Imports: the keys of the import objects, then the module names they are returned under.
+// Imports: the keys of the import objects, then the module names they are returned under. An
+// import the wasm takes straight from one of the crate's JS modules (a wasm-bindgen snippet, for a
+// function whose arguments need no glue) joins the glue's own import object under its new name,
+// and the snippet's namespace leaves the imports (wasm-opt gives every module the same new name).
 const modules = new Map();
+const direct = [];
 for (let i = 0; i < importsBefore.length; i++) {
   const b = importsBefore[i];
   const a = importsAfter[i];
+  const namespace = glue.match(new RegExp(`\n\\s+${escape(JSON.stringify(b.module))}: (import\\d+),`));
+  if (b.module.startsWith('./snippets/') && namespace) {
+    if (!ident.test(b.name)) fail(`import ${b.name} of ${b.module} is not an identifier`);
+    direct.push([a.name, `${namespace[1]}.${b.name}`, namespace[0]]);
+    continue;
+  }
   if (modules.has(b.module) && modules.get(b.module) !== a.module) fail(`module ${b.module} renamed twice`);
   modules.set(b.module, a.module);
   const key = new RegExp(`(?<=\\n\\s+)${escape(b.name)}(?=: function\\()`, 'g');
   const found = glue.match(key)?.length ?? 0;
   if (found !== 1) fail(`import ${b.name}: found ${found} definitions in the glue, expected 1`);
   glue = glue.replace(key, JSON.stringify(a.name));
+}
+if (direct.length) {
+  const head = 'const import0 = {\n        __proto__: null,\n';
+  if (!glue.includes(head)) fail('the glue has no import object to add the direct imports to');
+  glue = glue.replace(head, head + direct.map(([name, from]) => `        ${JSON.stringify(name)}: ${from},\n`).join(''));
+  for (const entry of new Set(direct.map((d) => d[2]))) glue = glue.replace(entry, '');
 }
 for (const [b, a] of modules) {
   const key = `${JSON.stringify(b)}: `;

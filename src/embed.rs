@@ -294,52 +294,29 @@ fn props(element: &Element, options: &JsValue, start_key: u32) -> Result<AsyncEx
     spec.resolve(&Json::Null, "").map_err(error)?;
     spec.shared().map_err(error)?;
 
-    let callback = |name: &str| -> Result<Option<js_sys::Function>, JsError> {
+    let callback = |name: &str| -> Result<JsValue, JsError> {
         let v = js_sys::Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
-        if v.is_undefined() || v.is_null() {
-            Ok(None)
+        if v.is_undefined() || v.is_null() || v.is_function() {
+            Ok(v)
         } else {
-            v.dyn_into::<js_sys::Function>()
-                .map(Some)
-                .map_err(|_| error(OptionsError::new(&format!("options.{name}"), "must be a function")))
+            Err(error(OptionsError::new(&format!("options.{name}"), "must be a function")))
         }
     };
-    let notify = Notify { element: event_target(element) };
-    let (onstart, onprogress, ondone, onerror) =
-        (callback("onstart")?, callback("onprogress")?, callback("ondone")?, callback("onerror")?);
-    let n = notify.clone();
-    let onstart = Callback::from(move |()| n.emit("export-start", JsValue::UNDEFINED, onstart.as_ref()));
-    let n = notify.clone();
-    let onprogress = Callback::from(move |pct: Option<u8>| {
-        let v = pct.map_or(JsValue::NULL, JsValue::from);
-        n.emit("export-progress", v, onprogress.as_ref());
-    });
-    let n = notify.clone();
-    let ondone = Callback::from(move |d: Download| {
-        let detail = object(&[
-            ("url", d.url.map_or(JsValue::NULL, |u| JsValue::from_str(&u))),
-            ("filename", JsValue::from_str(&d.filename)),
-        ]);
-        n.emit("export-done", detail, ondone.as_ref());
-    });
+    let target = event_target(element);
+    let (f, t) = (callback("onstart")?, target.clone());
+    let onstart = Callback::from(move |()| started(&t, &f));
+    let (f, t) = (callback("onprogress")?, target.clone());
+    let onprogress = Callback::from(move |pct: Option<u8>| progressed(&t, &f, pct));
+    let (f, t) = (callback("ondone")?, target.clone());
+    let ondone = Callback::from(move |d: Download| done(&t, &f, d.url, &d.filename));
     // Cancel: `export-cancel` with `{ by: "user" }`, or `{ by: "server", message }`.
-    let (n, oncancel, cancel_labels) = (notify.clone(), callback("oncancel")?, labels.clone());
-    let oncancel = Callback::from(move |f: Option<Failure>| {
-        let by = if f.is_some() { "server" } else { "user" };
-        let message = f.map_or(JsValue::NULL, |f| JsValue::from_str(&cancel_labels.reason(&f)));
-        let detail = object(&[("by", JsValue::from_str(by)), ("message", message)]);
-        n.emit("export-cancel", detail, oncancel.as_ref());
+    let (f, t, l) = (callback("oncancel")?, target.clone(), labels.clone());
+    let oncancel = Callback::from(move |e: Option<Failure>| match e {
+        Some(e) => cancelled(&t, &f, "server", Some(l.reason(&e))),
+        None => cancelled(&t, &f, "user", None),
     });
-    let n = notify;
-    let reason_labels = labels.clone();
-    let onerror = Callback::from(move |f: Failure| {
-        let detail = object(&[
-            ("kind", JsValue::from_str(kind_name(f.kind))),
-            ("message", JsValue::from_str(&reason_labels.reason(&f))),
-            ("status", f.status.map_or(JsValue::NULL, JsValue::from)),
-        ]);
-        n.emit("export-error", detail, onerror.as_ref());
-    });
+    let (f, t, l) = (callback("onerror")?, target, labels.clone());
+    let onerror = Callback::from(move |e: Failure| failed(&t, &f, kind_name(e.kind), &l.reason(&e), e.status));
     Ok(AsyncExportButtonProps {
         options: spec,
         data: Json::Null,
@@ -382,35 +359,15 @@ fn event_target(element: &Element) -> Element {
     element.get_root_node().dyn_into::<web_sys::ShadowRoot>().map_or_else(|_| element.clone(), |r| r.host())
 }
 
-/// Reports to the page: a bubbling DOM event on the element, then the option's function.
-#[derive(Clone)]
-struct Notify {
-    element: Element,
-}
-
-impl Notify {
-    fn emit(&self, event: &str, detail: JsValue, f: Option<&js_sys::Function>) {
-        let init = web_sys::CustomEventInit::new();
-        init.set_bubbles(true);
-        init.set_detail(&detail);
-        if let Ok(e) = web_sys::CustomEvent::new_with_event_init_dict(event, &init) {
-            let _ = self.element.dispatch_event(&e);
-        }
-        if let Some(f) = f {
-            // A throwing host callback must not break the widget.
-            if let Err(e) = f.call1(&JsValue::NULL, &detail) {
-                web_sys::console::error_2(&JsValue::from_str("k12-export: a callback threw"), &e);
-            }
-        }
-    }
-}
-
-fn object(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = js_sys::Object::new();
-    for (k, v) in pairs {
-        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), v);
-    }
-    o.into()
+// Reports to the page (`src/embed.js`): a bubbling DOM event on the element, then the option's
+// function `f` (`undefined` when not given), with the same detail.
+#[wasm_bindgen(module = "/src/embed.js")]
+extern "C" {
+    fn started(target: &Element, f: &JsValue);
+    fn progressed(target: &Element, f: &JsValue, percent: Option<u8>);
+    fn done(target: &Element, f: &JsValue, url: Option<String>, filename: &str);
+    fn cancelled(target: &Element, f: &JsValue, by: &str, message: Option<String>);
+    fn failed(target: &Element, f: &JsValue, kind: &str, message: &str, status: Option<u16>);
 }
 
 /// Failure kinds as JS sees them.
