@@ -10,7 +10,8 @@ use std::rc::Rc;
 
 use common::*;
 use k12_export::core::{Download, Event, Stage, Status, View};
-use k12_export::driver::share::{supported, Share, TAKE_OVER_GRACE_MS};
+use k12_export::driver::share::{supported, Share, CHANNEL, TAKE_OVER_GRACE_MS};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -214,4 +215,37 @@ async fn a_cancel_in_a_following_tab_cancels_the_one_export() {
     assert!(!b.with(Share::following) && !a.with(Share::leading));
     a.close();
     b.close();
+}
+
+/// The channel is the whole site's: another job's messages, junk, and views that are not views
+/// change nothing; this job's view, in the text every version sends, is followed.
+#[wasm_bindgen_test]
+async fn only_this_jobs_messages_are_heard() {
+    let (k, other) = (key(), key());
+    let b = Tab::new(&k);
+    let channel = web_sys::BroadcastChannel::new(CHANNEL).unwrap();
+    let view = r#"[1,1,"x.xlsx",40,null,false,null,null,null,false,null,null,null]"#;
+    let message = |key: &str, kind: &str, view: &str| format!(r#"{{"key":"{key}","type":"{kind}","view":{view}}}"#);
+    for junk in [
+        message(&other, "view", view),
+        message(&k, "launch", view),
+        message(&k, "view", r#"[1,1,"x.xlsx",400]"#),
+        message(&k, "view", r#"{"status":1}"#),
+        message(&k, "end", "null"),
+        String::new(),
+        "null".into(),
+        "{}".into(),
+        r#"["view"]"#.into(),
+    ] {
+        channel.post_message(&JsValue::from_str(&junk)).unwrap();
+    }
+    channel.post_message(&js_sys::Object::new()).unwrap();
+    sleep(300).await;
+    assert!(!b.with(Share::following), "nothing followed");
+    assert!(b.shown.borrow().is_empty(), "nothing shown");
+    channel.post_message(&JsValue::from_str(&message(&k, "view", view))).unwrap();
+    until(2000, "this job's view is followed", || b.last().percent == Some(40)).await;
+    assert_eq!(b.last().filename, "x.xlsx");
+    b.close();
+    channel.close();
 }

@@ -1,10 +1,10 @@
 //! One export across tabs, its pure part: which buttons would start the same job (a share key),
-//! and the messages tabs exchange about it (the running export's [`View`] as JSON).
+//! the running export's [`View`] as JSON for the other tabs, and what a following tab reports.
 //!
 //! The browser side (a Web Lock named by the key held by the tab that runs the job, a
-//! `BroadcastChannel` carrying these messages) is the driver's. Only protocols whose start call
-//! re-attaches to a running job are shared: a tab taking over from a closed one starts again and
-//! must find the same job, not a second one. K12's start endpoint does (it reports on the job
+//! `BroadcastChannel` carrying `{"key":…,"type":"ask"|"view"|"end"|"cancel","view":…}` messages)
+//! is the driver's. Only protocols whose start call re-attaches to a running job are shared: a tab
+//! taking over from a closed one starts again and must find the same job, not a second one. K12's start endpoint does (it reports on the job
 //! running for the term instead of creating one); the other backends create a job per call, so
 //! they are not shared.
 
@@ -79,54 +79,6 @@ fn canonical(v: &Json) -> Json {
 /// 64-bit FNV-1a: a short, stable lock name (not a secret; tabs of one origin only).
 fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-/// What tabs tell each other about the job of one key.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Message {
-    /// "Who runs this job?": the tab running it answers with its view.
-    Ask,
-    /// The running job's view, sent by the tab running it at each change.
-    View(View),
-    /// The job ended (done or failed) with this view; following tabs show it and stop following.
-    End(View),
-    /// "Cancel this job", from a following tab's cancel button, to the tab running it.
-    Cancel,
-}
-
-impl Message {
-    /// The message for `key` as text for the channel.
-    pub fn encode(&self, key: &str) -> String {
-        let (kind, view) = match self {
-            Message::Ask => ("ask", None),
-            Message::View(v) => ("view", Some(v)),
-            Message::End(v) => ("end", Some(v)),
-            Message::Cancel => ("cancel", None),
-        };
-        let mut members = vec![("key".to_owned(), Json::from(key)), ("type".to_owned(), Json::from(kind))];
-        if let Some(v) = view {
-            members.push(("view".to_owned(), view_to_json(v)));
-        }
-        let mut out = String::new();
-        Json::Obj(members).write(&mut out);
-        out
-    }
-
-    /// Reads a channel message about `key`; `None` for another key's or anything unreadable (a
-    /// page of the same origin may post anything on the channel).
-    pub fn decode(text: &str, key: &str) -> Option<Message> {
-        let v = Json::parse(text).ok()?;
-        if v.get("key")?.as_str()? != key {
-            return None;
-        }
-        match v.get("type")?.as_str()? {
-            "ask" => Some(Message::Ask),
-            "view" => view_from_json(v.get("view")?).map(Message::View),
-            "end" => view_from_json(v.get("view")?).map(Message::End),
-            "cancel" => Some(Message::Cancel),
-            _ => None,
-        }
-    }
 }
 
 const STATUSES: [Status; 5] = [Status::Idle, Status::Exporting, Status::Done, Status::Failed, Status::Cancelled];

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use k12_export_core::json::Json;
-use k12_export_core::share::{follow_events, key, view_from_json, view_to_json, Message};
+use k12_export_core::share::{follow_events, key, view_from_json, view_to_json};
 use k12_export_core::*;
 
 const CONFIG: &str = r#"{"e":{"method":"GET","url":"/j/org/{termId}/homework/export","rest":true,"isPolling":true},
@@ -114,24 +114,6 @@ fn a_hostile_view_is_refused_not_trusted() {
     assert_eq!(view_from_json(&Json::Arr(a)), None, "HTTP status out of range");
     assert_eq!(view_from_json(&Json::from("view")), None);
     assert_eq!(view_from_json(&Json::Arr(vec![])), None);
-}
-
-#[test]
-fn messages_are_read_only_for_their_own_key() {
-    let k = "k12-export:0123456789abcdef";
-    for m in [
-        Message::Ask,
-        Message::Cancel,
-        Message::View(running()),
-        Message::End(View { status: Status::Done, ..running() }),
-    ] {
-        let text = m.encode(k);
-        assert_eq!(Message::decode(&text, k), Some(m.clone()));
-        assert_eq!(Message::decode(&text, "k12-export:ffffffffffffffff"), None);
-    }
-    for junk in ["", "null", "{}", r#"{"key":"k12-export:0123456789abcdef","type":"launch"}"#, "[\"ask\"]"] {
-        assert_eq!(Message::decode(junk, k), None, "{junk}");
-    }
 }
 
 #[test]
