@@ -49,16 +49,25 @@ pub const MAX_DEPTH: usize = 128;
 
 impl Json {
     /// Parses a complete JSON text (surrounding whitespace allowed, a UTF-8 BOM tolerated).
+    ///
+    /// In the browser the JS engine reads it (`JSON.parse`, see `browser::parse`): the same
+    /// texts are JSON there, but an object's integer-like keys come first and a repeated key keeps
+    /// only its last value, and an error has no offset (0).
     pub fn parse(text: &str) -> Result<Json, JsonError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut p = Parser { s: text.as_bytes(), i: 0 };
-        p.ws();
-        let v = p.value(0)?;
-        p.ws();
-        if p.i != p.s.len() {
-            return Err(p.err("trailing characters"));
+        #[cfg(target_arch = "wasm32")]
+        return browser::parse(text);
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let mut p = Parser { s: text.as_bytes(), i: 0 };
+            p.ws();
+            let v = p.value(0)?;
+            p.ws();
+            if p.i != p.s.len() {
+                return Err(p.err("trailing characters"));
+            }
+            Ok(v)
         }
-        Ok(v)
     }
 
     /// The member `key` of an object (the last one if repeated), else `None`.
@@ -196,6 +205,53 @@ fn write_shortest(n: f64, out: &mut String) {
     }
 }
 
+/// In the browser the JS engine reads JSON: `JSON.parse`, then the value walked into a [`Json`],
+/// with the same depth limit. This keeps a JSON reader (some 2 KB gzip) out of the wasm.
+#[cfg(target_arch = "wasm32")]
+mod browser {
+    use js_sys::{Array, Object, JSON};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    use super::{Json, JsonError, MAX_DEPTH};
+
+    pub(super) fn parse(text: &str) -> Result<Json, JsonError> {
+        let v = JSON::parse(text)
+            .map_err(|_| JsonError { offset: 0, what: "not JSON (the browser's reader refused it)" })?;
+        from_js(&v, 0)
+    }
+
+    /// `v`, a value of `JSON.parse`, inside `depth` arrays and objects.
+    fn from_js(v: &JsValue, depth: usize) -> Result<Json, JsonError> {
+        if v.is_null() {
+            return Ok(Json::Null);
+        }
+        if let Some(b) = v.as_bool() {
+            return Ok(Json::Bool(b));
+        }
+        if let Some(n) = v.as_f64() {
+            return Ok(Json::Num(n));
+        }
+        if let Some(s) = v.as_string() {
+            return Ok(Json::Str(s));
+        }
+        if depth >= MAX_DEPTH {
+            return Err(JsonError { offset: 0, what: "nested too deeply" });
+        }
+        if Array::is_array(v) {
+            let items: &Array = v.unchecked_ref();
+            return items.iter().map(|x| from_js(&x, depth + 1)).collect::<Result<_, _>>().map(Json::Arr);
+        }
+        Object::entries(v.unchecked_ref())
+            .iter()
+            .map(|e| {
+                let e: Array = e.unchecked_into();
+                Ok((e.get(0).as_string().unwrap_or_default(), from_js(&e.get(1), depth + 1)?))
+            })
+            .collect::<Result<_, _>>()
+            .map(Json::Obj)
+    }
+}
+
 /// Writes `s` as a JSON string literal.
 pub fn write_string(s: &str, out: &mut String) {
     out.push('"');
@@ -243,11 +299,15 @@ pub const NUMBER_TEXTS: &[(f64, &str)] = &[
     (f64::NAN, "null"),
 ];
 
+/// The reader everywhere but in the browser (where the JS engine's is used instead: the wasm
+/// does not carry one of its own).
+#[cfg(not(target_arch = "wasm32"))]
 struct Parser<'a> {
     s: &'a [u8],
     i: usize,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl Parser<'_> {
     fn err(&self, what: &'static str) -> JsonError {
         JsonError { offset: self.i, what }
@@ -500,6 +560,7 @@ impl Parser<'_> {
 }
 
 /// `v × 10^exp`, saturating to 0 or infinity instead of looping on absurd exponents.
+#[cfg(not(target_arch = "wasm32"))]
 fn scale(v: f64, exp: i32) -> f64 {
     if v == 0.0 {
         return 0.0;
