@@ -7,68 +7,66 @@ const EXPORTING = 1, DONE = 2, FAILED = 3;
 
 // One button's part of the title and notifications. `update` is called whenever the export's
 // state or the options change; `stop` when the button goes (the page's own title is back).
-export class Tab {
-  constructor() {
-    this.original = null; // the page's title before the first change
-    this.ours = null; // the last title set here: restored only while the page still shows it
-    this.last = 0; // the last status seen, to notice an export's end
-    this.endedHidden = false; // the export ended while hidden: the title says so until seen
-    this.listener = null;
-  }
-
-  // status: 0 idle, 1 exporting, 2 done, 3 failed, 4 cancelled. texts: the title while exporting,
-  // when done, when failed (`{p}` the percent, `{title}` the page's title), the notification's
-  // title when done and when failed.
-  update(status, percent, title, notify, filename, ...texts) {
-    const ended = this.last === EXPORTING && (status === DONE || status === FAILED);
-    this.last = status;
-    this.percent = percent;
-    this.texts = texts;
-    this.title = title;
-    if (ended && document.hidden) {
-      this.endedHidden = true;
-      if (notify && permission() === 'granted') {
-        try {
-          new Notification(texts[status === DONE ? 3 : 4], { body: filename, tag: 'k12-export' });
-        } catch (_) {}
-      }
-    }
-    if (title && !this.listener) {
-      this.listener = () => this.show();
-      document.addEventListener('visibilitychange', this.listener);
-    } else if (!title) {
-      this.stop();
-    }
-    this.show();
-  }
-
-  // Brings the title up to date with the last status and the page's visibility.
-  show() {
-    if (!this.title || !document.hidden) {
-      this.endedHidden = false;
-      return this.restore();
-    }
-    const t = this.texts;
-    const template =
-      this.last === EXPORTING ? t[0] : !this.endedHidden ? null : this.last === DONE ? t[1] : this.last === FAILED ? t[2] : null;
-    if (template == null) return this.restore();
-    if (this.original == null) this.original = document.title;
-    const pct = this.percent == null ? '…' : this.percent + '%';
-    const text = template.split('{p}').join(pct).split('{title}').join(this.original);
-    if (this.ours !== text) document.title = this.ours = text;
-  }
+// (Closures rather than a class: the minifier shortens their names, not an object's.)
+export function tab() {
+  let original = null; // the page's title before the first change
+  let ours = null; // the last title set here: restored only while the page still shows it
+  let last = 0; // the last status seen, to notice an export's end
+  let endedHidden = false; // the export ended while hidden: the title says so until seen
+  let listening = false;
+  let on = false, percent, texts;
 
   // Puts the page's title back, unless the page changed it meanwhile.
-  restore() {
-    if (this.ours != null && document.title === this.ours) document.title = this.original;
-    this.original = this.ours = null;
-  }
+  const restore = () => {
+    if (ours != null && document.title === ours) document.title = original;
+    original = ours = null;
+  };
 
-  stop() {
-    if (this.listener) document.removeEventListener('visibilitychange', this.listener);
-    this.listener = null;
-    this.restore();
-  }
+  // Brings the title up to date with the last status and the page's visibility.
+  const show = () => {
+    if (!on || !document.hidden) {
+      endedHidden = false;
+      return restore();
+    }
+    const template =
+      last === EXPORTING ? texts[0] : !endedHidden ? null : last === DONE ? texts[1] : last === FAILED ? texts[2] : null;
+    if (template == null) return restore();
+    if (original == null) original = document.title;
+    const text = template.split('{p}').join(percent == null ? '…' : percent + '%').split('{title}').join(original);
+    if (ours !== text) document.title = ours = text;
+  };
+
+  const stop = () => {
+    if (listening) document.removeEventListener('visibilitychange', show);
+    listening = false;
+    restore();
+  };
+
+  return {
+    // status: 0 idle, 1 exporting, 2 done, 3 failed, 4 cancelled. t: the title while exporting,
+    // when done, when failed (`{p}` the percent, `{title}` the page's title), the notification's
+    // title when done and when failed.
+    update(status, pct, title, notify, filename, ...t) {
+      const ended = last === EXPORTING && (status === DONE || status === FAILED);
+      last = status;
+      percent = pct;
+      texts = t;
+      on = title;
+      if (ended && document.hidden) {
+        endedHidden = true;
+        if (notify && permission() === 'granted') {
+          try {
+            new Notification(t[status === DONE ? 3 : 4], { body: filename, tag: 'k12-export' });
+          } catch (_) {}
+        }
+      }
+      if (title && !listening) document.addEventListener('visibilitychange', show);
+      else if (!title) stop();
+      listening = title;
+      show();
+    },
+    stop,
+  };
 }
 
 // `Notification.permission`, or nothing where the browser has no notifications (iOS Safari outside

@@ -73,8 +73,8 @@ extern "C" {
     /// One button's part of a hidden tab's title and of the notifications.
     pub type Tab;
     /// A button's part, doing nothing until [`Tab::show`].
-    #[wasm_bindgen(constructor)]
-    pub fn new() -> Tab;
+    #[wasm_bindgen(js_name = tab)]
+    pub fn new_tab() -> Tab;
     #[wasm_bindgen(method)]
     #[allow(clippy::too_many_arguments)]
     fn update(

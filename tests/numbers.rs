@@ -17,15 +17,10 @@ fn numbers_are_written_as_natively() {
 #[wasm_bindgen_test]
 fn json_is_read_as_natively() {
     let s = |t: &str| Json::Str(t.into());
-    let v = Json::parse("\u{feff} {\"a\":[1,-0.5,2e3,true,null,\"\\u00e9\\n\\ud83d\\ude00\"],\"b\":{\"c\":\"x\"}} \n").unwrap();
-    let a = Json::Arr(vec![
-        Json::Num(1.0),
-        Json::Num(-0.5),
-        Json::Num(2000.0),
-        Json::Bool(true),
-        Json::Null,
-        s("é\n😀"),
-    ]);
+    let v = Json::parse("\u{feff} {\"a\":[1,-0.5,2e3,true,null,\"\\u00e9\\n\\ud83d\\ude00\"],\"b\":{\"c\":\"x\"}} \n")
+        .unwrap();
+    let a =
+        Json::Arr(vec![Json::Num(1.0), Json::Num(-0.5), Json::Num(2000.0), Json::Bool(true), Json::Null, s("é\n😀")]);
     assert_eq!(v, Json::Obj(vec![("a".into(), a), ("b".into(), Json::Obj(vec![("c".into(), s("x"))]))]));
     assert_eq!(Json::parse("9007199254740993").unwrap(), Json::Num(9007199254740992.0));
     assert_eq!(Json::parse(r#"{"k":1,"k":2}"#).unwrap().get("k"), Some(&Json::Num(2.0)), "the last one");

@@ -25,10 +25,9 @@ use wasm_bindgen::prelude::*;
 // and reads, cross as text.
 #[wasm_bindgen(module = "/src/driver/share.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = Share)]
     type JsShare;
-    #[wasm_bindgen(constructor, js_class = "Share", catch)]
-    fn new(key: &str, act: &Act) -> Result<JsShare, JsValue>;
+    #[wasm_bindgen(js_name = share, catch)]
+    fn open(key: &str, act: &Act) -> Result<JsShare, JsValue>;
     #[wasm_bindgen(method)]
     fn click(this: &JsShare);
     #[wasm_bindgen(method)]
@@ -134,7 +133,7 @@ impl Share {
         let state = Rc::new(State { view: RefCell::new(idle.clone()), idle, show, start, cancel });
         let s = state.clone();
         let act: Act = Closure::new(move |kind, text| s.act(kind, text));
-        let js = JsShare::new(&key, &act).ok()?;
+        let js = open(&key, &act).ok()?;
         Some(Share { js, state, _act: act })
     }
 

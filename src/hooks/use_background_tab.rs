@@ -9,14 +9,14 @@ use yew::prelude::*;
 
 use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::labels::Labels;
-use crate::waiting::{ask_notify_permission, Tab, WaitOptions};
+use crate::waiting::{ask_notify_permission, new_tab, WaitOptions};
 
 /// Shows `view` in the title of a hidden tab and notifies its end, as `options` ask. Returns
 /// the callback to call from the user's click that starts an export: only then is the
 /// notification permission asked.
 #[hook]
 pub fn use_background_tab(view: &View, options: WaitOptions, labels: Rc<Labels>) -> Callback<()> {
-    let tab = use_memo((), |()| Tab::new());
+    let tab = use_memo((), |()| new_tab());
     let (status, percent, filename) = (view.status, view.percent, view.filename.clone());
     {
         let tab = tab.clone();
