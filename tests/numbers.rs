@@ -1,6 +1,6 @@
 //! Numbers written and JSON read in the browser (by the JS engine) as natively (by Rust).
 #![cfg(target_arch = "wasm32")]
-#![allow(missing_docs)]
+#![allow(missing_docs, clippy::unwrap_used)]
 
 use k12_export::core::json::{Json, MAX_DEPTH, NUMBER_TEXTS};
 use wasm_bindgen_test::*;
