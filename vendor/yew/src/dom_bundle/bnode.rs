@@ -4,7 +4,13 @@ use std::fmt;
 
 use web_sys::{Element, Node};
 
-use super::{BComp, BList, BPortal, BRaw, BSubtree, BSuspense, BTag, BText, DomSlot};
+#[cfg(not(feature = "lean_portal"))]
+use super::BPortal;
+#[cfg(not(feature = "lean_raw"))]
+use super::BRaw;
+#[cfg(not(feature = "lean_suspense"))]
+use super::BSuspense;
+use super::{BComp, BList, BSubtree, BTag, BText, DomSlot};
 use crate::dom_bundle::{Reconcilable, ReconcileTarget};
 use crate::html::AnyScope;
 use crate::utils::RcExt;
@@ -21,12 +27,15 @@ pub(super) enum BNode {
     /// A holder for a list of other nodes.
     List(BList),
     /// A portal to another part of the document
+    #[cfg(not(feature = "lean_portal"))]
     Portal(BPortal),
     /// A holder for any `Node` (necessary for replacing node).
     Ref(Node),
     /// A suspendible document fragment.
+    #[cfg(not(feature = "lean_suspense"))]
     Suspense(Box<BSuspense>),
     /// A raw HTML string, represented by [`AttrValue`](crate::AttrValue).
+    #[cfg(not(feature = "lean_raw"))]
     Raw(BRaw),
 }
 
@@ -39,8 +48,11 @@ impl BNode {
             Self::Ref(_) => None,
             Self::Tag(btag) => btag.key(),
             Self::Text(_) => None,
+            #[cfg(not(feature = "lean_portal"))]
             Self::Portal(bportal) => bportal.key(),
+            #[cfg(not(feature = "lean_suspense"))]
             Self::Suspense(bsusp) => bsusp.key(),
+            #[cfg(not(feature = "lean_raw"))]
             Self::Raw(_) => None,
         }
     }
@@ -60,8 +72,11 @@ impl ReconcileTarget for BNode {
                     tracing::warn!("Node not found to remove VRef");
                 }
             }
+            #[cfg(not(feature = "lean_portal"))]
             Self::Portal(bportal) => bportal.detach(root, parent, parent_to_detach),
+            #[cfg(not(feature = "lean_suspense"))]
             Self::Suspense(bsusp) => bsusp.detach(root, parent, parent_to_detach),
+            #[cfg(not(feature = "lean_raw"))]
             Self::Raw(raw) => raw.detach(root, parent, parent_to_detach),
         }
     }
@@ -77,8 +92,11 @@ impl ReconcileTarget for BNode {
 
                 DomSlot::at(node.clone())
             }
+            #[cfg(not(feature = "lean_portal"))]
             Self::Portal(ref vportal) => vportal.shift(next_parent, slot),
+            #[cfg(not(feature = "lean_suspense"))]
             Self::Suspense(ref vsuspense) => vsuspense.shift(next_parent, slot),
+            #[cfg(not(feature = "lean_raw"))]
             Self::Raw(ref braw) => braw.shift(next_parent, slot),
         }
     }
@@ -118,16 +136,19 @@ impl Reconcilable for VNode {
                 slot.insert(parent, &node);
                 (DomSlot::at(node.clone()), BNode::Ref(node))
             }
+            #[cfg(not(feature = "lean_portal"))]
             VNode::VPortal(vportal) => {
                 let (node_ref, portal) =
                     RcExt::unwrap_or_clone(vportal).attach(root, parent_scope, parent, slot);
                 (node_ref, portal.into())
             }
+            #[cfg(not(feature = "lean_suspense"))]
             VNode::VSuspense(vsuspsense) => {
                 let (node_ref, suspsense) =
                     RcExt::unwrap_or_clone(vsuspsense).attach(root, parent_scope, parent, slot);
                 (node_ref, suspsense.into())
             }
+            #[cfg(not(feature = "lean_raw"))]
             VNode::VRaw(vraw) => {
                 let (node_ref, raw) = vraw.attach(root, parent_scope, parent, slot);
                 (node_ref, raw.into())
@@ -181,6 +202,7 @@ impl Reconcilable for VNode {
                 BNode::Ref(ref n) if &node == n => DomSlot::at(node),
                 _ => VNode::VRef(node).replace(root, parent_scope, parent, slot, bundle),
             },
+            #[cfg(not(feature = "lean_portal"))]
             VNode::VPortal(vportal) => RcExt::unwrap_or_clone(vportal).reconcile_node(
                 root,
                 parent_scope,
@@ -188,6 +210,7 @@ impl Reconcilable for VNode {
                 slot,
                 bundle,
             ),
+            #[cfg(not(feature = "lean_suspense"))]
             VNode::VSuspense(vsuspsense) => RcExt::unwrap_or_clone(vsuspsense).reconcile_node(
                 root,
                 parent_scope,
@@ -195,6 +218,7 @@ impl Reconcilable for VNode {
                 slot,
                 bundle,
             ),
+            #[cfg(not(feature = "lean_raw"))]
             VNode::VRaw(vraw) => vraw.reconcile_node(root, parent_scope, parent, slot, bundle),
         }
     }
@@ -228,6 +252,7 @@ impl From<BComp> for BNode {
     }
 }
 
+#[cfg(not(feature = "lean_portal"))]
 impl From<BPortal> for BNode {
     #[inline]
     fn from(bportal: BPortal) -> Self {
@@ -235,6 +260,7 @@ impl From<BPortal> for BNode {
     }
 }
 
+#[cfg(not(feature = "lean_suspense"))]
 impl From<BSuspense> for BNode {
     #[inline]
     fn from(bsusp: BSuspense) -> Self {
@@ -242,6 +268,7 @@ impl From<BSuspense> for BNode {
     }
 }
 
+#[cfg(not(feature = "lean_raw"))]
 impl From<BRaw> for BNode {
     #[inline]
     fn from(braw: BRaw) -> Self {
@@ -257,8 +284,11 @@ impl fmt::Debug for BNode {
             Self::Comp(ref bsusp) => bsusp.fmt(f),
             Self::List(ref vlist) => vlist.fmt(f),
             Self::Ref(ref vref) => write!(f, "VRef ( \"{}\" )", crate::utils::print_node(vref)),
+            #[cfg(not(feature = "lean_portal"))]
             Self::Portal(ref vportal) => vportal.fmt(f),
+            #[cfg(not(feature = "lean_suspense"))]
             Self::Suspense(ref bsusp) => bsusp.fmt(f),
+            #[cfg(not(feature = "lean_raw"))]
             Self::Raw(ref braw) => braw.fmt(f),
         }
     }
@@ -298,6 +328,7 @@ mod feat_hydration {
                          effect."
                     )
                 }
+                #[cfg(not(feature = "lean_portal"))]
                 // You cannot hydrate a VPortal.
                 VNode::VPortal(_) => {
                     panic!(
@@ -305,9 +336,11 @@ mod feat_hydration {
                          use_effect."
                     )
                 }
+                #[cfg(not(feature = "lean_suspense"))]
                 VNode::VSuspense(vsuspense) => RcExt::unwrap_or_clone(vsuspense)
                     .hydrate(root, parent_scope, parent, fragment, prev_next_sibling)
                     .into(),
+                #[cfg(not(feature = "lean_raw"))]
                 VNode::VRaw(vraw) => vraw
                     .hydrate(root, parent_scope, parent, fragment, prev_next_sibling)
                     .into(),

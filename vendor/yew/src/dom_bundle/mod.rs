@@ -13,8 +13,11 @@ use crate::virtual_dom::VNode;
 mod bcomp;
 mod blist;
 mod bnode;
+#[cfg(not(feature = "lean_portal"))]
 mod bportal;
+#[cfg(not(feature = "lean_raw"))]
 mod braw;
+#[cfg(not(feature = "lean_suspense"))]
 mod bsuspense;
 mod btag;
 mod btext;
@@ -27,8 +30,11 @@ mod utils;
 use bcomp::BComp;
 use blist::BList;
 use bnode::BNode;
+#[cfg(not(feature = "lean_portal"))]
 use bportal::BPortal;
+#[cfg(not(feature = "lean_raw"))]
 use braw::BRaw;
+#[cfg(not(feature = "lean_suspense"))]
 use bsuspense::BSuspense;
 use btag::{BTag, Registry};
 use btext::BText;

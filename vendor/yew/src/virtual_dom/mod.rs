@@ -11,10 +11,13 @@ pub mod vlist;
 #[doc(hidden)]
 pub mod vnode;
 #[doc(hidden)]
+#[cfg(not(feature = "lean_portal"))]
 pub mod vportal;
 #[doc(hidden)]
+#[cfg(not(feature = "lean_raw"))]
 pub mod vraw;
 #[doc(hidden)]
+#[cfg(not(feature = "lean_suspense"))]
 pub mod vsuspense;
 #[doc(hidden)]
 pub mod vtag;
@@ -40,10 +43,13 @@ pub use self::vlist::VList;
 #[doc(inline)]
 pub use self::vnode::VNode;
 #[doc(inline)]
+#[cfg(not(feature = "lean_portal"))]
 pub use self::vportal::VPortal;
 #[doc(inline)]
+#[cfg(not(feature = "lean_raw"))]
 pub use self::vraw::VRaw;
 #[doc(inline)]
+#[cfg(not(feature = "lean_suspense"))]
 pub use self::vsuspense::VSuspense;
 #[doc(inline)]
 pub use self::vtag::VTag;

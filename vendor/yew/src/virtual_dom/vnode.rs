@@ -7,9 +7,15 @@ use std::{fmt, mem};
 
 use web_sys::Node;
 
-use super::{Key, VChild, VComp, VList, VPortal, VSuspense, VTag, VText};
+use super::{Key, VChild, VComp, VList, VTag, VText};
 use crate::html::{BaseComponent, ImplicitClone};
+#[cfg(not(feature = "lean_raw"))]
 use crate::virtual_dom::VRaw;
+#[cfg(not(feature = "lean_portal"))]
+use crate::virtual_dom::VPortal;
+#[cfg(not(feature = "lean_suspense"))]
+use crate::virtual_dom::VSuspense;
+#[cfg(not(feature = "lean_raw"))]
 use crate::AttrValue;
 
 /// Bind virtual element to a DOM reference.
@@ -25,14 +31,17 @@ pub enum VNode {
     /// A holder for a list of other nodes.
     VList(Rc<VList>),
     /// A portal to another part of the document
+    #[cfg(not(feature = "lean_portal"))]
     VPortal(Rc<VPortal>),
     /// A holder for any `Node` (necessary for replacing node).
     VRef(Node),
     /// A suspendible document fragment.
+    #[cfg(not(feature = "lean_suspense"))]
     VSuspense(Rc<VSuspense>),
     /// A raw HTML string, represented by [`AttrValue`](crate::AttrValue).
     ///
     /// Also see: [`VNode::from_html_unchecked`]
+    #[cfg(not(feature = "lean_raw"))]
     VRaw(VRaw),
 }
 
@@ -44,8 +53,11 @@ impl VNode {
             VNode::VRef(_) => None,
             VNode::VTag(vtag) => vtag.key.as_ref(),
             VNode::VText(_) => None,
+            #[cfg(not(feature = "lean_portal"))]
             VNode::VPortal(vportal) => vportal.node.key(),
+            #[cfg(not(feature = "lean_suspense"))]
             VNode::VSuspense(vsuspense) => vsuspense.key.as_ref(),
+            #[cfg(not(feature = "lean_raw"))]
             VNode::VRaw(_) => None,
         }
     }
@@ -99,6 +111,7 @@ impl VNode {
     /// };
     /// # }
     /// ```
+    #[cfg(not(feature = "lean_raw"))]
     pub fn from_html_unchecked(html: AttrValue) -> Self {
         VNode::VRaw(VRaw { html })
     }
@@ -138,6 +151,7 @@ impl From<VComp> for VNode {
     }
 }
 
+#[cfg(not(feature = "lean_suspense"))]
 impl From<VSuspense> for VNode {
     #[inline]
     fn from(vsuspense: VSuspense) -> Self {
@@ -145,6 +159,7 @@ impl From<VSuspense> for VNode {
     }
 }
 
+#[cfg(not(feature = "lean_portal"))]
 impl From<VPortal> for VNode {
     #[inline]
     fn from(vportal: VPortal) -> Self {
@@ -183,8 +198,11 @@ impl fmt::Debug for VNode {
             VNode::VComp(ref vcomp) => vcomp.fmt(f),
             VNode::VList(ref vlist) => vlist.fmt(f),
             VNode::VRef(ref vref) => write!(f, "VRef ( \"{}\" )", crate::utils::print_node(vref)),
+            #[cfg(not(feature = "lean_portal"))]
             VNode::VPortal(ref vportal) => vportal.fmt(f),
+            #[cfg(not(feature = "lean_suspense"))]
             VNode::VSuspense(ref vsuspense) => vsuspense.fmt(f),
+            #[cfg(not(feature = "lean_raw"))]
             VNode::VRaw(ref vraw) => write!(f, "VRaw {{ {} }}", vraw.html),
         }
     }
@@ -240,13 +258,16 @@ mod feat_ssr {
                         panic!("VRef is not possible to be rendered in to a string.")
                     }
                     // Portals are not rendered.
+                    #[cfg(not(feature = "lean_portal"))]
                     VNode::VPortal(_) => {}
+                    #[cfg(not(feature = "lean_suspense"))]
                     VNode::VSuspense(vsuspense) => {
                         vsuspense
                             .render_into_stream(w, parent_scope, hydratable, parent_vtag_kind)
                             .await
                     }
 
+                    #[cfg(not(feature = "lean_raw"))]
                     VNode::VRaw(vraw) => vraw.render_into_stream(w, parent_scope, hydratable).await,
                 }
             }
