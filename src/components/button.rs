@@ -10,7 +10,7 @@ use k12_export_core::{Download, Event, Failure, Status, View};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::components::export_button_view::{use_export_button_view, Change, ExportButtonViewProps, Local};
+use crate::components::export_button_view::{use_export_button_view, Change, ExportButtonViewProps, Local, Refs};
 use crate::hooks::use_background_tab::use_background_tab;
 use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::hooks::use_exporter::{use_exporter, ExportInputs};
@@ -180,7 +180,9 @@ fn is_inside(e: &web_sys::Event, pop_id: &str) -> bool {
 #[function_component]
 pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
     let ui = use_reducer_eq(Ui::default);
-    let pop_id = use_memo((), |_| AttrValue::from(crate::components::unique_id("k12x-pop")));
+    // The popover's id and the elements the view measures: one memo for all.
+    let ids = use_memo((), |_| (AttrValue::from(crate::components::unique_id("k12x-pop")), Refs::default()));
+    let pop_id = &ids.0;
 
     let on_update = {
         let ui = ui.dispatcher();
@@ -211,7 +213,7 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
     let inputs =
         ExportInputs { options: props.options.clone(), data: props.data.clone(), filename: props.filename.clone() };
     let exporter = use_exporter(inputs, props.transport.clone(), on_update);
-    let wait = *use_memo(props.options.clone(), |o| WaitOptions::from_page(o.json()).unwrap_or_default());
+    let wait = WaitOptions::from_page(props.options.json()).unwrap_or_default();
     let gesture = use_background_tab(&ui.view, wait, props.labels.clone());
 
     // The toast leaves by itself after a while; a newer toast restarts the clock.
@@ -348,5 +350,5 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         in_app: wait.in_app,
         notice: ui.cancelled.then_some(AttrValue::Static(props.labels.cancelled)),
     };
-    use_export_button_view(&view, ui.local, onchange)
+    use_export_button_view(&view, &ids.1, ui.local, onchange)
 }

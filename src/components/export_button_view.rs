@@ -72,6 +72,16 @@ pub struct Local {
     pub closed: bool,
 }
 
+/// The elements the view measures and focuses, kept by its owner for the component's life (a
+/// hook of its own for each would cost the embeddable bundle a `use_state` instance).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Refs {
+    /// The widget's outer element.
+    pub anchor: NodeRef,
+    /// The popover or the in-app panel.
+    pub pop: NodeRef,
+}
+
 /// A change of [`Local`], asked of its owner by the view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Change {
@@ -107,18 +117,25 @@ impl Reducible for Local {
 #[function_component]
 pub fn ExportButtonView(props: &ExportButtonViewProps) -> Html {
     let local = use_reducer_eq(Local::default);
+    let refs = use_memo((), |()| Refs::default());
     let onchange = {
         let local = local.dispatcher();
         Callback::from(move |c| local.dispatch(c))
     };
-    use_export_button_view(props, *local, onchange)
+    use_export_button_view(props, &refs, *local, onchange)
 }
 
 /// The markup of [`ExportButtonView`], for a component that renders it inline (a component of its
-/// own costs the embeddable bundle about 2 KB gzip) and keeps the view's [`Local`] state in its
-/// own: `local`, which `onchange` is asked to change (the popover or panel measured, a copy, a close).
+/// own costs the embeddable bundle about 2 KB gzip) and keeps the view's [`Local`] state and
+/// [`Refs`] in its own: `local`, which `onchange` is asked to change (the popover or panel
+/// measured, a copy, a close).
 #[hook]
-pub fn use_export_button_view(props: &ExportButtonViewProps, local: Local, onchange: Callback<Change>) -> Html {
+pub fn use_export_button_view(
+    props: &ExportButtonViewProps,
+    refs: &Refs,
+    local: Local,
+    onchange: Callback<Change>,
+) -> Html {
     let v = &props.view;
     let labels = &props.labels;
     let busy = v.status == Status::Exporting;
@@ -139,8 +156,7 @@ pub fn use_export_button_view(props: &ExportButtonViewProps, local: Local, oncha
     // the busy button — before the browser paints (effects run in the same task as the render). The anchor is found through a NodeRef: with
     // Yew's event delegation, an event's current target is the app's root element, not the element
     // the listener is written on.
-    let anchor = use_node_ref();
-    let pop = use_node_ref();
+    let Refs { anchor, pop } = refs.clone();
     {
         let (anchor, pop, onchange) = (anchor.clone(), pop.clone(), onchange.clone());
         let open = busy && props.popover_open;

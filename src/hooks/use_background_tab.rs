@@ -38,5 +38,6 @@ pub fn use_background_tab(view: &View, options: WaitOptions, labels: Rc<Labels>)
         let tab = tab.clone();
         use_effect_on(EffectKey(1, true, None), Box::new(move || Box::new(move || tab.stop())));
     }
-    use_callback(options.notify, |(), &on| ask_notify_permission(on))
+    let on = options.notify;
+    Callback::from(move |()| ask_notify_permission(on))
 }
