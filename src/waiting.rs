@@ -71,6 +71,7 @@ pub fn is_in_app_browser(user_agent: &str) -> bool {
 #[wasm_bindgen::prelude::wasm_bindgen(module = "/src/waiting.js")]
 extern "C" {
     /// One button's part of a hidden tab's title and of the notifications.
+    #[derive(Clone)]
     pub type Tab;
     /// A button's part, doing nothing until [`Tab::show`].
     #[wasm_bindgen(js_name = tab)]

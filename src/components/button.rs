@@ -180,8 +180,11 @@ fn is_inside(e: &web_sys::Event, pop_id: &str) -> bool {
 #[function_component]
 pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
     let ui = use_reducer_eq(Ui::default);
-    // The popover's id and the elements the view measures: one memo for all.
-    let ids = use_memo((), |_| (AttrValue::from(crate::components::unique_id("k12x-pop")), Refs::default()));
+    // For the button's life, in one memo: the popover's id, the elements the view measures, the
+    // button's part of the page title.
+    let ids = use_memo((), |_| {
+        (AttrValue::from(crate::components::unique_id("k12x-pop")), Refs::default(), crate::waiting::new_tab())
+    });
     let pop_id = &ids.0;
 
     let on_update = {
@@ -214,7 +217,7 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         ExportInputs { options: props.options.clone(), data: props.data.clone(), filename: props.filename.clone() };
     let exporter = use_exporter(inputs, props.transport.clone(), on_update);
     let wait = WaitOptions::from_page(props.options.json()).unwrap_or_default();
-    let gesture = use_background_tab(&ui.view, wait, props.labels.clone());
+    let gesture = use_background_tab(&ids.2, &ui.view, wait, props.labels.clone());
 
     // The toast leaves by itself after a while; a newer toast restarts the clock.
     {

@@ -9,14 +9,13 @@ use yew::prelude::*;
 
 use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::labels::Labels;
-use crate::waiting::{ask_notify_permission, new_tab, WaitOptions};
+use crate::waiting::{ask_notify_permission, Tab, WaitOptions};
 
-/// Shows `view` in the title of a hidden tab and notifies its end, as `options` ask. Returns
-/// the callback to call from the user's click that starts an export: only then is the
-/// notification permission asked.
+/// Shows `view` in the title of a hidden tab and notifies its end, as `options` ask, through
+/// `tab` (the button's for its life: [`crate::waiting::new_tab`]). Returns the callback to call
+/// from the user's click that starts an export: only then is the notification permission asked.
 #[hook]
-pub fn use_background_tab(view: &View, options: WaitOptions, labels: Rc<Labels>) -> Callback<()> {
-    let tab = use_memo((), |()| new_tab());
+pub fn use_background_tab(tab: &Tab, view: &View, options: WaitOptions, labels: Rc<Labels>) -> Callback<()> {
     let (status, percent, filename) = (view.status, view.percent, view.filename.clone());
     {
         let tab = tab.clone();

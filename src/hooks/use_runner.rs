@@ -8,6 +8,7 @@ use k12_export_core::{OptionsError, SansIo};
 use yew::prelude::*;
 
 use crate::driver::{FetchTransport, Observer, Runner, Transport};
+use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 
 /// A transport for a component prop: compared by identity.
 #[derive(Clone)]
@@ -46,6 +47,8 @@ pub struct RunnerHandle<M: SansIo + 'static> {
 struct Slot<M: SansIo + 'static, K> {
     built_from: Option<(K, Option<TransportRef>)>,
     runner: Option<Runner<M>>,
+    /// Why `build` refused the inputs, if it did.
+    error: Option<OptionsError>,
 }
 
 /// Keeps a [`Runner`] built by `build(&inputs)` alive while the component is mounted; every change
@@ -67,12 +70,13 @@ where
 {
     let latest = use_mut_ref(|| on_update.clone());
     *latest.borrow_mut() = on_update;
-    let slot: Rc<RefCell<Slot<M, K>>> = use_mut_ref(|| Slot { built_from: None, runner: None });
-    let error = use_memo(inputs.clone(), |i| build(i).err());
+    let slot: Rc<RefCell<Slot<M, K>>> = use_mut_ref(|| Slot { built_from: None, runner: None, error: None });
     let key = (inputs, transport);
     let stale = slot.borrow().built_from.as_ref() != Some(&key);
     if stale {
-        let fresh = build(&key.0).ok().map(|machine| {
+        let built = build(&key.0);
+        let error = built.as_ref().err().cloned();
+        let fresh = built.ok().map(|machine| {
             let latest = latest.clone();
             let observer: Observer<M> = Rc::new(move |view: &M::View, events: &[M::Event]| {
                 let cb = latest.borrow().clone();
@@ -85,24 +89,29 @@ where
         let old = {
             let mut s = slot.borrow_mut();
             s.built_from = Some(key);
+            s.error = error;
             std::mem::replace(&mut s.runner, fresh)
         };
         drop(old); // stops the previous one: timer cleared, requests aborted, listeners removed
     }
     {
         let slot = slot.clone();
-        use_effect_with((), move |_| {
-            move || {
-                let old = slot.borrow_mut().runner.take();
-                drop(old); // unmounted: stop everything
-            }
-        });
+        use_effect_on(
+            EffectKey::default(),
+            Box::new(move || {
+                Box::new(move || {
+                    let old = slot.borrow_mut().runner.take();
+                    drop(old); // unmounted: stop everything
+                })
+            }),
+        );
     }
+    let error = slot.borrow().error.clone();
     let send = Callback::from(move |input: M::Input| {
         let s = slot.borrow();
         if let Some(r) = s.runner.as_ref() {
             r.input(input);
         }
     });
-    RunnerHandle { send, error: (*error).clone() }
+    RunnerHandle { send, error }
 }
