@@ -5,6 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use k12_export_core::{HttpOutcome, HttpRequest};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
@@ -34,16 +35,34 @@ impl Transport for FetchTransport {
     }
 }
 
+// The request itself is made in JS (`src/driver/transport.js`): a few lines there, a dozen
+// imports of the wasm here.
+#[wasm_bindgen(module = "/src/driver/transport.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = fetchText)]
+    fn fetch_text(
+        url: &str,
+        method: &str,
+        headers: js_sys::Array,
+        body: Option<String>,
+        signal: Option<AbortSignal>,
+    ) -> js_sys::Promise;
+}
+
 /// One `fetch` and its body as text; `Err` (a description) when no answer came.
 async fn fetch(request: &HttpRequest, signal: Option<&AbortSignal>) -> Result<HttpOutcome, String> {
-    let raw = build_request(request, signal)?;
-    let window = web_sys::window().ok_or("no window")?;
-    let response: web_sys::Response =
-        JsFuture::from(window.fetch_with_request(&raw)).await.map_err(js_error)?.dyn_into().map_err(js_error)?;
-    let status = response.status();
-    let retry_after = response.headers().get("retry-after").ok().flatten();
-    let body = JsFuture::from(response.text().map_err(js_error)?).await.map_err(js_error)?;
-    Ok(HttpOutcome::Answer { status, retry_after, body: body.as_string().unwrap_or_default() })
+    let headers = js_sys::Array::new();
+    for (name, value) in &request.headers {
+        headers.push(&JsValue::from_str(name));
+        headers.push(&JsValue::from_str(value));
+    }
+    let promise = fetch_text(&request.url, request.method.as_str(), headers, request.body.clone(), signal.cloned());
+    let answer: js_sys::Array = JsFuture::from(promise).await.map_err(js_error)?.unchecked_into();
+    Ok(HttpOutcome::Answer {
+        status: answer.get(0).as_f64().map_or(0, |s| s as u16),
+        retry_after: answer.get(1).as_string(),
+        body: answer.get(2).as_string().unwrap_or_default(),
+    })
 }
 
 /// A rejection as text, e.g. `TypeError: Failed to fetch`.
@@ -52,26 +71,6 @@ fn js_error(e: JsValue) -> String {
         Some(e) => String::from(e.to_string()),
         None => "fetch failed".to_owned(),
     }
-}
-
-/// The `fetch` request, with the URL exactly as the core built it.
-fn build_request(request: &HttpRequest, signal: Option<&AbortSignal>) -> Result<web_sys::Request, String> {
-    let init = web_sys::RequestInit::new();
-    init.set_method(request.method.as_str());
-    if let Some(signal) = signal {
-        init.set_signal(Some(signal));
-    }
-    let headers = web_sys::Headers::new().map_err(|_| "cannot create headers".to_owned())?;
-    for (name, value) in &request.headers {
-        headers.append(name, value).map_err(|_| format!("invalid header {name}"))?;
-    }
-    if let Some(body) = &request.body {
-        headers.append("Content-Type", "application/json").map_err(|_| "invalid header".to_owned())?;
-        init.set_body(&JsValue::from_str(body));
-    }
-    init.set_headers(&headers);
-    web_sys::Request::new_with_str_and_init(&request.url, &init)
-        .map_err(|_| format!("invalid request URL: {}", request.url))
 }
 
 /// Aborts its request when dropped, unless disarmed first: every request in flight is held by
