@@ -63,7 +63,7 @@ fn build_request(request: &HttpRequest, signal: Option<&AbortSignal>) -> Result<
     }
     let headers = web_sys::Headers::new().map_err(|_| "cannot create headers".to_owned())?;
     for (name, value) in &request.headers {
-        headers.append(name, value).map_err(|_| format!("invalid header {name}"))?;
+        headers.append(name, value).map_err(|_| ["invalid header ", name].concat())?;
     }
     if let Some(body) = &request.body {
         headers.append("Content-Type", "application/json").map_err(|_| "invalid header".to_owned())?;
@@ -71,7 +71,7 @@ fn build_request(request: &HttpRequest, signal: Option<&AbortSignal>) -> Result<
     }
     init.set_headers(&headers);
     web_sys::Request::new_with_str_and_init(&request.url, &init)
-        .map_err(|_| format!("invalid request URL: {}", request.url))
+        .map_err(|_| ["invalid request URL: ", &request.url].concat())
 }
 
 /// Aborts its request when dropped, unless disarmed first: every request in flight is held by
