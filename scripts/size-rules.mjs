@@ -5,7 +5,8 @@
 //   `recorded.toleranceBytes` over `recorded.gzipBytes`, and must not sit more than that under it
 //   either: a smaller bundle is recorded (`scripts/size.sh --record`), so the next growth is seen;
 // - the release wasm may not contain a `banned` code family (float formatting and parsing, the
-//   standard sorts, the substring searcher: each measured at a kilobyte or more), found by the
+//   standard sorts, the substring searcher, the formatting machinery of `format!`/`to_string()`:
+//   each measured at about a kilobyte or more), found by the
 //   function names of the module before wasm-opt (scripts/build.sh keeps it in target/size/).
 //
 //   node scripts/size-rules.mjs check GZIP_TOTAL NAMED_WASM   exit 1 (after printing why) on a breach

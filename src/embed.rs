@@ -271,7 +271,7 @@ mod history_panel {
 }
 
 fn error(e: OptionsError) -> JsError {
-    JsError::new(&format!("k12-export: {e}"))
+    JsError::new(&["k12-export: ", &e.message()].concat())
 }
 
 /// Reads the options object: functions are taken out, the rest goes through JSON.
@@ -299,7 +299,7 @@ fn props(element: &Element, options: &JsValue, start_key: u32) -> Result<AsyncEx
         if v.is_undefined() || v.is_null() || v.is_function() {
             Ok(v)
         } else {
-            Err(error(OptionsError::new(&format!("options.{name}"), "must be a function")))
+            Err(error(OptionsError::option(name, "must be a function")))
         }
     };
     let target = event_target(element);
@@ -342,7 +342,7 @@ fn plain_json(options: &JsValue) -> Result<Json, JsError> {
     let text = js_sys::JSON::stringify(options)
         .map_err(|_| error(OptionsError::new("options", "cannot be turned into JSON (a cycle?)")))?;
     Json::parse(&String::from(text))
-        .map_err(|e| error(OptionsError::new("options", &format!("is not plain data ({e})"))))
+        .map_err(|e| error(OptionsError::new("options", &["is not plain data (", &e.message(), ")"].concat())))
 }
 
 fn labels(json: &Json) -> Result<Labels, JsError> {

@@ -1,5 +1,6 @@
 //! Every word the widget shows, in Chinese by default and in English on request.
 
+use k12_export_core::lean::uint;
 use k12_export_core::{FailKind, Failure};
 
 /// The widget's texts. `Labels::default()` is zh-CN; [`Labels::en`] is English.
@@ -265,7 +266,7 @@ impl Labels {
 
     /// The estimated time left, e.g. "约 12 秒".
     pub fn eta_text(&self, secs: u32) -> String {
-        fill(self.eta, "{n}", &secs.to_string())
+        fill(self.eta, "{n}", &uint(secs.into()))
     }
 
     /// "服务器仍在处理，已等待 1 分 20 秒".
@@ -275,11 +276,11 @@ impl Labels {
 
     /// "20 秒", "1 分 20 秒".
     pub fn duration(&self, secs: u32) -> String {
-        let s = (secs % 60).to_string();
+        let s = uint((secs % 60).into());
         if secs < 60 {
             fill(self.seconds, "{s}", &s)
         } else {
-            fill(&fill(self.minutes, "{m}", &(secs / 60).to_string()), "{s}", &s)
+            fill(&fill(self.minutes, "{m}", &uint((secs / 60).into())), "{s}", &s)
         }
     }
 
@@ -299,7 +300,7 @@ impl Labels {
         }
         match f.kind {
             FailKind::Server => r.server.to_owned(),
-            FailKind::Http => fill(r.http, "{status}", &f.status.map_or_else(|| "?".to_owned(), |s| s.to_string())),
+            FailKind::Http => fill(r.http, "{status}", &f.status.map_or_else(|| "?".to_owned(), |s| uint(s.into()))),
             FailKind::Network => r.network.to_owned(),
             FailKind::BadResponse => r.bad_response.to_owned(),
             FailKind::UnsafeUrl => r.unsafe_url.to_owned(),

@@ -37,14 +37,14 @@ impl Options {
     pub fn parse(text: &str) -> Result<Options, OptionsError> {
         Json::parse(text)
             .map(Options::from_json)
-            .map_err(|e| OptionsError::new("options", &format!("is not valid JSON ({e})")))
+            .map_err(|e| OptionsError::new("options", &["is not valid JSON (", &e.message(), ")"].concat()))
     }
 
     /// K12 options from the seed's cache config map, e.g.
     /// `{"homework-export": {"method":"GET","url":"/j/org/{termId}/homework/export","rest":true,"isPolling":true}, …}`.
     pub fn k12(config: &str) -> Result<Options, OptionsError> {
         let config = Json::parse(config)
-            .map_err(|e| OptionsError::new("options.config", &format!("is not valid JSON ({e})")))?;
+            .map_err(|e| OptionsError::new("options.config", &["is not valid JSON (", &e.message(), ")"].concat()))?;
         Ok(Options::from_json(Json::Obj(vec![("config".into(), config)])))
     }
 

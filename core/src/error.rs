@@ -1,10 +1,14 @@
 //! Errors: bad options from a host page, and why an export failed.
+//!
+//! Their texts are built by `message()` from pieces, and `Display` writes that text: a derived
+//! (`thiserror`) or `write!`-based `Display` would bring Rust's formatting machinery into the
+//! wasm, which calls `message()` instead.
 
+use crate::lean;
 use std::fmt;
 
 /// Options that cannot be used, naming the field: `options.config['x'].url must be a non-empty string`.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{field} {what}")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OptionsError {
     /// The field, as a path a developer can find (`options.data.termId`).
     pub field: String,
@@ -25,7 +29,21 @@ impl OptionsError {
         field.push_str(name);
         OptionsError { field, what: what.to_owned() }
     }
+
+    /// `{field} {what}`, the text of `Display`, built without `core::fmt` (which the wasm does
+    /// not carry).
+    pub fn message(&self) -> String {
+        [self.field.as_str(), " ", &self.what].concat()
+    }
 }
+
+impl fmt::Display for OptionsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for OptionsError {}
 
 /// The kind of failure, for choosing a message and for tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,10 +108,10 @@ impl Failure {
         self.status = Some(status);
         self
     }
-}
 
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// What failed, in English, with the HTTP status and the server's words (the text of
+    /// `Display`, built without `core::fmt`, which the wasm does not carry).
+    pub fn message(&self) -> String {
         let what = match self.kind {
             FailKind::Server => "the server reported an error",
             FailKind::Http => "the server answered with an HTTP error",
@@ -104,13 +122,22 @@ impl fmt::Display for Failure {
             FailKind::Rejected => "the server refused the export",
             FailKind::Cancelled => "the export was cancelled on the server",
         };
-        f.write_str(what)?;
+        let mut out = String::from(what);
         if let Some(s) = self.status {
-            write!(f, " (HTTP {s})")?;
+            out.push_str(" (HTTP ");
+            lean::push_uint(&mut out, u64::from(s));
+            out.push(')');
         }
         if let Some(d) = &self.detail {
-            write!(f, ": {d}")?;
+            out.push_str(": ");
+            out.push_str(d);
         }
-        Ok(())
+        out
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
     }
 }

@@ -61,7 +61,7 @@ impl HttpRequest {
 
     /// A request with a JSON body.
     pub fn json(method: Method, url: impl Into<String>, body: &Json) -> HttpRequest {
-        HttpRequest { method, url: url.into(), headers: Vec::new(), body: Some(body.to_string()) }
+        HttpRequest { method, url: url.into(), headers: Vec::new(), body: Some(body.to_json()) }
     }
 
     /// Adds a header.
@@ -200,7 +200,7 @@ pub fn download_name(shown: &str, url: Option<&str>) -> String {
         .and_then(|last| last.rfind('.').map(|i| &last[i..]))
         .filter(|e| (2..=5).contains(&e.len()) && e[1..].bytes().all(|b| b.is_ascii_alphanumeric()));
     match ext {
-        Some(ext) => format!("{name}{ext}"),
+        Some(ext) => [name.as_str(), ext].concat(),
         None => name,
     }
 }
@@ -234,7 +234,7 @@ impl Base {
 
     /// The URL of `path` (starting with `/`, already encoded) with `params` and the extra query.
     pub fn url(&self, path: &str, params: &[(&str, &str)]) -> String {
-        let mut url = format!("{}{path}", self.root);
+        let mut url = [self.root.as_str(), path].concat();
         let mut first = true;
         let extra = self.query.iter().filter(|(k, _)| !params.iter().any(|(p, _)| p == k));
         for (k, v) in params.iter().map(|&(k, v)| (k, v)).chain(extra.map(|(k, v)| (k.as_str(), v.as_str()))) {

@@ -26,7 +26,7 @@
 use crate::backends::{self, Protocol};
 use crate::codec::json::Json;
 use crate::error::OptionsError;
-use crate::lean::comma_list;
+use crate::lean::{self, comma_list};
 use crate::retry::RetryPolicy;
 use crate::seam::Ctx;
 
@@ -59,10 +59,14 @@ impl Common {
         let Some(protocol) = backends::find(name) else {
             return Err(OptionsError::new(
                 "options.protocol",
-                &format!(
-                    "'{name}' is not a supported protocol (supported: {})",
-                    comma_list(backends::PROTOCOLS.iter().map(|p| p.name))
-                ),
+                &[
+                    "'",
+                    name,
+                    "' is not a supported protocol (supported: ",
+                    &comma_list(backends::PROTOCOLS.iter().map(|p| p.name)),
+                    ")",
+                ]
+                .concat(),
             ));
         };
         for (k, _) in members {
@@ -112,7 +116,10 @@ pub fn integer(v: &Json, name: &str, min: u32, max: u32) -> Result<Option<u32>, 
 }
 
 fn range_error(name: &str, what: &str, min: u32, max: u32) -> OptionsError {
-    OptionsError::option(name, &format!("must be {what} from {min} to {max}"))
+    OptionsError::option(
+        name,
+        &["must be ", what, " from ", &lean::uint(min.into()), " to ", &lean::uint(max.into())].concat(),
+    )
 }
 
 /// Reads `requestTimeoutMs` (100–600000) and `retries` (0–20) into `policy`: the retry policy of
@@ -138,11 +145,11 @@ pub fn fill_template(template: &str, data: &Json) -> Result<String, OptionsError
         out.push_str(&rest[..open]);
         let value = match data.get(key) {
             Some(Json::Str(s)) => s.clone(),
-            Some(n @ Json::Num(_)) => n.to_string(),
+            Some(n @ Json::Num(_)) => n.to_json(),
             _ => {
                 return Err(OptionsError::new(
                     "options.filename",
-                    &format!("uses {{{key}}}, which options.data does not have as a string or number"),
+                    &["uses {", key, "}, which options.data does not have as a string or number"].concat(),
                 ))
             }
         };

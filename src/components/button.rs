@@ -284,14 +284,14 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         );
     }
 
-    let misconfigured = exporter.error.as_ref().map(|e| e.to_string());
+    let misconfigured = exporter.error.as_ref().map(|e| e.message());
     {
         let message = misconfigured.clone().map(AttrValue::from);
         use_effect_on(
             EffectKey(0, false, message.clone()),
             Box::new(move || {
                 if let Some(m) = message {
-                    web_sys::console::error_1(&format!("k12-export: {m}").into());
+                    web_sys::console::error_1(&["k12-export: ", m.as_str()].concat().into());
                 }
                 Box::new(|| ())
             }),

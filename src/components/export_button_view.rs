@@ -209,7 +209,7 @@ pub fn use_export_button_view(
                 aria-disabled={props.inert.then_some("true")}
                 aria-busy={busy.then_some("true")}
                 aria-describedby={busy.then(|| props.popover_id.clone())}
-                title={props.error.as_ref().map(|m| format!("{}: {m}", labels.misconfigured))}
+                title={props.error.as_ref().map(|m| [labels.misconfigured, ": ", m].concat())}
                 data-error={props.error.clone()}
                 onclick={onclick}
             >

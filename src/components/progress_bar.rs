@@ -2,6 +2,7 @@
 //! property (`element.style = …`, through the CSSOM), never as a `style` attribute in the markup,
 //! so a page whose Content-Security-Policy blocks inline styles still sees the bar fill.
 
+use k12_export_core::lean::uint;
 use yew::prelude::*;
 
 /// The bar for `percent` (`None`: indeterminate, no `aria-valuenow`; the CSS animates it), named
@@ -15,10 +16,10 @@ pub fn progress_bar(percent: Option<u8>, label: AttrValue, class: Option<&'stati
             aria-label={label}
             aria-valuemin="0"
             aria-valuemax="100"
-            aria-valuenow={percent.map(|p| p.to_string())}
-            aria-valuetext={percent.map(|p| format!("{p}%"))}
+            aria-valuenow={percent.map(|p| uint(p.into()))}
+            aria-valuetext={percent.map(|p| [uint(p.into()).as_str(), "%"].concat())}
         >
-            <div class="k12x-bar-fill" ~style={percent.map(|p| format!("width:{p}%"))}></div>
+            <div class="k12x-bar-fill" ~style={percent.map(|p| ["width:", &uint(p.into()), "%"].concat())}></div>
         </div>
     }
 }

@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use k12_export_core::lean::uint;
 use k12_export_core::Stage;
 use yew::prelude::*;
 
@@ -113,7 +114,7 @@ pub fn progress_popover(props: &ProgressPopoverProps) -> Html {
             { progress_bar(pct, l.progress.into(), None) }
             <div class="k12x-pop-meta">
                 <span class="k12x-pop-status" aria-live={if props.stalled_secs.is_some() { "off" } else { "polite" }}>{ status }</span>
-                <span class="k12x-pop-pct">{ pct.map(|p| format!("{p}%")).unwrap_or_default() }</span>
+                <span class="k12x-pop-pct">{ pct.map(|p| [uint(p.into()).as_str(), "%"].concat()).unwrap_or_default() }</span>
             </div>
             if let Some(oncancel) = &props.oncancel {
                 <div class="k12x-pop-actions">

@@ -53,7 +53,7 @@ fn line(out: &mut String, cells: impl Iterator<Item = Cell>) {
 /// Prefixes a text that a spreadsheet would read as a formula.
 pub fn defuse(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
+        ["'", text].concat()
     } else {
         text.to_owned()
     }

@@ -13,6 +13,7 @@
 //! 1e-14 relative (a few ulps; 8 at most, measured), which is plenty for progress figures and
 //! keeps the float parser of the standard library (15 KB gzip) out of the wasm.
 
+use crate::lean;
 use std::fmt;
 
 /// A parsed JSON value. Objects keep their keys in document order; lookups take the last duplicate,
@@ -34,14 +35,29 @@ pub enum Json {
 }
 
 /// Why a text is not JSON.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("invalid JSON at byte {offset}: {what}")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JsonError {
     /// Byte offset of the problem.
     pub offset: usize,
     /// What was wrong there.
     pub what: &'static str,
 }
+
+impl JsonError {
+    /// `invalid JSON at byte {offset}: {what}`, the text of `Display`, built without `core::fmt`
+    /// (which the wasm does not carry).
+    pub fn message(&self) -> String {
+        ["invalid JSON at byte ", &lean::uint(self.offset as u64), ": ", self.what].concat()
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for JsonError {}
 
 /// Arrays and objects nested deeper than this are refused: a hostile body must not overflow the
 /// stack. (serde_json refuses from 128 levels on, `JSON.parse` goes much deeper.)
@@ -120,9 +136,16 @@ impl Json {
     pub fn as_text(&self) -> Option<String> {
         match self {
             Json::Str(s) if !s.trim().is_empty() => Some(s.clone()),
-            Json::Num(_) => self.as_i64().map(|n| n.to_string()),
+            Json::Num(_) => self.as_i64().map(lean::int),
             _ => None,
         }
+    }
+
+    /// This value as compact JSON (the text of `Display`, without `core::fmt`).
+    pub fn to_json(&self) -> String {
+        let mut s = String::new();
+        self.write(&mut s);
+        s
     }
 
     /// Writes this value as compact JSON.
@@ -160,9 +183,7 @@ impl Json {
 
 impl fmt::Display for Json {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = String::new();
-        self.write(&mut s);
-        f.write_str(&s)
+        f.write_str(&self.to_json())
     }
 }
 
@@ -172,7 +193,7 @@ pub fn write_number(n: f64, out: &mut String) {
     if !n.is_finite() {
         out.push_str("null");
     } else if n.fract() == 0.0 && n.abs() < 1e15 {
-        out.push_str(&(n as i64).to_string());
+        lean::push_int(out, n as i64);
     } else {
         write_shortest(n, out);
     }

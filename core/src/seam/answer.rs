@@ -34,7 +34,7 @@ pub fn list(status: u16, body: &str, key: &str) -> Result<Vec<Json>, Reply> {
     match object(body)?.get(key) {
         Some(Json::Arr(items)) => Ok(items.clone()),
         Some(Json::Null) => Ok(Vec::new()),
-        _ => Err(Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some(&format!("no {key}"))))),
+        _ => Err(Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some(&["no ", key].concat())))),
     }
 }
 

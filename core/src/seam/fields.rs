@@ -12,7 +12,7 @@
 use crate::codec::json::Json;
 use crate::error::OptionsError;
 use crate::http::Base;
-use crate::lean::comma_list;
+use crate::lean::{self, comma_list};
 
 /// The option fields of [`Fields::base`].
 pub const BASE_KEYS: &[&str] = &["baseUrl", "query"];
@@ -24,7 +24,11 @@ pub struct Fields<'a> {
 }
 
 fn field(name: &str) -> String {
-    format!("options.{name}")
+    ["options.", name].concat()
+}
+
+fn int_range(min: i64, max: i64) -> String {
+    ["must be an integer from ", &lean::int(min), " to ", &lean::int(max)].concat()
 }
 
 impl<'a> Fields<'a> {
@@ -84,9 +88,9 @@ impl<'a> Fields<'a> {
             None => Ok(None),
             Some(j @ Json::Num(_)) => match j.as_i64() {
                 Some(n) if (min..=max).contains(&n) => Ok(Some(n)),
-                _ => Err(OptionsError::new(&field(name), &format!("must be an integer from {min} to {max}"))),
+                _ => Err(OptionsError::new(&field(name), &int_range(min, max))),
             },
-            Some(_) => Err(OptionsError::new(&field(name), &format!("must be an integer from {min} to {max}"))),
+            Some(_) => Err(OptionsError::new(&field(name), &int_range(min, max))),
         }
     }
 
@@ -108,7 +112,10 @@ impl<'a> Fields<'a> {
                 .enumerate()
                 .map(|(i, item)| match item {
                     Json::Str(s) if !s.trim().is_empty() => Ok(s.clone()),
-                    _ => Err(OptionsError::new(&format!("options.{name}[{i}]"), "must be a non-empty string")),
+                    _ => Err(OptionsError::new(
+                        &["options.", name, "[", &lean::uint(i as u64), "]"].concat(),
+                        "must be a non-empty string",
+                    )),
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Some),
@@ -118,7 +125,7 @@ impl<'a> Fields<'a> {
 
     /// One of `choices` (compared without case; the choice is returned as listed), or `None`.
     pub fn choice(&self, name: &str, choices: &[&'static str]) -> Result<Option<&'static str>, OptionsError> {
-        let what = || format!("must be one of {}", comma_list(choices.iter().copied()));
+        let what = || ["must be one of ", &comma_list(choices.iter().copied())].concat();
         match self.get(name) {
             None => Ok(None),
             Some(Json::Str(s)) => choices
@@ -146,10 +153,10 @@ impl<'a> Fields<'a> {
                 }
                 let value = match v {
                     Json::Str(s) => s.clone(),
-                    Json::Num(_) | Json::Bool(_) => v.to_string(),
+                    Json::Num(_) | Json::Bool(_) => v.to_json(),
                     _ => {
                         return Err(OptionsError::new(
-                            &format!("options.query.{k}"),
+                            &["options.query.", k].concat(),
                             "must be a string, a number or a boolean",
                         ))
                     }

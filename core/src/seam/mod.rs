@@ -202,7 +202,7 @@ impl HistoryItem {
         let title = title.map(str::trim).filter(|t| !t.is_empty());
         HistoryItem {
             id: id.to_owned(),
-            title: title.map_or_else(|| format!("导出任务 {id}"), str::to_owned),
+            title: title.map_or_else(|| ["导出任务 ", id].concat(), str::to_owned),
             state,
             created_ms: None,
             created_text: None,

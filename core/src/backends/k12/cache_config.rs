@@ -43,7 +43,7 @@ impl CacheConfig {
         };
         let mut entries = Vec::with_capacity(members.len());
         for (key, e) in members {
-            let field = format!("{path}['{key}']");
+            let field = [path, "['", key, "']"].concat();
             entries.retain(|(k, _): &(String, Endpoint)| k != key);
             entries.push((key.clone(), Endpoint::from_json(e, &field)?));
         }
@@ -81,26 +81,26 @@ impl Endpoint {
             Some(m) => m
                 .as_str()
                 .and_then(Method::parse)
-                .ok_or_else(|| OptionsError::new(&format!("{path}.method"), "must be GET, POST, PUT or DELETE"))?,
+                .ok_or_else(|| OptionsError::new(&[path, ".method"].concat(), "must be GET, POST, PUT or DELETE"))?,
         };
         let url = match v.get("url") {
             Some(Json::Str(u)) if !u.trim().is_empty() => u.trim().to_owned(),
-            _ => return Err(OptionsError::new(&format!("{path}.url"), "must be a non-empty string")),
+            _ => return Err(OptionsError::new(&[path, ".url"].concat(), "must be a non-empty string")),
         };
         let flag = |name: &str| -> Result<bool, OptionsError> {
             match v.get(name) {
                 None | Some(Json::Null) => Ok(false),
                 Some(Json::Bool(b)) => Ok(*b),
-                Some(_) => Err(OptionsError::new(&format!("{path}.{name}"), "must be true or false")),
+                Some(_) => Err(OptionsError::new(&[path, ".", name].concat(), "must be true or false")),
             }
         };
         let rest = flag("rest")?;
         let is_polling = flag("isPolling")?;
         let e = Endpoint { method, url, rest, is_polling };
         // Placeholders must be well formed: an unclosed `{` is a typo that would otherwise be sent.
-        let params = e.path_params().map_err(|what| OptionsError::new(&format!("{path}.url"), what))?;
+        let params = e.path_params().map_err(|what| OptionsError::new(&[path, ".url"].concat(), what))?;
         if !rest && !params.is_empty() {
-            return Err(OptionsError::new(&format!("{path}.url"), "has {…} path parameters but rest is not true"));
+            return Err(OptionsError::new(&[path, ".url"].concat(), "has {…} path parameters but rest is not true"));
         }
         Ok(e)
     }
@@ -142,7 +142,7 @@ impl Endpoint {
                 let open = tail.find('{').unwrap_or(tail.len());
                 url.push_str(&tail[..open]);
                 let value = data.get(name).and_then(scalar_text).ok_or_else(|| {
-                    OptionsError::new(&format!("{path}.{name}"), "is required by the URL (a string or number)")
+                    OptionsError::new(&[path, ".", name].concat(), "is required by the URL (a string or number)")
                 })?;
                 percent_encode(&value, &mut url);
                 used.push(name);
@@ -183,7 +183,7 @@ impl Endpoint {
 fn scalar_text(v: &Json) -> Option<String> {
     match v {
         Json::Str(s) => Some(s.clone()),
-        Json::Num(_) | Json::Bool(_) => Some(v.to_string()),
+        Json::Num(_) | Json::Bool(_) => Some(v.to_json()),
         _ => None,
     }
 }
@@ -206,11 +206,11 @@ fn append_query(q: &mut String, k: &str, v: &Json) {
                 match item {
                     Json::Null => {}
                     Json::Str(s) => push(s),
-                    other => push(&other.to_string()),
+                    other => push(&other.to_json()),
                 }
             }
         }
-        other => push(&other.to_string()),
+        other => push(&other.to_json()),
     }
 }
 

@@ -48,9 +48,9 @@ impl K12 {
     /// both endpoints, as `$export(data)` does). Errors name the field.
     pub fn new(config: &CacheConfig, start_key: &str, progress_key: &str, data: &Json) -> Result<K12, OptionsError> {
         let endpoint = |key: &str, field: &str| {
-            config
-                .get(key)
-                .ok_or_else(|| OptionsError::new(field, &format!("names '{key}', which is not in options.config")))
+            config.get(key).ok_or_else(|| {
+                OptionsError::new(field, &["names '", key, "', which is not in options.config"].concat())
+            })
         };
         let start = endpoint(start_key, "options.start")?.request(data, "options.data")?;
         let progress = endpoint(progress_key, "options.progress")?.request(data, "options.data")?;
