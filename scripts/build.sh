@@ -90,8 +90,8 @@ if [ -f src/embed.rs ]; then
   # dist/embed/: what pages load. Its loader draws every widget and loads the K12 runtime
   # (k12_export, what K12 pages need) at once, and the runtime with every backend and the export
   # history panel (k12_export_all) only when a page asks for one of those.
-  build_runtime dist/embed k12_export --no-default-features --features small-alloc
-  build_runtime dist/embed k12_export_all --features backends,small-alloc
+  build_runtime dist/embed k12_export --no-default-features --features small-alloc,lean-yew
+  build_runtime dist/embed k12_export_all --features backends,small-alloc,lean-yew
   node scripts/build-loader.mjs dist/embed k12_export k12_export_all
   # dist/embed-all/: the same loader with the full runtime for everything (pages written for it).
   mkdir -p dist/embed-all

@@ -61,8 +61,9 @@ step "clippy (wasm32)"
 # The widget with its browser tests, and the core as it ships (its tests are native: proptest).
 cargo clippy -p k12-export --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 cargo clippy -p k12-export-core --target wasm32-unknown-unknown --lib --locked -- -D warnings
-# The K12-only build (dist/embed/), without the other backends.
-cargo clippy -p k12-export --target wasm32-unknown-unknown --lib --no-default-features --locked -- -D warnings
+# The K12-only build (dist/embed/), without the other backends, as scripts/build.sh makes it.
+cargo clippy -p k12-export --target wasm32-unknown-unknown --lib --no-default-features --features small-alloc,lean-yew \
+  --locked -- -D warnings
 cargo clippy -p k12-export-core --no-default-features --all-targets --locked -- -D warnings
 
 step "native tests"

@@ -30,7 +30,8 @@ pub struct Labels {
     pub misconfigured: &'static str,
     /// Failure reasons when the server said nothing.
     pub reasons: Reasons,
-    /// Texts of the export history panel.
+    /// Texts of the export history panel (with the `backends` feature, as the panel).
+    #[cfg(feature = "backends")]
     pub history: HistoryLabels,
     // Cancel, waiting, background tabs, in-app browsers.
     /// The popover's cancel button.
@@ -163,6 +164,7 @@ impl Labels {
             rejected: "服务器拒绝了本次导出",
             cancelled: "导出任务已取消或已过期",
         },
+        #[cfg(feature = "backends")]
         history: HistoryLabels {
             title: "导出记录",
             refresh: "刷新",
@@ -220,6 +222,7 @@ impl Labels {
             rejected: "The server refused the export",
             cancelled: "The export was cancelled or has expired",
         },
+        #[cfg(feature = "backends")]
         history: HistoryLabels {
             title: "Export history",
             refresh: "Refresh",
