@@ -3,14 +3,14 @@
 
 use std::rc::Rc;
 
-use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use k12_export_core::json::Json;
 use k12_export_core::{Download, Event, Failure, Status, View};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use crate::components::export_button_view::{use_export_button_view, Change, ExportButtonViewProps, Local, Refs};
+use crate::components::progress_popover::close_on;
 use crate::hooks::use_background_tab::use_background_tab;
 use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::hooks::use_exporter::{use_exporter, ExportInputs};
@@ -168,14 +168,6 @@ impl Reducible for Ui {
     }
 }
 
-/// Whether `e` happened on the button or the popover described by `pop_id`.
-fn is_inside(e: &web_sys::Event, pop_id: &str) -> bool {
-    e.composed_path()
-        .iter()
-        .filter_map(|n| n.dyn_into::<web_sys::Element>().ok())
-        .any(|el| el.id() == pop_id || el.get_attribute("aria-describedby").is_some_and(|d| d == pop_id))
-}
-
 /// The async export button.
 #[function_component]
 pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
@@ -237,49 +229,27 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
     let busy = ui.view.status == Status::Exporting;
     let open = busy && (ui.hover || ui.focus || ui.pinned) && !ui.dismissed;
 
-    // Esc closes the popover even when only the pointer is on it (WCAG 1.4.13).
+    // Esc closes the popover even when only the pointer is on it (WCAG 1.4.13), and a press
+    // anywhere else closes it: on a touch screen there is no pointer leaving (`popover.js`).
     {
         let dispatcher = ui.dispatcher();
+        let pop_id = pop_id.clone();
         use_effect_on(
             EffectKey(0, open, None),
             Box::new(move || {
-                let listener = open.then(|| {
-                    let document = web_sys::window().and_then(|w| w.document());
-                    document.map(|d| {
-                        EventListener::new(&d, "keydown", move |e| {
-                            if e.dyn_ref::<KeyboardEvent>().is_some_and(|k| k.key() == "Escape") {
-                                dispatcher.dispatch(Action::Escape);
-                            }
-                        })
-                    })
+                let watch = open.then(|| {
+                    let close: Closure<dyn Fn(u32)> = Closure::new(move |how| {
+                        dispatcher.dispatch(if how == 1 { Action::Escape } else { Action::Outside });
+                    });
+                    let stop = close_on(&pop_id, &close);
+                    (close, stop)
                 });
-                Box::new(move || drop(listener))
-            }),
-        );
-    }
-
-    // A press anywhere else closes it: on a touch screen there is no pointer leaving. The popover
-    // and the button are recognised in the event's composed path by the popover's id, so a shadow
-    // root around the widget makes no difference; the capture phase, so a host page stopping the
-    // event's propagation does not either.
-    {
-        let dispatcher = ui.dispatcher();
-        let pop_id = (*pop_id).clone();
-        use_effect_on(
-            EffectKey(0, open, None),
-            Box::new(move || {
-                let listener = open.then(|| {
-                    let document = web_sys::window().and_then(|w| w.document());
-                    let options = gloo_events::EventListenerOptions::run_in_capture_phase();
-                    document.map(|d| {
-                        EventListener::new_with_options(&d, "pointerdown", options, move |e| {
-                            if !is_inside(e, &pop_id) {
-                                dispatcher.dispatch(Action::Outside);
-                            }
-                        })
-                    })
-                });
-                Box::new(move || drop(listener))
+                Box::new(move || {
+                    if let Some((close, stop)) = watch {
+                        let _ = stop.call0(&JsValue::NULL);
+                        drop(close);
+                    }
+                })
             }),
         );
     }

@@ -24,19 +24,22 @@ const GAP: f64 = 10.0;
 impl Placement {
     /// The placement for a popover of `pop` (its own box, as rendered: zoom, fonts and long names
     /// included) anchored at `anchor`: below and to the right unless that would be clipped by the
-    /// viewport and the other side has more room.
+    /// viewport and the other side has more room (measured in JS: `popover.js`).
     pub fn measure(anchor: &web_sys::Element, pop: &web_sys::HtmlElement) -> Placement {
-        let r = anchor.get_bounding_client_rect();
-        let (w, h) = (f64::from(pop.offset_width()), f64::from(pop.offset_height()) + GAP);
-        let Some(window) = web_sys::window() else { return Placement::default() };
-        let size = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64()).unwrap_or(f64::MAX);
-        let (vw, vh) = (size(window.inner_width()), size(window.inner_height()));
-        // How far each side would stick out of the viewport; flip only when that clips less.
-        let over = |v: f64| v.max(0.0);
-        let (right, left) = (over(r.left() + w - vw), over(w - r.right()));
-        let (below, above) = (over(r.bottom() + h - vh), over(h - r.top()));
-        Placement { end: right > 0.0 && left < right, top: below > 0.0 && above < below }
+        let bits = place(anchor, pop, GAP);
+        Placement { end: bits & 1 != 0, top: bits & 2 != 0 }
     }
+}
+
+// The one binding of `popover.js`: a JS module bound from two places makes the page hang on load
+// (wasm-bindgen 0.2.130), so the button takes `close_on` from here.
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/components/popover.js")]
+extern "C" {
+    fn place(anchor: &web_sys::Element, pop: &web_sys::HtmlElement, gap: f64) -> u32;
+    /// While a popover is open: `close(1)` on Esc, `close(2)` on a press elsewhere than on the
+    /// button and the popover of `pop_id`. Returns the function that stops it.
+    #[wasm_bindgen(js_name = closeOn)]
+    pub(crate) fn close_on(pop_id: &str, close: &wasm_bindgen::closure::Closure<dyn Fn(u32)>) -> js_sys::Function;
 }
 
 /// Props of [`ProgressPopover`].
