@@ -20,3 +20,9 @@ pub type Cleanup = Box<dyn FnOnce()>;
 pub fn use_effect_on(key: EffectKey, effect: Effect) {
     use_effect_with(key, move |_| effect());
 }
+
+/// Runs `cleanup` when the component is unmounted (through the same effect machinery).
+#[hook]
+pub fn use_unmount(cleanup: Cleanup) {
+    use_effect_on(EffectKey::default(), Box::new(move || cleanup));
+}

@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use crate::driver::seed;
 use crate::driver::share::{Share, Show};
-use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
+use crate::hooks::use_effect_on::use_unmount;
 use crate::hooks::use_runner::{use_runner, TransportRef, Update};
 use crate::options::Options;
 use crate::waiting::WaitOptions;
@@ -106,15 +106,10 @@ pub fn use_exporter(
     }
     {
         let slot = slot.clone();
-        use_effect_on(
-            EffectKey::default(),
-            Box::new(move || {
-                Box::new(move || {
-                    let old = slot.borrow_mut().share.take();
-                    drop(old); // unmounted: out of the shared job
-                })
-            }),
-        );
+        use_unmount(Box::new(move || {
+            let old = slot.borrow_mut().share.take();
+            drop(old); // unmounted: out of the shared job
+        }));
     }
     let send = handle.send;
     let slot_cancel = slot.clone();

@@ -8,7 +8,7 @@ use k12_export_core::{OptionsError, SansIo};
 use yew::prelude::*;
 
 use crate::driver::{FetchTransport, Observer, Runner, Transport};
-use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
+use crate::hooks::use_effect_on::use_unmount;
 
 /// A transport for a component prop: compared by identity.
 #[derive(Clone)]
@@ -96,15 +96,10 @@ where
     }
     {
         let slot = slot.clone();
-        use_effect_on(
-            EffectKey::default(),
-            Box::new(move || {
-                Box::new(move || {
-                    let old = slot.borrow_mut().runner.take();
-                    drop(old); // unmounted: stop everything
-                })
-            }),
-        );
+        use_unmount(Box::new(move || {
+            let old = slot.borrow_mut().runner.take();
+            drop(old); // unmounted: stop everything
+        }));
     }
     let error = slot.borrow().error.clone();
     let send = Callback::from(move |input: M::Input| {
