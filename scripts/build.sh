@@ -66,7 +66,7 @@ build_runtime() {
   # Which toolchain made it: the recorded figure is the nightly build's (scripts/size-rules.mjs).
   echo "$toolchain" >"target/size/$name.toolchain"
   # A minified copy: esbuild keeps every export and import.meta.url, and changes no behaviour. The
-  # crate's own JS (src/browser.js, a wasm-bindgen snippet) is bundled into it: one file.
+  # crate's own JS (wasm-bindgen's snippets, e.g. src/waiting.js) is bundled into it: one file.
   esbuild --bundle --format=esm --minify --log-level=warning --allow-overwrite "$out/$name.js" --outfile="$out/$name.js"
   rm -rf "$out/snippets"
 }

@@ -359,9 +359,9 @@ fn event_target(element: &Element) -> Element {
     element.get_root_node().dyn_into::<web_sys::ShadowRoot>().map_or_else(|_| element.clone(), |r| r.host())
 }
 
-// Reports to the page (`src/browser.js`): a bubbling DOM event on the element, then the option's
+// Reports to the page (`src/embed.js`): a bubbling DOM event on the element, then the option's
 // function `f` (`undefined` when not given), with the same detail.
-#[wasm_bindgen(module = "/src/browser.js")]
+#[wasm_bindgen(module = "/src/embed.js")]
 extern "C" {
     fn started(target: &Element, f: &JsValue);
     fn progressed(target: &Element, f: &JsValue, percent: Option<u8>);

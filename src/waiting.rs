@@ -66,9 +66,9 @@ pub fn is_in_app_browser(user_agent: &str) -> bool {
     MARKS.iter().any(|m| ua.as_bytes().windows(m.len()).any(|w| w == *m))
 }
 
-// The page-level effects are in JS (`src/browser.js`): each is a few lines there, and would be
+// The page-level effects are in JS (`src/waiting.js`): each is a few lines there, and would be
 // several imports of the wasm, with their glue and closures, here.
-#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/browser.js")]
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/waiting.js")]
 extern "C" {
     /// One button's part of a hidden tab's title and of the notifications.
     #[derive(Clone)]

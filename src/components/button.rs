@@ -230,7 +230,7 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
     let open = busy && (ui.hover || ui.focus || ui.pinned) && !ui.dismissed;
 
     // Esc closes the popover even when only the pointer is on it (WCAG 1.4.13), and a press
-    // anywhere else closes it: on a touch screen there is no pointer leaving (`src/browser.js`).
+    // anywhere else closes it: on a touch screen there is no pointer leaving (`popover.js`).
     {
         let dispatcher = ui.dispatcher();
         let pop_id = pop_id.clone();

@@ -24,14 +24,16 @@ const GAP: f64 = 10.0;
 impl Placement {
     /// The placement for a popover of `pop` (its own box, as rendered: zoom, fonts and long names
     /// included) anchored at `anchor`: below and to the right unless that would be clipped by the
-    /// viewport and the other side has more room (measured in JS: `src/browser.js`).
+    /// viewport and the other side has more room (measured in JS: `popover.js`).
     pub fn measure(anchor: &web_sys::Element, pop: &web_sys::HtmlElement) -> Placement {
         let bits = place(anchor, pop, GAP);
         Placement { end: bits & 1 != 0, top: bits & 2 != 0 }
     }
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/browser.js")]
+// The one binding of `popover.js`: a JS module bound from two places makes the page hang on load
+// (wasm-bindgen 0.2.130), so the button takes `close_on` from here.
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/components/popover.js")]
 extern "C" {
     fn place(anchor: &web_sys::Element, pop: &web_sys::HtmlElement, gap: f64) -> u32;
     /// While a popover is open: `close(1)` on Esc, `close(2)` on a press elsewhere than on the

@@ -1,15 +1,15 @@
 //! Handing files to the browser: programmatic downloads, spaced so that none is dropped, and
-//! files built here saved through Blob URLs. The browser's side is in JS (`src/browser.js`): a few
+//! files built here saved through Blob URLs. The browser's side is in JS (`download.js`): a few
 //! lines there, a dozen imports of the wasm here.
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Downloads of the page wait their turn, this far apart: browsers drop programmatic downloads
 /// that come in a burst (Chromium lets about ten through), which a page with many export
-/// buttons can produce. (`SPACING_MS` in `src/browser.js`.)
+/// buttons can produce. (`SPACING_MS` in `download.js`.)
 pub const DOWNLOAD_SPACING_MS: u32 = 150;
 
-#[wasm_bindgen(module = "/src/browser.js")]
+#[wasm_bindgen(module = "/src/driver/download.js")]
 extern "C" {
     /// Starts a download with a programmatic `<a href download>` click — at once, or after the
     /// downloads already waiting. Same-origin files take the name from `filename`; cross-origin

@@ -21,9 +21,9 @@ use k12_export_core::share::{follow_events, view_from_json, view_to_json};
 use k12_export_core::{Event, Stage, Status, View};
 use wasm_bindgen::prelude::*;
 
-// The locks and the channel are in JS (`src/browser.js`); the views, which the wasm writes
+// The locks and the channel are in JS (`src/driver/share.js`); the views, which the wasm writes
 // and reads, cross as text.
-#[wasm_bindgen(module = "/src/browser.js")]
+#[wasm_bindgen(module = "/src/driver/share.js")]
 extern "C" {
     type JsShare;
     #[wasm_bindgen(js_name = share, catch)]
@@ -50,13 +50,13 @@ pub const CHANNEL: &str = "k12-export";
 
 /// How long a follower granted the lock waits for the end message before taking over: the end is
 /// sent before the lock is released, but the two travel separately between tabs (`GRACE_MS` in
-/// `src/browser.js`).
+/// `share.js`).
 pub const TAKE_OVER_GRACE_MS: u32 = 150;
 
 /// Shows a view and its events in this tab's button.
 pub type Show = Rc<dyn Fn(View, Vec<Event>)>;
 
-/// What the JS side asks of the wasm: `(kind, view text)`, answered with a number (see `src/browser.js`).
+/// What the JS side asks of the wasm: `(kind, view text)`, answered with a number (see `share.js`).
 type Act = Closure<dyn Fn(u32, Option<String>) -> i32>;
 
 /// The wasm's side of a share: the views, and what showing one means for the button.
@@ -81,7 +81,7 @@ impl State {
         (self.show)(view, events);
     }
 
-    /// `kind` of `act` in `src/browser.js`.
+    /// `kind` of `share.js`'s `act`.
     fn act(&self, kind: u32, text: Option<String>) -> i32 {
         let read = || text.as_deref().and_then(|t| Json::parse(t).ok()).and_then(|v| view_from_json(&v));
         let busy = View { status: Status::Exporting, ..self.idle.clone() };
@@ -144,7 +144,7 @@ impl Share {
     }
 
     /// This tab's machine changed (its owner's view): a leader tells the others, and lets the lock
-    /// go when the job is over — with an end message when it is done or failed (see `src/browser.js`).
+    /// go when the job is over — with an end message when it is done or failed (see `share.js`).
     pub fn observe(&self, view: &View) {
         if !self.js.leading() {
             return;

@@ -35,9 +35,9 @@ impl Transport for FetchTransport {
     }
 }
 
-// The request itself is made in JS (`src/browser.js`): a few lines there, a dozen
+// The request itself is made in JS (`src/driver/transport.js`): a few lines there, a dozen
 // imports of the wasm here.
-#[wasm_bindgen(module = "/src/browser.js")]
+#[wasm_bindgen(module = "/src/driver/transport.js")]
 extern "C" {
     #[wasm_bindgen(js_name = fetchText)]
     fn fetch_text(
