@@ -45,8 +45,7 @@ build_runtime() {
   mkdir -p "$out"
   # --encode-into always: every browser that runs this wasm has TextEncoder.encodeInto.
   wasm-bindgen --target web --no-typescript --encode-into always --out-name "$name" --out-dir "$out" "$wasm"
-  # --reorder-functions-by-name: the instances of one generic function side by side, which brotli
-  # finds more of (−504 B brotli, +153 B gzip). --flatten --rereloop: the control flow rebuilt from
+  # --flatten --rereloop: the control flow rebuilt from
   # scratch, which -Oz then shrinks further than the compiler's own; twice pays, a third time does
   # not (SIZE.md). --converge repeats -Oz while it still shrinks; the
   # producers and target-features sections are of no use to a browser. The imports and exports get one- or two-letter names (and the imports'
@@ -54,7 +53,7 @@ build_runtime() {
   # constant address parts fold into load/store offsets: Rust puts its 1 MB stack first in memory,
   # growing down, so the first 1 KB is only reached by a stack overflow.
   cp "$out/${name}_bg.wasm" "$out/${name}_bg.unopt.wasm"
-  wasm-opt --reorder-functions-by-name --flatten --rereloop -Oz -Oz --flatten --rereloop -Oz -Oz --converge --low-memory-unused --minify-imports-and-exports-and-modules \
+  wasm-opt --flatten --rereloop -Oz -Oz --flatten --rereloop -Oz -Oz --converge --low-memory-unused --minify-imports-and-exports-and-modules \
     --strip-producers --strip-target-features \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     "$out/${name}_bg.unopt.wasm" -o "$out/${name}_bg.wasm" >/dev/null
