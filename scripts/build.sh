@@ -45,22 +45,24 @@ build_runtime() {
   mkdir -p "$out"
   # --encode-into always: every browser that runs this wasm has TextEncoder.encodeInto.
   wasm-bindgen --target web --no-typescript --encode-into always --out-name "$name" --out-dir "$out" "$wasm"
-  # --flatten --rereloop: the control flow rebuilt from
-  # scratch, which -Oz then shrinks further than the compiler's own; twice pays, a third time does
-  # not (SIZE.md). --converge repeats -Oz while it still shrinks; the
-  # producers and target-features sections are of no use to a browser. The imports and exports get one- or two-letter names (and the imports'
-  # module too), which rename-glue.mjs then carries over to the JS glue. --low-memory-unused lets
-  # constant address parts fold into load/store offsets: Rust puts its 1 MB stack first in memory,
-  # growing down, so the first 1 KB is only reached by a stack overflow.
+  # --reorder-functions-by-name: functions of one family (a crate's, a generic's instances) end up
+  # side by side, which brotli finds more of (SIZE.md). --flatten --rereloop: the control flow
+  # rebuilt from scratch, which -Oz then shrinks further than the compiler's own; twice pays, a
+  # third time does not. --converge repeats -Oz while it still shrinks; the producers and
+  # target-features sections are of no use to a browser. The imports and exports get one- or
+  # two-letter names (and the imports' module too): wasm-opt prints the old and new names, which
+  # rename-glue.mjs then carries over to the JS glue. --low-memory-unused lets constant address
+  # parts fold into load/store offsets: Rust puts its 1 MB stack first in memory, growing down, so
+  # the first 1 KB is only reached by a stack overflow.
   cp "$out/${name}_bg.wasm" "$out/${name}_bg.unopt.wasm"
-  wasm-opt --flatten --rereloop -Oz -Oz --flatten --rereloop -Oz -Oz --converge --low-memory-unused --minify-imports-and-exports-and-modules \
+  mkdir -p target/size
+  wasm-opt --reorder-functions-by-name --flatten --rereloop -Oz -Oz --flatten --rereloop -Oz -Oz --converge --low-memory-unused --minify-imports-and-exports-and-modules \
     --strip-producers --strip-target-features \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-    "$out/${name}_bg.unopt.wasm" -o "$out/${name}_bg.wasm" >/dev/null
-  node scripts/rename-glue.mjs "$out/${name}_bg.unopt.wasm" "$out/${name}_bg.wasm" "$out/$name.js"
+    "$out/${name}_bg.unopt.wasm" -o "$out/${name}_bg.wasm" >"target/size/$name.names.json"
+  node scripts/rename-glue.mjs "target/size/$name.names.json" "$out/${name}_bg.wasm" "$out/$name.js"
   # The module before wasm-opt keeps its function names: scripts/size.sh --check looks there for
   # banned code (target/size/k12_export.wasm, target/size/k12_export_all.wasm).
-  mkdir -p target/size
   mv "$out/${name}_bg.unopt.wasm" "target/size/$name.wasm"
   # Which toolchain made it: the recorded figure is the nightly build's (scripts/size-rules.mjs).
   echo "$toolchain" >"target/size/$name.toolchain"

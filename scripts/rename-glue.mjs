@@ -4,33 +4,67 @@
 // each under the module "./k12_export_bg.js") become one or two letters, in the wasm and in the
 // glue alike.
 //
-//   node scripts/rename-glue.mjs BEFORE.wasm AFTER.wasm GLUE.js
+//   node scripts/rename-glue.mjs MAP.json AFTER.wasm GLUE.js
 //
-// The mapping is read from the two modules themselves: wasm-opt keeps the order of imports and
-// exports, so entry i of one is entry i of the other. Fails (and changes nothing) if the glue does
-// not have the shape this expects.
+// MAP.json is what wasm-opt printed for that pass: {"imports": [[module, name, new name], ...],
+// "exports": [[name, new name], ...]}, once per run of the pass. The mapping goes by name, so passes that reorder functions
+// (imports included) do not matter; every entry is checked against the minified module. Fails (and
+// changes nothing) if the map, the module or the glue does not have the shape this expects.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const [beforePath, afterPath, gluePath] = process.argv.slice(2);
+const [mapPath, afterPath, gluePath] = process.argv.slice(2);
 if (!gluePath) {
-  console.error('usage: rename-glue.mjs BEFORE.wasm AFTER.wasm GLUE.js');
+  console.error('usage: rename-glue.mjs MAP.json AFTER.wasm GLUE.js');
   process.exit(2);
 }
-const load = (p) => new WebAssembly.Module(readFileSync(p));
-const before = load(beforePath);
-const after = load(afterPath);
-const importsBefore = WebAssembly.Module.imports(before);
-const importsAfter = WebAssembly.Module.imports(after);
-const exportsBefore = WebAssembly.Module.exports(before);
-const exportsAfter = WebAssembly.Module.exports(after);
-
 function fail(why) {
   console.error(`rename-glue: ${why}`);
   process.exit(1);
 }
-if (importsBefore.length !== importsAfter.length || exportsBefore.length !== exportsAfter.length) {
-  fail('the two modules do not have the same imports and exports');
+let map;
+try {
+  // wasm-opt prints a map each time the pass runs (--converge runs the passes again): the first
+  // maps the original names, each next one the names of the one before. Composed into one.
+  const maps = readFileSync(mapPath, 'utf8').split(/\n(?=\{)/).filter((t) => t.trim()).map((t) => JSON.parse(t));
+  map = maps.shift();
+  for (const next of maps) {
+    const imports = new Map(next.imports.map(([, name, renamed]) => [name, renamed]));
+    const exports = new Map(next.exports);
+    if (imports.size !== next.imports.length) fail(`${mapPath}: a later map renames one import name twice`);
+    for (const i of map.imports) {
+      if (!imports.has(i[2])) fail(`${mapPath}: import ${i[2]} is missing from a later map`);
+      i[2] = imports.get(i[2]);
+    }
+    for (const e of map.exports) {
+      if (!exports.has(e[1])) fail(`${mapPath}: export ${e[1]} is missing from a later map`);
+      e[1] = exports.get(e[1]);
+    }
+  }
+} catch (e) {
+  fail(`${mapPath}: not the map wasm-opt prints (${e.message})`);
 }
+if (!Array.isArray(map?.imports) || !Array.isArray(map?.exports)) fail(`${mapPath}: no "imports" and "exports" lists`);
+const after = new WebAssembly.Module(readFileSync(afterPath));
+const importsAfter = WebAssembly.Module.imports(after);
+const exportsAfter = WebAssembly.Module.exports(after);
+
+// Every import and export of the minified module is in the map exactly once, and nothing else is.
+function oneToOne(what, entries, present) {
+  const seen = new Set();
+  for (const [, , renamed] of entries) {
+    if (seen.has(renamed)) fail(`${what} ${renamed}: twice in the map`);
+    seen.add(renamed);
+    if (!present.has(renamed)) fail(`${what} ${renamed}: in the map, not in the module`);
+  }
+  if (seen.size !== present.size) fail(`${what}s: the map has ${seen.size}, the module ${present.size}`);
+}
+// The new module name of each import, by its new name.
+const moduleOf = new Map(importsAfter.map((i) => [i.name, i.module]));
+if (moduleOf.size !== importsAfter.length) fail('two imports of the minified module have the same name');
+oneToOne('import', map.imports, moduleOf);
+oneToOne('export', map.exports.map(([b, a]) => [b, b, a]), new Set(exportsAfter.map((e) => e.name)));
+const importsBefore = map.imports.map(([module, name, renamed]) => ({ module, name, renamed }));
+const exportsBefore = map.exports;
 const escape = (s) => s.replace(/[$]/g, '\\$');
 const ident = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 let glue = readFileSync(gluePath, 'utf8');
@@ -41,9 +75,8 @@ let glue = readFileSync(gluePath, 'utf8');
 // and the snippet's namespace leaves the imports (wasm-opt gives every module the same new name).
 const modules = new Map();
 const direct = [];
-for (let i = 0; i < importsBefore.length; i++) {
-  const b = importsBefore[i];
-  const a = importsAfter[i];
+for (const b of importsBefore) {
+  const a = { name: b.renamed, module: moduleOf.get(b.renamed) };
   const namespace = glue.match(new RegExp(`\n\\s+${escape(JSON.stringify(b.module))}: (import\\d+),`));
   if (b.module.startsWith('./snippets/') && namespace) {
     if (!ident.test(b.name)) fail(`import ${b.name} of ${b.module} is not an identifier`);
@@ -70,9 +103,7 @@ for (const [b, a] of modules) {
 }
 
 // Exports: every `wasm.name`.
-for (let i = 0; i < exportsBefore.length; i++) {
-  const b = exportsBefore[i].name;
-  const a = exportsAfter[i].name;
+for (const [b, a] of exportsBefore) {
   if (!ident.test(a)) fail(`export ${b} was renamed to ${a}, not an identifier`);
   glue = glue.replace(new RegExp(`(?<![\\w$.])wasm\\.${escape(b)}(?![\\w$])`, 'g'), `wasm.${a}`);
 }
