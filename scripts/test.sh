@@ -76,6 +76,12 @@ start_mock
 trap cleanup EXIT
 export MOCK_URL
 
+step "the browser tests' runner serves a page's connections opened at once"
+runner_wasm=$(cargo test -p k12-export --target wasm32-unknown-unknown --locked --no-run --test numbers 2>&1 \
+  | grep -oE 'target/[^ )]*/numbers-[0-9a-f]+\.wasm' | head -n1)
+[ -n "$runner_wasm" ] || { echo "no test wasm to serve (cargo test --no-run --test numbers)" >&2; exit 1; }
+run node scripts/check-runner.mjs "$runner_wasm"
+
 step "browser tests: headless Chromium"
 run env -u GECKODRIVER -u SAFARIDRIVER CHROMEDRIVER=/usr/bin/chromedriver \
   cargo test -p k12-export --target wasm32-unknown-unknown --locked
