@@ -3,8 +3,9 @@
 // view. In JS, where the locks' promises and callbacks are a few lines, instead of wasm imports
 // and closures. Views stay opaque text here: the wasm writes and reads them (`act`).
 
-// What `act(kind, text)` asks of the wasm; it answers a number (PEEK: the status of the view in
-// `text`, 1 while exporting, -1 when it is not a view).
+// What `act(kind, text)` asks of the wasm (the numbers of `kind` in share.rs: a test compares
+// them); it answers a number (PEEK: the status of the view in `text`, 1 while exporting, -1 when
+// it is not a view).
 const PEEK = 0, BUSY = 1, QUIET_IDLE = 2, OWN = 3, SHOW = 4, IDLE = 5, START = 6, RESET = 7, CANCEL = 8;
 // Roles: not part of a running shared job; a click asked for the lock; this tab runs the job;
 // another tab runs it and this one waits in the lock's queue; the lock came to this follower, which

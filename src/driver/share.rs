@@ -59,6 +59,29 @@ pub type Show = Rc<dyn Fn(View, Vec<Event>)>;
 /// What the JS side asks of the wasm: `(kind, view text)`, answered with a number (see `share.js`).
 type Act = Closure<dyn Fn(u32, Option<String>) -> i32>;
 
+/// What `share.js` asks of the wasm with `act(kind, text)`: the numbers of its constants of the
+/// same names (a test reads them there).
+mod kind {
+    /// The status of the view in `text` (1 while exporting), -1 when it is not a view.
+    pub const PEEK: u32 = 0;
+    /// Show the button busy (a click asked for the lock).
+    pub const BUSY: u32 = 1;
+    /// Show the button idle, without events.
+    pub const QUIET_IDLE: u32 = 2;
+    /// Show this tab's own view again (it leads).
+    pub const OWN: u32 = 3;
+    /// Show the view in `text` (none: starting), with the events of the change.
+    pub const SHOW: u32 = 4;
+    /// Show the button idle, with the events of the change (the shared job ended).
+    pub const IDLE: u32 = 5;
+    /// Start this tab's own machine (it leads now).
+    pub const START: u32 = 6;
+    /// Forget this tab's own view.
+    pub const RESET: u32 = 7;
+    /// Cancel this tab's own machine (a following tab asked).
+    pub const CANCEL: u32 = 8;
+}
+
 /// The wasm's side of a share: the views, and what showing one means for the button.
 struct State {
     /// What this tab's button shows of the shared job (a leader: its own machine's view).
@@ -81,33 +104,33 @@ impl State {
         (self.show)(view, events);
     }
 
-    /// `kind` of `share.js`'s `act`.
+    /// `kind` of `share.js`'s `act` (see [`kind`]).
     fn act(&self, kind: u32, text: Option<String>) -> i32 {
         let read = || text.as_deref().and_then(|t| Json::parse(t).ok()).and_then(|v| view_from_json(&v));
         let busy = View { status: Status::Exporting, ..self.idle.clone() };
         match kind {
-            0 => return read().map_or(-1, |v| v.status as i32),
-            1 => (self.show)(busy, Vec::new()),
-            2 => (self.show)(self.idle.clone(), Vec::new()),
-            3 => {
+            kind::PEEK => return read().map_or(-1, |v| v.status as i32),
+            kind::BUSY => (self.show)(busy, Vec::new()),
+            kind::QUIET_IDLE => (self.show)(self.idle.clone(), Vec::new()),
+            kind::OWN => {
                 let own = self.view.try_borrow().map(|v| v.clone()).unwrap_or_else(|_| self.idle.clone());
                 (self.show)(own, Vec::new());
             }
-            4 => match text {
+            kind::SHOW => match text {
                 None => self.shown(View { stage: Stage::Starting, ..busy }),
                 Some(_) => match read() {
                     Some(v) => self.shown(v),
                     None => return -1,
                 },
             },
-            5 => self.shown(self.idle.clone()),
-            6 => (self.start)(),
-            7 => {
+            kind::IDLE => self.shown(self.idle.clone()),
+            kind::START => (self.start)(),
+            kind::RESET => {
                 if let Ok(mut v) = self.view.try_borrow_mut() {
                     *v = self.idle.clone();
                 }
             }
-            8 => (self.cancel)(),
+            kind::CANCEL => (self.cancel)(),
             _ => return -1,
         }
         0
@@ -178,5 +201,38 @@ impl Share {
 impl Drop for Share {
     fn drop(&mut self) {
         self.js.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kind;
+
+    /// The numbers `share.js` sends are the ones `State::act` matches.
+    #[test]
+    fn the_kinds_are_those_of_share_js() {
+        let js = include_str!("share.js");
+        let line = js.lines().find(|l| l.starts_with("const PEEK = ")).expect("share.js names its kinds on one line");
+        let in_js: Vec<(String, u32)> = line["const ".len()..]
+            .trim_end_matches(';')
+            .split(", ")
+            .map(|pair| {
+                let (name, n) = pair.split_once(" = ").expect("NAME = number");
+                (name.to_owned(), n.parse().expect("a number"))
+            })
+            .collect();
+        let in_rust = [
+            ("PEEK", kind::PEEK),
+            ("BUSY", kind::BUSY),
+            ("QUIET_IDLE", kind::QUIET_IDLE),
+            ("OWN", kind::OWN),
+            ("SHOW", kind::SHOW),
+            ("IDLE", kind::IDLE),
+            ("START", kind::START),
+            ("RESET", kind::RESET),
+            ("CANCEL", kind::CANCEL),
+        ];
+        let in_rust: Vec<(String, u32)> = in_rust.iter().map(|(n, k)| (n.to_string(), *k)).collect();
+        assert_eq!(in_js, in_rust);
     }
 }
