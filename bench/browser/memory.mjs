@@ -2,8 +2,9 @@
 // After the first 20 cycles, and at checkpoints up to 500: a forced GC (CDP
 // HeapProfiler.collectGarbage), then the JS heap (CDP JSHeapUsedSize), DOM nodes and JS event
 // listeners (CDP metrics), and the wasm linear memory (the WebAssembly.Memory among the exports
-// of the instance that /embed/k12-export.js's `ready` resolves to). Both memories must end within 1 MiB of their level
-// after cycle 20 (wasm memory never shrinks: its growth is what counts).
+// of the instance whose glue module /embed/k12-export.js's `ready` resolves to). Both memories
+// must end within 1 MiB of their level after cycle 20 (wasm memory never shrinks: its growth is
+// what counts).
 import { BLANK, CONFIG, IMPLS, clientId, freshPage, int, metrics, mib, signedKib, table } from './lib.mjs';
 
 const BOUND = 1048576;
@@ -12,10 +13,11 @@ async function measure(page, cdp) {
   for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
   const m = await metrics(cdp);
   const wasm = await page.evaluate(async () => {
-    // The loader's `ready` resolves to the wasm exports; wasm-bindgen's init() gives the same
-    // exports once the module is instantiated.
+    // The loader's `ready` resolves to the K12 runtime's glue module once its wasm runs; the
+    // glue's init() answers the wasm exports of that instance (no second fetch or instance).
     const loader = await import('/embed/k12-export.js');
-    const exports = loader.ready ? await loader.ready : await (await import('/embed/k12_export.js')).default();
+    const glue = loader.ready ? await loader.ready : await import('/embed/k12_export.js');
+    const exports = await glue.default();
     // The build may minify export names: take the export that is a WebAssembly.Memory.
     const memory = exports.memory instanceof WebAssembly.Memory ? exports.memory : Object.values(exports).find((v) => v instanceof WebAssembly.Memory);
     if (!memory) throw new Error('no WebAssembly.Memory among the wasm exports');
