@@ -71,6 +71,28 @@ test('update() changes what is exported; events and callbacks report the export'
   assert.equal(result.mounted, false);
 });
 
+test('a click right after mount() resolves starts the export, before the runtime has drawn its button', async (t) => {
+  const { page } = await blank(t);
+  const c = client('first-click');
+  const r = await page.evaluate(async ({ CONFIG, c }) => {
+    const { mount } = await import('/embed/k12-export.js');
+    const host = document.getElementById('host');
+    let started = false;
+    host.addEventListener('export-start', () => { started = true; });
+    const h = await mount(host, { config: CONFIG, data: { termId: 1001, termName: 'A', client: c, durationMs: 500 }, filename: 'X-{termName}' });
+    // The button a user sees now: the first in the shadow root (the one drawn before the runtime,
+    // while the runtime's own is not yet swapped in).
+    const visible = host.firstElementChild.shadowRoot.querySelector('.k12x-btn');
+    visible.click();
+    for (let i = 0; i < 60 && !started; i++) await new Promise((r) => setTimeout(r, 50));
+    const busy = host.firstElementChild.shadowRoot.querySelector('.k12x-btn').getAttribute('aria-busy');
+    h.destroy();
+    return { started, busy };
+  }, { CONFIG, c });
+  assert.equal(r.started, true, 'the one click started an export (export-start)');
+  assert.equal(r.busy, 'true', 'the button shows it busy');
+});
+
 test('<k12-export-button>: attribute changes update it; bad attributes raise export-config-error', async (t) => {
   const { page } = await open(t);
   await page.goto(`${BASE}/examples/homework.html`);

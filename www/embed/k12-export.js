@@ -106,6 +106,8 @@ class Box {
     this.frame = root.querySelector('.k12x-frame') || root.appendChild(el('span', 'k12x-frame'));
     this.pending = false;
     this.error = null;
+    // From take() until the runtime's button is swapped in: starts the export there.
+    this.taken = null;
   }
 
   /** Follows the theme of the page around the host: a `k12x-theme-dark` class or `data-k12x-theme`. */
@@ -119,12 +121,16 @@ class Box {
   placeholder(o) {
     this.theme();
     this.o = o;
+    this.taken = null;
     const t = text(o.lang);
     const b = el('button', 'k12x-btn', { type: 'button', part: 'button' }, el('span', 'k12x-label', {}, o.label || t[0]));
     if (o.disabled) b.setAttribute('aria-disabled', 'true');
     b.onclick = () => {
       if (this.error) return this.fail(1);
-      if (o.disabled || this.pending) return;
+      if (o.disabled) return;
+      // The runtime has its button but has not shown it yet: it starts the export.
+      if (this.taken) return this.taken();
+      if (this.pending) return;
       this.pending = true;
       b.setAttribute('aria-disabled', 'true');
       b.setAttribute('aria-busy', 'true');
@@ -136,15 +142,20 @@ class Box {
 
   /**
    * Hands the box to the runtime: `show(container)` mounts in a hidden container, and once the
-   * runtime has drawn its button (busy, if a click was waiting) the container replaces the
-   * placeholder in one step, focus moving over: the runtime may draw across several frames.
+   * runtime has drawn its button (busy, if a click was waiting or comes meanwhile) the container
+   * replaces the placeholder in one step, focus moving over: the runtime may draw across several
+   * frames.
    */
   take(show) {
     const focused = this.host.shadowRoot.activeElement;
-    const waiting = this.pending;
+    let waiting = this.pending;
     const live = el('span', 'k12x-live', { hidden: '' });
     this.frame.append(live);
     const handle = show(live);
+    this.taken = () => {
+      waiting = true;
+      handle.start();
+    };
     if (waiting) handle.start();
     this.pending = false;
     let late;
