@@ -12,7 +12,11 @@ async function blank(t) {
   const o = await open(t);
   await o.page.goto(`${BASE}/examples/stage-test.html`);
   await o.page.waitFor(() => window.exportHandle !== undefined, null, { what: 'the page to mount its button' });
-  await o.page.evaluate(() => { document.body.insertAdjacentHTML('beforeend', '<div id="host"><i>placeholder</i></div>'); });
+  // The page's side of each test finds the embedding API, its host element and the config in `window.t`.
+  await o.page.evaluate(async (CONFIG) => {
+    document.body.insertAdjacentHTML('beforeend', '<div id="host"><i>placeholder</i></div>');
+    window.t = { mount: (await import('/embed/k12-export.js')).mount, host: document.getElementById('host'), CONFIG };
+  }, CONFIG);
   return o;
 }
 
@@ -29,8 +33,7 @@ test('mount() with bad options throws an Error naming the field and mounts nothi
   ];
   for (const [options, field] of cases) {
     const r = await page.evaluate(async (options) => {
-      const { mount } = await import('/embed/k12-export.js');
-      const host = document.getElementById('host');
+      const { mount, host } = window.t;
       try { await mount(host, options); return { ok: true }; }
       // (Firefox runs this in a sandbox of its own: an Error of the page is not an instance of its Error.)
       catch (e) { return { ok: false, isError: Object.prototype.toString.call(e) === '[object Error]', message: e.message, html: host.innerHTML }; }
@@ -45,9 +48,8 @@ test('mount() with bad options throws an Error naming the field and mounts nothi
 test('update() changes what is exported; events and callbacks report the export', async (t) => {
   const { page } = await blank(t);
   const c = client('update');
-  const result = await page.evaluate(async ({ CONFIG, c }) => {
-    const { mount } = await import('/embed/k12-export.js');
-    const host = document.getElementById('host');
+  const result = await page.evaluate(async (c) => {
+    const { mount, host, CONFIG } = window.t;
     const seen = [];
     for (const name of ['export-start', 'export-progress', 'export-done']) host.addEventListener(name, (e) => seen.push(name));
     let done;
@@ -62,7 +64,7 @@ test('update() changes what is exported; events and callbacks report the export'
     h.destroy();
     await new Promise((r) => setTimeout(r, 50));
     return { label, filename: d.filename, url: d.url, seen: [...new Set(seen)], empty: host.innerHTML === '', mounted: h.mounted };
-  }, { CONFIG, c });
+  }, c);
   assert.equal(result.label, '导出成绩');
   assert.equal(result.filename, 'K12作业统计-2025春季班.xlsx', 'the updated term was exported');
   assert.match(result.url, /\/files\//);
@@ -74,9 +76,8 @@ test('update() changes what is exported; events and callbacks report the export'
 test('a click right after mount() resolves starts the export, before the runtime has drawn its button', async (t) => {
   const { page } = await blank(t);
   const c = client('first-click');
-  const r = await page.evaluate(async ({ CONFIG, c }) => {
-    const { mount } = await import('/embed/k12-export.js');
-    const host = document.getElementById('host');
+  const r = await page.evaluate(async (c) => {
+    const { mount, host, CONFIG } = window.t;
     let started = false;
     host.addEventListener('export-start', () => { started = true; });
     const h = await mount(host, { config: CONFIG, data: { termId: 1001, termName: 'A', client: c, durationMs: 500 }, filename: 'X-{termName}' });
@@ -88,7 +89,7 @@ test('a click right after mount() resolves starts the export, before the runtime
     const busy = host.firstElementChild.shadowRoot.querySelector('.k12x-btn').getAttribute('aria-busy');
     h.destroy();
     return { started, busy };
-  }, { CONFIG, c });
+  }, c);
   assert.equal(r.started, true, 'the one click started an export (export-start)');
   assert.equal(r.busy, 'true', 'the button shows it busy');
 });
