@@ -27,18 +27,18 @@ try {
   // maps the original names, each next one the names of the one before. Composed into one.
   const maps = readFileSync(mapPath, 'utf8').split(/\n(?=\{)/).filter((t) => t.trim()).map((t) => JSON.parse(t));
   map = maps.shift();
+  // Entry `at` of each of `entries` (the current name) becomes its name in `table`.
+  const rename = (what, entries, at, table) => {
+    for (const e of entries) {
+      if (!table.has(e[at])) fail(`${mapPath}: ${what} ${e[at]} is missing from a later map`);
+      e[at] = table.get(e[at]);
+    }
+  };
   for (const next of maps) {
     const imports = new Map(next.imports.map(([, name, renamed]) => [name, renamed]));
-    const exports = new Map(next.exports);
     if (imports.size !== next.imports.length) fail(`${mapPath}: a later map renames one import name twice`);
-    for (const i of map.imports) {
-      if (!imports.has(i[2])) fail(`${mapPath}: import ${i[2]} is missing from a later map`);
-      i[2] = imports.get(i[2]);
-    }
-    for (const e of map.exports) {
-      if (!exports.has(e[1])) fail(`${mapPath}: export ${e[1]} is missing from a later map`);
-      e[1] = exports.get(e[1]);
-    }
+    rename('import', map.imports, 2, imports);
+    rename('export', map.exports, 1, new Map(next.exports));
   }
 } catch (e) {
   fail(`${mapPath}: not the map wasm-opt prints (${e.message})`);
@@ -49,9 +49,9 @@ const importsAfter = WebAssembly.Module.imports(after);
 const exportsAfter = WebAssembly.Module.exports(after);
 
 // Every import and export of the minified module is in the map exactly once, and nothing else is.
-function oneToOne(what, entries, present) {
+function oneToOne(what, names, present) {
   const seen = new Set();
-  for (const [, , renamed] of entries) {
+  for (const renamed of names) {
     if (seen.has(renamed)) fail(`${what} ${renamed}: twice in the map`);
     seen.add(renamed);
     if (!present.has(renamed)) fail(`${what} ${renamed}: in the map, not in the module`);
@@ -61,8 +61,8 @@ function oneToOne(what, entries, present) {
 // The new module name of each import, by its new name.
 const moduleOf = new Map(importsAfter.map((i) => [i.name, i.module]));
 if (moduleOf.size !== importsAfter.length) fail('two imports of the minified module have the same name');
-oneToOne('import', map.imports, moduleOf);
-oneToOne('export', map.exports.map(([b, a]) => [b, b, a]), new Set(exportsAfter.map((e) => e.name)));
+oneToOne('import', map.imports.map((i) => i[2]), moduleOf);
+oneToOne('export', map.exports.map((e) => e[1]), new Set(exportsAfter.map((e) => e.name)));
 const importsBefore = map.imports.map(([module, name, renamed]) => ({ module, name, renamed }));
 const exportsBefore = map.exports;
 const escape = (s) => s.replace(/[$]/g, '\\$');

@@ -82,7 +82,7 @@ cargo_tool trunk trunk "$TRUNK_VERSION" "" trunk --version "$TRUNK_VERSION" --lo
 # Without --locked: the locked tree of this release wants a crate version the registry lacks.
 # Its test runner serves the test page with tiny_http, patched (vendor/README.md): unpatched, a
 # page that loads several modules at once sometimes waits five minutes for one of them.
-tiny_http_stamp="${CARGO_HOME:-$HOME/.cargo}/.k12x-tiny-http-$(cat vendor/tiny_http/src/util/task_pool.rs | sha256sum | cut -c1-16)"
+tiny_http_stamp="${CARGO_HOME:-$HOME/.cargo}/.k12x-tiny-http-$(sha256sum <vendor/tiny_http/src/util/task_pool.rs | cut -c1-16)"
 cargo_tool wasm-bindgen-cli wasm-bindgen "$WASM_BINDGEN_VERSION" "$tiny_http_stamp" \
   wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --config "patch.crates-io.tiny_http.path='$PWD/vendor/tiny_http'"
 cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" "" geckodriver --version "$GECKODRIVER_VERSION" --locked

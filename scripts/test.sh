@@ -2,8 +2,9 @@
 # Every test layer, in order: formatting, lints (native and wasm32), native tests (core and mock
 # backend), a check of the browser tests' runner, the widget's browser tests in headless Chromium,
 # headless Firefox and WebKitGTK against a running mock backend, the built embeddable bundle in a
-# plain page, then the end-to-end suite on the built demo in the same three engines. Stops at the first failure. Whether it passes, fails or
-# is interrupted, no process it started (browser, driver, X server, mock) outlives it.
+# plain page, then the end-to-end suite on the built demo in the same three engines. Stops at the
+# first failure. Whether it passes, fails or is interrupted, no process it started (browser, driver,
+# X server, mock) outlives it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"

@@ -148,7 +148,7 @@ class Box {
    */
   take(show) {
     const focused = this.host.shadowRoot.activeElement;
-    let waiting = this.pending;
+    let waiting = false;
     const live = el('span', 'k12x-live', { hidden: '' });
     this.frame.append(live);
     const handle = show(live);
@@ -156,7 +156,7 @@ class Box {
       waiting = true;
       handle.start();
     };
-    if (waiting) handle.start();
+    if (this.pending) this.taken();
     this.pending = false;
     let late;
     const swap = () => {
