@@ -1,5 +1,7 @@
-//! One export across tabs, the wiring: two shares of one job in this page talk through the real
-//! Web Locks and BroadcastChannel (a page's own channels hear each other, as tabs do).
+//! One export across tabs, the wiring: shares of one job in this page talk through the real Web
+//! Locks and the page's channel hub (buttons of one page hear each other, as tabs do). What each
+//! tab decides is the core's coordinator (natively tested with a simulated browser); here, that
+//! the page carries it out.
 #![cfg(target_arch = "wasm32")]
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -9,17 +11,21 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use common::*;
+use k12_export::core::share::{CHANNEL, CLAIM_GRACE_MS};
 use k12_export::core::{Download, Event, Stage, Status, View};
-use k12_export::driver::share::{supported, Share, CHANNEL, TAKE_OVER_GRACE_MS};
+use k12_export::driver::share::{supported, Share};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+const GRACE: u32 = CLAIM_GRACE_MS as u32;
+
 /// What a button was told to show, in order.
 type Shown = Rc<RefCell<Vec<(View, Vec<Event>)>>>;
 
-/// One tab's button as the share sees it: what it showed, how often its machine was started.
+/// One tab's button as the share sees it: what it showed, how often its machine was started and
+/// stopped.
 struct Tab {
     share: Rc<RefCell<Option<Share>>>,
     shown: Shown,
@@ -41,9 +47,14 @@ fn running(pct: u8) -> View {
     }
 }
 
+/// Runs `body` as a page script (a same-origin page of the site, in the tests).
+fn script(body: &str) -> JsValue {
+    js_sys::Function::new_no_args(body).call0(&JsValue::NULL).unwrap()
+}
+
 impl Tab {
     /// A tab whose machine, when started, reports a running export at once (as the real one does
-    /// through its observer).
+    /// through its observer), and when stopped, reports idle.
     fn new(key: &str) -> Tab {
         let share: Rc<RefCell<Option<Share>>> = Rc::new(RefCell::new(None));
         let shown = Rc::new(RefCell::new(Vec::new()));
@@ -55,23 +66,22 @@ impl Tab {
             n.set(n.get() + 1);
             if let Some(cell) = weak.upgrade() {
                 if let Some(share) = cell.borrow().as_ref() {
-                    share.observe(&running(0));
+                    share.observe(&running(0), &[Event::Started]);
                 }
             }
         });
         let idle = View { filename: "f.xlsx".into(), ..View::default() };
-        // Cancelled, the machine stops: its owner's view goes idle (as the real observer reports).
         let cancels = Rc::new(Cell::new(0));
         let (c, weak, stopped) = (cancels.clone(), Rc::downgrade(&share), idle.clone());
-        let cancel = Rc::new(move || {
+        let stop = Rc::new(move || {
             c.set(c.get() + 1);
             if let Some(cell) = weak.upgrade() {
                 if let Some(share) = cell.borrow().as_ref() {
-                    share.observe(&stopped);
+                    share.observe(&stopped, &[Event::Cancelled]);
                 }
             }
         });
-        *share.borrow_mut() = Share::new(key.to_owned(), idle, show, start, cancel);
+        *share.borrow_mut() = Share::new(key.to_owned(), idle, 600_000.0, show, start, stop);
         assert!(share.borrow().is_some());
         Tab { share, shown, starts, cancels }
     }
@@ -94,6 +104,11 @@ impl Tab {
         until(2000, "the tab leads", || self.with(Share::leading)).await;
     }
 
+    /// This tab's machine reports `view`.
+    fn reports(&self, view: &View) {
+        self.with(|s| s.observe(view, &[]));
+    }
+
     fn close(&self) {
         drop(self.share.borrow_mut().take());
     }
@@ -104,7 +119,7 @@ async fn leading_and_following(pct: u8) -> (Tab, Tab) {
     let k = key();
     let (a, b) = (Tab::new(&k), Tab::new(&k));
     a.leads().await;
-    a.with(|s| s.observe(&running(pct)));
+    a.reports(&running(pct));
     until(2000, "the second follows at the first's percent", || b.last().percent == Some(pct)).await;
     (a, b)
 }
@@ -118,7 +133,7 @@ async fn the_second_button_follows_the_first_and_never_starts() {
     a.leads().await;
     assert_eq!(a.starts.get(), 1);
     until(2000, "the second follows", || b.with(Share::following)).await;
-    a.with(|s| s.observe(&running(40)));
+    a.reports(&running(40));
     until(2000, "the second shows 40%", || b.last().percent == Some(40)).await;
     assert_eq!(b.last().status, Status::Exporting);
     // A click in the following tab starts nothing.
@@ -130,13 +145,13 @@ async fn the_second_button_follows_the_first_and_never_starts() {
         download: Some(Download { url: Some("https://h/f.xlsx".into()), filename: "f.xlsx".into() }),
         ..running(100)
     };
-    a.with(|s| s.observe(&done));
+    a.reports(&done);
     until(2000, "the second shows the end", || b.last().status == Status::Done).await;
     assert!(!b.with(Share::following) && !a.with(Share::leading));
     assert!(b.events().contains(&Event::Started));
     assert!(!b.events().iter().any(|e| matches!(e, Event::Done { .. })), "no download in the follower");
     // The lock was let go and the follower left its queue: nobody takes over.
-    sleep(TAKE_OVER_GRACE_MS + 200).await;
+    sleep(GRACE + 200).await;
     assert_eq!((a.starts.get(), b.starts.get()), (1, 0));
     a.close();
     b.close();
@@ -147,7 +162,7 @@ async fn a_page_opened_during_an_export_shows_it_busy() {
     let k = key();
     let a = Tab::new(&k);
     a.leads().await;
-    a.with(|s| s.observe(&running(25)));
+    a.reports(&running(25));
     let b = Tab::new(&k); // asks who runs the job; the leader answers
     until(2000, "the late page follows at 25%", || b.last().percent == Some(25)).await;
     assert_eq!(b.starts.get(), 0);
@@ -160,16 +175,16 @@ async fn when_the_leader_goes_away_mid_export_one_follower_takes_over() {
     let k = key();
     let (a, b, c) = (Tab::new(&k), Tab::new(&k), Tab::new(&k));
     a.leads().await;
-    a.with(|s| s.observe(&running(30)));
+    a.reports(&running(30));
     until(2000, "both follow", || b.with(Share::following) && c.with(Share::following)).await;
     a.close(); // its tab closed: the lock goes without an end
     until(3000, "one follower took over", || b.starts.get() + c.starts.get() == 1).await;
-    sleep(TAKE_OVER_GRACE_MS + 300).await;
+    sleep(GRACE + 300).await;
     assert_eq!(b.starts.get() + c.starts.get(), 1, "exactly one follower took over");
     let (leader, other) = if b.starts.get() == 1 { (&b, &c) } else { (&c, &b) };
     assert!(leader.with(Share::leading));
     assert!(other.with(Share::following), "the other one follows the new leader");
-    leader.with(|s| s.observe(&running(70)));
+    leader.reports(&running(70));
     until(2000, "the other sees the new leader's 70%", || other.last().percent == Some(70)).await;
     leader.close();
     other.close();
@@ -183,7 +198,7 @@ async fn an_unmounted_follower_does_not_take_over() {
     until(2000, "the second follows", || b.with(Share::following)).await;
     b.close();
     a.close();
-    sleep(TAKE_OVER_GRACE_MS + 300).await;
+    sleep(GRACE + 300).await;
     assert_eq!(b.starts.get(), 0);
     // The lock is free again: a new click leads at once.
     let d = Tab::new(&k);
@@ -194,10 +209,11 @@ async fn an_unmounted_follower_does_not_take_over() {
 #[wasm_bindgen_test]
 async fn stopped_by_its_user_in_the_leading_tab_the_followers_stop_too() {
     let (a, b) = leading_and_following(50).await;
-    // Stopped without an end, the page still shown: a cancel, not a page left.
-    a.with(|s| s.observe(&View { filename: "f.xlsx".into(), ..View::default() }));
+    a.with(Share::cancel);
+    assert_eq!(a.cancels.get(), 1, "the machine stopped");
     until(2000, "the second idle again", || b.last().status == Status::Idle).await;
-    sleep(TAKE_OVER_GRACE_MS + 300).await;
+    assert!(b.events().contains(&Event::Cancelled), "the second says it was cancelled");
+    sleep(GRACE + 300).await;
     assert_eq!(b.starts.get(), 0, "nobody took the cancelled export over");
     assert!(!b.with(Share::following));
     a.close();
@@ -210,17 +226,37 @@ async fn a_cancel_in_a_following_tab_cancels_the_one_export() {
     b.with(Share::cancel);
     until(2000, "the leading tab cancelled its export", || a.cancels.get() == 1).await;
     until(2000, "the second idle again", || b.last().status == Status::Idle).await;
-    sleep(TAKE_OVER_GRACE_MS + 300).await;
+    sleep(GRACE + 300).await;
     assert_eq!((a.starts.get(), b.starts.get(), b.cancels.get()), (1, 0, 0), "nobody took the export over");
     assert!(!b.with(Share::following) && !a.with(Share::leading));
     a.close();
     b.close();
 }
 
-/// The channel is the whole site's: another job's messages, junk, and views that are not views
-/// change nothing; this job's view, in the text every version sends, is followed.
 #[wasm_bindgen_test]
-async fn only_this_jobs_messages_are_heard() {
+async fn a_following_tabs_cancel_frees_its_button_at_once_even_when_nobody_answers() {
+    let k = key();
+    // Another page of the site holds the job's lock and says nothing (frozen by a dialog).
+    script(&format!("navigator.locks.request('{k}', () => new Promise((r) => (window.k12xRelease = r)))"));
+    sleep(50).await;
+    let b = Tab::new(&k);
+    b.with(Share::click);
+    until(2000, "the second follows the silent holder", || b.with(Share::following)).await;
+    assert_eq!(b.last().status, Status::Exporting);
+    b.with(Share::cancel);
+    assert_eq!(b.last().status, Status::Idle, "idle at once");
+    assert!(!b.with(Share::following));
+    script("window.k12xRelease()");
+    sleep(GRACE + 300).await;
+    assert_eq!(b.starts.get(), 0, "the lock freed later, nothing started");
+    b.close();
+}
+
+/// The channel is the whole site's: another job's messages, junk, views that are not views, and
+/// a view of this job while nobody holds its lock change nothing; this job's view while its lock
+/// is held is followed — and a script link in what the channel says is never shown.
+#[wasm_bindgen_test]
+async fn only_this_jobs_messages_are_heard_and_none_is_trusted() {
     let (k, other) = (key(), key());
     let b = Tab::new(&k);
     let channel = web_sys::BroadcastChannel::new(CHANNEL).unwrap();
@@ -232,10 +268,13 @@ async fn only_this_jobs_messages_are_heard() {
         message(&k, "view", r#"[1,1,"x.xlsx",400]"#),
         message(&k, "view", r#"{"status":1}"#),
         message(&k, "end", "null"),
+        // A job said to run, whose lock nobody holds: no tab follows it, or starts it.
+        message(&k, "view", view),
         String::new(),
         "null".into(),
         "{}".into(),
         r#"["view"]"#.into(),
+        format!(r#"{{"key":"{k}","type":"view","view":{view},"pad":"{}"}}"#, "x".repeat(40_000)),
     ] {
         channel.post_message(&JsValue::from_str(&junk)).unwrap();
     }
@@ -243,9 +282,21 @@ async fn only_this_jobs_messages_are_heard() {
     sleep(300).await;
     assert!(!b.with(Share::following), "nothing followed");
     assert!(b.shown.borrow().is_empty(), "nothing shown");
+    assert_eq!(b.starts.get(), 0);
+    // Now a page holds the lock: the job runs somewhere, and its view is followed.
+    script(&format!("navigator.locks.request('{k}', () => new Promise((r) => (window.k12xRelease2 = r)))"));
+    sleep(50).await;
     channel.post_message(&JsValue::from_str(&message(&k, "view", view))).unwrap();
     until(2000, "this job's view is followed", || b.last().percent == Some(40)).await;
     assert_eq!(b.last().filename, "x.xlsx");
+    // Its end with a script link: shown done, without the link.
+    let end = r#"[2,1,"x.xlsx",100,null,false,null,null,null,true,"javascript:alert(1)","x.xlsx",null]"#;
+    channel.post_message(&JsValue::from_str(&message(&k, "end", end))).unwrap();
+    until(2000, "the end is shown", || b.last().status == Status::Done).await;
+    assert_eq!(b.last().download, None, "no link that is not a safe absolute http(s) URL");
+    script("window.k12xRelease2()");
+    sleep(GRACE + 300).await;
+    assert_eq!(b.starts.get(), 0);
     b.close();
     channel.close();
 }

@@ -67,13 +67,13 @@ pub fn use_exporter(
     let latest = use_mut_ref(|| on_update.clone());
     *latest.borrow_mut() = on_update.clone();
     let slot: Rc<RefCell<ShareSlot>> = use_mut_ref(|| ShareSlot { built_from: None, share: None });
+    // What this tab's machine does goes through the share when there is one: it decides what
+    // the button shows (its own export, or the one another tab runs).
     let observed = {
         let slot = slot.clone();
-        Callback::from(move |u: Update<View, Event>| {
-            if let Some(share) = slot.borrow().share.as_ref() {
-                share.observe(&u.view);
-            }
-            on_update.emit(u);
+        Callback::from(move |u: Update<View, Event>| match slot.borrow().share.as_ref() {
+            Some(share) => share.observe(&u.view, &u.events),
+            None => on_update.emit(u),
         })
     };
     let sharing = transport.is_none();
@@ -95,6 +95,7 @@ pub fn use_exporter(
             Share::new(
                 key,
                 idle,
+                setup.settings.deadline_ms,
                 show,
                 Rc::new(move || send.emit(Input::Start)),
                 Rc::new(move || stop.emit(Input::Cancel)),
@@ -118,10 +119,10 @@ pub fn use_exporter(
         Some(share) => share.click(),
         None => send.emit(Input::Start),
     });
+    // One job, so one cancel: the share stops it here and in the other tabs.
     let cancel = Callback::from(move |()| match slot_cancel.borrow().share.as_ref() {
-        // Another tab runs the job: it is asked to cancel it (and tells this one).
-        Some(share) if share.following() => share.cancel(),
-        _ => stop.emit(Input::Cancel),
+        Some(share) => share.cancel(),
+        None => stop.emit(Input::Cancel),
     });
     ExporterHandle { start, error: handle.error, cancel }
 }

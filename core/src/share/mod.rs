@@ -1,17 +1,128 @@
-//! One export across tabs, its pure part: which buttons would start the same job (a share key),
-//! the running export's [`View`] as JSON for the other tabs, and what a following tab reports.
+//! One export across tabs: which buttons would start the same job (a share key), the messages
+//! the tabs of a site exchange about it, and each tab's part as a sans-IO machine
+//! ([`Coordinator`], in [`tab`]).
 //!
-//! The browser side (a Web Lock named by the key held by the tab that runs the job, a
-//! `BroadcastChannel` carrying `{"key":…,"type":"ask"|"view"|"end"|"cancel","view":…}` messages)
-//! is the driver's. Only protocols whose start call re-attaches to a running job are shared: a tab
-//! taking over from a closed one starts again and must find the same job, not a second one. K12's start endpoint does (it reports on the job
+//! The browser side is the driver's, and only that: a Web Lock named by the key, held by the tab
+//! that runs the job, and one `BroadcastChannel` per page ([`CHANNEL`]) carrying
+//! `{"key":…,"type":"ask"|"view"|"end"|"cancel","view":[…]}` messages. Only protocols whose start
+//! call re-attaches to a running job are shared: a tab taking over from a closed one starts again
+//! and must find the same job, not a second one. K12's start endpoint does (it reports on the job
 //! running for the term instead of creating one); the other backends create a job per call, so
 //! they are not shared.
 
+pub mod tab;
+
+pub use tab::{Coordinator, TabCommand, TabInput, ASK_MS, CLAIM_GRACE_MS, QUIET_MS};
+
 use crate::backends;
-use crate::codec::json::Json;
+use crate::codec::json::{write_string, Json};
 use crate::error::{FailKind, Failure};
+use crate::http::{safe_download_url, sanitize_filename};
 use crate::machine::{Download, Event, Stage, Status, View};
+
+/// The channel every button of a site talks on (its messages carry their job's key).
+pub const CHANNEL: &str = "k12-export";
+
+/// A message longer than this is not read (a view with a long signed link is a few KB).
+pub const MAX_MESSAGE_BYTES: usize = 16 * 1024;
+
+/// What a message says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// "Which tab runs this job? Send its view."
+    Ask,
+    /// The running tab's view (the job runs).
+    View,
+    /// The job ended: done, failed or cancelled (its last view).
+    End,
+    /// "Cancel this job" (pressed in a following tab).
+    Cancel,
+}
+
+const KINDS_BY_NAME: [(Kind, &str); 4] =
+    [(Kind::Ask, "ask"), (Kind::View, "view"), (Kind::End, "end"), (Kind::Cancel, "cancel")];
+
+impl Kind {
+    /// Its name on the channel.
+    pub fn name(self) -> &'static str {
+        KINDS_BY_NAME.iter().find(|(k, _)| *k == self).map_or("", |(_, n)| n)
+    }
+}
+
+/// A message about a job, as read from the channel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// What it says.
+    pub kind: Kind,
+    /// Which run of the job it is about: each tab that leads the job names its run with a number
+    /// (0 when the sender did not say).
+    pub run: u64,
+    /// The view it carries (checked: see [`read_message`]).
+    pub view: Option<View>,
+}
+
+/// Runs are named by numbers below this (exact in a JSON number).
+const MAX_RUN: i64 = 1 << 48;
+
+/// The text of a message about `key`.
+pub fn write_message(key: &str, kind: Kind, run: u64, view: Option<&View>) -> String {
+    let mut out = String::from("{\"key\":");
+    write_string(key, &mut out);
+    out.push_str(",\"type\":\"");
+    out.push_str(kind.name());
+    out.push_str("\",\"run\":");
+    crate::lean::push_uint(&mut out, run);
+    if let Some(v) = view {
+        out.push_str(",\"view\":");
+        view_to_json(v).write(&mut out);
+    }
+    out.push('}');
+    out
+}
+
+/// A message about `key` read as a server's answer is: `None` unless it is one (too long, not
+/// JSON, another key, an unknown type, a run that is not a number of 48 bits, a view that is not
+/// one). A view's filename is sanitised and its link kept only when it is a safe absolute
+/// `http(s)` URL.
+pub fn read_message(text: &str, key: &str) -> Option<Message> {
+    if text.len() > MAX_MESSAGE_BYTES {
+        return None;
+    }
+    let m = Json::parse(text).ok()?;
+    if m.get("key")?.as_str()? != key {
+        return None;
+    }
+    let name = m.get("type")?.as_str()?;
+    let kind = KINDS_BY_NAME.iter().find(|(_, n)| *n == name)?.0;
+    let run = match m.get("run") {
+        None | Some(Json::Null) => 0,
+        Some(n) => n.as_i64().filter(|n| (0..MAX_RUN).contains(n))? as u64,
+    };
+    let view = match m.get("view") {
+        None | Some(Json::Null) => None,
+        Some(v) => Some(checked(view_from_json(v)?)),
+    };
+    Some(Message { kind, run, view })
+}
+
+/// `v` with what it carries from another page made safe as a server's answer is.
+fn checked(mut v: View) -> View {
+    v.filename = sanitize_filename(&v.filename).unwrap_or_default();
+    if let Some(f) = &mut v.failure {
+        *f = Failure { detail: None, ..f.clone() }.detail(f.detail.as_deref());
+    }
+    v.download = v.download.and_then(|d| {
+        let url = d.url.as_deref().and_then(safe_download_url).filter(|u| is_absolute_http(u))?;
+        Some(Download { url: Some(url), filename: sanitize_filename(&d.filename).unwrap_or_default() })
+    });
+    v
+}
+
+/// `http://…` or `https://…` (any case).
+fn is_absolute_http(url: &str) -> bool {
+    let lower: String = url.chars().take(8).collect::<String>().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
 
 /// Protocols whose start call re-attaches to the running job, so a tab may take one over.
 pub const REATTACHING: &[&str] = &["k12"];
