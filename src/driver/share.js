@@ -87,7 +87,9 @@ export function share(key, hear) {
   // Nothing reaches the wasm once closed (its side is gone): a late lock or query answer, a
   // message routed to a copy of the list this button left.
   /** @type {Hear} */
-  const tell = (what, ticket, text) => closed || hear(what, ticket, text);
+  const tell = (what, ticket, text) => {
+    if (!closed) hear(what, ticket, text);
+  };
   h.join(key, tell);
   /** @param {number} ticket @param {unknown} e */
   const failed = (ticket, e) => {
