@@ -19,6 +19,8 @@ pub mod embed;
 pub mod hooks;
 pub mod labels;
 pub mod options;
+#[cfg(test)]
+mod seam;
 pub mod waiting;
 
 pub use components::{AsyncExportButton, AsyncExportButtonProps};

@@ -7,11 +7,20 @@
 // copy of this file on the page. It reads each message once and hands it to the buttons of its
 // job only.
 
-// What `hear(what, ticket, text)` tells the wasm (`heard` in share.rs: a test compares them).
-const GRANTED = 0, REFUSED = 1, LOCK_FAILED = 2, HELD = 3, FREE = 4, MESSAGE = 5, SHOWN = 6, LEAVE = 7;
-// The site's channel, and the longest message read from it (MAX_MESSAGE_BYTES in the core, which
-// checks it again in bytes).
-const CHANNEL = 'k12-export', MAX_MESSAGE = 16384;
+// What `hear(what, ticket, text)` tells the wasm (`heard` in share.rs), the site's channel, and
+// the longest message read from it (the core checks it again, in bytes).
+// seam: generated from src/seam.rs; `K12X_WRITE_SEAM=1 cargo test -p k12-export --lib seam` rewrites it
+const GRANTED = 0;
+const REFUSED = 1;
+const LOCK_FAILED = 2;
+const HELD = 3;
+const FREE = 4;
+const MESSAGE = 5;
+const SHOWN = 6;
+const LEAVE = 7;
+const CHANNEL = 'k12-export';
+const MAX_MESSAGE = 16384;
+// seam: end
 // The hub's interface is version 1: { join(key, hear), leave(key, hear), post(text, from) }.
 const HUB = Symbol.for('k12-export.share-hub.1');
 

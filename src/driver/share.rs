@@ -46,8 +46,8 @@ pub type Show = Rc<dyn Fn(View, Vec<Event>)>;
 /// What the JS side tells the wasm: `(what, ticket, text)` (see [`heard`]).
 type Hear = Closure<dyn Fn(u32, u32, Option<String>)>;
 
-/// What `share.js` tells the wasm with `hear(what, ticket, text)`: the numbers of its constants
-/// of the same names (a test reads them there).
+/// What `share.js` tells the wasm with `hear(what, ticket, text)` (written into it from here:
+/// `crate::seam`).
 pub(crate) mod heard {
     /// The lock asked for with `ticket` is held by this tab.
     pub const GRANTED: u32 = 0;
@@ -246,37 +246,4 @@ fn arm(inner: &Rc<Inner>) {
     });
     let old = std::mem::replace(&mut *inner.timer.borrow_mut(), timer);
     drop(old);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::heard;
-
-    /// The numbers `share.js` sends are the ones [`super::input`] matches.
-    #[test]
-    fn the_numbers_are_those_of_share_js() {
-        let js = include_str!("share.js");
-        let line =
-            js.lines().find(|l| l.starts_with("const GRANTED = ")).expect("share.js names its numbers on one line");
-        let in_js: Vec<(String, u32)> = line["const ".len()..]
-            .trim_end_matches(';')
-            .split(", ")
-            .map(|pair| {
-                let (name, n) = pair.split_once(" = ").expect("NAME = number");
-                (name.to_owned(), n.parse().expect("a number"))
-            })
-            .collect();
-        let in_rust = [
-            ("GRANTED", heard::GRANTED),
-            ("REFUSED", heard::REFUSED),
-            ("LOCK_FAILED", heard::LOCK_FAILED),
-            ("HELD", heard::HELD),
-            ("FREE", heard::FREE),
-            ("MESSAGE", heard::MESSAGE),
-            ("SHOWN", heard::SHOWN),
-            ("LEAVE", heard::LEAVE),
-        ];
-        let in_rust: Vec<(String, u32)> = in_rust.iter().map(|(n, k)| (n.to_string(), *k)).collect();
-        assert_eq!(in_js, in_rust);
-    }
 }
