@@ -5,7 +5,8 @@
 //! The export [`Machine`](crate::machine::Machine) and the history panel's
 //! [`HistoryMachine`](crate::history::HistoryMachine) both retry the statuses that [`is_transient`]
 //! (and every outcome without an answer), wait as [`retry_wait`] and [`RetryPolicy::next_wait`]
-//! say, and time requests out with [`timed_out`], so that a 502 means the same to both.
+//! say, time requests out with [`timed_out`], and fail at once on an answer over its size limit
+//! with [`too_large`], so that a 502 or a runaway body means the same to both.
 
 use crate::error::{FailKind, Failure};
 
@@ -63,6 +64,14 @@ pub fn is_transient(status: u16) -> bool {
 /// The failure of a request that got no answer within [`RetryPolicy::request_timeout_ms`].
 pub fn timed_out() -> Failure {
     Failure::new(FailKind::Network).detail(Some("request timed out"))
+}
+
+/// The failure of an answer over its request's size limit
+/// ([`HttpOutcome::TooLarge`](crate::http::HttpOutcome::TooLarge)): an unreadable answer, not
+/// retried (the same request would bring the same bytes back; see [the size
+/// limits](crate::http#size-limits)).
+pub fn too_large() -> Failure {
+    Failure::new(FailKind::BadResponse).detail(Some("the answer is over its size limit"))
 }
 
 /// How long a 429 or 503 asks to wait (its `Retry-After`), if it says.

@@ -290,6 +290,45 @@ fn non_json_body_is_retried_then_fails_as_bad_response() {
 }
 
 #[test]
+fn every_request_allows_a_protocol_answer_of_1_mib() {
+    let mut w = started();
+    assert_eq!(w.last().1.limit, http::ANSWER_LIMIT);
+    assert_eq!(http::ANSWER_LIMIT, 1024 * 1024);
+    w.answer(NOT_READY);
+    w.wait();
+    assert!(w.last_url().starts_with(PROGRESS));
+    assert_eq!(w.last().1.limit, http::ANSWER_LIMIT);
+}
+
+#[test]
+fn an_answer_over_its_limit_fails_at_once_as_unreadable_and_nothing_more_is_asked() {
+    for at_start in [true, false] {
+        let mut w = if at_start { started() } else { polling() };
+        let sent = w.sent.len();
+        w.answer_with(HttpOutcome::TooLarge { status: 200, retry_after: None });
+        let f = w.failed(FailKind::BadResponse);
+        assert_eq!(f, retry::too_large());
+        assert_eq!(w.sent.len(), sent, "not asked again");
+        assert!(matches!(w.events.last(), Some(Event::Failed(f)) if *f == retry::too_large()));
+        assert!(w.aborted.is_empty(), "the answer is in: nothing to abort");
+    }
+}
+
+#[test]
+fn an_over_limit_answer_with_a_transient_status_is_retried_as_that_status() {
+    let mut w = polling();
+    w.answer_with(HttpOutcome::TooLarge { status: 503, retry_after: Some("2".into()) });
+    assert_eq!(w.view().status, Status::Exporting);
+    assert!(w.view().retrying);
+    assert_eq!(w.wait(), 2000.0, "Retry-After honoured");
+    assert!(w.last_url().starts_with(PROGRESS));
+    // Three more in a row: one over the retry limit.
+    w.keep_answering(2, HttpOutcome::TooLarge { status: 502, retry_after: None });
+    let f = w.failed(FailKind::Http);
+    assert_eq!(f.status, Some(502));
+}
+
+#[test]
 fn one_good_answer_resets_the_retry_count() {
     let mut w = running();
     for _ in 0..10 {
