@@ -46,8 +46,8 @@
 //! - Network errors, 5xx, 408, 429 (honouring `Retry-After` in seconds) and unreadable answers are
 //!   retried with capped, jittered backoff; one failure more than `retries` in a row sets
 //!   [`HistoryView::failure`] and stops until the next refresh. Other 4xx, the backend's own
-//!   error answers and an answer over its size limit ([`crate::http#size-limits`]) set it at
-//!   once. The items of the last good answer are kept.
+//!   error answers and an answer over its size limit, whatever its status
+//!   ([`crate::http#size-limits`]), set it at once. The items of the last good answer are kept.
 //! - After a good answer: if any job is queued or running, an automatic refresh follows
 //!   `historyRefreshMs` later, growing ×1.5 up to 10 s while the list stays the same and back to
 //!   `historyRefreshMs` when it changes; when none runs, nothing is scheduled.
@@ -334,9 +334,7 @@ impl HistoryMachine {
     fn on_outcome(&mut self, origin: Origin, outcome: HttpOutcome, now: f64) {
         let (failure, wait) = match outcome {
             HttpOutcome::NetworkError(_) => (Failure::new(FailKind::Network), None),
-            HttpOutcome::Answer { status, retry_after, .. } | HttpOutcome::TooLarge { status, retry_after }
-                if is_transient(status) =>
-            {
+            HttpOutcome::Answer { status, retry_after, .. } if is_transient(status) => {
                 (Failure::new(FailKind::Http).status(status), retry_wait(status, retry_after.as_deref()))
             }
             HttpOutcome::Answer { status, body, .. } => {
@@ -346,7 +344,7 @@ impl HistoryMachine {
                 };
             }
             // Over its size limit: unreadable, and asking again would bring the same bytes.
-            HttpOutcome::TooLarge { .. } => {
+            HttpOutcome::TooLarge => {
                 return match origin {
                     Origin::List => self.list_failed(too_large()),
                     Origin::Download => self.fetch_failed(too_large()),

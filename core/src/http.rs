@@ -9,9 +9,9 @@
 //! moment the count passes the limit; the machine is then told [`HttpOutcome::TooLarge`] instead
 //! of the body. An answer over its limit is never parsed, never copied into the machine, and not
 //! asked for again: both machines fail at once with an unreadable answer
-//! ([`too_large`](crate::retry::too_large)), since the same request would bring the same bytes
-//! back (a misrouted file, a runaway `result`). Only its status is looked at: a 5xx, 408 or 429
-//! is retried as usual, its body being of no use anyway.
+//! ([`too_large`](crate::retry::too_large)), whatever its status, since the same request would
+//! bring the same bytes back (a misrouted file, a runaway `result`); a gateway's error page is
+//! never a megabyte.
 //!
 //! - [`ANSWER_LIMIT`], 1 MiB, for every protocol answer: starts, progress, links. They are a
 //!   few hundred bytes; a thousand times that is no longer one of them.
@@ -95,7 +95,7 @@ impl HttpRequest {
 
     /// A request with a JSON body.
     pub fn json(method: Method, url: impl Into<String>, body: &Json) -> HttpRequest {
-        HttpRequest { method, body: Some(body.to_json()), ..HttpRequest::get(url) }
+        HttpRequest { method, url: url.into(), headers: Vec::new(), body: Some(body.to_json()), limit: ANSWER_LIMIT }
     }
 
     /// Adds a header.
@@ -127,12 +127,7 @@ pub enum HttpOutcome {
     NetworkError(String),
     /// The server answered, but its body passed the request's [`HttpRequest::limit`]: it was not
     /// read beyond that, and is not given.
-    TooLarge {
-        /// HTTP status.
-        status: u16,
-        /// The `Retry-After` header, if any.
-        retry_after: Option<String>,
-    },
+    TooLarge,
 }
 
 impl HttpOutcome {

@@ -404,15 +404,13 @@ impl Machine {
     fn on_outcome(&mut self, step: Step, outcome: HttpOutcome, now: f64) {
         let reply = match outcome {
             HttpOutcome::NetworkError(_) => return self.transient(step, Failure::new(FailKind::Network), None, now),
-            HttpOutcome::Answer { status, retry_after, .. } | HttpOutcome::TooLarge { status, retry_after }
-                if is_transient(status) =>
-            {
+            HttpOutcome::Answer { status, retry_after, .. } if is_transient(status) => {
                 let wait = retry_wait(status, retry_after.as_deref());
                 return self.transient(step, Failure::new(FailKind::Http).status(status), wait, now);
             }
             HttpOutcome::Answer { status, body, .. } => self.adapter.read(step, status, &body),
             // Over its size limit: unreadable, and asking again would bring the same bytes.
-            HttpOutcome::TooLarge { .. } => Reply::Failed(too_large()),
+            HttpOutcome::TooLarge => Reply::Failed(too_large()),
         };
         self.apply(step, reply, now);
     }

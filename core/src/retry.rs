@@ -6,7 +6,7 @@
 //! [`HistoryMachine`](crate::history::HistoryMachine) both retry the statuses that [`is_transient`]
 //! (and every outcome without an answer), wait as [`retry_wait`] and [`RetryPolicy::next_wait`]
 //! say, time requests out with [`timed_out`], and fail at once on an answer over its size limit
-//! with [`too_large`], so that a 502 or a runaway body means the same to both.
+//! with [`too_large`], so that a 502 or a runaway answer means the same to both.
 
 use crate::error::{FailKind, Failure};
 
@@ -68,11 +68,15 @@ pub fn timed_out() -> Failure {
 
 /// The failure of an answer over its request's size limit
 /// ([`HttpOutcome::TooLarge`](crate::http::HttpOutcome::TooLarge)): an unreadable answer, not
-/// retried (the same request would bring the same bytes back; see [the size
-/// limits](crate::http#size-limits)).
+/// retried, whatever its status (the same request would bring the same bytes back; see [the
+/// size limits](crate::http#size-limits)).
 pub fn too_large() -> Failure {
-    Failure::new(FailKind::BadResponse).detail(Some("the answer is over its size limit"))
+    Failure { kind: FailKind::BadResponse, status: None, detail: Some(TOO_LARGE.to_owned()) }
 }
+
+/// The detail of [`too_large`]'s failure, which tells it from other unreadable answers (for
+/// developers: the toast gives the reason of every unreadable answer).
+pub const TOO_LARGE: &str = "the answer is over its size limit";
 
 /// How long a 429 or 503 asks to wait (its `Retry-After`), if it says.
 pub fn retry_wait(status: u16, retry_after: Option<&str>) -> Option<f64> {

@@ -122,7 +122,7 @@ fn the_task_list_and_the_records_may_be_larger_than_a_protocol_answer() {
     // 100,000 assets (the most an export may ask for) of a kilobyte and more each.
     let record = RECORDS.len() / 2;
     assert!(http::RECORDS_LIMIT as usize / 100_000 > 3 * record, "{record} bytes a record");
-    w.answer_with(HttpOutcome::TooLarge { status: 200, retry_after: None });
+    w.answer_with(HttpOutcome::TooLarge);
     assert_eq!(w.failed(FailKind::BadResponse), retry::too_large());
     assert!(w.saves.is_empty());
 }

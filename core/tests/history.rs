@@ -670,23 +670,17 @@ fn malformed_answers_are_retried_like_a_network_error() {
 fn an_answer_over_its_limit_fails_the_list_or_the_download_at_once_keeping_the_items() {
     let mut w = Panel::new(XL);
     w.refresh();
-    w.answer_with(HttpOutcome::TooLarge { status: 200, retry_after: None });
+    w.answer_with(HttpOutcome::TooLarge);
     assert_eq!(w.failure(), retry::too_large());
     assert_eq!(w.sent.len(), 1, "not asked again");
     w.settled();
     let mut w = Panel::loaded(AS, AS_MOCK);
     w.download("5");
-    w.answer_with(HttpOutcome::TooLarge { status: 200, retry_after: None });
+    w.answer_with(HttpOutcome::TooLarge);
     assert_eq!(w.failure(), retry::too_large());
     assert_eq!(w.count("/api/export_task/"), 1, "not asked again");
     assert!(w.saves.is_empty());
     assert_eq!(w.view().items.len(), 3, "items kept");
-    // With a transient status, the status decides: retried.
-    let mut w = Panel::new(XL);
-    w.refresh();
-    w.answer_with(HttpOutcome::TooLarge { status: 503, retry_after: Some("1".into()) });
-    assert_eq!((w.view().failure.clone(), w.wait()), (None, 1000.0));
-    assert_eq!(w.sent.len(), 2);
 }
 
 #[test]

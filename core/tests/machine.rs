@@ -305,7 +305,7 @@ fn an_answer_over_its_limit_fails_at_once_as_unreadable_and_nothing_more_is_aske
     for at_start in [true, false] {
         let mut w = if at_start { started() } else { polling() };
         let sent = w.sent.len();
-        w.answer_with(HttpOutcome::TooLarge { status: 200, retry_after: None });
+        w.answer_with(HttpOutcome::TooLarge);
         let f = w.failed(FailKind::BadResponse);
         assert_eq!(f, retry::too_large());
         assert_eq!(w.sent.len(), sent, "not asked again");
@@ -315,17 +315,14 @@ fn an_answer_over_its_limit_fails_at_once_as_unreadable_and_nothing_more_is_aske
 }
 
 #[test]
-fn an_over_limit_answer_with_a_transient_status_is_retried_as_that_status() {
+fn an_over_limit_answer_ends_even_a_run_of_retries() {
     let mut w = polling();
-    w.answer_with(HttpOutcome::TooLarge { status: 503, retry_after: Some("2".into()) });
-    assert_eq!(w.view().status, Status::Exporting);
+    w.answer_status(502, "<html>Bad Gateway</html>");
     assert!(w.view().retrying);
-    assert_eq!(w.wait(), 2000.0, "Retry-After honoured");
-    assert!(w.last_url().starts_with(PROGRESS));
-    // Three more in a row: one over the retry limit.
-    w.keep_answering(2, HttpOutcome::TooLarge { status: 502, retry_after: None });
-    let f = w.failed(FailKind::Http);
-    assert_eq!(f.status, Some(502));
+    w.wait();
+    w.answer_with(HttpOutcome::TooLarge);
+    assert_eq!(w.failed(FailKind::BadResponse), retry::too_large());
+    assert_eq!(w.count(PROGRESS), 2);
 }
 
 #[test]

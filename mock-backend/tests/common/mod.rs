@@ -139,7 +139,7 @@ impl Mock {
                 Err(e) => return HttpOutcome::NetworkError(e.to_string()),
             }
             if bytes.len() > request.limit as usize {
-                return HttpOutcome::TooLarge { status, retry_after };
+                return HttpOutcome::TooLarge;
             }
         }
         HttpOutcome::Answer { status, retry_after, body: String::from_utf8_lossy(&bytes).into_owned() }
