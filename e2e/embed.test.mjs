@@ -53,7 +53,7 @@ test('mount() refuses options that cannot be data, naming the place: a Date, a B
     cyclic.data.back = cyclic;
     const cases = [
       [{ config: CONFIG, data: { termId: 1, when: new Date(0) } }, 'options.data.when is not plain data'],
-      [{ config: CONFIG, data: { termId: 400000003117046n } }, 'options.data.termId is a BigInt'],
+      [{ config: CONFIG, data: { termId: 400000003117046n } }, 'options.data.termId is not plain data (a BigInt'],
       [{ config: CONFIG, data: { termId: 1 }, label: document.body }, 'options.label is not plain data'],
       [cyclic, 'options is nested too deeply'],
     ];

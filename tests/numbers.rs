@@ -78,7 +78,7 @@ fn what_cannot_be_data_is_refused_naming_its_place() {
         ("return { c: new (class A { constructor() { this.x = 1; } })() };", ".c: is not plain data"),
         ("return { s: new String('x') };", ".s: is not plain data"),
         ("return { ids: [1, [2, new Set()]] };", ".ids[1][1]: is not plain data"),
-        ("return { data: { termId: 400000003117046n } };", ".data.termId: is a BigInt"),
+        ("return { data: { termId: 400000003117046n } };", ".data.termId: is not plain data (a BigInt"),
         ("return { g: { get x() { throw new Error('no'); } } };", ".g.x: cannot be read"),
     ];
     for (body, expected) in cases {

@@ -296,10 +296,7 @@ pub mod browser {
         if let Some(s) = v.as_string() {
             return Ok(Some(Json::Str(s)));
         }
-        if v.is_bigint() {
-            return Err(not_data("is a BigInt: give a number or a string"));
-        }
-        if !v.is_object() || v.is_function() {
+        if v.is_undefined() || v.is_function() || v.is_symbol() {
             return Ok(None);
         }
         if depth >= MAX_DEPTH {
@@ -314,9 +311,10 @@ pub mod browser {
             }
             return Ok(Some(Json::Arr(out)));
         }
+        // What is left: objects, and BigInts (neither null nor an object as a prototype).
         let proto = Object::get_prototype_of(v);
-        if !proto.is_null() && !Object::get_prototype_of(&proto).is_null() {
-            return Err(not_data("is not plain data (a Date, a Map, a DOM node…)"));
+        if !v.is_object() || !proto.is_null() && !Object::get_prototype_of(&proto).is_null() {
+            return Err(not_data("is not plain data (a BigInt, a Date, a Map, a DOM node…)"));
         }
         let mut members = Vec::new();
         let object: &Object = v.unchecked_ref();
