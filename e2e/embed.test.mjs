@@ -45,6 +45,32 @@ test('mount() with bad options throws an Error naming the field and mounts nothi
   }
 });
 
+test('mount() refuses options that cannot be data, naming the place: a Date, a BigInt, a DOM node, a cycle', async (t) => {
+  const { page } = await blank(t);
+  const r = await page.evaluate(async () => {
+    const { mount, host, CONFIG } = window.t;
+    const cyclic = { config: CONFIG, data: { termId: 1 } };
+    cyclic.data.back = cyclic;
+    const cases = [
+      [{ config: CONFIG, data: { termId: 1, when: new Date(0) } }, 'options.data.when is not plain data'],
+      [{ config: CONFIG, data: { termId: 400000003117046n } }, 'options.data.termId is not plain data (a BigInt'],
+      [{ config: CONFIG, data: { termId: 1 }, label: document.body }, 'options.label is not plain data'],
+      [cyclic, 'options is nested too deeply'],
+    ];
+    const out = [];
+    for (const [options, message] of cases) {
+      try {
+        await mount(host, options);
+        out.push(`mounted, not "${message}"`);
+      } catch (e) {
+        out.push(e.message.startsWith(`k12-export: ${message}`) && host.innerHTML === '<i>placeholder</i>' ? 'ok' : e.message);
+      }
+    }
+    return out.join('\n');
+  });
+  assert.equal(r, 'ok\nok\nok\nok');
+});
+
 test('update() changes what is exported; events and callbacks report the export', async (t) => {
   const { page } = await blank(t);
   const c = client('update');

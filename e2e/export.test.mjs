@@ -2,7 +2,7 @@
 // on disk under its Chinese name.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { open, BASE, client, requests, until, readXlsx, sleep, exportButton, shotPath } from './lib.mjs';
+import { open, BASE, client, requests, until, readXlsx, sleep, exportButton, shotPath, json } from './lib.mjs';
 
 const HOMEWORK_HEADER = ['学号', '姓名', '班级', '作业1', '作业2', '作业3', '作业4', '作业5', '作业6', '作业7', '作业8', '平均分'];
 
@@ -136,6 +136,44 @@ test('a failing export shows the toast "导出失败" and the button returns to 
   assert.equal(await button.attr('aria-busy'), null);
   await page.screenshot(shotPath('failure-toast'));
   await assertQuiet(c, 2500, 'nothing left polling');
+});
+
+test('a 50 MB progress answer: the export fails within seconds as unreadable, the page never freezes, the rest is never downloaded, nothing polls afterwards', async (t) => {
+  const c = client('huge-answer');
+  const { page } = await open(t);
+  await page.goto(`${BASE}/examples/homework.html?client=${c}&durationMs=30000&scenario=huge-answer`);
+  const button = exportButton(page);
+  await button.waitFor();
+  // A timer in the page: the longest gap between its ticks is the longest the page was frozen.
+  await page.evaluate(() => {
+    const gaps = (window.gaps = { last: performance.now(), max: 0 });
+    gaps.timer = setInterval(() => {
+      const now = performance.now();
+      gaps.max = Math.max(gaps.max, now - gaps.last);
+      gaps.last = now;
+    }, 10);
+  });
+  const t0 = Date.now();
+  await button.click();
+  const alert = page.locator('[role=alert]');
+  await alert.waitFor({ timeout: 60000 });
+  const took = Date.now() - t0;
+  const frozen = await page.evaluate(() => {
+    clearInterval(window.gaps.timer);
+    return window.gaps.max;
+  });
+  assert.match(await alert.text(), /导出失败/);
+  assert.match(await alert.text(), /服务器返回了无法识别的数据/, 'an unreadable answer');
+  assert.ok(took < 5000, `failed ${took} ms after the click`);
+  assert.ok(frozen < 500, `the page's timer stood still for ${Math.round(frozen)} ms`);
+  assert.equal(await button.attr('aria-disabled'), null);
+  const [job] = (await json(`/__mock/jobs?client=${c}`)).jobs;
+  t.diagnostic(`failed ${took} ms after the click; longest timer gap ${Math.round(frozen)} ms; ${job.answerBytes} bytes sent`);
+  assert.equal(job.progressRequests, 1, 'the answer over its limit is not asked for again');
+  // 1 MiB was read; what the server sent beyond it was in flight when the browser hung up.
+  assert.ok(job.answerBytes > 1048576 && job.answerBytes < 4 * 1048576, `${job.answerBytes} bytes of 50 MB sent`);
+  await assertQuiet(c, 2500, 'nothing polled afterwards');
+  assert.deepEqual(await page.errors(), []);
 });
 
 test('navigating away mid-export: the server sees no request for the job afterwards', async (t) => {

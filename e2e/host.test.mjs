@@ -383,6 +383,45 @@ test('200% zoom near each edge: the popover stays inside the window', onlyIn(['c
   await edges(t, p, h, 'zoom-200');
 });
 
+/**
+ * What old libraries leave behind in a page, loaded before the widget: Prototype.js 1.6's
+ * `Array.prototype.toJSON` (arrays stringify as strings: `[3,4]` becomes `"[3, 4]"`) and
+ * properties on `Object.prototype` (prototype pollution).
+ */
+const OLD_LIBRARIES = `<script>
+Array.prototype.toJSON = function () { var r = []; for (var i = 0; i < this.length; i++) r.push(JSON.stringify(this[i])); return '[' + r.join(', ') + ']'; };
+Object.prototype.polluted = 1;
+Object.prototype.protocol = 'xlink';
+</script>`;
+
+test('a page whose old libraries patched the prototypes: mount() reads the options as given and the asset export saves a real file', async (t) => {
+  const c = client('prototypes');
+  const body = `<div id="assets"></div><script type="module">
+import { mount } from '/embed-all/k12-export.js';
+const options = { protocol: 'asset', session: 'demo', assetIds: [3, 4], filename: '资产-旧页面', label: '导出资产',
+  query: { client: '${c}', durationMs: '1000' } };
+__seen.stringified = JSON.stringify({ assetIds: options.assetIds });
+try { window.__handle = await mount(document.getElementById('assets'), options); __seen.mounted = 'yes'; } catch (e) { __seen.mounted = e.message; }
+</script>`;
+  const h = await host(t, { '/old.html': page({ head: OLD_LIBRARIES, loader: '', body }) });
+  const { page: p } = await open(t);
+  await p.goto(`${h.base}/old.html`);
+  // Only text comes back from the page, and the export is started through the handle (as a click
+  // would): a WebDriver's own script in the page meets the patched prototypes too.
+  await until('mount() to settle', () => p.evaluate(() => __seen.mounted || ''), 30000);
+  assert.equal(await p.evaluate(() => __seen.stringified), '{"assetIds":"[3, 4]"}', 'the page is patched as Prototype.js 1.6 does');
+  assert.equal(await p.evaluate(() => __seen.mounted), 'yes');
+  const download = p.expectDownload({ timeout: 30000 });
+  await p.evaluate(() => String(__handle.start()));
+  const d = await download;
+  assert.equal(d.name, '资产-旧页面.csv');
+  const lines = readFileSync(d.path, 'utf8').slice(1).trim().split(/\r?\n/);
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), ['3', '4'], 'assets 3 and 4 exported');
+  assert.equal(await p.evaluate(() => __seen.errors.length + ' ' + __seen.console.join(' | ')), '0 ');
+  const posted = (await requests(c)).filter((r) => r.method === 'POST');
+  assert.equal(posted.length, 1);
+});
+
 test('two loaders on one page (either first): every button works, ids are unique', async (t) => {
   const xlink = JSON.stringify({ protocol: 'xlink', accessToken: 'demo-token', name: '设备列表导出', type: 1, describe: '全部设备' });
   for (const order of [['embed', 'embed-all'], ['embed-all', 'embed']]) {

@@ -274,7 +274,7 @@ fn error(e: OptionsError) -> JsError {
     JsError::new(&["k12-export: ", &e.message()].concat())
 }
 
-/// Reads the options object: functions are taken out, the rest goes through JSON.
+/// Reads the options object: its data walked ([`plain_json`]), its functions read one by one.
 fn props(element: &Element, options: &JsValue, start_key: u32) -> Result<AsyncExportButtonProps, JsError> {
     let json = plain_json(options)?;
     let label = match json.get("label") {
@@ -334,15 +334,24 @@ fn props(element: &Element, options: &JsValue, start_key: u32) -> Result<AsyncEx
     })
 }
 
-/// The options object as JSON (functions dropped by `JSON.stringify`).
+/// The options object as JSON data, walked member by member as a `JSON.parse` result is (see
+/// `k12_export_core::json::browser::from_js`): own enumerable keys only, functions left out, `toJSON` never called, so that
+/// neither a polluted `Object.prototype` nor an old library's `Array.prototype.toJSON` changes
+/// what is read. A value that cannot be data is an error naming its place
+/// (`options.data.when is not plain data …`).
+#[cfg(target_arch = "wasm32")]
 fn plain_json(options: &JsValue) -> Result<Json, JsError> {
+    use k12_export_core::json::browser::from_js;
     if !options.is_object() || options.is_function() {
         return Err(error(OptionsError::new("options", "must be an object")));
     }
-    let text = js_sys::JSON::stringify(options)
-        .map_err(|_| error(OptionsError::new("options", "cannot be turned into JSON (a cycle?)")))?;
-    Json::parse(&String::from(text))
-        .map_err(|e| error(OptionsError::new("options", &["is not plain data (", &e.message(), ")"].concat())))
+    from_js(options).map_err(|e| error(OptionsError::new(&["options", &e.at].concat(), e.what)))
+}
+
+/// Natively (lints, unit tests) there is no JS value to read: the walk is the browser's.
+#[cfg(not(target_arch = "wasm32"))]
+fn plain_json(_: &JsValue) -> Result<Json, JsError> {
+    Err(error(OptionsError::new("options", "can only be read in a browser")))
 }
 
 fn labels(json: &Json) -> Result<Labels, JsError> {

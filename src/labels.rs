@@ -365,6 +365,8 @@ mod tests {
         }
         let zh = Labels::zh_cn();
         assert_eq!(zh.reason(&k12_export_core::retry::timed_out()), zh.no_answer);
+        // An answer over its size limit is an unreadable answer, said as every other one.
+        assert_eq!(zh.reason(&k12_export_core::retry::too_large()), "服务器返回了无法识别的数据");
         assert_eq!(zh.reason(&Failure::new(FailKind::Server).detail(Some("数据太多"))), "数据太多");
         assert_eq!(zh.reason(&Failure::new(FailKind::Http).status(403).detail(Some("没有权限"))), "没有权限");
         assert_eq!(zh.reason(&Failure::new(FailKind::Http).status(500)), "服务器错误（HTTP 500）");

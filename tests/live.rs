@@ -185,3 +185,40 @@ async fn progress_that_never_has_numbers_still_downloads() {
     let starts = requests(&c).await.iter().filter(|r| path(r).ends_with("/homework/export")).count();
     assert!(starts >= 2, "the start endpoint was asked again: {starts}");
 }
+
+#[wasm_bindgen_test]
+async fn fetch_stops_reading_an_answer_at_its_limit_and_the_rest_is_never_sent() {
+    use k12_export::core::http::ANSWER_LIMIT;
+    use k12_export::core::{HttpOutcome, HttpRequest};
+    use k12_export::{FetchTransport, Transport};
+    let c = client();
+    let path = |end: &str| format!("{}/j/org/1001/homework/export{end}?client={c}&scenario=huge-answer", mock_url());
+    get_json(&path("")).await; // the job
+    let started = js_sys::Date::now();
+    let outcome = FetchTransport.send(HttpRequest::get(path("/process")), None).await;
+    let took = js_sys::Date::now() - started;
+    match outcome {
+        HttpOutcome::TooLarge => {}
+        HttpOutcome::Answer { body, .. } => panic!("the answer was read whole: {} bytes", body.len()),
+        other => panic!("{other:?}"),
+    }
+    assert!(took < 3000.0, "{took} ms for a 50 MB answer: it was not read");
+    // What the server sent before the client hung up: the limit, and what was in flight.
+    sleep(500).await;
+    let jobs = get_json(&format!("{}/__mock/jobs?client={c}", mock_url())).await;
+    let sent = match jobs.get("jobs") {
+        Some(Json::Arr(list)) => list[0].get("answerBytes").and_then(Json::as_number).expect("answerBytes"),
+        _ => panic!("no jobs"),
+    };
+    let limit = f64::from(ANSWER_LIMIT);
+    assert!(sent > limit && sent < 4.0 * limit, "{sent} bytes of 50 MB sent");
+    // Within its limit, the same answer is read whole: the cut-off is the limit's, not the
+    // server's.
+    let whole = FetchTransport.send(HttpRequest::get(path("/process")).limit(64 << 20), None).await;
+    match whole {
+        HttpOutcome::Answer { status: 200, body, .. } => {
+            assert!(body.len() > 49_000_000 && body.starts_with(r#"{"code":0,"#), "{} bytes", body.len());
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -62,7 +62,7 @@ const EXPECTED = {
   'result-null': 'done', 'string-numbers': 'done', 'loaded-over-total': 'done',
   'url-never': 'timed-out', 'never-finishes': 'timed-out',
   'javascript-url': 'unsafe-url', 'hostile-filename': 'done', 'slow-start': 'done', flaky: 'done',
-  'code-error-start': 'server',
+  'code-error-start': 'server', 'huge-answer': 'bad-response',
 };
 
 /** The export data and options of a scenario: short jobs, short deadlines where nothing ends. */

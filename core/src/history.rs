@@ -45,8 +45,9 @@
 //!   carry request ids; a stale or duplicate one is ignored.
 //! - Network errors, 5xx, 408, 429 (honouring `Retry-After` in seconds) and unreadable answers are
 //!   retried with capped, jittered backoff; one failure more than `retries` in a row sets
-//!   [`HistoryView::failure`] and stops until the next refresh. Other 4xx and the backend's own
-//!   error answers set it at once. The items of the last good answer are kept.
+//!   [`HistoryView::failure`] and stops until the next refresh. Other 4xx, the backend's own
+//!   error answers and an answer over its size limit, whatever its status
+//!   ([`crate::http#size-limits`]), set it at once. The items of the last good answer are kept.
 //! - After a good answer: if any job is queued or running, an automatic refresh follows
 //!   `historyRefreshMs` later, growing ×1.5 up to 10 s while the list stays the same and back to
 //!   `historyRefreshMs` when it changes; when none runs, nothing is scheduled.
@@ -76,7 +77,7 @@ use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{download_name, safe_download_url, sanitize_filename, HttpOutcome};
 use crate::lean::{comma_list, sort_small};
 use crate::options::{integer, number, read_retry_policy, Common};
-use crate::retry::{is_transient, retry_wait, timed_out, RetryPolicy, Rng};
+use crate::retry::{is_transient, retry_wait, timed_out, too_large, RetryPolicy, Rng};
 use crate::sansio::{Command, RequestId, SansIo};
 use crate::seam::{HistoryEntry, HistoryItem, HistorySource, Reply};
 
@@ -340,6 +341,13 @@ impl HistoryMachine {
                 return match origin {
                     Origin::List => self.on_list(status, &body, now),
                     Origin::Download => self.on_fetch(status, &body, now),
+                };
+            }
+            // Over its size limit: unreadable, and asking again would bring the same bytes.
+            HttpOutcome::TooLarge => {
+                return match origin {
+                    Origin::List => self.list_failed(too_large()),
+                    Origin::Download => self.fetch_failed(too_large()),
                 };
             }
         };

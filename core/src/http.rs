@@ -1,6 +1,27 @@
 //! The HTTP vocabulary the core speaks: requests it asks the driver to send, answers the driver
 //! feeds back, where a backend lives ([`Base`]), and the URL and name helpers every backend and
 //! both machines share (percent-encoding, safe download URLs, safe file names).
+//!
+//! # Size limits
+//!
+//! Every request carries the most bytes its answer may have ([`HttpRequest::limit`]). The driver
+//! reads the body as it arrives, counting, and stops reading — cancelling the rest, unread — the
+//! moment the count passes the limit; the machine is then told [`HttpOutcome::TooLarge`] instead
+//! of the body. An answer over its limit is never parsed, never copied into the machine, and not
+//! asked for again: both machines fail at once with an unreadable answer
+//! ([`too_large`](crate::retry::too_large)), whatever its status, since the same request would
+//! bring the same bytes back (a misrouted file, a runaway `result`); a gateway's error page is
+//! never a megabyte.
+//!
+//! - [`ANSWER_LIMIT`], 1 MiB, for every protocol answer: starts, progress, links. They are a
+//!   few hundred bytes; a thousand times that is no longer one of them.
+//! - [`LIST_LIMIT`], 8 MiB, for the lists a backend sends whole, without paging: the export
+//!   service's history (every export of the user) and the asset system's task list (every task of
+//!   the session, read by its export too). Tens of thousands of entries.
+//! - [`RECORDS_LIMIT`], 128 MiB, for the asset system's records, from which the CSV is built in
+//!   the browser: 100,000 assets (the most an export may ask for) at 1.3 KB each.
+//!
+//! The paged lists (XLink's and MinApp's, at most 100 items) keep [`ANSWER_LIMIT`].
 
 use crate::codec::json::Json;
 
@@ -40,6 +61,15 @@ impl Method {
     }
 }
 
+/// The most bytes of a protocol answer (1 MiB): see [the size limits](self#size-limits).
+pub const ANSWER_LIMIT: u32 = 1 << 20;
+
+/// The most bytes of a list sent whole (8 MiB): see [the size limits](self#size-limits).
+pub const LIST_LIMIT: u32 = 8 << 20;
+
+/// The most bytes of the asset system's records (128 MiB): see [the size limits](self#size-limits).
+pub const RECORDS_LIMIT: u32 = 128 << 20;
+
 /// A request for the driver to send. `body`, when present, is JSON.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpRequest {
@@ -51,22 +81,32 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// A JSON body.
     pub body: Option<String>,
+    /// The most bytes the answer's body may have (after any content encoding is undone); past
+    /// it the driver stops reading and answers [`HttpOutcome::TooLarge`]. [`ANSWER_LIMIT`]
+    /// unless the request says otherwise ([`HttpRequest::limit`]).
+    pub limit: u32,
 }
 
 impl HttpRequest {
     /// A `GET` of `url`.
     pub fn get(url: impl Into<String>) -> HttpRequest {
-        HttpRequest { method: Method::Get, url: url.into(), headers: Vec::new(), body: None }
+        HttpRequest { method: Method::Get, url: url.into(), headers: Vec::new(), body: None, limit: ANSWER_LIMIT }
     }
 
     /// A request with a JSON body.
     pub fn json(method: Method, url: impl Into<String>, body: &Json) -> HttpRequest {
-        HttpRequest { method, url: url.into(), headers: Vec::new(), body: Some(body.to_json()) }
+        HttpRequest { method, url: url.into(), headers: Vec::new(), body: Some(body.to_json()), limit: ANSWER_LIMIT }
     }
 
     /// Adds a header.
     pub fn header(mut self, name: &str, value: &str) -> HttpRequest {
         self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Allows an answer of up to `bytes` (one of the [size limits](self#size-limits)).
+    pub fn limit(mut self, bytes: u32) -> HttpRequest {
+        self.limit = bytes;
         self
     }
 }
@@ -85,6 +125,9 @@ pub enum HttpOutcome {
     },
     /// No answer: DNS, connection, CORS, or the request was aborted by the browser.
     NetworkError(String),
+    /// The server answered, but its body passed the request's [`HttpRequest::limit`]: it was not
+    /// read beyond that, and is not given.
+    TooLarge,
 }
 
 impl HttpOutcome {

@@ -24,7 +24,7 @@ use crate::http::{download_name, safe_download_url, sanitize_filename, HttpOutco
 use crate::lean::clamp;
 use crate::options::{number, read_retry_policy, Common};
 use crate::poll::{PollPolicy, Tracker};
-use crate::retry::{is_transient, retry_wait, timed_out, RetryPolicy, Rng};
+use crate::retry::{is_transient, retry_wait, timed_out, too_large, RetryPolicy, Rng};
 use crate::sansio::{Command, RequestId, SansIo};
 use crate::seam::{Adapter, Reply, Step};
 
@@ -409,6 +409,8 @@ impl Machine {
                 return self.transient(step, Failure::new(FailKind::Http).status(status), wait, now);
             }
             HttpOutcome::Answer { status, body, .. } => self.adapter.read(step, status, &body),
+            // Over its size limit: unreadable, and asking again would bring the same bytes.
+            HttpOutcome::TooLarge => Reply::Failed(too_large()),
         };
         self.apply(step, reply, now);
     }

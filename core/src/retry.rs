@@ -5,7 +5,8 @@
 //! The export [`Machine`](crate::machine::Machine) and the history panel's
 //! [`HistoryMachine`](crate::history::HistoryMachine) both retry the statuses that [`is_transient`]
 //! (and every outcome without an answer), wait as [`retry_wait`] and [`RetryPolicy::next_wait`]
-//! say, and time requests out with [`timed_out`], so that a 502 means the same to both.
+//! say, time requests out with [`timed_out`], and fail at once on an answer over its size limit
+//! with [`too_large`], so that a 502 or a runaway answer means the same to both.
 
 use crate::error::{FailKind, Failure};
 
@@ -64,6 +65,18 @@ pub fn is_transient(status: u16) -> bool {
 pub fn timed_out() -> Failure {
     Failure::new(FailKind::Network).detail(Some("request timed out"))
 }
+
+/// The failure of an answer over its request's size limit
+/// ([`HttpOutcome::TooLarge`](crate::http::HttpOutcome::TooLarge)): an unreadable answer, not
+/// retried, whatever its status (the same request would bring the same bytes back; see [the
+/// size limits](crate::http#size-limits)).
+pub fn too_large() -> Failure {
+    Failure { kind: FailKind::BadResponse, status: None, detail: Some(TOO_LARGE.to_owned()) }
+}
+
+/// The detail of [`too_large`]'s failure, which tells it from other unreadable answers (for
+/// developers: the toast gives the reason of every unreadable answer).
+pub const TOO_LARGE: &str = "the answer is over its size limit";
 
 /// How long a 429 or 503 asks to wait (its `Retry-After`), if it says.
 pub fn retry_wait(status: u16, retry_after: Option<&str>) -> Option<f64> {

@@ -109,6 +109,25 @@ fn full_flow_progress_from_counts_then_records_then_a_csv_file() {
 }
 
 #[test]
+fn the_task_list_and_the_records_may_be_larger_than_a_protocol_answer() {
+    let mut w = World::clicked(OPTIONS);
+    assert_eq!(w.last().1.limit, http::LIST_LIMIT, "the prepare's task list: no paging");
+    w.answer(BEFORE);
+    assert_eq!(w.last().1.limit, http::ANSWER_LIMIT, "the start");
+    w.answer(r#"{"code":0,"info":"Succeed"}"#);
+    w.wait();
+    assert_eq!(w.last().1.limit, http::LIST_LIMIT, "the poll's task list");
+    w.answer(&ours(3, 1));
+    assert_eq!(w.last().1.limit, http::RECORDS_LIMIT, "the records");
+    // 100,000 assets (the most an export may ask for) of a kilobyte and more each.
+    let record = RECORDS.len() / 2;
+    assert!(http::RECORDS_LIMIT as usize / 100_000 > 3 * record, "{record} bytes a record");
+    w.answer_with(HttpOutcome::TooLarge);
+    assert_eq!(w.failed(FailKind::BadResponse), retry::too_large());
+    assert!(w.saves.is_empty());
+}
+
+#[test]
 fn our_task_is_the_new_export_not_an_import_nor_an_older_export() {
     let mut w = started();
     w.wait();

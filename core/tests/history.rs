@@ -667,6 +667,42 @@ fn malformed_answers_are_retried_like_a_network_error() {
 }
 
 #[test]
+fn an_answer_over_its_limit_fails_the_list_or_the_download_at_once_keeping_the_items() {
+    let mut w = Panel::new(XL);
+    w.refresh();
+    w.answer_with(HttpOutcome::TooLarge);
+    assert_eq!(w.failure(), retry::too_large());
+    assert_eq!(w.sent.len(), 1, "not asked again");
+    w.settled();
+    let mut w = Panel::loaded(AS, AS_MOCK);
+    w.download("5");
+    w.answer_with(HttpOutcome::TooLarge);
+    assert_eq!(w.failure(), retry::too_large());
+    assert_eq!(w.count("/api/export_task/"), 1, "not asked again");
+    assert!(w.saves.is_empty());
+    assert_eq!(w.view().items.len(), 3, "items kept");
+}
+
+#[test]
+fn lists_sent_whole_and_the_asset_records_may_be_larger_than_a_protocol_answer() {
+    let mut w = Panel::new(AS);
+    w.refresh();
+    assert_eq!(w.last().1.limit, http::LIST_LIMIT, "the asset system's task list has no paging");
+    w.answer(AS_MOCK);
+    w.download("5");
+    assert_eq!(w.last().1.limit, http::RECORDS_LIMIT, "a task's records, for the CSV");
+    let mut w = Panel::new(ES);
+    w.refresh();
+    assert_eq!(w.last().1.limit, http::LIST_LIMIT, "the export service's history has no paging");
+    for paged in [XL, MA] {
+        let mut w = Panel::new(paged);
+        w.refresh();
+        assert_eq!(w.last().1.limit, http::ANSWER_LIMIT, "at most 100 items: {paged}");
+    }
+    const { assert!(http::ANSWER_LIMIT < http::LIST_LIMIT && http::LIST_LIMIT < http::RECORDS_LIMIT) };
+}
+
+#[test]
 fn rate_limits_wait_as_long_as_retry_after_says() {
     let mut w = Panel::new(AS);
     w.refresh();

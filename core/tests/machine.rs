@@ -290,6 +290,42 @@ fn non_json_body_is_retried_then_fails_as_bad_response() {
 }
 
 #[test]
+fn every_request_allows_a_protocol_answer_of_1_mib() {
+    let mut w = started();
+    assert_eq!(w.last().1.limit, http::ANSWER_LIMIT);
+    assert_eq!(http::ANSWER_LIMIT, 1024 * 1024);
+    w.answer(NOT_READY);
+    w.wait();
+    assert!(w.last_url().starts_with(PROGRESS));
+    assert_eq!(w.last().1.limit, http::ANSWER_LIMIT);
+}
+
+#[test]
+fn an_answer_over_its_limit_fails_at_once_as_unreadable_and_nothing_more_is_asked() {
+    for at_start in [true, false] {
+        let mut w = if at_start { started() } else { polling() };
+        let sent = w.sent.len();
+        w.answer_with(HttpOutcome::TooLarge);
+        let f = w.failed(FailKind::BadResponse);
+        assert_eq!(f, retry::too_large());
+        assert_eq!(w.sent.len(), sent, "not asked again");
+        assert!(matches!(w.events.last(), Some(Event::Failed(f)) if *f == retry::too_large()));
+        assert!(w.aborted.is_empty(), "the answer is in: nothing to abort");
+    }
+}
+
+#[test]
+fn an_over_limit_answer_ends_even_a_run_of_retries() {
+    let mut w = polling();
+    w.answer_status(502, "<html>Bad Gateway</html>");
+    assert!(w.view().retrying);
+    w.wait();
+    w.answer_with(HttpOutcome::TooLarge);
+    assert_eq!(w.failed(FailKind::BadResponse), retry::too_large());
+    assert_eq!(w.count(PROGRESS), 2);
+}
+
+#[test]
 fn one_good_answer_resets_the_retry_count() {
     let mut w = running();
     for _ in 0..10 {

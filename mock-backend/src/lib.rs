@@ -31,7 +31,7 @@
 //! GET  /__mock/jobs?client=X                         {jobs:[{id, client, term, kind, scenario, scheme, format,
 //!                                                      state, loaded, total, durationMs, filename, created,
 //!                                                      finished, urlReady, delivered, requests,
-//!                                                      progressRequests, token}]}
+//!                                                      progressRequests, answerBytes, token}]}
 //! POST /__mock/reset[?client=X]                      {ok:true}: forgets recordings and jobs (one client's, or all)
 //! GET  /, /examples/..., /...                        the files of --dist (index.html for directories)
 //! ```
@@ -103,6 +103,7 @@
 //! | `slow-start` | the start call that creates the job answers after `startDelayMs`; later ones at once |
 //! | `flaky` | each progress request fails ~30% of the time, seeded: HTTP 502, or a connection reset mid-body |
 //! | `code-error-start` | the start endpoint answers `code:-1, message:"导出失败：没有导出权限"`; no job |
+//! | `huge-answer` | every progress answer is valid JSON of about 50 MB (a runaway `result.data`), streamed at about 32 MB/s, never held whole; the job's `answerBytes` counts what was sent before the client hung up |
 //!
 //! # The other backends
 //!

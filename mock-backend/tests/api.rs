@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use calamine::{Data, Reader, Xlsx};
-use common::{eventually, sleep_ms, Mock, Reply, HOST};
+use common::{eventually, sleep_ms, Mock, Reply, SansIo, HOST};
 use mock_backend::backends::k12::SCENARIOS;
 use mock_backend::data;
 use mock_backend::sim::scenario::{flaky_fault, FlakyFault};
@@ -520,7 +520,7 @@ async fn every_scenario_is_listed_and_accepted() {
     let names: Vec<&str> = list["scenarios"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     let expected: Vec<&str> = SCENARIOS.iter().map(|s| s.name()).collect();
     assert_eq!(names, expected);
-    assert_eq!(names.len(), 23);
+    assert_eq!(names.len(), 24);
     for s in list["scenarios"].as_array().unwrap() {
         assert!(s["description"].as_str().unwrap().len() > 10, "{s}");
     }
@@ -528,6 +528,25 @@ async fn every_scenario_is_listed_and_accepted() {
         let r = m.get(&format!("/j/org/1001/homework/export?client=all-{name}&scenario={name}&startDelayMs=0")).await;
         assert_eq!(r.status, StatusCode::OK, "{name}");
     }
+    m.send(Request::post("/__mock/reset").body(Body::empty()).unwrap()).await;
+}
+
+#[tokio::test]
+async fn huge_answer_is_read_no_further_than_the_limit_and_fails_the_export_at_once() {
+    let m = Mock::new();
+    let options = r#"{"config":{"e":{"url":"/j/org/{termId}/homework/export","rest":true},
+        "e-progress":{"url":"/j/org/{termId}/homework/export/process","rest":true}},
+        "data":{"termId":1001,"client":"huge-answer","scenario":"huge-answer"}}"#;
+    let started = Instant::now();
+    let (machine, handed) = m.drive(options, Duration::from_secs(10)).await;
+    let failure = machine.view().failure.clone().expect("failed");
+    assert_eq!(failure, k12_export_core::retry::too_large());
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert_eq!(handed.requests.len(), 2, "the start and one progress request, not asked again: {:?}", handed.requests);
+    let job = &m.jobs("huge-answer").await[0];
+    let sent = job["answerBytes"].as_u64().unwrap();
+    let limit = u64::from(k12_export_core::http::ANSWER_LIMIT);
+    assert!(sent > limit && sent < limit + 200_000, "read up to the limit and a piece more, not {sent} bytes");
     m.send(Request::post("/__mock/reset").body(Body::empty()).unwrap()).await;
 }
 

@@ -16,11 +16,13 @@ pub type OutcomeFuture = Pin<Box<dyn Future<Output = HttpOutcome>>>;
 /// Sends requests. The default is [`FetchTransport`]; tests script their own.
 pub trait Transport {
     /// Sends `request`; the future must finish (with [`HttpOutcome::NetworkError`]) soon after
-    /// `signal` is aborted.
+    /// `signal` is aborted. A body over `request.limit` bytes is not read past it:
+    /// [`HttpOutcome::TooLarge`].
     fn send(&self, request: HttpRequest, signal: Option<AbortSignal>) -> OutcomeFuture;
 }
 
-/// `fetch`, with the page's cookies for same-origin endpoints.
+/// `fetch`, with the page's cookies for same-origin endpoints; the body read as it arrives, and
+/// its download cancelled the moment it passes the request's limit.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FetchTransport;
 
@@ -46,22 +48,34 @@ extern "C" {
         headers: js_sys::Array,
         body: Option<String>,
         signal: Option<AbortSignal>,
+        limit: u32,
     ) -> js_sys::Promise;
 }
 
-/// One `fetch` and its body as text; `Err` (a description) when no answer came.
+/// One `fetch` and its body as text, read no further than the request's limit (then
+/// [`HttpOutcome::TooLarge`]); `Err` (a description) when no answer came.
 async fn fetch(request: &HttpRequest, signal: Option<&AbortSignal>) -> Result<HttpOutcome, String> {
     let headers = js_sys::Array::new();
     for (name, value) in &request.headers {
         headers.push(&JsValue::from_str(name));
         headers.push(&JsValue::from_str(value));
     }
-    let promise = fetch_text(&request.url, request.method.as_str(), headers, request.body.clone(), signal.cloned());
+    let promise = fetch_text(
+        &request.url,
+        request.method.as_str(),
+        headers,
+        request.body.clone(),
+        signal.cloned(),
+        request.limit,
+    );
     let answer: js_sys::Array = JsFuture::from(promise).await.map_err(js_error)?.unchecked_into();
-    Ok(HttpOutcome::Answer {
-        status: answer.get(0).as_f64().map_or(0, |s| s as u16),
-        retry_after: answer.get(1).as_string(),
-        body: answer.get(2).as_string().unwrap_or_default(),
+    Ok(match answer.get(2).as_string() {
+        Some(body) => HttpOutcome::Answer {
+            status: answer.get(0).as_f64().map_or(0, |s| s as u16),
+            retry_after: answer.get(1).as_string(),
+            body,
+        },
+        None => HttpOutcome::TooLarge,
     })
 }
 

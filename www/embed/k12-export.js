@@ -69,8 +69,12 @@ function runtime(name) {
   })());
 }
 
-/** The runtime file for `options`: K12 on the K12 runtime, anything else (or the history) on the full one. */
-const which = (o, history) => history || (o.protocol && o.protocol != 'k12') ? ALL : K12;
+/**
+ * The runtime file for `options`: K12 on the K12 runtime, anything else (or the history) on the
+ * full one. Its own `protocol` only, as the runtime reads the options: not one a page's script
+ * put on Object.prototype.
+ */
+const which = (o, history) => history || ({}.hasOwnProperty.call(o, 'protocol') && o.protocol && o.protocol != 'k12') ? ALL : K12;
 const runtimeFor = (o, history) => runtime(which(o, history));
 
 // The button's stylesheet, built in and shared by every shadow root of this loader. The history
@@ -117,13 +121,16 @@ class Box {
     if (v) this.frame.dataset.k12xTheme = v; else delete this.frame.dataset.k12xTheme;
   }
 
-  /** Draws the idle button (label and disabled state from `o`) unless the runtime shows its own. */
+  /**
+   * Draws the idle button (label and disabled state from `o`) unless the runtime shows its own. A
+   * label that is not text (a DOM node would be moved in) is left to the runtime to refuse.
+   */
   placeholder(o) {
     this.theme();
     this.o = o;
     this.taken = null;
     const t = text(o.lang);
-    const b = el('button', 'k12x-btn', { type: 'button', part: 'button' }, el('span', 'k12x-label', {}, o.label || t[0]));
+    const b = el('button', 'k12x-btn', { type: 'button', part: 'button' }, el('span', 'k12x-label', {}, (typeof o.label == 'string' && o.label) || t[0]));
     if (o.disabled) b.setAttribute('aria-disabled', 'true');
     b.onclick = () => {
       if (this.error) return this.fail(1);

@@ -226,50 +226,115 @@ fn write_shortest(n: f64, out: &mut String) {
     }
 }
 
-/// In the browser the JS engine reads JSON: `JSON.parse`, then the value walked into a [`Json`],
-/// with the same depth limit. This keeps a JSON reader (some 2 KB gzip) out of the wasm.
+/// In the browser the JS engine reads JSON: `JSON.parse`, then the value walked into a [`Json`]
+/// by [`browser::from_js`], with the same depth limit. This keeps a JSON reader (some 2 KB gzip)
+/// out of the wasm. The same walk reads a host page's options (`mount()`), so that they are read
+/// as data, whatever the page did to its prototypes.
 #[cfg(target_arch = "wasm32")]
-mod browser {
-    use js_sys::{Array, Object, JSON};
+pub mod browser {
+    use js_sys::{Array, Object, Reflect, JSON};
     use wasm_bindgen::{JsCast, JsValue};
 
     use super::{Json, JsonError, MAX_DEPTH};
+    use crate::lean;
 
     pub(super) fn parse(text: &str) -> Result<Json, JsonError> {
         let v = JSON::parse(text)
             .map_err(|_| JsonError { offset: 0, what: "not JSON (the browser's reader refused it)" })?;
-        from_js(&v, 0)
+        // What `JSON.parse` makes is data: only its depth can be refused.
+        from_js(&v).map_err(|_| JsonError { offset: 0, what: "nested too deeply" })
     }
 
-    /// `v`, a value of `JSON.parse`, inside `depth` arrays and objects.
-    fn from_js(v: &JsValue, depth: usize) -> Result<Json, JsonError> {
+    /// Why a JS value is not JSON data.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct NotData {
+        /// Where, from the value walked: `.config.e.url`, `.assetIds[2]`, or empty for the value
+        /// itself (and for a nesting too deep, which has no useful place).
+        pub at: String,
+        /// What is wrong there.
+        pub what: &'static str,
+    }
+
+    /// [`NotData::what`] of a value nested more than [`MAX_DEPTH`] levels deep, or in a cycle.
+    pub const TOO_DEEP: &str = "is nested too deeply (or in a cycle)";
+
+    /// Reads `v` as JSON data, walking it as the page's own `JSON.parse` results are walked, and
+    /// as `JSON.stringify` would see it — except that no code of the page runs and nothing
+    /// inherited counts:
+    ///
+    /// - an object's own enumerable string keys only, in `Object.keys` order (nothing from its
+    ///   prototypes: a polluted `Object.prototype` adds nothing; symbol keys are left out);
+    /// - `toJSON` is never called (an `Array.prototype.toJSON` patched by an old library would
+    ///   turn arrays into strings);
+    /// - members that JSON drops (functions, `undefined`, symbols) are left out of objects and
+    ///   are `null` in arrays, as `JSON.stringify` writes them;
+    /// - only arrays and plain objects (whose prototype is `Object.prototype`, of any realm, or
+    ///   `null`) are walked: a `Date`, `Map`, `Set`, boxed value, DOM node or class instance is
+    ///   refused, and so is a `BigInt`, and a getter that throws;
+    /// - more than [`MAX_DEPTH`] levels, which is also how a cycle ends, is refused.
+    ///
+    /// A value that JSON drops, given itself (a function, `undefined`), reads as `null`.
+    pub fn from_js(v: &JsValue) -> Result<Json, NotData> {
+        Ok(walk(v, 0)?.unwrap_or(Json::Null))
+    }
+
+    fn not_data(what: &'static str) -> NotData {
+        NotData { at: String::new(), what }
+    }
+
+    /// `v` inside `depth` arrays and objects; `None` for what JSON leaves out.
+    fn walk(v: &JsValue, depth: usize) -> Result<Option<Json>, NotData> {
         if v.is_null() {
-            return Ok(Json::Null);
+            return Ok(Some(Json::Null));
         }
         if let Some(b) = v.as_bool() {
-            return Ok(Json::Bool(b));
+            return Ok(Some(Json::Bool(b)));
         }
         if let Some(n) = v.as_f64() {
-            return Ok(Json::Num(n));
+            return Ok(Some(Json::Num(n)));
         }
         if let Some(s) = v.as_string() {
-            return Ok(Json::Str(s));
+            return Ok(Some(Json::Str(s)));
+        }
+        if v.is_undefined() || v.is_function() || v.is_symbol() {
+            return Ok(None);
         }
         if depth >= MAX_DEPTH {
-            return Err(JsonError { offset: 0, what: "nested too deeply" });
+            return Err(not_data(TOO_DEEP));
         }
         if Array::is_array(v) {
             let items: &Array = v.unchecked_ref();
-            return items.iter().map(|x| from_js(&x, depth + 1)).collect::<Result<_, _>>().map(Json::Arr);
+            let mut out = Vec::new();
+            for (i, x) in items.iter().enumerate() {
+                let at = || ["[", &lean::uint(i as u64), "]"].concat();
+                out.push(walk(&x, depth + 1).map_err(|e| inside(e, at))?.unwrap_or(Json::Null));
+            }
+            return Ok(Some(Json::Arr(out)));
         }
-        Object::entries(v.unchecked_ref())
-            .iter()
-            .map(|e| {
-                let e: Array = e.unchecked_into();
-                Ok((e.get(0).as_string().unwrap_or_default(), from_js(&e.get(1), depth + 1)?))
-            })
-            .collect::<Result<_, _>>()
-            .map(Json::Obj)
+        // What is left: objects, and BigInts (neither null nor an object as a prototype).
+        let proto = Object::get_prototype_of(v);
+        if !v.is_object() || !proto.is_null() && !Object::get_prototype_of(&proto).is_null() {
+            return Err(not_data("is not plain data (a BigInt, a Date, a Map, a DOM node…)"));
+        }
+        let mut members = Vec::new();
+        let object: &Object = v.unchecked_ref();
+        for key in Object::keys(object).iter() {
+            let k = key.as_string().unwrap_or_default();
+            let at = || [".", k.as_str()].concat();
+            let value = Reflect::get(v, &key).map_err(|_| inside(not_data("cannot be read"), at))?;
+            if let Some(j) = walk(&value, depth + 1).map_err(|e| inside(e, at))? {
+                members.push((k, j));
+            }
+        }
+        Ok(Some(Json::Obj(members)))
+    }
+
+    /// `e`, found inside the member or item `at` names (a nesting too deep keeps no place).
+    fn inside(mut e: NotData, at: impl FnOnce() -> String) -> NotData {
+        if e.what != TOO_DEEP {
+            e.at = [at().as_str(), &e.at].concat();
+        }
+        e
     }
 }
 

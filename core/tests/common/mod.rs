@@ -256,7 +256,8 @@ pub fn body(shaped: BoxedStrategy<String>) -> impl Strategy<Value = String> {
     ]
 }
 
-/// Outcomes: answers of any status (mostly 200) with one of the `body` kinds, or no answer.
+/// Outcomes: answers of any status (mostly 200) with one of the `body` kinds, answers over their
+/// size limit (no body), or no answer.
 pub fn outcome(shaped: BoxedStrategy<String>) -> impl Strategy<Value = HttpOutcome> {
     let status = prop_oneof![
         8 => Just(200u16),
@@ -279,6 +280,7 @@ pub fn outcome(shaped: BoxedStrategy<String>) -> impl Strategy<Value = HttpOutco
         10 => (status, retry_after, body(shaped))
             .prop_map(|(status, retry_after, body)| HttpOutcome::Answer { status, retry_after, body }),
         1 => Just(HttpOutcome::NetworkError("reset".into())),
+        1 => Just(HttpOutcome::TooLarge),
     ]
 }
 

@@ -68,17 +68,19 @@ pub enum Scenario {
     Partial,
     /// Answers written like the design document's examples: bare words and trailing commas.
     AlmostJson,
+    /// Status answers of about 50 MB (K12).
+    HugeAnswer,
 }
 
 impl Scenario {
     /// Every scenario.
-    pub const ALL: [Scenario; 28] = {
+    pub const ALL: [Scenario; 29] = {
         use Scenario::*;
         Scenario::join(&[
             &[Normal, Fast, Slow, Empty, Huge, Fail],
             &WIRE_FAULTS,
             &[ResultNull, StringNumbers, LoadedOverTotal, UrlNever, NeverFinishes, JavascriptUrl, HostileFilename],
-            &[SlowStart, Flaky, CodeErrorStart, StartError, Cancelled, Expired, Partial, AlmostJson],
+            &[SlowStart, Flaky, CodeErrorStart, StartError, Cancelled, Expired, Partial, AlmostJson, HugeAnswer],
         ])
     };
 
@@ -131,6 +133,7 @@ impl Scenario {
             Scenario::Expired => "expired",
             Scenario::Partial => "partial",
             Scenario::AlmostJson => "almost-json",
+            Scenario::HugeAnswer => "huge-answer",
         }
     }
 
@@ -173,6 +176,7 @@ impl Scenario {
             Scenario::AlmostJson => {
                 "Answers are written like the design document's examples: bare words, trailing commas."
             }
+            Scenario::HugeAnswer => "Every status answer is valid JSON of about 50 MB, streamed.",
         }
     }
 

@@ -1,13 +1,22 @@
 //! Wire faults, the same for every backend: a gateway's HTML 5xx pages, 429s with `Retry-After`,
-//! JSON cut off in the middle, connections reset mid-body; and the hostile values some scenarios
-//! hand out.
+//! JSON cut off in the middle, connections reset mid-body, answers of 50 MB; and the hostile
+//! values some scenarios hand out.
 
-use axum::body::Body;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
 use axum::http::header::{self, HeaderValue};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use http_body::{Frame, SizeHint};
 use serde_json::json;
+use tokio::time::{Instant, Sleep};
 
 use crate::sim::scenario::{flaky_fault, FlakyFault, Scenario};
 
@@ -90,6 +99,90 @@ pub fn reset() -> Response {
         .into_response()
 }
 
+/// The size of a `huge-answer` answer, about: far over what a client should read of a status
+/// answer.
+pub const HUGE_ANSWER_BYTES: u64 = 50_000_000;
+
+/// One piece of a huge answer's filler: whole items `{"row":123456,"v":"filler"},` up to 64 KiB.
+fn filler() -> Bytes {
+    const ITEM: &str = r#"{"row":123456,"v":"filler"},"#;
+    Bytes::from(ITEM.repeat(64 * 1024 / ITEM.len()))
+}
+
+/// A piece of a huge answer goes out every this long: about 32 MB/s. Fast enough for a client
+/// that reads it all to do so in under two seconds; paced so that what was sent when a client hung
+/// up says how much it read, not how much the socket buffers held.
+const HUGE_PACE: Duration = Duration::from_millis(2);
+
+/// A JSON answer of about [`HUGE_ANSWER_BYTES`]: `head` (which opens an array), filler items,
+/// then `tail` (which closes it; it starts with one last item), streamed piece by piece, never
+/// held whole. `sent` counts the bytes handed to the connection: when the client hangs up, the
+/// body is dropped and the count stops there.
+pub fn huge_answer(head: String, tail: String, sent: Arc<AtomicU64>) -> Response {
+    let filler = filler();
+    let pieces = HUGE_ANSWER_BYTES / filler.len() as u64;
+    let body = HugeBody {
+        head: Some(Bytes::from(head)),
+        filler,
+        pieces,
+        tail: Some(Bytes::from(tail)),
+        pace: Box::pin(tokio::time::sleep(Duration::ZERO)),
+        sent,
+    };
+    json_body(Body::new(body))
+}
+
+/// The body of [`huge_answer`].
+struct HugeBody {
+    head: Option<Bytes>,
+    filler: Bytes,
+    /// Filler pieces still to send.
+    pieces: u64,
+    tail: Option<Bytes>,
+    pace: Pin<Box<Sleep>>,
+    sent: Arc<AtomicU64>,
+}
+
+impl http_body::Body for HugeBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let this = &mut *self;
+        let piece = match this.head.take() {
+            Some(head) => head,
+            None if this.pieces > 0 => {
+                if this.pace.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                this.pace.as_mut().reset(Instant::now() + HUGE_PACE);
+                this.pieces -= 1;
+                this.filler.clone()
+            }
+            None => match this.tail.take() {
+                Some(tail) => tail,
+                None => return Poll::Ready(None),
+            },
+        };
+        this.sent.fetch_add(piece.len() as u64, Ordering::Relaxed);
+        Poll::Ready(Some(Ok(Frame::data(piece))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.head.is_none() && self.pieces == 0 && self.tail.is_none()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        let len = |b: &Option<Bytes>| b.as_ref().map_or(0, |b| b.len() as u64);
+        SizeHint::with_exact(len(&self.head) + self.pieces * self.filler.len() as u64 + len(&self.tail))
+    }
+}
+
+/// `body` as `application/json`.
+fn json_body(body: Body) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+}
+
 /// `body` as `application/json`, written by hand (for answers serde would not write).
 pub fn json_text(body: String) -> Response {
     ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
@@ -107,6 +200,24 @@ pub fn truncate(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_huge_answer_is_json_of_50_mb_counted_as_it_is_sent() {
+        use http_body_util::BodyExt;
+        let sent = Arc::new(AtomicU64::new(0));
+        let response = huge_answer(r#"{"data":["#.into(), r#"{"row":0}]}"#.into(), sent.clone());
+        let mut body = response.into_body();
+        let hint = http_body::Body::size_hint(&body).exact().unwrap();
+        assert!((HUGE_ANSWER_BYTES - 70_000..=HUGE_ANSWER_BYTES).contains(&hint), "{hint}");
+        let first = body.frame().await.unwrap().unwrap().into_data().unwrap();
+        assert_eq!(sent.load(Ordering::Relaxed), first.len() as u64, "counted as it goes");
+        let rest = body.collect().await.unwrap().to_bytes();
+        assert_eq!(sent.load(Ordering::Relaxed), hint);
+        let all = [first, rest].concat();
+        assert_eq!(all.len() as u64, hint);
+        let v: serde_json::Value = serde_json::from_slice(&all).unwrap();
+        assert!(v["data"].as_array().unwrap().len() > 1_000_000);
+    }
 
     #[test]
     fn truncated_json_does_not_parse() {

@@ -112,7 +112,9 @@ impl Mock {
     }
 
     /// Sends a machine's request to this server (its URL absolute with our Host, or a path) and
-    /// gives what the machine is told: the answer, or a network error when the body breaks off.
+    /// gives what the machine is told, as the browser's driver tells it: the answer; a network
+    /// error when the body breaks off; or, when the body passes the request's limit, no body —
+    /// reading stops there and the rest is dropped unread.
     pub async fn answer(&self, request: &HttpRequest) -> HttpOutcome {
         let path = request.url.strip_prefix(&format!("http://{HOST}")).unwrap_or(&request.url).to_owned();
         let mut b = Request::builder().method(request.method.as_str()).uri(path).header(header::HOST, HOST);
@@ -126,14 +128,21 @@ impl Mock {
             }
             None => Body::empty(),
         };
-        match self.send_raw(b.body(body).unwrap()).await {
-            Ok(r) => HttpOutcome::Answer {
-                status: r.status.as_u16(),
-                retry_after: r.header("retry-after").map(str::to_owned),
-                body: r.text(),
-            },
-            Err((_, e)) => HttpOutcome::NetworkError(e),
+        let response = self.app.clone().oneshot(b.body(body).unwrap()).await.unwrap();
+        let status = response.status().as_u16();
+        let retry_after = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+        let mut body = response.into_body();
+        let mut bytes = Vec::new();
+        while let Some(frame) = body.frame().await {
+            match frame {
+                Ok(frame) => bytes.extend_from_slice(frame.data_ref().map_or(&[][..], |d| &d[..])),
+                Err(e) => return HttpOutcome::NetworkError(e.to_string()),
+            }
+            if bytes.len() > request.limit as usize {
+                return HttpOutcome::TooLarge;
+            }
         }
+        HttpOutcome::Answer { status, retry_after, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     /// Runs the widget's machine for `options` against this server until it ends (or `limit`

@@ -7,6 +7,8 @@
 //! - `finish` 0 is running, with `number_succeed / number_need`; 1 done; 2 failed ("部分资产导出失败：
 //!   成功 n / m") but downloadable when some assets were exported — the records are those that
 //!   were — and not when none were ("没有资产导出成功").
+//! - The list has no paging: its answer may be up to 8 MiB ([`LIST_LIMIT`]); a task's records
+//!   up to 128 MiB ([`RECORDS_LIMIT`]), as for an export.
 //! - The tasks have no name: the title is `导出任务 {id}`, and the file is saved as
 //!   `{filename}-{id}.csv`, `filename` being the button's (default `资产导出`).
 
@@ -14,7 +16,7 @@ use super::{build_csv, envelope, DEFAULT_FILENAME, PORT_IMPORT};
 use crate::codec::csv;
 use crate::codec::json::Json;
 use crate::error::{FailKind, Failure, OptionsError};
-use crate::http::{encode, Base, HttpRequest};
+use crate::http::{encode, Base, HttpRequest, LIST_LIMIT, RECORDS_LIMIT};
 use crate::lean::sort_small;
 use crate::seam::fields::Fields;
 use crate::seam::{Ctx, HistoryEntry, HistoryItem, HistorySource, JobState, Reply};
@@ -78,7 +80,7 @@ impl AssetHistory {
 
 impl HistorySource for AssetHistory {
     fn list_request(&self, _limit: usize) -> HttpRequest {
-        self.base.get(&format!("/api/async_task/{}", encode(&self.session)), &[])
+        self.base.get(&format!("/api/async_task/{}", encode(&self.session)), &[]).limit(LIST_LIMIT)
     }
 
     fn read_list(&self, status: u16, body: &str) -> Result<Vec<HistoryEntry>, Reply> {
@@ -98,7 +100,7 @@ impl HistorySource for AssetHistory {
 
     fn link_request(&self, entry: &HistoryEntry) -> Option<HttpRequest> {
         let (session, id) = (encode(&self.session), encode(&entry.item.id));
-        Some(self.base.get(&format!("/api/export_task/{session}/{id}"), &[]))
+        Some(self.base.get(&format!("/api/export_task/{session}/{id}"), &[]).limit(RECORDS_LIMIT))
     }
 
     fn read_link(&self, entry: &HistoryEntry, status: u16, body: &str) -> Reply {

@@ -57,12 +57,15 @@
 //!   out. `assetClass` 0/1 is written 条目型/数量型 and `expire` 0/1 否/是, as the system shows
 //!   them; other values, and every other field, as given (objects and arrays as JSON text).
 //! - XLSX is not built (see [`crate::codec::csv`]).
+//! - Answer sizes ([`crate::http#size-limits`]): the task list, which has no paging, may be up to
+//!   8 MiB ([`LIST_LIMIT`]); the records up to 128 MiB ([`RECORDS_LIMIT`]: 100,000 assets at
+//!   1.3 KB each).
 
 use crate::codec::csv::{self, Cell};
 use crate::codec::json::Json;
 use crate::codec::lenient;
 use crate::error::{FailKind, Failure, OptionsError};
-use crate::http::{encode, Base, HttpRequest};
+use crate::http::{encode, Base, HttpRequest, LIST_LIMIT, RECORDS_LIMIT};
 use crate::seam::answer::{data, message, status_failure};
 use crate::seam::fields::Fields;
 use crate::seam::{Adapter, Built, Ctx, Reply, Step};
@@ -159,8 +162,9 @@ impl AssetSystem {
         Ok(Built { adapter: Box::new(adapter), default_filename: Some(shown) })
     }
 
+    /// The session's whole task list (no paging): [`LIST_LIMIT`].
     fn tasks_request(&self) -> HttpRequest {
-        self.base.get(&format!("/api/async_task/{}", encode(&self.session)), &[])
+        self.base.get(&format!("/api/async_task/{}", encode(&self.session)), &[]).limit(LIST_LIMIT)
     }
 
     fn distinct_ids(&self) -> usize {
@@ -295,7 +299,7 @@ impl Adapter for AssetSystem {
             }
             Step::Link => {
                 let job = encode(self.job.as_deref()?);
-                self.base.get(&format!("/api/export_task/{session}/{job}"), &[])
+                self.base.get(&format!("/api/export_task/{session}/{job}"), &[]).limit(RECORDS_LIMIT)
             }
         })
     }

@@ -4,12 +4,13 @@
 //! The history gives no `down_url` ("需要下载请再使用导出任务查询接口获取下载链接"): a re-download
 //! asks for the job's detail and downloads its `down_url` (backslashes read as `/`, then checked).
 //! Items are keyed by `hash_key`; the service gives no numbers, so running jobs have no percent.
-//! The file is saved as the title plus the URL's extension (`.zip`).
+//! The file is saved as the title plus the URL's extension (`.zip`). The history has no paging:
+//! its answer may be up to 8 MiB ([`LIST_LIMIT`], see [`crate::http#size-limits`]).
 
 use super::{envelope, read_detail};
 use crate::codec::json::Json;
 use crate::error::{FailKind, Failure, OptionsError};
-use crate::http::{Base, HttpRequest};
+use crate::http::{Base, HttpRequest, LIST_LIMIT};
 use crate::seam::answer::text;
 use crate::seam::fields::Fields;
 use crate::seam::{Ctx, HistoryEntry, HistoryItem, HistorySource, JobState, Reply};
@@ -54,7 +55,7 @@ pub fn read_item(v: &Json) -> Option<HistoryEntry> {
 
 impl HistorySource for ExportServiceHistory {
     fn list_request(&self, _limit: usize) -> HttpRequest {
-        self.base.get("/v1/export/history", &[("user_id", &self.user_id)])
+        self.base.get("/v1/export/history", &[("user_id", &self.user_id)]).limit(LIST_LIMIT)
     }
 
     fn read_list(&self, status: u16, body: &str) -> Result<Vec<HistoryEntry>, Reply> {

@@ -169,7 +169,7 @@ impl Endpoint {
                     url.push(if url.contains('?') { '&' } else { '?' });
                     url.push_str(&query);
                 }
-                Ok(HttpRequest { method: self.method, url, headers: Vec::new(), body: None })
+                Ok(HttpRequest { method: self.method, ..HttpRequest::get(url) })
             }
             Method::Post | Method::Put => {
                 let body = Json::Obj(remaining.into_iter().cloned().collect());

@@ -90,6 +90,8 @@ pub(crate) struct Job {
     pub progress_requests: u64,
     /// Well-formed progress answers with numbers (convention B's first one is made up).
     pub answers: u64,
+    /// Bytes of `huge-answer` progress answers handed to the connections.
+    pub answer_bytes: Arc<AtomicU64>,
 }
 
 impl Job {
@@ -191,6 +193,9 @@ pub struct JobInfo {
     pub requests: u64,
     /// Of those, progress requests.
     pub progress_requests: u64,
+    /// Bytes of `huge-answer` progress answers sent: a client that stops reading an answer over
+    /// its limit hangs up, and the rest is never sent.
+    pub answer_bytes: u64,
     /// The download token once the file exists.
     pub token: Option<String>,
 }
@@ -272,6 +277,7 @@ impl Jobs {
                 delivered: j.delivered_ms,
                 requests: j.requests,
                 progress_requests: j.progress_requests,
+                answer_bytes: j.answer_bytes.load(Ordering::Relaxed),
                 token: j.token().map(str::to_owned),
             })
             .collect()

@@ -48,13 +48,13 @@ pub const START_ERROR_MESSAGE: &str = "导出失败：没有导出权限";
 pub const NO_JOB_MESSAGE: &str = "没有找到导出任务，请先调用导出接口";
 
 /// The scenarios of the K12 endpoints, in the order the docs list them.
-pub const SCENARIOS: [Scenario; 23] = {
+pub const SCENARIOS: [Scenario; 24] = {
     use Scenario::*;
     Scenario::join(&[
         &[Normal, Fast, Slow, Empty, Huge, Fail],
         &WIRE_FAULTS,
         &[ResultNull, StringNumbers, LoadedOverTotal, UrlNever, NeverFinishes],
-        &[JavascriptUrl, HostileFilename, SlowStart, Flaky, CodeErrorStart],
+        &[JavascriptUrl, HostileFilename, SlowStart, Flaky, CodeErrorStart, HugeAnswer],
     ])
 };
 
@@ -104,6 +104,10 @@ pub fn describe(scenario: Scenario) -> &'static str {
         }
         Scenario::CodeErrorStart => {
             "The start endpoint answers code -1, \"导出失败：没有导出权限\", at once; no job is created."
+        }
+        Scenario::HugeAnswer => {
+            "Every progress answer is valid JSON of about 50 MB (a runaway result.data), streamed at about \
+             32 MB/s; the job's answerBytes (GET /__mock/jobs) counts what was sent before the client hung up."
         }
         other => other.description(),
     }
@@ -284,6 +288,7 @@ fn create(state: &AppState, jobs: &mut Jobs, key: &Key, term: &Term, settings: &
             requests: 0,
             progress_requests: 0,
             answers: 0,
+            answer_bytes: std::sync::Arc::default(),
         },
         now,
     );
@@ -390,6 +395,15 @@ async fn progress(State(state): State<AppState>, export: Export) -> Result<Respo
         return Ok(touched(Json(body).into_response(), id, &client));
     }
     let scenario = job.settings.scenario();
+    if scenario == Scenario::HugeAnswer {
+        // A progress answer with a runaway `data`: its numbers come first, as a reader that got
+        // that far would see them.
+        let name = serde_json::to_string(&job.filename).map_err(|e| ApiError::Internal(format!("name json: {e}")))?;
+        let head =
+            r#"{"code":0,"message":"","result":{"retCode":0,"loaded":1,"total":10,"message":"正在导出","data":["#;
+        let tail = format!(r#"{{"row":0}}],"extra":{{"filename":{name}}}}}}}"#);
+        return Ok(touched(wire::huge_answer(head.to_owned(), tail, job.answer_bytes.clone()), id, &client));
+    }
     if scenario == Scenario::ResultNull {
         let body: Envelope<ProgressResult> = Envelope { code: 0, message: String::new(), result: None };
         return Ok(touched(Json(body).into_response(), id, &client));
