@@ -16,6 +16,11 @@ export function download(url, filename) {
   if (timer == null) next();
 }
 
+// The page's address that links are resolved against.
+export function pageBase() {
+  return document.baseURI;
+}
+
 // Clicks the next waiting download; the spacing counts from the click (adding and clicking the
 // anchor can take tens of milliseconds in WebKit on a large page), and the timer keeps re-entrant
 // calls queued meanwhile.

@@ -15,6 +15,10 @@ extern "C" {
     /// downloads already waiting. Same-origin files take the name from `filename`; cross-origin
     /// ones take it from the server's `Content-Disposition`.
     pub fn download(url: &str, filename: &str);
+    /// The page's address that links are resolved against (`document.baseURI`): the machine's
+    /// [`Settings::base`](k12_export_core::Settings::base).
+    #[wasm_bindgen(js_name = pageBase)]
+    pub fn page_base() -> String;
     #[wasm_bindgen(js_name = save)]
     fn save_bytes(bytes: &[u8], mime: &str, filename: &str) -> Option<String>;
     fn revoke(url: &str);
