@@ -10,6 +10,7 @@ use yew::prelude::*;
 use crate::components::in_app_panel::{in_app_panel, InAppPanelProps};
 use crate::components::progress_popover::{progress_popover, Placement, ProgressPopoverProps};
 use crate::components::toast::{toast, ToastProps};
+use crate::driver::foreign;
 use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::labels::Labels;
 
@@ -150,6 +151,7 @@ pub fn use_export_button_view(
         (Status::Done, Some(Download { url: Some(url), filename })) => Some((url.clone(), filename.clone())),
         _ => None,
     };
+    let away = fallback.as_ref().is_some_and(|(url, _)| foreign(url));
     let onclick = props.onclick.reform(|e: MouseEvent| e.prevent_default());
     let panel = fallback.clone().filter(|_| props.in_app && !local.closed);
     // Placement is measured on the popover's (or the in-app panel's) own box once it is open — by hover, focus or a tap on
@@ -250,7 +252,12 @@ pub fn use_export_button_view(
                 <span class="k12x-sr" role="status">{ notice.clone() }</span>
             }
             if let Some((url, filename)) = fallback {
-                <a class="k12x-fallback" href={url} download={filename} title={labels.download_hint}>{ labels.download }</a>
+                // On another origin browsers ignore `download` and follow the link: in a new tab,
+                // never in place of the page.
+                <a class="k12x-fallback" href={url} download={(!away).then_some(filename)}
+                   target={away.then_some("_blank")} rel="noopener" title={labels.download_hint}>
+                    { labels.download }
+                </a>
             }
             if let Some(f) = &props.toast {
                 { toast(&ToastProps {

@@ -21,7 +21,7 @@ mod download;
 pub mod share;
 mod transport;
 
-pub use download::{download, page_base, save, BlobUrl, DOWNLOAD_SPACING_MS};
+pub use download::{download, foreign, page_base, save, BlobUrl, DOWNLOAD_SPACING_MS};
 use transport::AbortGuard;
 pub use transport::{FetchTransport, OutcomeFuture, Transport};
 
