@@ -50,6 +50,9 @@ pub struct Labels {
     pub no_answer: &'static str,
     /// The page title while a hidden tab exports: `{p}` percent, `{title}` the page's own title.
     pub title_progress: &'static str,
+    /// The page title while several exports of the page run in a hidden tab: `{p}` the least
+    /// advanced percent, `{n}` how many, `{title}` the page's own title.
+    pub title_many: &'static str,
     /// The page title when the export finished in a hidden tab.
     pub title_done: &'static str,
     /// The page title when the export failed in a hidden tab.
@@ -199,6 +202,7 @@ impl Labels {
         minutes: "{m} 分 {s} 秒",
         no_answer: "服务器长时间没有响应，请稍后重试",
         title_progress: "{p} 导出中 – {title}",
+        title_many: "{p} 导出中（共 {n} 个）– {title}",
         title_done: "✓ 导出完成 – {title}",
         title_failed: "✗ 导出失败 – {title}",
         notify_done: "导出完成",
@@ -263,6 +267,7 @@ impl Labels {
         minutes: "{m} min {s} s",
         no_answer: "The server did not answer in time, please try again later",
         title_progress: "{p} exporting – {title}",
+        title_many: "{p} exporting ({n} files) – {title}",
         title_done: "✓ Export done – {title}",
         title_failed: "✗ Export failed – {title}",
         notify_done: "Export done",
