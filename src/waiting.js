@@ -96,10 +96,13 @@ export function tab() {
     update(status, percent, title, notify, filename, ...t) {
       const ended = last === EXPORTING && (status === DONE || status === FAILED);
       last = status;
-      if (ended && document.hidden && notify && permission() === 'granted') {
+      if (ended && notify && document.hidden && canNotify() && Notification.permission === 'granted') {
         try {
           new Notification(t[status === DONE ? 4 : 5], { body: filename, tag: 'k12-export' });
-        } catch (_) {}
+        } catch (e) {
+          // Refused after all (a browser that lets only service workers notify): nothing is shown.
+          if (!(e instanceof TypeError)) throw e;
+        }
       }
       owner.put(key, title ? { status, percent, texts: t.slice(0, 4) } : null);
     },
@@ -109,17 +112,24 @@ export function tab() {
   };
 }
 
-// `Notification.permission`, or nothing where the browser has no notifications (iOS Safari outside
-// a web app, webviews).
-function permission() {
-  return typeof Notification === 'function' ? Notification.permission : null;
+// Whether this browser shows a page's notifications (`new Notification`). Not where there is no
+// `Notification` (iOS Safari outside an installed web app, most webviews), nor on Android, where
+// Chrome, Samsung Internet, Edge and the system webview only let a service worker notify (their
+// constructor throws, so the permission would be asked for nothing); Firefox for Android's works.
+// Android is read from the client hints where the browser sends them, else from the user agent.
+function canNotify() {
+  if (typeof Notification !== 'function') return false;
+  const ua = navigator.userAgent;
+  const android = navigator.userAgentData?.platform === 'Android' || /Android/.test(ua);
+  return !android || /Firefox\//.test(ua);
 }
 
-// Asks for the permission to notify, when `on` and it was never asked. Call only from a user's click.
+// Asks for the permission to notify, when `on`, the browser shows a page's notifications and it
+// was never asked. Call only from a user's click.
 export function askNotify(on) {
-  try {
-    if (on && permission() === 'default') Notification.requestPermission().catch(() => {});
-  } catch (_) {} // an older Safari: no promise
+  if (!on || !canNotify() || Notification.permission !== 'default') return;
+  const asked = Notification.requestPermission();
+  asked?.catch?.(() => {}); // refused or dismissed: nothing is shown later; an older Safari has no promise
 }
 
 // Copies `text` with the Clipboard API; where that is missing or refused (an insecure page, an

@@ -10,7 +10,8 @@
 //!   is seen again. One owner writes the title for every button of the page: the page's own title
 //!   is put back exactly, and a title the page sets meanwhile stays.
 //! - `notify` (default `false`): a desktop notification when an export ends in a hidden tab. The
-//!   browser's permission is asked only from a click on the button, never on page load.
+//!   browser's permission is asked only from a click on the button, never on page load, and only
+//!   where a page can notify (not on Android, not in in-app browsers).
 //! - `inApp` (default: from the user agent): `true` treats the browser as one that cannot download
 //!   (WeChat, WeCom, DingTalk webviews): the file's link is offered with "在浏览器中打开" guidance
 //!   and a copy action instead of a download; `false` never does.
@@ -98,9 +99,11 @@ extern "C" {
     /// no other export is shown there).
     #[wasm_bindgen(method)]
     pub fn stop(this: &Tab);
-    /// Asks for the permission to notify when `on` and it was never asked. Call only from a user's
-    /// click. (Every function here takes an argument that needs glue: the build renames the glue's
-    /// functions, and a function the wasm would import from this module directly has none.)
+    /// Asks for the permission to notify when `on`, the browser shows a page's notifications (not
+    /// Android's Chromium browsers, which let only service workers notify) and it was never
+    /// asked. Call only from a user's click. (Every function here takes an argument that needs
+    /// glue: the build renames the glue's functions, and a function the wasm would import from
+    /// this module directly has none.)
     #[wasm_bindgen(js_name = askNotify)]
     pub fn ask_notify_permission(on: bool);
     #[wasm_bindgen(js_name = copyText)]
