@@ -133,13 +133,23 @@ pub fn safe_download_url(raw: &str) -> Option<String> {
     if url.is_empty() || url.chars().any(|c| c.is_control()) {
         return None;
     }
-    if let Some(scheme) = scheme(url) {
-        if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
-            return None;
-        }
-        // "http:foo" (no slashes) is a relative-looking oddity that browsers treat specially.
-        if !url[scheme.len() + 1..].starts_with("//") {
-            return None;
+    let scheme_end = url.find([':', '/', '?', '#']);
+    if let Some(i) = scheme_end {
+        if url.as_bytes()[i] == b':' {
+            let scheme = &url[..i];
+            let valid_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+            if valid_scheme {
+                let scheme = scheme.to_ascii_lowercase();
+                if scheme != "http" && scheme != "https" {
+                    return None;
+                }
+                // "http:foo" (no slashes) is a relative-looking oddity that browsers treat specially.
+                if !url[i + 1..].starts_with("//") {
+                    return None;
+                }
+            }
+            // Not a valid scheme ("1a:b", "中:x"): the whole thing is a relative path.
         }
     }
     Some(url.to_owned())
@@ -152,13 +162,9 @@ pub fn safe_download_url(raw: &str) -> Option<String> {
 /// is not an `http:`/`https:` URL (then the browser resolves it where it is used).
 ///
 /// In the browser, the browser's own URL parser resolves it (`new URL(url, base)`, see
-/// `browser::absolute`), which keeps a resolver out of the wasm; elsewhere [`resolve`] does, as
+/// `browser::absolute`), which keeps a resolver out of the wasm; elsewhere `resolve` does, as
 /// that parser does for these URLs.
 pub fn absolute_url(url: &str, base: &str) -> String {
-    let web = scheme(base).filter(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"));
-    if web.is_none_or(|s| !base[s.len()..].starts_with("://")) || scheme(url).is_some() {
-        return url.to_owned();
-    }
     #[cfg(target_arch = "wasm32")]
     return browser::absolute(url, base);
     #[cfg(not(target_arch = "wasm32"))]
@@ -167,21 +173,27 @@ pub fn absolute_url(url: &str, base: &str) -> String {
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
-    // A link the parser refuses is left as it is (a TypeError); nothing else is thrown there.
+    // A link or a base the parser refuses leaves the link as it is (a TypeError); nothing else is
+    // thrown there.
     #[wasm_bindgen::prelude::wasm_bindgen(inline_js = "export function absolute(url, base) {
-        try { return new URL(url, base).href; } catch (e) { if (e instanceof TypeError) return url; throw e; } }")]
+        try { const u = new URL(url, base); return /^https?:$/.test(u.protocol) ? u.href : url; }
+        catch (e) { if (e instanceof TypeError) return url; throw e; } }")]
     extern "C" {
         pub(super) fn absolute(url: &str, base: &str) -> String;
     }
 }
 
-/// A relative `url` against `base`, an `http(s)://` URL, as the WHATWG URL parser resolves it:
-/// `\` reads as `/` before the query, `//host/…` takes the base's scheme, `/path` its origin,
-/// `?query` its path, `#fragment` all of it but its fragment, and any other path its directory;
-/// `.` and `..` segments are removed (their percent-encoded forms are left: a browser reads them
-/// alike). Unlike the browser's parser it encodes nothing and keeps the host as written.
+/// [`absolute_url`] as the WHATWG URL parser resolves these links, outside the browser: `\` reads
+/// as `/` before the query, `//host/…` takes the base's scheme, `/path` its origin, `?query` its
+/// path, `#fragment` all of it but its fragment, and any other path its directory; `.` and `..`
+/// segments are removed (their percent-encoded forms are left: a browser reads them alike). Unlike
+/// the browser's parser it encodes nothing and keeps the host as written.
 #[cfg(not(target_arch = "wasm32"))]
 fn resolve(url: &str, base: &str) -> String {
+    let web = scheme(base).filter(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"));
+    if web.is_none_or(|s| !base[s.len()..].starts_with("://")) || scheme(url).is_some() {
+        return url.to_owned();
+    }
     let host_at = base.find(':').map_or(0, |i| i + 3);
     let tail_at = url.find(['?', '#']).unwrap_or(url.len());
     let path: String = url[..tail_at].chars().map(|c| if c == '\\' { '/' } else { c }).collect();
@@ -211,6 +223,7 @@ fn resolve(url: &str, base: &str) -> String {
 /// The scheme `url` starts with (`http` of `http://…`), if any, as the URL parser reads one: a
 /// letter, then letters, digits, `+`, `-` or `.`, up to a `:` that comes before any `/`, `?` or
 /// `#` (`1a:b` and `中:x` have none: they are relative paths).
+#[cfg(not(target_arch = "wasm32"))]
 fn scheme(url: &str) -> Option<&str> {
     let end = url.find([':', '/', '?', '#'])?;
     let s = &url[..end];
