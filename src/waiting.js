@@ -33,7 +33,6 @@ function newTitleOwner() {
   let original; // the page's title before the owner wrote it
   let ours; // what the owner wrote last, as the page reads it back (white space collapsed)
   let quiet; // the page set its own title: it stays until an export starts
-  let listening = false;
   const fill = (text, key, value) => text.split(key).join(value);
 
   // Brings the title up to date with the entries and the page's visibility.
@@ -60,11 +59,9 @@ function newTitleOwner() {
         ours = document.title;
       }
     }
-    if (listening !== entries.size > 0) {
-      listening = !listening;
-      document[listening ? 'addEventListener' : 'removeEventListener']('visibilitychange', show);
-    }
   };
+  // For the page's life, as the owner: with no export to show it does nothing.
+  document.addEventListener('visibilitychange', show);
 
   return {
     put(key, entry) {
