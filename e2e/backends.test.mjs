@@ -3,11 +3,11 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { open, BASE, client, requests, unzip, sleep, shotPath } from './lib.mjs';
+import { open, BASE, client, requests, unzip, sleep, until, shotPath } from './lib.mjs';
 
-async function page(t, c) {
+async function page(t, c, extra = '') {
   const o = await open(t);
-  await o.page.goto(`${BASE}/examples/backends.html?client=${c}&durationMs=1500`);
+  await o.page.goto(`${BASE}/examples/backends.html?client=${c}&durationMs=1500${extra}`);
   // Every section's button and history panel mounted.
   for (const id of ['export-service', 'xlink', 'minapp', 'asset']) {
     await o.page.locator(`[data-backend="${id}"]`).locator('.button').locator('.k12x-btn').waitFor({ timeout: 20000 });
@@ -92,4 +92,31 @@ test('history panels stop refreshing when no job runs', async (t) => {
   await sleep(5000);
   const after = (await requests(c)).filter((r) => r.path === '/v2/export_tasks').length;
   assert.equal(after, before, 'no list request while nothing runs');
+});
+
+test('asset system in an in-app browser: the CSV built in the page cannot be opened elsewhere, so the panel says to open the page in a browser and copies the page link', async (t) => {
+  const c = client('asset-inapp');
+  const { page: p } = await page(t, c, '&inApp=1');
+  await p.evaluate(() => {
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: { writeText: async (text) => void (window.k12xCopied = text) },
+    });
+  });
+  const section = p.locator('[data-backend="asset"]');
+  await section.locator('.button').locator('.k12x-btn').click();
+  const panel = section.locator('.k12x-inapp');
+  await panel.waitFor({ timeout: 30000 });
+  assert.equal(await panel.locator('.k12x-inapp-title').text(), '请在浏览器中打开本页面后导出');
+  assert.match(await panel.locator('.k12x-inapp-hint').text(), /在浏览器中打开/);
+  const here = await p.evaluate(() => location.href);
+  const link = panel.locator('.k12x-inapp-link');
+  assert.equal(await link.text(), here, 'the page\'s own link, not the blob');
+  assert.equal(await link.attr('href'), here);
+  await panel.locator('button', { text: '复制页面链接' }).click();
+  await until('copied', async () => (await p.evaluate(() => window.k12xCopied ?? null)) !== null);
+  assert.equal(await p.evaluate(() => window.k12xCopied), here);
+  assert.equal(await panel.locator('.k12x-inapp-said').text(), '链接已复制，请粘贴到浏览器中打开');
+  await p.screenshot(shotPath('backends-asset-in-app'));
+  assert.deepEqual(await p.errors(), []);
 });

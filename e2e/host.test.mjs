@@ -181,6 +181,37 @@ test("strict CSP with 'wasm-unsafe-eval': the export runs, the bar fills, zero v
   assert.deepEqual(s.console, []);
 });
 
+test('strict CSP and a file on another origin: the hidden frame is refused (frame-src), nothing downloads and the page stays, the 下载 link opens the file; with the origin in frame-src it downloads', async (t) => {
+  for (const allowed of [false, true]) {
+    const c = client(`csp-far-${allowed}`);
+    const policy = allowed ? `${STRICT}; frame-src 'self' http://localhost:*` : STRICT;
+    const data = { durationMs: 800, client: c, scenario: 'foreign-url' };
+    const h = await host(t, { '/far.html': page({ data }) }, { headers: { 'Content-Security-Policy': policy } });
+    const { page: p } = await open(t);
+    await p.goto(`${h.base}/far.html`);
+    await live(p);
+    const download = p.expectDownload({ timeout: allowed ? 30000 : 8000 });
+    await btn(p).click();
+    await p.locator('#export').locator('.k12x[data-status="done"]').waitFor({ timeout: 20000 });
+    const fallback = p.locator('#export').locator('a.k12x-fallback');
+    assert.match(await fallback.attr('href'), /^http:\/\/localhost:\d+\/files\//);
+    const s = await seen(p);
+    if (allowed) {
+      assert.equal((await download).name, 'K12作业统计-2024春季班.xlsx');
+      assert.deepEqual(s.violations, []);
+    } else {
+      await assert.rejects(download, 'the frame was refused: nothing downloads');
+      assert.equal(await p.evaluate(() => location.pathname), '/far.html', 'the page stays');
+      assert.equal(s.violations.length, 1, JSON.stringify(s.violations));
+      assert.match(s.violations[0], /^(frame-src|child-src|default-src) http:\/\/localhost:\d+/);
+      assert.equal(await fallback.attr('target'), '_blank', 'the link opens the file beside the page');
+      await shot(p, 'csp-foreign-file');
+    }
+    assert.deepEqual(s.console, []);
+    await p.close();
+  }
+});
+
 test("CSP without 'wasm-unsafe-eval': the button is there, a click explains, one console error names the fix", async (t) => {
   const policy = "default-src 'self'; script-src 'self'; style-src 'self'";
   const h = await host(t, { '/csp.html': page() }, { headers: { 'Content-Security-Policy': policy } });

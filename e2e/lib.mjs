@@ -50,6 +50,39 @@ export async function openTab(t, page) {
   return tab;
 }
 
+/**
+ * Puts `page` in the background (`hidden` true), as a switch to another tab does, or in front
+ * again. Headless Chromium and the WebDriver engines here keep every page visible, so the page is
+ * told: `document.hidden` and `visibilityState` say so and `visibilitychange` fires. And while it
+ * is hidden, its timers are throttled as browsers throttle a background tab's (Chromium, Firefox
+ * and Safari wake a hidden page's timers about once a second): a `setTimeout` fires at the next
+ * whole second of the page's clock at the earliest, a `setInterval` at most once a second. Timers
+ * set before the page was hidden keep their time (the widget sets a new one at every poll).
+ */
+export async function setHidden(page, hidden) {
+  await page.evaluate((h) => {
+    if (!window.__k12xBackground) {
+      const real = { timeout: window.setTimeout, interval: window.setInterval };
+      const state = (window.__k12xBackground = { hidden: false });
+      const wake = (ms) => {
+        const now = performance.now();
+        return Math.ceil((now + Math.max(0, Number(ms) || 0)) / 1000) * 1000 - now;
+      };
+      window.setTimeout = function (fn, ms, ...args) {
+        return real.timeout.call(window, fn, state.hidden ? wake(ms) : ms, ...args);
+      };
+      window.setInterval = function (fn, ms, ...args) {
+        return real.interval.call(window, fn, state.hidden ? Math.max(1000, Number(ms) || 0) : ms, ...args);
+      };
+    }
+    window.__k12xBackground.hidden = h;
+    for (const [k, v] of [['hidden', h], ['visibilityState', h ? 'hidden' : 'visible']]) {
+      Object.defineProperty(document, k, { configurable: true, get: () => v });
+    }
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
+
 /** The export button named 导出 (whichever element, shadow root or not, renders it). */
 export const exportButton = (page, label = '导出') => page.locator('button', { text: label });
 

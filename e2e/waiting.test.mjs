@@ -3,11 +3,12 @@
 //
 // A hidden tab: headless Chromium keeps every page visible (a second page in front, a minimised
 // window: `document.visibilityState` stays "visible"), and so do the WebDriver engines here, so
-// the test makes `document.hidden`/`visibilityState` say "hidden" and fires `visibilitychange`,
-// as the browser does when the user switches tabs.
+// `setHidden` (lib.mjs) makes `document.hidden`/`visibilityState` say "hidden", fires
+// `visibilitychange` and throttles the page's timers, as the browser does when the user switches
+// tabs.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { open, BASE, ENGINE, client, requests, until, sleep, exportButton, shotPath, onlyIn } from './lib.mjs';
+import { open, BASE, ENGINE, client, requests, until, sleep, exportButton, shotPath, onlyIn, setHidden, readXlsx } from './lib.mjs';
 
 const PAGE_TITLE = '作业统计 · K12 教学管理';
 
@@ -33,16 +34,6 @@ async function configure(page, options) {
   }, options);
   // The element renders the change in a microtask; the button is redrawn by the runtime.
   await sleep(200);
-}
-
-/** Makes the page say it is hidden (or visible again), as a tab switch does. */
-async function setHidden(page, hidden) {
-  await page.evaluate((h) => {
-    for (const [k, v] of [['hidden', h], ['visibilityState', h ? 'hidden' : 'visible']]) {
-      Object.defineProperty(document, k, { configurable: true, get: () => v });
-    }
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
 }
 
 const status = (page) => page.locator('.k12x').attr('data-status');
@@ -146,4 +137,191 @@ test('inApp: true forces the same guidance in any browser', async (t) => {
   assert.equal(await page.locator('a.k12x-fallback').text(), '下载', 'the 下载 link stays by the button');
   await page.screenshot(shotPath(`waiting-in-app-${ENGINE}`));
   assert.deepEqual(await page.errors(), []);
+});
+
+const title = (page) => page.evaluate(() => document.title);
+const statusOf = (page, id) => page.locator(`#${id}`).locator('.k12x').attr('data-status');
+
+test('two buttons of one page in a hidden tab: one title for both (the least advanced percent and how many), then the end, then exactly the page title', async (t) => {
+  const c = client('titles');
+  // Terms whose files no other test here expects by name.
+  const { page } = await homework(t, c, { durationMs: '3000', termId: '1005' });
+  await configure(page, { titleProgress: true });
+  // A second export button on the page: another term, a longer job.
+  await page.evaluate((c) => {
+    const first = document.getElementById('export');
+    const second = document.createElement('k12-export-button');
+    second.id = 'export2';
+    second.setAttribute('config', first.getAttribute('config'));
+    second.setAttribute('data', JSON.stringify({ termId: 1003, termName: '2024秋季班', client: c, durationMs: '6000' }));
+    second.setAttribute('filename', 'K12作业统计-{termName}');
+    second.setAttribute('options', JSON.stringify({ titleProgress: true }));
+    first.after(second);
+  }, c);
+  const second = page.locator('#export2').locator('.k12x-btn');
+  await second.waitFor();
+  await page.locator('#export').locator('.k12x-btn').click();
+  await second.click();
+  await setHidden(page, true);
+  const seen = [];
+  await until('both exports done', async () => {
+    seen.push(await title(page));
+    return (await statusOf(page, 'export')) === 'done' && (await statusOf(page, 'export2')) === 'done';
+  }, 40_000);
+  const forms = [
+    new RegExp(`^(\\d+%|…) 导出中（共 2 个）– ${PAGE_TITLE}$`),
+    new RegExp(`^(\\d+%|…) 导出中 – ${PAGE_TITLE}$`),
+    new RegExp(`^✓ 导出完成 – ${PAGE_TITLE}$`),
+  ];
+  for (const s of new Set(seen)) assert.ok(forms.some((f) => f.test(s)), `one title for the page, not one per button: ${JSON.stringify(s)}`);
+  assert.ok(seen.some((s) => forms[0].test(s)), `both exports counted: ${JSON.stringify([...new Set(seen)])}`);
+  await until('the end in the title', async () => (await title(page)) === `✓ 导出完成 – ${PAGE_TITLE}`);
+  await sleep(500);
+  assert.equal(await title(page), `✓ 导出完成 – ${PAGE_TITLE}`, 'stays until seen');
+  await setHidden(page, false);
+  await until('the page title back', async () => (await title(page)) === PAGE_TITLE);
+  await sleep(1500);
+  assert.equal(await title(page), PAGE_TITLE, 'and it stays');
+  assert.deepEqual(await page.errors(), []);
+});
+
+test('a title the page sets during an export stays: no later progress or end overwrites it; the next export shows itself again', async (t) => {
+  const c = client('own-title');
+  const { page, button } = await homework(t, c, { durationMs: '5000', termId: '1005' });
+  await configure(page, { titleProgress: true });
+  await button.click();
+  await setHidden(page, true);
+  await until('the percent in the title', async () => / 导出中 – 作业统计 · K12 教学管理$/.test(await title(page)));
+  const own = '作业统计（3 条新消息）';
+  await page.evaluate((own) => {
+    document.title = own;
+  }, own);
+  const seen = new Set();
+  await until('done', async () => {
+    seen.add(await title(page));
+    return (await status(page)) === 'done';
+  }, 30_000);
+  await sleep(1500);
+  seen.add(await title(page));
+  assert.deepEqual([...seen], [own], 'the page keeps its own title');
+  await setHidden(page, false);
+  assert.equal(await title(page), own);
+  // The next export in a hidden tab shows itself again, on the page's new title, and gives it back.
+  await button.click();
+  await setHidden(page, true);
+  await until('the percent again', async () => (await title(page)).endsWith(` 导出中 – ${own}`), 20_000);
+  await until('the end again', async () => (await title(page)) === `✓ 导出完成 – ${own}`, 30_000);
+  await setHidden(page, false);
+  assert.equal(await title(page), own);
+  assert.deepEqual(await page.errors(), []);
+});
+
+const ANDROID_CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36';
+
+test('notify: the permission is asked from the click in a desktop browser, never in Android Chrome, which cannot show a page notification', async (t) => {
+  for (const [ua, asked] of [[null, 1], [ANDROID_CHROME, 0]]) {
+    // A start the server refuses at once: the click is what matters, and nothing downloads.
+    const { page, button } = await homework(t, client('notify'), { scenario: 'code-error-start' });
+    await configure(page, { notify: true });
+    await page.evaluate((ua) => {
+      window.k12xAsked = 0;
+      // An engine without notifications gets a stand-in: the question is whether the widget asks.
+      if (typeof Notification !== 'function') window.Notification = function Notification() {};
+      Object.defineProperty(Notification, 'permission', { configurable: true, get: () => 'default' });
+      Notification.requestPermission = () => {
+        window.k12xAsked++;
+        return Promise.resolve('default');
+      };
+      if (ua) Object.defineProperty(navigator, 'userAgent', { configurable: true, get: () => ua });
+    }, ua);
+    await button.click();
+    await until('the export ran', async () => (await status(page)) === 'failed', 20_000);
+    assert.equal(await page.evaluate(() => window.k12xAsked), asked, ua ?? 'desktop');
+    assert.deepEqual(await page.errors(), []);
+    await page.close();
+  }
+});
+
+/** Makes the page's clipboard a recorder (headless browsers refuse the real one). */
+const recordClipboard = (page) =>
+  page.evaluate(() => {
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: { writeText: async (text) => void (window.k12xCopied = text) },
+    });
+  });
+
+test('a relative link (/files/…) is shown, linked and copied absolute in the in-app panel, and downloads as before', async (t) => {
+  const c = client('relative');
+  const { page, button } = await homework(t, c, { scenario: 'relative-url', durationMs: '800' });
+  await configure(page, { inApp: true });
+  await recordClipboard(page);
+  const here = await page.evaluate(() => location.href);
+  await button.click();
+  const panel = page.locator('.k12x-inapp');
+  await panel.waitFor({ timeout: 20_000 });
+  const link = panel.locator('.k12x-inapp-link');
+  const url = await link.text();
+  assert.ok(url.startsWith(`${BASE}/files/`), `absolute: ${url}`);
+  assert.equal(await link.attr('href'), url);
+  assert.equal(await page.locator('a.k12x-fallback').attr('href'), url, 'the 下载 link too');
+  await panel.locator('button', { text: '复制链接' }).click();
+  await until('copied', async () => (await page.evaluate(() => window.k12xCopied ?? null)) !== null);
+  assert.equal(await page.evaluate(() => window.k12xCopied), url);
+  // The 下载 link on this origin downloads the file.
+  assert.equal(await page.locator('a.k12x-fallback').attr('target'), null);
+  const again = page.expectDownload({ timeout: 30_000 });
+  await page.locator('a.k12x-fallback').click();
+  assert.equal((await again).name, 'K12作业统计-2024春季班.xlsx');
+  assert.equal(await page.evaluate(() => location.href), here);
+  // Where the browser downloads, the same relative link downloads the file by itself.
+  await configure(page, {});
+  const download = page.expectDownload({ timeout: 30_000 });
+  await button.click();
+  assert.equal((await download).name, 'K12作业统计-2024春季班.xlsx');
+  assert.deepEqual(await page.errors(), []);
+});
+
+test('a file on another origin, served as an attachment, downloads and the page stays', async (t) => {
+  const c = client('foreign');
+  const { page, button } = await homework(t, c, { scenario: 'foreign-url', durationMs: '800' });
+  const here = await page.evaluate(() => location.href);
+  const download = page.expectDownload({ timeout: 30_000 });
+  await button.click();
+  const d = await download;
+  assert.equal(d.name, 'K12作业统计-2024春季班.xlsx', 'named by the server');
+  assert.equal(readXlsx(d.path).length, 49);
+  assert.equal(await page.evaluate(() => location.href), here);
+  assert.ok((await requests(c)).some((r) => r.path.startsWith('/files/')), 'fetched from the other origin');
+  assert.deepEqual(await page.errors(), []);
+});
+
+test('a download link on another origin that answers 403 with XML (an expired signed link) leaves the page where it is; the 下载 link opens in a new tab', async (t) => {
+  const c = client('expired');
+  const { page, button } = await homework(t, c, { scenario: 'expired-link', durationMs: '800' });
+  const here = await page.evaluate(() => {
+    window.k12xMarker = 'still here';
+    return location.href;
+  });
+  await button.click();
+  await until('the link followed', async () => (await requests(c)).some((r) => r.path.startsWith('/storage/')), 20_000);
+  await sleep(1500);
+  assert.equal(await page.evaluate(() => location.href), here, 'the page was not navigated away');
+  assert.equal(await page.evaluate(() => window.k12xMarker ?? null), 'still here', 'the same document');
+  assert.equal(await status(page), 'done');
+  const fallback = page.locator('a.k12x-fallback');
+  assert.match(await fallback.attr('href'), /^http:\/\/localhost:\d+\/storage\//);
+  assert.equal(await fallback.attr('target'), '_blank', 'opens beside the page, never in its place');
+  assert.equal(await fallback.attr('rel'), 'noopener');
+  assert.equal(await fallback.attr('download'), null, 'ignored on another origin anyway');
+  await page.screenshot(shotPath('waiting-expired-link'));
+  // The 下载 link, on another origin, opens a tab of its own: this one stays.
+  const asked = (await requests(c)).filter((r) => r.path.startsWith('/storage/')).length;
+  await fallback.click();
+  await until('the link opened', async () => (await requests(c)).filter((r) => r.path.startsWith('/storage/')).length > asked, 20_000);
+  await sleep(1000);
+  assert.equal(await page.evaluate(() => location.href), here, 'the page was not navigated away by the link');
+  assert.equal(await page.evaluate(() => window.k12xMarker ?? null), 'still here');
+  // The browser reports the 403 of the hidden frame; nothing else went wrong.
+  assert.deepEqual((await page.errors()).filter((e) => !/403|Forbidden/.test(e)), []);
 });

@@ -50,6 +50,9 @@ pub struct Labels {
     pub no_answer: &'static str,
     /// The page title while a hidden tab exports: `{p}` percent, `{title}` the page's own title.
     pub title_progress: &'static str,
+    /// The page title while several exports of the page run in a hidden tab: `{p}` the least
+    /// advanced percent, `{n}` how many, `{title}` the page's own title.
+    pub title_many: &'static str,
     /// The page title when the export finished in a hidden tab.
     pub title_done: &'static str,
     /// The page title when the export failed in a hidden tab.
@@ -68,6 +71,16 @@ pub struct Labels {
     pub copied: &'static str,
     /// In-app browsers: said when copying failed (the link is selected instead).
     pub copy_failed: &'static str,
+    /// In-app browsers, a file built in the page (which cannot be opened elsewhere; with the
+    /// `backends` feature, as only those build files): the heading.
+    #[cfg(feature = "backends")]
+    pub in_app_built: &'static str,
+    /// In-app browsers, a file built in the page: what to do.
+    #[cfg(feature = "backends")]
+    pub in_app_built_hint: &'static str,
+    /// In-app browsers, a file built in the page: the copy-the-page's-link button.
+    #[cfg(feature = "backends")]
+    pub copy_page_link: &'static str,
 }
 
 /// Texts of the export history panel.
@@ -189,6 +202,7 @@ impl Labels {
         minutes: "{m} 分 {s} 秒",
         no_answer: "服务器长时间没有响应，请稍后重试",
         title_progress: "{p} 导出中 – {title}",
+        title_many: "{p} 导出中（共 {n} 个）– {title}",
         title_done: "✓ 导出完成 – {title}",
         title_failed: "✗ 导出失败 – {title}",
         notify_done: "导出完成",
@@ -198,6 +212,12 @@ impl Labels {
         copy_link: "复制链接",
         copied: "链接已复制，请粘贴到浏览器中打开",
         copy_failed: "无法自动复制，请长按链接手动复制",
+        #[cfg(feature = "backends")]
+        in_app_built: "请在浏览器中打开本页面后导出",
+        #[cfg(feature = "backends")]
+        in_app_built_hint: "文件在页面中生成，当前应用内可能无法保存。请点右上角“…”选择“在浏览器中打开”后再导出，或复制页面链接到浏览器中打开。",
+        #[cfg(feature = "backends")]
+        copy_page_link: "复制页面链接",
     };
 
     const EN: Labels = Labels {
@@ -247,6 +267,7 @@ impl Labels {
         minutes: "{m} min {s} s",
         no_answer: "The server did not answer in time, please try again later",
         title_progress: "{p} exporting – {title}",
+        title_many: "{p} exporting ({n} files) – {title}",
         title_done: "✓ Export done – {title}",
         title_failed: "✗ Export failed – {title}",
         notify_done: "Export done",
@@ -256,6 +277,12 @@ impl Labels {
         copy_link: "Copy link",
         copied: "Link copied, paste it into your browser",
         copy_failed: "Could not copy: press and hold the link to copy it",
+        #[cfg(feature = "backends")]
+        in_app_built: "Open this page in your browser to export",
+        #[cfg(feature = "backends")]
+        in_app_built_hint: "The file is made in this page, and this app may not save it. Use the “…” menu to open the page in your browser and export there, or copy the page's link into a browser.",
+        #[cfg(feature = "backends")]
+        copy_page_link: "Copy page link",
     };
 
     /// Labels for a BCP 47 tag: English for `en*`, Chinese otherwise.

@@ -5,81 +5,128 @@
 
 const EXPORTING = 1, DONE = 2, FAILED = 3;
 
-// One button's part of the title and notifications. `update` is called whenever the export's
-// state or the options change; `stop` when the button goes (the page's own title is back).
-// (Closures rather than a class: the minifier shortens their names, not an object's.)
-export function tab() {
-  let original = null; // the page's title before the first change
-  let ours = null; // the last title set here: restored only while the page still shows it
-  let last = 0; // the last status seen, to notice an export's end
-  let endedHidden = false; // the export ended while hidden: the title says so until seen
-  let listening = false;
-  let on = false, percent, texts;
+// The page's title has one writer for every button of the page: the title owner, shared by both
+// runtimes and by every copy of this code on the page (another copy of the loader, another
+// version), on `globalThis` under this key. Its interface is stable under the key, and a version
+// that changes it takes another key:
+//
+//   owner.put(key, entry)   `key`: any object, one per button, for its life. `entry`: null (the
+//                           button asks nothing of the title, or is gone), or a fresh
+//                           { status, percent, texts } (the owner keeps it and adds to it):
+//                           status 0 idle, 1 exporting, 2 done, 3 failed, 4 cancelled; percent
+//                           0–100 or null (unknown); texts: the title while one export runs,
+//                           while several run, when done, when failed, in which `{p}` is the
+//                           percent, `{n}` the number of exports and `{title}` the page's own.
+//
+// While the tab is hidden it shows the exports: with several running, the least advanced known
+// percent ("…" when none is known) and their number; when the last one ends there, "done", or
+// "failed" if any failed, until the tab is seen. Then it puts back exactly the title the page had.
+// If the page sets its own title meanwhile, the page's title stays: the owner writes nothing more
+// until an export starts again.
+const TITLE_KEY = Symbol.for('k12-export.title.v1');
 
-  // Puts the page's title back, unless the page changed it meanwhile.
-  const restore = () => {
-    if (ours != null && document.title === ours) document.title = original;
-    original = ours = null;
-  };
+// The page's title owner: the one there, else a new one.
+const titleOwner = () => (globalThis[TITLE_KEY] ??= newTitleOwner());
 
-  // Brings the title up to date with the last status and the page's visibility.
+function newTitleOwner() {
+  const entries = new Map();
+  let original; // the page's title before the owner wrote it
+  let ours; // what the owner wrote last, as the page reads it back (white space collapsed)
+  let quiet; // the page set its own title: it stays until an export starts
+  const fill = (text, key, value) => text.split(key).join(value);
+
+  // Brings the title up to date with the entries and the page's visibility.
   const show = () => {
-    if (!on || !document.hidden) {
-      endedHidden = false;
-      return restore();
+    const hidden = document.hidden;
+    if (ours != null && document.title !== ours) quiet = true;
+    let least, running = 0, ended;
+    for (const e of entries.values()) {
+      if (!hidden) e.ended = false;
+      if (e.status === EXPORTING) {
+        running++;
+        if (!least || (e.percent ?? 101) < (least.percent ?? 101)) least = e;
+      } else if (e.ended && (!ended || e.status === FAILED)) ended = e;
     }
-    const template =
-      last === EXPORTING ? texts[0] : !endedHidden ? null : last === DONE ? texts[1] : last === FAILED ? texts[2] : null;
-    if (template == null) return restore();
-    if (original == null) original = document.title;
-    const text = template.split('{p}').join(percent == null ? '…' : percent + '%').split('{title}').join(original);
-    if (ours !== text) document.title = ours = text;
+    const template = hidden && !quiet && (least ? least.texts[running > 1 ? 1 : 0] : ended?.texts[ended.status === DONE ? 2 : 3]);
+    if (!template) {
+      if (ours != null && !quiet) document.title = original;
+      original = ours = null;
+    } else {
+      original ??= document.title;
+      const text = fill(fill(fill(template, '{p}', least?.percent != null ? least.percent + '%' : '…'), '{n}', running), '{title}', original);
+      if (text !== ours) {
+        document.title = text;
+        ours = document.title;
+      }
+    }
   };
-
-  const stop = () => {
-    if (listening) document.removeEventListener('visibilitychange', show);
-    listening = false;
-    restore();
-  };
+  // For the page's life, as the owner: with no export to show it does nothing.
+  document.addEventListener('visibilitychange', show);
 
   return {
-    // status: 0 idle, 1 exporting, 2 done, 3 failed, 4 cancelled. t: the title while exporting,
-    // when done, when failed (`{p}` the percent, `{title}` the page's title), the notification's
-    // title when done and when failed.
-    update(status, pct, title, notify, filename, ...t) {
-      const ended = last === EXPORTING && (status === DONE || status === FAILED);
-      last = status;
-      percent = pct;
-      texts = t;
-      on = title;
-      if (ended && document.hidden) {
-        endedHidden = true;
-        if (notify && permission() === 'granted') {
-          try {
-            new Notification(t[status === DONE ? 3 : 4], { body: filename, tag: 'k12-export' });
-          } catch (_) {}
-        }
-      }
-      if (title && !listening) document.addEventListener('visibilitychange', show);
-      else if (!title) stop();
-      listening = title;
+    put(key, entry) {
+      const was = entries.get(key);
+      if (entry) {
+        const status = entry.status;
+        if (status === EXPORTING && was?.status !== EXPORTING) quiet = false;
+        // An export that ended while hidden says so until the tab is seen.
+        entry.ended = status === was?.status ? was.ended
+          : was?.status === EXPORTING && (status === DONE || status === FAILED) && document.hidden;
+        entries.set(key, entry);
+      } else entries.delete(key);
       show();
     },
-    stop,
   };
 }
 
-// `Notification.permission`, or nothing where the browser has no notifications (iOS Safari outside
-// a web app, webviews).
-function permission() {
-  return typeof Notification === 'function' ? Notification.permission : null;
+// One button's part in the page's title (through the title owner) and its notifications.
+// `update` is called whenever the export's state or the options change; `stop` when the button
+// goes. (Closures rather than a class: the minifier shortens their names, not an object's.)
+export function tab() {
+  const owner = titleOwner();
+  const key = {};
+  let last = 0; // the last status seen, to notice an export's end
+  return {
+    // status: 0 idle, 1 exporting, 2 done, 3 failed, 4 cancelled. t: the title while one export
+    // runs, while several run, when done, when failed (see the title owner), the notification's
+    // title when done and when failed.
+    update(status, percent, title, notify, filename, ...t) {
+      const ended = last === EXPORTING && (status === DONE || status === FAILED);
+      last = status;
+      if (ended && notify && document.hidden && canNotify() && Notification.permission === 'granted') {
+        try {
+          new Notification(t[status === DONE ? 4 : 5], { body: filename, tag: 'k12-export' });
+        } catch (e) {
+          // Refused after all (a browser that lets only service workers notify): nothing is shown.
+          if (!(e instanceof TypeError)) throw e;
+        }
+      }
+      owner.put(key, title ? { status, percent, texts: t.slice(0, 4) } : null);
+    },
+    stop() {
+      owner.put(key, null);
+    },
+  };
 }
 
-// Asks for the permission to notify, when `on` and it was never asked. Call only from a user's click.
+// Whether this browser shows a page's notifications (`new Notification`). Not where there is no
+// `Notification` (iOS Safari outside an installed web app, most webviews), nor on Android, where
+// Chrome, Samsung Internet, Edge and the system webview only let a service worker notify (their
+// constructor throws, so the permission would be asked for nothing); Firefox for Android's works.
+// Android is read from the client hints where the browser sends them, else from the user agent.
+function canNotify() {
+  if (typeof Notification !== 'function') return false;
+  const ua = navigator.userAgent;
+  const android = navigator.userAgentData?.platform === 'Android' || /Android/.test(ua);
+  return !android || /Firefox\//.test(ua);
+}
+
+// Asks for the permission to notify, when `on`, the browser shows a page's notifications and it
+// was never asked. Call only from a user's click.
 export function askNotify(on) {
-  try {
-    if (on && permission() === 'default') Notification.requestPermission().catch(() => {});
-  } catch (_) {} // an older Safari: no promise
+  if (!on || !canNotify() || Notification.permission !== 'default') return;
+  const asked = Notification.requestPermission();
+  asked?.catch?.(() => {}); // refused or dismissed: nothing is shown later; an older Safari has no promise
 }
 
 // Copies `text` with the Clipboard API; where that is missing or refused (an insecure page, an

@@ -5,11 +5,13 @@
 //! Options (flat, next to the backend's):
 //!
 //! - `titleProgress` (default `false`): while the tab is hidden, the page title shows the percent
-//!   ("37% 导出中 – 原标题"); when the export ends there, it says so ("✓ 导出完成 – 原标题") until
-//!   the tab is seen again. The page's own title is put back exactly, unless the page changed it
-//!   meanwhile.
+//!   ("37% 导出中 – 原标题"; with several exports of the page running, the least advanced and
+//!   their number); when the exports end there, it says so ("✓ 导出完成 – 原标题") until the tab
+//!   is seen again. One owner writes the title for every button of the page: the page's own title
+//!   is put back exactly, and a title the page sets meanwhile stays.
 //! - `notify` (default `false`): a desktop notification when an export ends in a hidden tab. The
-//!   browser's permission is asked only from a click on the button, never on page load.
+//!   browser's permission is asked only from a click on the button, never on page load, and only
+//!   where a page can notify (not on Android, not in in-app browsers).
 //! - `inApp` (default: from the user agent): `true` treats the browser as one that cannot download
 //!   (WeChat, WeCom, DingTalk webviews): the file's link is offered with "在浏览器中打开" guidance
 //!   and a copy action instead of a download; `false` never does.
@@ -70,7 +72,8 @@ pub fn is_in_app_browser(user_agent: &str) -> bool {
 // several imports of the wasm, with their glue and closures, here.
 #[wasm_bindgen::prelude::wasm_bindgen(module = "/src/waiting.js")]
 extern "C" {
-    /// One button's part of a hidden tab's title and of the notifications.
+    /// One button's part of a hidden tab's title (through the page's one title owner, which all
+    /// the buttons of the page share: `src/waiting.js`) and of the notifications.
     #[derive(Clone)]
     pub type Tab;
     /// A button's part, doing nothing until [`Tab::show`].
@@ -86,17 +89,21 @@ extern "C" {
         notify: bool,
         filename: &str,
         exporting: &str,
+        many: &str,
         done: &str,
         failed: &str,
         notify_done: &str,
         notify_failed: &str,
     );
-    /// Restores the page's title and stops listening to the page's visibility.
+    /// The button is gone: the title no longer shows its export (the page's own title is back when
+    /// no other export is shown there).
     #[wasm_bindgen(method)]
     pub fn stop(this: &Tab);
-    /// Asks for the permission to notify when `on` and it was never asked. Call only from a user's
-    /// click. (Every function here takes an argument that needs glue: the build renames the glue's
-    /// functions, and a function the wasm would import from this module directly has none.)
+    /// Asks for the permission to notify when `on`, the browser shows a page's notifications (not
+    /// Android's Chromium browsers, which let only service workers notify) and it was never
+    /// asked. Call only from a user's click. (Every function here takes an argument that needs
+    /// glue: the build renames the glue's functions, and a function the wasm would import from
+    /// this module directly has none.)
     #[wasm_bindgen(js_name = askNotify)]
     pub fn ask_notify_permission(on: bool);
     #[wasm_bindgen(js_name = copyText)]
@@ -115,8 +122,8 @@ impl Tab {
             Status::Cancelled => 4,
         };
         let (title, notify) = (options.title, options.notify);
-        let texts = (l.title_progress, l.title_done, l.title_failed, l.notify_done, l.notify_failed);
-        self.update(code, percent, title, notify, filename, texts.0, texts.1, texts.2, texts.3, texts.4);
+        let texts = (l.title_progress, l.title_many, l.title_done, l.title_failed, l.notify_done, l.notify_failed);
+        self.update(code, percent, title, notify, filename, texts.0, texts.1, texts.2, texts.3, texts.4, texts.5);
     }
 }
 

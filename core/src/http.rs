@@ -198,6 +198,114 @@ pub fn safe_download_url(raw: &str) -> Option<String> {
     Some(url.to_owned())
 }
 
+/// `url`, a download URL [`safe_download_url`] let through, made absolute against `base` (the
+/// page's `document.baseURI`) as a browser resolves a link: a path the server answered
+/// (`/files/1.xlsx`) becomes a link that still leads to the file once it is shown, copied into
+/// another browser or handed to another tab. Unchanged when it is absolute already, or when `base`
+/// is not an `http:`/`https:` URL (then the browser resolves it where it is used).
+///
+/// In the browser, the browser's own URL parser resolves it (`new URL(url, base)`, see
+/// `browser::absolute`), which keeps a resolver out of the wasm; elsewhere `resolve` does, as
+/// that parser does for these URLs.
+pub fn absolute_url(url: &str, base: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return browser::absolute(url, base);
+    #[cfg(not(target_arch = "wasm32"))]
+    resolve(url, base)
+}
+
+#[cfg(target_arch = "wasm32")]
+mod browser {
+    // A link or a base the parser refuses leaves the link as it is (a TypeError); nothing else is
+    // thrown there.
+    #[wasm_bindgen::prelude::wasm_bindgen(inline_js = "export function absolute(url, base) {
+        try { const u = new URL(url, base); return /^https?:$/.test(u.protocol) ? u.href : url; }
+        catch (e) { if (e instanceof TypeError) return url; throw e; } }")]
+    extern "C" {
+        pub(super) fn absolute(url: &str, base: &str) -> String;
+    }
+}
+
+/// [`absolute_url`] as the WHATWG URL parser resolves these links, outside the browser: `\` reads
+/// as `/` before the query, `//host/…` takes the base's scheme, `/path` its origin, `?query` its
+/// path, `#fragment` all of it but its fragment, and any other path its directory; `.` and `..`
+/// segments are removed (their percent-encoded forms are left: a browser reads them alike). Unlike
+/// the browser's parser it encodes nothing and keeps the host as written.
+#[cfg(not(target_arch = "wasm32"))]
+fn resolve(url: &str, base: &str) -> String {
+    let web = scheme(base).filter(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"));
+    if web.is_none_or(|s| !base[s.len()..].starts_with("://")) || scheme(url).is_some() {
+        return url.to_owned();
+    }
+    let host_at = base.find(':').map_or(0, |i| i + 3);
+    let tail_at = url.find(['?', '#']).unwrap_or(url.len());
+    let path: String = url[..tail_at].chars().map(|c| if c == '\\' { '/' } else { c }).collect();
+    let tail = &url[tail_at..];
+    let base = &base[..base.find('#').unwrap_or(base.len())];
+    let path_at = base[host_at..].find(['/', '?']).map_or(base.len(), |i| host_at + i);
+    let (origin, rest) = base.split_at(path_at);
+    let query_at = rest.find('?').unwrap_or(rest.len());
+    let (base_path, query) = (if query_at == 0 { "/" } else { &rest[..query_at] }, &rest[query_at..]);
+    if path.starts_with("//") {
+        return [&base[..host_at - 2], &path, tail].concat();
+    }
+    if path.is_empty() {
+        // "#fragment" keeps the base's query, "?query" replaces it.
+        let query = if tail.starts_with('#') { query } else { "" };
+        return [origin, base_path, query, tail].concat();
+    }
+    let merged = if path.starts_with('/') {
+        path
+    } else {
+        let dir = &base_path[..base_path.rfind('/').map_or(0, |i| i + 1)];
+        [dir, &path].concat()
+    };
+    [origin, &remove_dot_segments(&merged), tail].concat()
+}
+
+/// The scheme `url` starts with (`http` of `http://…`), if any, as the URL parser reads one: a
+/// letter, then letters, digits, `+`, `-` or `.`, up to a `:` that comes before any `/`, `?` or
+/// `#` (`1a:b` and `中:x` have none: they are relative paths).
+#[cfg(not(target_arch = "wasm32"))]
+fn scheme(url: &str) -> Option<&str> {
+    let end = url.find([':', '/', '?', '#'])?;
+    let s = &url[..end];
+    let valid = url.as_bytes()[end] == b':'
+        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then_some(s)
+}
+
+/// `path` (starting with `/`) without its `.` and `..` segments (RFC 3986, 5.2.4).
+#[cfg(not(target_arch = "wasm32"))]
+fn remove_dot_segments(path: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    let mut segments = path[1..].split('/').peekable();
+    while let Some(s) = segments.next() {
+        let last = segments.peek().is_none();
+        match s {
+            "." | ".." => {
+                if s == ".." {
+                    kept.pop();
+                }
+                if last {
+                    kept.push(""); // "a/.." is the directory "a/"'s parent, with its slash
+                }
+            }
+            _ => kept.push(s),
+        }
+    }
+    let mut out = String::with_capacity(path.len());
+    for s in kept {
+        out.push('/');
+        out.push_str(s);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
 /// Makes a server-supplied filename safe for the `download` attribute and for display: path
 /// separators, control and reserved characters become `_`, leading dots are dropped, and the
 /// result is at most 150 characters with its extension kept. Empty input gives `None`.
@@ -340,6 +448,44 @@ mod tests {
             "   ",
         ] {
             assert!(safe_download_url(bad).is_none(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn relative_download_urls_resolve_against_the_page_as_a_browser_resolves_them() {
+        // Expected values: `new URL(url, base).href` (the WHATWG URL parser, as in every browser).
+        let page = "http://127.0.0.1:8080/examples/homework.html?client=x#top";
+        for (url, base, absolute) in [
+            ("/files/1.xlsx", page, "http://127.0.0.1:8080/files/1.xlsx"),
+            ("files/1.xlsx", page, "http://127.0.0.1:8080/examples/files/1.xlsx"),
+            ("../files/1.xlsx", page, "http://127.0.0.1:8080/files/1.xlsx"),
+            ("./a/../b/./c.csv", page, "http://127.0.0.1:8080/examples/b/c.csv"),
+            ("../../../x", page, "http://127.0.0.1:8080/x"),
+            ("?download=1", page, "http://127.0.0.1:8080/examples/homework.html?download=1"),
+            ("#f", page, "http://127.0.0.1:8080/examples/homework.html?client=x#f"),
+            ("//cdn.example/x?y#z", page, "http://cdn.example/x?y#z"),
+            ("\\files\\1.xlsx?a\\b", page, "http://127.0.0.1:8080/files/1.xlsx?a\\b"),
+            ("\\\\cdn.example\\x", page, "http://cdn.example/x"),
+            ("1a:b/c", page, "http://127.0.0.1:8080/examples/1a:b/c"),
+            ("a/..", page, "http://127.0.0.1:8080/examples/"),
+            ("a/.", page, "http://127.0.0.1:8080/examples/a/"),
+            ("https://cdn.example/f.xlsx", page, "https://cdn.example/f.xlsx"),
+            ("/files/1.xlsx", "https://admin.school.cn", "https://admin.school.cn/files/1.xlsx"),
+            ("x.csv", "https://h.cn/dir/", "https://h.cn/dir/x.csv"),
+            ("?q", "https://h.cn", "https://h.cn/?q"),
+            ("#f", "https://h.cn/p?q=1", "https://h.cn/p?q=1#f"),
+            ("..", "https://h.cn/a/b/c", "https://h.cn/a/"),
+            ("/a//b/../c", "https://h.cn/", "https://h.cn/a//c"),
+            ("x", "https://user:pw@h.cn:8443/a/b?c#d", "https://user:pw@h.cn:8443/a/x"),
+        ] {
+            let safe = safe_download_url(url).unwrap();
+            let resolved = absolute_url(&safe, base);
+            assert_eq!(resolved, absolute, "{url:?} against {base:?}");
+            assert_eq!(safe_download_url(&resolved).as_deref(), Some(absolute), "still a safe link");
+        }
+        // Nothing to resolve against: the browser resolves the link where it is used.
+        for base in ["", "about:blank", "file:///home/t/page.html", "blob:http://h/1", "http:oops"] {
+            assert_eq!(absolute_url("/files/1.xlsx", base), "/files/1.xlsx", "{base:?}");
         }
     }
 

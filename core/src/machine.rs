@@ -20,7 +20,7 @@
 
 use crate::codec::json::Json;
 use crate::error::{FailKind, Failure, OptionsError};
-use crate::http::{download_name, safe_download_url, sanitize_filename, HttpOutcome};
+use crate::http::{absolute_url, download_name, safe_download_url, sanitize_filename, HttpOutcome};
 use crate::lean::clamp;
 use crate::options::{number, read_retry_policy, Common};
 use crate::poll::{PollPolicy, Tracker};
@@ -151,6 +151,10 @@ pub struct Settings {
     /// ends done with the link in [`View::download`], for the page to offer. For in-app browsers
     /// (WeChat, WeCom, DingTalk) that ignore downloads.
     pub hold_downloads: bool,
+    /// The page's address (`document.baseURI`): a file's URL the server gave relative to it is
+    /// made absolute against it ([`absolute_url`]), so that the link downloaded, shown, copied and
+    /// shared with other tabs leads to the file anywhere. Empty: left as the server gave it.
+    pub base: String,
 }
 
 impl Default for Settings {
@@ -160,6 +164,7 @@ impl Default for Settings {
             poll: PollPolicy::default(),
             retry: RetryPolicy::default(),
             hold_downloads: false,
+            base: String::new(),
         }
     }
 }
@@ -480,7 +485,7 @@ impl Machine {
             }
             Reply::Ready { url, filename } => {
                 self.name(filename.as_deref(), source);
-                match safe_download_url(&url) {
+                match safe_download_url(&url).map(|url| absolute_url(&url, &self.settings.base)) {
                     Some(url) => {
                         let filename = download_name(&self.view.filename, Some(&url));
                         if !self.settings.hold_downloads {

@@ -168,3 +168,32 @@ fn held_downloads_end_done_with_the_link_and_no_download_command() {
     assert_eq!(d.url.as_deref(), Some("https://files.example/a.xlsx"));
     assert!(w.events.iter().any(|e| matches!(e, Event::Done { url: Some(_), .. })));
 }
+
+// ---- links ---------------------------------------------------------------------------------
+
+#[test]
+fn a_relative_link_is_made_absolute_against_the_page_for_the_download_the_view_and_the_event() {
+    let setup = ExportSetup::from_json(&options(K12), &[]).unwrap();
+    let base = "https://admin.school.cn/k12/homework.html?term=1001#list".to_owned();
+    for (hold, given, absolute) in [
+        (false, "/files/a1.xlsx", "https://admin.school.cn/files/a1.xlsx"),
+        (true, "files/a1.xlsx", "https://admin.school.cn/k12/files/a1.xlsx"),
+        (false, "https://oss.example/a1.xlsx?Signature=x", "https://oss.example/a1.xlsx?Signature=x"),
+    ] {
+        let setup = ExportSetup::from_json(&options(K12), &[]).unwrap();
+        let settings = Settings { hold_downloads: hold, base: base.clone(), ..setup.settings };
+        let mut w = World::of(Machine::new(setup.adapter, settings, setup.filename));
+        w.click();
+        w.answer(&format!(r#"{{"code":0,"result":{{"url":"{given}","filename":"a.xlsx"}}}}"#));
+        assert_eq!(w.status(), Status::Done);
+        assert_eq!(w.view().download.as_ref().and_then(|d| d.url.as_deref()), Some(absolute), "{given}");
+        assert!(w.events.iter().any(|e| matches!(e, Event::Done { url: Some(u), .. } if u == absolute)), "{given}");
+        let downloaded: Vec<&str> = w.downloads.iter().map(|(u, _)| u.as_str()).collect();
+        assert_eq!(downloaded, if hold { vec![] } else { vec![absolute] }, "{given}");
+    }
+    // Without a base (outside a page), the link stays as the server gave it.
+    let mut w = World::of(Machine::new(setup.adapter, setup.settings, setup.filename));
+    w.click();
+    w.answer(r#"{"code":0,"result":{"url":"/files/a1.xlsx"}}"#);
+    assert_eq!(w.view().download.as_ref().and_then(|d| d.url.as_deref()), Some("/files/a1.xlsx"));
+}

@@ -56,8 +56,9 @@ export async function startHost({ mock, pages = {}, headers = {}, dist, cors = f
     // Through to the mock, whole (bodies are small), so the throttle can pace the answer.
     const body = await new Promise((r) => { const parts = []; req.on('data', (d) => parts.push(d)); req.on('end', () => r(Buffer.concat(parts))); });
     const target = new URL(req.url, mock);
-    const hdrs = { ...req.headers, host: target.host };
-    // The page's origin stands in for the mock's own, as on a real site where both are one.
+    // The page's origin stands in for the mock's own, as on a real site where both are one: the
+    // mock builds its download links from the Host header, so they lead here too.
+    const hdrs = { ...req.headers };
     delete hdrs.origin;
     delete hdrs['accept-encoding'];
     const up = httpRequest(target, { method: req.method, headers: hdrs }, (r) => {

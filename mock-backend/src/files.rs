@@ -175,9 +175,11 @@ pub fn content_disposition(name: &str) -> String {
     format!("attachment; filename=\"{}\"; filename*=UTF-8''{}", ascii_fallback(&name), percent_encode_attr(&name))
 }
 
-/// `GET /files/{token}`.
+/// `GET /files/{token}`, and `GET /storage/…` (the expired signed links of `expired-link`).
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/files/{token}", get(download))
+    Router::new()
+        .route("/files/{token}", get(download))
+        .route("/storage/{*path}", get(|| async { crate::sim::wire::expired_storage() }))
 }
 
 async fn download(

@@ -18,6 +18,7 @@
 //! GET  /j/org/{termId}/test/export[/process]         阶段测试, same shapes
 //! GET  /j/org/{termId}/student/export[/process]      学生名单, same shapes
 //! GET  /files/{token}                                the file, as an attachment; 410 once expired
+//! GET  /storage/...                                  403 with an XML body: an expired signed link (`expired-link`)
 //! GET  /demo/page, POST /v1/export/{http,raw}, GET /v1/export/{detail,history}, GET /v1/down/{key}.zip
 //!                                                    the export service (see [`backends::export_service`])
 //! POST /v2/export_task, GET /v2/export_task/{id}[/auth_link], POST /v2/export_tasks, GET /v2/download/{token}
@@ -99,6 +100,9 @@
 //! | `url-never` | progress reaches 100%, the URL never comes |
 //! | `never-finishes` | progress stalls at 63% forever |
 //! | `javascript-url` | the URL is `javascript:alert(document.domain)` |
+//! | `relative-url` | the URL is the path `/files/{token}`, relative to the page |
+//! | `foreign-url` | the URL is on another origin: `http://localhost:PORT/files/{token}` (`127.0.0.1` when asked through `localhost`), the same file |
+//! | `expired-link` | the URL is on that other origin too, `/storage/…`, which answers 403 with an XML body, as an expired signed storage link does |
 //! | `hostile-filename` | the name is `../../<img src=x onerror=alert(1)>\u0000报表.xlsx` in the JSON; the download header carries a sanitised form |
 //! | `slow-start` | the start call that creates the job answers after `startDelayMs`; later ones at once |
 //! | `flaky` | each progress request fails ~30% of the time, seeded: HTTP 502, or a connection reset mid-body |
@@ -139,7 +143,7 @@
 //! `http://[::1]:*`, and https), with preflight, the request headers `Content-Type`, `Access-Token`,
 //! `X-Client-Id`, and `Retry-After`, `Content-Disposition` exposed. Other origins get no CORS headers.
 //!
-//! Every API request (the paths under [`API_PREFIXES`]: `/j/`, `/files/`, `/v1/`, `/v2/`,
+//! Every API request (the paths under [`API_PREFIXES`]: `/j/`, `/files/`, `/storage/`, `/v1/`, `/v2/`,
 //! `/userve/`, `/api/`, `/demo/`) is recorded with its arrival time in ms since start, except those
 //! refused for an oversized query; the last 10,000 are kept.
 //!
@@ -333,7 +337,7 @@ impl AppState {
 
 /// Path prefixes of the API: requests under them are recorded, and unknown routes under them answer
 /// a JSON 404 instead of the demo's page.
-pub const API_PREFIXES: &[&str] = &["/j/", "/files/", "/v1/", "/v2/", "/userve/", "/api/", "/demo/"];
+pub const API_PREFIXES: &[&str] = &["/j/", "/files/", "/storage/", "/v1/", "/v2/", "/userve/", "/api/", "/demo/"];
 
 /// Whether `path` is under one of the [`API_PREFIXES`].
 pub fn is_api_path(path: &str) -> bool {

@@ -520,7 +520,7 @@ async fn every_scenario_is_listed_and_accepted() {
     let names: Vec<&str> = list["scenarios"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     let expected: Vec<&str> = SCENARIOS.iter().map(|s| s.name()).collect();
     assert_eq!(names, expected);
-    assert_eq!(names.len(), 24);
+    assert_eq!(names.len(), 27);
     for s in list["scenarios"].as_array().unwrap() {
         assert!(s["description"].as_str().unwrap().len() > 10, "{s}");
     }
@@ -748,6 +748,39 @@ async fn javascript_url_is_handed_out_verbatim() {
     let q = "client=js&scenario=javascript-url&durationMs=10";
     let m = started("1001/homework", q).await;
     assert_eq!(m.wait_for_url("1001/homework", q).await, "javascript:alert(document.domain)");
+}
+
+#[tokio::test]
+async fn link_scenarios_hand_out_a_path_a_link_to_another_origin_and_an_expired_one() {
+    let other = format!("http://localhost:{}", HOST.rsplit_once(':').unwrap().1);
+    let q = "client=rel&scenario=relative-url&durationMs=10";
+    let m = started("1001/homework", q).await;
+    let url = m.wait_for_url("1001/homework", q).await;
+    assert!(url.starts_with("/files/"), "{url}");
+    assert_eq!(m.get(&url).await.status, StatusCode::OK);
+
+    // Another origin of this server (its other loopback name): the same file there.
+    let q = "client=far&scenario=foreign-url&durationMs=10";
+    m.start("1001/homework", q).await;
+    let url = m.wait_for_url("1001/homework", q).await;
+    let path = url.strip_prefix(&other).unwrap_or_else(|| panic!("not on {other}: {url}"));
+    let file = m.get(path).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(file.header("content-disposition").unwrap().starts_with("attachment"));
+
+    // An expired signed link there: 403 with an XML body, no attachment; recorded for its client.
+    let q = "client=exp&scenario=expired-link&durationMs=10";
+    m.start("1001/homework", q).await;
+    let url = m.wait_for_url("1001/homework", q).await;
+    let path = url.strip_prefix(&other).unwrap_or_else(|| panic!("not on {other}: {url}"));
+    assert!(path.starts_with("/storage/") && path.contains("client=exp"), "{path}");
+    let r = m.get(path).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.header("content-type"), Some("application/xml"));
+    assert!(r.header("content-disposition").is_none());
+    assert!(r.text().contains("<Code>AccessDenied</Code>"), "{}", r.text());
+    let log = m.get("/__mock/requests?client=exp").await.json();
+    assert!(log["requests"].as_array().unwrap().iter().any(|r| r["path"].as_str().unwrap().starts_with("/storage/")));
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ use yew::prelude::*;
 use crate::components::in_app_panel::{in_app_panel, InAppPanelProps};
 use crate::components::progress_popover::{progress_popover, Placement, ProgressPopoverProps};
 use crate::components::toast::{toast, ToastProps};
+use crate::driver::foreign;
 use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::labels::Labels;
 
@@ -146,12 +147,12 @@ pub fn use_export_button_view(
         Status::Failed => "failed",
         Status::Cancelled => "cancelled",
     };
-    let fallback = match (v.status, &v.download) {
-        (Status::Done, Some(Download { url: Some(url), filename })) => Some((url.clone(), filename.clone())),
-        _ => None,
-    };
+    let done = v.download.as_ref().filter(|_| v.status == Status::Done);
+    let fallback = done.and_then(|d| d.url.clone().map(|url| (url, d.filename.clone())));
+    let away = fallback.as_ref().is_some_and(|(url, _)| foreign(url));
     let onclick = props.onclick.reform(|e: MouseEvent| e.prevent_default());
-    let panel = fallback.clone().filter(|_| props.in_app && !local.closed);
+    // In an in-app browser: the file's link, or for a file built in the page the page's own.
+    let panel = done.filter(|_| props.in_app && !local.closed).cloned();
     // Placement is measured on the popover's (or the in-app panel's) own box once it is open — by hover, focus or a tap on
     // the busy button — before the browser paints (effects run in the same task as the render). The anchor is found through a NodeRef: with
     // Yew's event delegation, an event's current target is the app's root element, not the element
@@ -234,9 +235,9 @@ pub fn use_export_button_view(
                     oncancel,
                 }) }
             }
-            if let Some((url, filename)) = panel {
+            if let Some(Download { url, filename }) = panel {
                 { in_app_panel(InAppPanelProps {
-                    url: url.into(),
+                    url: url.map(AttrValue::from),
                     filename: filename.into(),
                     labels: labels.clone(),
                     placement: local.placement,
@@ -250,7 +251,12 @@ pub fn use_export_button_view(
                 <span class="k12x-sr" role="status">{ notice.clone() }</span>
             }
             if let Some((url, filename)) = fallback {
-                <a class="k12x-fallback" href={url} download={filename} title={labels.download_hint}>{ labels.download }</a>
+                // On another origin browsers ignore `download` and follow the link: in a new tab,
+                // never in place of the page.
+                <a class="k12x-fallback" href={url} download={(!away).then_some(filename)}
+                   target={away.then_some("_blank")} rel="noopener" title={labels.download_hint}>
+                    { labels.download }
+                </a>
             }
             if let Some(f) = &props.toast {
                 { toast(&ToastProps {

@@ -1,5 +1,6 @@
-//! Handing files to the browser: programmatic downloads, spaced so that none is dropped, and
-//! files built here saved through Blob URLs. The browser's side is in JS (`download.js`): a few
+//! Handing files to the browser: programmatic downloads, spaced so that none is dropped, that
+//! never take the page away (a file on another origin is fetched in a hidden iframe), and files
+//! built here saved through Blob URLs. The browser's side is in JS (`download.js`): a few
 //! lines there, a dozen imports of the wasm here.
 
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -11,10 +12,18 @@ pub const DOWNLOAD_SPACING_MS: u32 = 150;
 
 #[wasm_bindgen(module = "/src/driver/download.js")]
 extern "C" {
-    /// Starts a download with a programmatic `<a href download>` click — at once, or after the
-    /// downloads already waiting. Same-origin files take the name from `filename`; cross-origin
-    /// ones take it from the server's `Content-Disposition`.
+    /// Starts a download — at once, or after the downloads already waiting — that never takes
+    /// the page away, whatever the link answers: same-origin and blob: files through a
+    /// programmatic `<a href download>` click (named `filename`), files on another origin in a
+    /// hidden iframe (named by the server's `Content-Disposition`).
     pub fn download(url: &str, filename: &str);
+    /// Whether `url` is on another origin than the page: a link there is not downloaded but
+    /// followed (browsers ignore `download` across origins), so it opens in a new tab.
+    pub fn foreign(url: &str) -> bool;
+    /// The page's address that links are resolved against (`document.baseURI`): the machine's
+    /// [`Settings::base`](k12_export_core::Settings::base).
+    #[wasm_bindgen(js_name = pageBase)]
+    pub fn page_base() -> String;
     #[wasm_bindgen(js_name = save)]
     fn save_bytes(bytes: &[u8], mime: &str, filename: &str) -> Option<String>;
     fn revoke(url: &str);

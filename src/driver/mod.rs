@@ -21,7 +21,7 @@ mod download;
 pub mod share;
 mod transport;
 
-pub use download::{download, save, BlobUrl, DOWNLOAD_SPACING_MS};
+pub use download::{download, foreign, page_base, save, BlobUrl, DOWNLOAD_SPACING_MS};
 use transport::AbortGuard;
 pub use transport::{FetchTransport, OutcomeFuture, Transport};
 
@@ -114,6 +114,7 @@ impl Runner<Machine> {
     pub fn new(setup: ExportSetup, transport: Rc<dyn Transport>, observer: Observer<Machine>) -> Exporter {
         let mut settings = setup.settings;
         settings.retry.seed = seed();
+        settings.base = page_base();
         Runner::with_machine(Machine::new(setup.adapter, settings, setup.filename), transport, observer)
     }
 

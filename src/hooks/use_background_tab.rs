@@ -37,6 +37,7 @@ pub fn use_background_tab(tab: &Tab, view: &View, options: WaitOptions, labels: 
         let tab = tab.clone();
         use_effect_on(EffectKey(1, true, None), Box::new(move || Box::new(move || tab.stop())));
     }
-    let on = options.notify;
+    // In-app browsers have no notifications worth asking for.
+    let on = options.notify && !options.in_app;
     Callback::from(move |()| ask_notify_permission(on))
 }

@@ -44,6 +44,7 @@ fn build(i: &ExportInputs) -> Result<Machine, OptionsError> {
     let mut settings = o.settings;
     settings.retry.seed = seed();
     settings.hold_downloads = wait.in_app;
+    settings.base = crate::driver::page_base();
     Ok(Machine::new(o.adapter, settings, o.filename))
 }
 

@@ -8,6 +8,7 @@ use gloo_timers::future::TimeoutFuture;
 use k12_export::core::{HttpOutcome, HttpRequest};
 use k12_export::driver::{OutcomeFuture, Transport};
 use k12_export::{AsyncExportButton, AsyncExportButtonProps};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, Element, HtmlElement};
 use yew::AppHandle;
@@ -286,10 +287,13 @@ pub async fn sleep(ms: u32) {
     yew::scheduler::flush().await;
 }
 
-/// Records the href/download of every anchor click in the page and stops the navigation.
+/// Records every download the page starts and stops it: the href and download name of an anchor
+/// click (same-origin files), and the src and name of a download frame (files on another origin).
 pub struct DownloadSpy {
     pub seen: Rc<RefCell<Vec<(String, String)>>>,
     _listener: gloo_events::EventListener,
+    _frames: Closure<dyn Fn(String, String)>,
+    observer: JsValue,
 }
 
 impl DownloadSpy {
@@ -304,7 +308,25 @@ impl DownloadSpy {
                 e.prevent_default();
             }
         });
-        DownloadSpy { seen, _listener: listener }
+        let s = seen.clone();
+        let frames: Closure<dyn Fn(String, String)> = Closure::new(move |src, name| s.borrow_mut().push((src, name)));
+        // A frame is removed as soon as it is added: its load never gets far.
+        let watch = js_sys::Function::new_with_args(
+            "seen",
+            "const o = new MutationObserver((records) => { for (const r of records) for (const n of r.addedNodes) \
+               if (n.localName === 'iframe' && n.hasAttribute('data-k12x-download')) { \
+                 seen(n.src, n.getAttribute('data-k12x-download')); n.remove(); } }); \
+             o.observe(document.documentElement, { childList: true, subtree: true }); return o;",
+        );
+        let observer = watch.call1(&JsValue::NULL, frames.as_ref()).unwrap();
+        DownloadSpy { seen, _listener: listener, _frames: frames, observer }
+    }
+}
+
+impl Drop for DownloadSpy {
+    fn drop(&mut self) {
+        let disconnect = js_sys::Reflect::get(&self.observer, &"disconnect".into()).unwrap();
+        disconnect.unchecked_ref::<js_sys::Function>().call0(&self.observer).unwrap();
     }
 }
 

@@ -50,6 +50,12 @@ pub enum Scenario {
     NeverFinishes,
     /// The download URL is `javascript:`.
     JavascriptUrl,
+    /// The download URL is a path, relative to the page.
+    RelativeUrl,
+    /// The download URL is on another origin.
+    ForeignUrl,
+    /// The download URL is an expired signed link on another origin: 403 with an XML body.
+    ExpiredLink,
     /// The file name is hostile.
     HostileFilename,
     /// The creating request answers late.
@@ -74,12 +80,13 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario.
-    pub const ALL: [Scenario; 29] = {
+    pub const ALL: [Scenario; 32] = {
         use Scenario::*;
         Scenario::join(&[
             &[Normal, Fast, Slow, Empty, Huge, Fail],
             &WIRE_FAULTS,
             &[ResultNull, StringNumbers, LoadedOverTotal, UrlNever, NeverFinishes, JavascriptUrl, HostileFilename],
+            &[RelativeUrl, ForeignUrl, ExpiredLink],
             &[SlowStart, Flaky, CodeErrorStart, StartError, Cancelled, Expired, Partial, AlmostJson, HugeAnswer],
         ])
     };
@@ -124,6 +131,9 @@ impl Scenario {
             Scenario::UrlNever => "url-never",
             Scenario::NeverFinishes => "never-finishes",
             Scenario::JavascriptUrl => "javascript-url",
+            Scenario::RelativeUrl => "relative-url",
+            Scenario::ForeignUrl => "foreign-url",
+            Scenario::ExpiredLink => "expired-link",
             Scenario::HostileFilename => "hostile-filename",
             Scenario::SlowStart => "slow-start",
             Scenario::Flaky => "flaky",
@@ -162,6 +172,11 @@ impl Scenario {
             Scenario::UrlNever => "Progress reaches 100% but the URL never comes.",
             Scenario::NeverFinishes => "The job never finishes (stalls at 63%).",
             Scenario::JavascriptUrl => "The download URL is javascript:alert(document.domain).",
+            Scenario::RelativeUrl => "The download URL is a path (/files/…), relative to the page.",
+            Scenario::ForeignUrl => "The download URL is on another origin (the file, as an attachment).",
+            Scenario::ExpiredLink => {
+                "The download URL is an expired signed storage link on another origin: it answers 403 with an XML body."
+            }
             Scenario::HostileFilename => "The file name is ../../<img src=x onerror=alert(1)>\\u0000报表.",
             Scenario::SlowStart => "The creating request answers after startDelayMs (default 3000).",
             Scenario::Flaky => {

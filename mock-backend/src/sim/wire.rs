@@ -25,6 +25,30 @@ pub const HOSTILE_NAME: &str = "../../<img src=x onerror=alert(1)>\u{0}报表";
 /// The URL of `javascript-url`.
 pub const JAVASCRIPT_URL: &str = "javascript:alert(document.domain)";
 
+/// Another origin of this server for the download links of `foreign-url` and `expired-link`:
+/// `origin` (`http://host:port`) under its other loopback name — `localhost` for `127.0.0.1`,
+/// `127.0.0.1` for anything else — as a storage service's or a CDN's links are.
+pub fn other_origin(origin: &str) -> String {
+    let rest = origin.strip_prefix("http://").unwrap_or(origin);
+    let (host, port) = rest.rsplit_once(':').filter(|(h, _)| !h.ends_with(']')).unwrap_or((rest, ""));
+    let other = if host == "127.0.0.1" { "localhost" } else { "127.0.0.1" };
+    if port.is_empty() {
+        format!("http://{other}")
+    } else {
+        format!("http://{other}:{port}")
+    }
+}
+
+/// `GET /storage/…`, where `expired-link` points: what a storage service answers for an expired signed link, 403 with an XML
+/// body and no `Content-Disposition`.
+pub fn expired_storage() -> Response {
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>\
+        <Message>Request has expired</Message><Expires>1970-01-01T00:00:01Z</Expires></Error>\n";
+    let mut r = (StatusCode::FORBIDDEN, body).into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml"));
+    r
+}
+
 /// The fault of the `index`-th (0-based) status request of a job playing `scenario`, if it has
 /// one: HTTP 500 or 502 pages, two 429s, or `flaky`'s 502s and resets (seeded by `seed`).
 pub fn fault(scenario: Scenario, seed: u64, index: u64) -> Option<Response> {

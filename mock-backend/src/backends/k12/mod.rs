@@ -48,13 +48,13 @@ pub const START_ERROR_MESSAGE: &str = "导出失败：没有导出权限";
 pub const NO_JOB_MESSAGE: &str = "没有找到导出任务，请先调用导出接口";
 
 /// The scenarios of the K12 endpoints, in the order the docs list them.
-pub const SCENARIOS: [Scenario; 24] = {
+pub const SCENARIOS: [Scenario; 27] = {
     use Scenario::*;
     Scenario::join(&[
         &[Normal, Fast, Slow, Empty, Huge, Fail],
         &WIRE_FAULTS,
         &[ResultNull, StringNumbers, LoadedOverTotal, UrlNever, NeverFinishes],
-        &[JavascriptUrl, HostileFilename, SlowStart, Flaky, CodeErrorStart, HugeAnswer],
+        &[JavascriptUrl, HostileFilename, SlowStart, Flaky, CodeErrorStart, RelativeUrl, ForeignUrl, ExpiredLink, HugeAnswer],
     ])
 };
 
@@ -91,6 +91,15 @@ pub fn describe(scenario: Scenario) -> &'static str {
         Scenario::UrlNever => "Progress reaches 100% but the start endpoint never gives the URL.",
         Scenario::NeverFinishes => "Progress stalls at 63% forever.",
         Scenario::JavascriptUrl => "The URL, once ready, is javascript:alert(document.domain).",
+        Scenario::RelativeUrl => "The URL, once ready, is the path /files/{token}, relative to the page.",
+        Scenario::ForeignUrl => {
+            "The URL, once ready, is on another origin: this server under its other loopback name \
+             (localhost for 127.0.0.1, else 127.0.0.1), /files/{token}, the file as an attachment."
+        }
+        Scenario::ExpiredLink => {
+            "The URL, once ready, is an expired signed storage link on another origin (as foreign-url): \
+             /storage/… answers 403 with an XML body."
+        }
         Scenario::HostileFilename => {
             "The file name is ../../<img src=x onerror=alert(1)>\\u0000报表.xlsx in the JSON; \
              the download header carries a sanitised form."
@@ -336,10 +345,15 @@ async fn start(State(state): State<AppState>, headers: HeaderMap, export: Export
     job.requests += 1;
     let url = match (job.url_ready_at(), job.token()) {
         (Some(at), Some(token)) if now >= at => {
-            let url = if job.settings.scenario() == Scenario::JavascriptUrl {
-                JAVASCRIPT_URL.to_owned()
-            } else {
-                format!("{base}/files/{token}")
+            let url = match job.settings.scenario() {
+                Scenario::JavascriptUrl => JAVASCRIPT_URL.to_owned(),
+                Scenario::RelativeUrl => format!("/files/{token}"),
+                Scenario::ForeignUrl => format!("{}/files/{token}", wire::other_origin(&base)),
+                Scenario::ExpiredLink => format!(
+                    "{}/storage/k12/{token}.xlsx?client={client}&Expires=1&Signature=expired",
+                    wire::other_origin(&base)
+                ),
+                _ => format!("{base}/files/{token}"),
             };
             job.delivered_ms = Some(now);
             Some(url)
