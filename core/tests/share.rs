@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use k12_export_core::json::Json;
-use k12_export_core::share::{follow_events, key, view_from_json, view_to_json};
+use k12_export_core::share::{follow_events, key, view_from_json, view_to_json, Shown};
 use k12_export_core::*;
 
 const CONFIG: &str = r#"{"e":{"method":"GET","url":"/j/org/{termId}/homework/export","rest":true,"isPolling":true},
@@ -120,17 +120,17 @@ fn a_hostile_view_is_refused_not_trusted() {
 fn a_following_tab_reports_start_progress_and_failure_but_never_a_download() {
     let idle = View::default();
     let r = running();
-    assert_eq!(follow_events(&idle, &r), vec![Event::Started, Event::Progress(Some(42))]);
-    assert_eq!(follow_events(&r, &r), vec![]);
+    assert_eq!(follow_events(Shown::of(&idle), &r), vec![Event::Started, Event::Progress(Some(42))]);
+    assert_eq!(follow_events(Shown::of(&r), &r), vec![]);
     let more = View { percent: Some(60), ..r.clone() };
-    assert_eq!(follow_events(&r, &more), vec![Event::Progress(Some(60))]);
+    assert_eq!(follow_events(Shown::of(&r), &more), vec![Event::Progress(Some(60))]);
     let f = Failure::new(FailKind::TimedOut);
     let failed = View { status: Status::Failed, failure: Some(f.clone()), ..r.clone() };
-    assert_eq!(follow_events(&more, &failed), vec![Event::Failed(f)]);
+    assert_eq!(follow_events(Shown::of(&more), &failed), vec![Event::Failed(f)]);
     let done = View {
         status: Status::Done,
         download: Some(Download { url: Some("https://h/f".into()), filename: "f".into() }),
         ..r
     };
-    assert_eq!(follow_events(&more, &done), vec![]);
+    assert_eq!(follow_events(Shown::of(&more), &done), vec![]);
 }

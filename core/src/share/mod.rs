@@ -274,10 +274,26 @@ pub fn view_from_json(v: &Json) -> Option<View> {
     })
 }
 
+/// What of a shown view its events depend on: its status and percent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Shown {
+    /// The view's status.
+    pub status: Status,
+    /// The view's percent.
+    pub percent: Option<u8>,
+}
+
+impl Shown {
+    /// What events of `v` depend on.
+    pub fn of(v: &View) -> Shown {
+        Shown { status: v.status, percent: v.percent }
+    }
+}
+
 /// What a following tab tells its owner when the shown view goes from `prev` to `next`: the
 /// export began, the percent changed, it failed. Never `Done`: the file is downloaded in the tab
 /// that runs the job, not here.
-pub fn follow_events(prev: &View, next: &View) -> Vec<Event> {
+pub fn follow_events(prev: Shown, next: &View) -> Vec<Event> {
     let mut events = Vec::new();
     let began = next.status == Status::Exporting && prev.status != Status::Exporting;
     if began {

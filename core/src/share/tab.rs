@@ -43,7 +43,7 @@
 use crate::error::{FailKind, Failure};
 use crate::machine::{Event, Stage, Status, View};
 
-use super::{follow_events, read_message, write_message, Kind, Message};
+use super::{follow_events, read_message, write_message, Kind, Message, Shown};
 
 /// How long a follower granted the lock waits for the running tab's end before taking over.
 pub const CLAIM_GRACE_MS: f64 = 150.0;
@@ -158,7 +158,7 @@ pub struct Coordinator {
     /// job another tab ran); `None`: the own machine's.
     shown: Option<View>,
     /// The view events are computed against (what the button last showed).
-    reported: View,
+    reported: Shown,
     idle: View,
     /// The text of the last view posted, so that an unchanged view is not posted again.
     posted: String,
@@ -194,7 +194,7 @@ impl Coordinator {
             deadline_ms,
             own: idle.clone(),
             shown: None,
-            reported: idle.clone(),
+            reported: Shown::of(&idle),
             idle,
             posted: String::new(),
             runs_here: Vec::new(),
@@ -365,8 +365,8 @@ impl Coordinator {
 
     /// Shows `view` instead of the own machine's, with the events of the change.
     fn show(&mut self, view: View) {
-        self.events.extend(follow_events(&self.reported, &view));
-        self.reported = view.clone();
+        self.events.extend(follow_events(self.reported, &view));
+        self.reported = Shown::of(&view);
         self.shown = Some(view);
         self.changed = true;
     }
@@ -374,7 +374,7 @@ impl Coordinator {
     /// Shows the own machine's view again.
     fn show_own(&mut self) {
         self.shown = None;
-        self.reported = self.own.clone();
+        self.reported = Shown::of(&self.own);
         self.changed = true;
     }
 
@@ -383,7 +383,7 @@ impl Coordinator {
     fn quiet(&mut self) {
         self.let_go();
         self.role = Role::Alone;
-        self.reported = self.idle.clone();
+        self.reported = Shown::of(&self.idle);
         self.shown = Some(self.idle.clone());
         self.changed = true;
     }
@@ -494,7 +494,7 @@ impl Coordinator {
     fn own(&mut self, view: View, events: Vec<Event>) {
         self.own = view.clone();
         if self.shown.is_none() {
-            self.reported = view.clone();
+            self.reported = Shown::of(&view);
             self.events.extend(events);
             self.changed = true;
         }
@@ -537,7 +537,7 @@ impl Coordinator {
     fn message(&mut self, text: &str, now: f64) {
         let Some(Message { kind, run, view }) = read_message(text, &self.key) else { return };
         // A running view, unless it is of a run that ended here (heard late).
-        let running = view.clone().filter(|v| v.status == Status::Exporting && !self.ended.contains(&run));
+        let running = view.as_ref().is_some_and(|v| v.status == Status::Exporting) && !self.ended.contains(&run);
         // The end or cancel of a run that ended here already (heard late).
         let stale = run != 0 && self.ended.contains(&run);
         match (&mut self.role, kind) {
@@ -555,28 +555,22 @@ impl Coordinator {
                 self.cancelled_at = Some(now);
                 self.commands.push(TabCommand::Stop);
             }
-            (Role::Alone, Kind::View) => {
-                if let Some(view) = running {
-                    let ticket = self.ticket();
-                    self.role = Role::Checking { ticket, view };
-                    self.runs_here.clear();
-                    self.heard_run(run);
-                    self.commands.push(TabCommand::Query(ticket));
-                }
+            (Role::Alone, Kind::View) if running => {
+                let ticket = self.ticket();
+                self.role = Role::Checking { ticket, view: view.unwrap_or_default() };
+                self.runs_here.clear();
+                self.heard_run(run);
+                self.commands.push(TabCommand::Query(ticket));
             }
-            (Role::Checking { view: seen, .. }, Kind::View) => {
-                if let Some(view) = running {
-                    *seen = view;
-                    self.heard_run(run);
-                }
+            (Role::Checking { view: seen, .. }, Kind::View) if running => {
+                *seen = view.unwrap_or_default();
+                self.heard_run(run);
             }
-            (Role::Following { heard_at, asked_at, strikes, .. }, Kind::View) => {
-                if let Some(view) = running {
-                    (*heard_at, *asked_at, *strikes) = (now, None, 0);
-                    // A tab that took the job over names a new run.
-                    self.heard_run(run);
-                    self.show(view);
-                }
+            (Role::Following { heard_at, asked_at, strikes, .. }, Kind::View) if running => {
+                (*heard_at, *asked_at, *strikes) = (now, None, 0);
+                // A tab that took the job over names a new run.
+                self.heard_run(run);
+                self.show(view.unwrap_or_default());
             }
             (Role::Claiming { .. }, Kind::End | Kind::Cancel) => {
                 // The lock came here, but the job is over: this tab does not take it over, and
@@ -634,7 +628,7 @@ impl Coordinator {
                     let failed = View {
                         status: Status::Failed,
                         failure: Some(Failure::new(FailKind::TimedOut)),
-                        ..self.reported.clone()
+                        ..self.view().clone()
                     };
                     self.show(failed);
                     return;
