@@ -33,6 +33,8 @@ const importsAfter = WebAssembly.Module.imports(after);
 const exportsAfter = WebAssembly.Module.exports(after);
 
 const escape = (s) => s.replace(/[$]/g, '\\$');
+// (Every replacement below is a function: in a replacement string `$$`, `$&`… are patterns, and a
+// minified name may hold `$`.)
 const ident = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 let glue = readFileSync(gluePath, 'utf8');
 
@@ -86,24 +88,24 @@ for (const b of importsBefore) {
   const key = new RegExp(`(?<=\\n\\s+)${escape(b.name)}(?=: function\\()`, 'g');
   const found = glue.match(key)?.length ?? 0;
   if (found !== 1) fail(`import ${b.name}: found ${found} definitions in the glue, expected 1`);
-  glue = glue.replace(key, JSON.stringify(a.name));
+  glue = glue.replace(key, () => JSON.stringify(a.name));
 }
 if (direct.length) {
   const head = 'const import0 = {\n        __proto__: null,\n';
   if (!glue.includes(head)) fail('the glue has no import object to add the direct imports to');
-  glue = glue.replace(head, head + direct.map(([name, from]) => `        ${JSON.stringify(name)}: ${from},\n`).join(''));
+  glue = glue.replace(head, () => head + direct.map(([name, from]) => `        ${JSON.stringify(name)}: ${from},\n`).join(''));
   for (const entry of new Set(direct.map((d) => d[2]))) glue = glue.replace(entry, '');
 }
 for (const [b, a] of modules) {
   const key = `${JSON.stringify(b)}: `;
   if (!glue.includes(key)) fail(`module ${b} not found in the glue`);
-  glue = glue.replaceAll(key, `${JSON.stringify(a)}: `);
+  glue = glue.replaceAll(key, () => `${JSON.stringify(a)}: `);
 }
 
 // Exports: every `wasm.name`.
 for (const [b, a] of exportsBefore) {
   if (!ident.test(a)) fail(`export ${b} was renamed to ${a}, not an identifier`);
-  glue = glue.replace(new RegExp(`(?<![\\w$.])wasm\\.${escape(b)}(?![\\w$])`, 'g'), `wasm.${a}`);
+  glue = glue.replace(new RegExp(`(?<![\\w$.])wasm\\.${escape(b)}(?![\\w$])`, 'g'), () => `wasm.${a}`);
 }
 const stale = [...glue.matchAll(/(?<![\w$.])wasm\.([\w$]+)/g)].map((m) => m[1]).filter((n) => !exportsAfter.some((e) => e.name === n));
 if (stale.length) fail(`the glue still uses exports that are gone: ${[...new Set(stale)].join(', ')}`);
