@@ -2,7 +2,9 @@
 # in one place, so that the browser tests built for the bundle's configuration are compiled as
 # the bundle is.
 #
-#   runtime_toolchain        sets RUNTIME_TOOLCHAIN (nightly or stable) and RUNTIME_WASM_DIR
+#   runtime_toolchain [DIR]  sets RUNTIME_TOOLCHAIN (nightly or stable), RUNTIME_TARGET_DIR (for
+#                            nightly DIR, default target/nightly) and RUNTIME_WASM_DIR (its wasm32
+#                            release directory)
 #   runtime_cargo ARGS...    cargo ARGS (build, test --no-run, …) for wasm32 with that toolchain
 #
 # Nightly Rust where it can rebuild the standard library for size (-Z build-std with its
@@ -31,17 +33,18 @@ with stable Rust: about 12 KB gzip larger than the release build. Install it wit
   # A target directory of its own for nightly, so that the stable and nightly builds do not evict
   # each other.
   if [ "$RUNTIME_TOOLCHAIN" = nightly ]; then
-    RUNTIME_WASM_DIR=target/nightly/wasm32-unknown-unknown/release
+    RUNTIME_TARGET_DIR=${1:-target/nightly}
   else
-    RUNTIME_WASM_DIR=target/wasm32-unknown-unknown/release
+    RUNTIME_TARGET_DIR=target
   fi
+  RUNTIME_WASM_DIR=$RUNTIME_TARGET_DIR/wasm32-unknown-unknown/release
 }
 
 runtime_cargo() {
   if [ "$RUNTIME_TOOLCHAIN" = nightly ]; then
     RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
       cargo +nightly "$@" --target wasm32-unknown-unknown \
-        -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir target/nightly \
+        -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir "$RUNTIME_TARGET_DIR" \
       || { echo "the nightly build failed (see above); SIZE_BUILD=stable builds with stable Rust" >&2; return 1; }
   else
     cargo "$@" --target wasm32-unknown-unknown
