@@ -5,7 +5,7 @@
 // (`WasmBindgenTestContext.run`), which runs them and writes its report into `<pre id="output">`.
 // The wasm's exports have minified names here; the names map wasm-opt printed gives each test's.
 //
-//   node scripts/ship-test.mjs SUITE_DIR... [-- FILTER]
+//   MOCK_URL=http://127.0.0.1:PORT node scripts/ship-test.mjs SUITE_DIR... [-- FILTER]
 //
 // Each SUITE_DIR holds NAME.js (the glue), NAME_bg.wasm and NAME.names.json, NAME being the
 // directory's name (the test binary's). FILTER keeps the tests whose name (as the harness writes
@@ -42,6 +42,11 @@ const whole = (name, fallback) => {
   }
   return Number(v);
 };
+const MOCK_URL = process.env.MOCK_URL;
+if (!MOCK_URL) {
+  console.error('ship-test: MOCK_URL is not set: start the mock backend first (source scripts/mock.sh; start_mock)');
+  process.exit(2);
+}
 const TEST_TIMEOUT = whole('SHIP_TEST_TIMEOUT', 60);
 const TOTAL_TIMEOUT = whole('SHIP_TEST_TOTAL_TIMEOUT', 900);
 const JOBS = whole('SHIP_TEST_JOBS', 2);
@@ -77,6 +82,8 @@ const page = (name) => `<!DOCTYPE html>
 <script type="module">
 // The harness calls each test through this (a runner may wrap it).
 window.__wbg_test_invoke = (f) => f();
+// The mock backend the live tests talk to (tests/live.rs).
+window.K12X_MOCK_URL = ${JSON.stringify(MOCK_URL)};
 for (const method of ['debug', 'log', 'info', 'warn', 'error']) {
   const original = console[method];
   console[method] = function (...args) {

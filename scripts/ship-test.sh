@@ -16,7 +16,9 @@
 #     history panel is part of the `backends` feature)
 #
 # The test binaries are built in scripts/build.sh's target directory (the standard library and
-# the dependencies are built once for both) and made into target/ship-test/.
+# the dependencies are built once for both) and made into target/ship-test/, where they are kept
+# while neither they nor what made them change (the mock's URL reaches the tests through the test
+# page, not the build, so a new port changes nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -30,16 +32,24 @@ runtime_toolchain
 abort_tests=()
 [ "$RUNTIME_TOOLCHAIN" = nightly ] && abort_tests=(-Z panic-abort-tests)
 out=target/ship-test
-rm -rf "$out"
 mkdir -p "$out"
 
+# What makes a test binary into what pages load, for the stamp of each one made.
+tools=$(cat scripts/optimize-runtime.sh scripts/rename-glue.mjs scripts/names-map.mjs
+  wasm-bindgen --version; wasm-opt --version; esbuild --version)
+
 # build_suite TEST CARGO_FEATURE_ARGS...: compiles tests/TEST.rs in that configuration and makes
-# it into $out/TEST/ (TEST.js, TEST_bg.wasm, TEST.names.json).
+# it into $out/TEST/ (TEST.js, TEST_bg.wasm, TEST.names.json), unless it is there already from
+# the same binary and tools.
 build_suite() {
-  local test=$1 wasm
+  local test=$1 wasm stamp
   shift
-  runtime_cargo test --release --locked --no-run -p k12-export --test "$test" "$@" "${abort_tests[@]}" \
-    --message-format=json-render-diagnostics >"$out/$test.cargo.json"
+  # Without MOCK_URL: the test page gives it (tests/live.rs).
+  (
+    unset MOCK_URL
+    runtime_cargo test --release --locked --no-run -p k12-export --test "$test" "$@" "${abort_tests[@]}" \
+      --message-format=json-render-diagnostics >"$out/$test.cargo.json"
+  )
   wasm=$(node -e '
     const [file, name] = process.argv.slice(1);
     for (const line of require("fs").readFileSync(file, "utf8").split("\n")) {
@@ -48,7 +58,14 @@ build_suite() {
       if (m.reason === "compiler-artifact" && m.profile?.test && m.target?.name === name && m.executable) console.log(m.executable);
     }' "$out/$test.cargo.json" "$test")
   [ -n "$wasm" ] || { echo "cargo built no test binary for tests/$test.rs" >&2; exit 1; }
+  stamp=$({ sha256sum <"$wasm"; echo "$tools"; } | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$out/$test.stamp" 2>/dev/null)" = "$stamp" ]; then
+    echo "tests/$test.rs: unchanged, optimised already"
+    return
+  fi
+  rm -rf "$out/$test" "$out/$test.stamp"
   scripts/optimize-runtime.sh "$wasm" "$out/$test" "$test" "$out/$test/$test.names.json" "$out/$test.unopt.wasm" >/dev/null
+  echo "$stamp" >"$out/$test.stamp"
 }
 
 t0=$(date +%s)
