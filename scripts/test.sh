@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Every test layer, in order: formatting, lints (native and wasm32), native tests (core and mock
-# backend), a check of the browser tests' runner, the widget's browser tests in headless Chromium,
-# headless Firefox and WebKitGTK against a running mock backend, the built embeddable bundle in a
-# plain page, then the end-to-end suite on the built demo in the same three engines. Stops at the
-# first failure. Whether it passes, fails or is interrupted, no process it started (browser, driver,
-# X server, mock) outlives it.
+# Every test layer, in order: formatting, the build scripts' own tests, lints (native and wasm32),
+# native tests (core and mock backend), a check of the browser tests' runner, the widget's browser
+# tests in headless Chromium, headless Firefox and WebKitGTK against a running mock backend, the
+# built embeddable bundle in a plain page, the browser tests again built and optimised as the
+# bundle is (headless Chromium), then the end-to-end suite on the built demo in the same three
+# engines. Stops at the first failure. Whether it passes, fails or is interrupted, no process it
+# started (browser, driver, X server, mock) outlives it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -54,6 +55,9 @@ run() {
 
 step "format"
 cargo fmt --all --check
+
+step "the build scripts' tests"
+node --test scripts/tests/
 
 step "clippy (native)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -114,6 +118,10 @@ step "embeddable bundle: release build in a plain page (headless Chromium)"
 scripts/build.sh --embed
 run node e2e/embed.mjs "$MOCK_URL"
 scripts/size.sh --check
+
+step "browser tests as they ship: built and optimised as the bundle is (headless Chromium)"
+run scripts/ship-test.sh
+reap "left behind by the shipped-build test runner, stopped:"
 
 stop_mock
 

@@ -1,5 +1,6 @@
 //! AsyncExportButton against the running mock backend, over real HTTP (cross-origin, with CORS).
-//! `MOCK_URL` is set at build time by the test script, which starts the server.
+//! The test script, which starts the server, gives its URL: `MOCK_URL` at build time, or the page's
+//! `K12X_MOCK_URL` (scripts/ship-test.mjs, so that its test binaries do not change with the port).
 #![cfg(target_arch = "wasm32")]
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,9 +13,10 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn mock_url() -> &'static str {
-    match option_env!("MOCK_URL") {
-        Some(url) => url,
+fn mock_url() -> String {
+    let page = js_sys::Reflect::get(&js_sys::global(), &"K12X_MOCK_URL".into()).ok().and_then(|v| v.as_string());
+    match page.as_deref().or(option_env!("MOCK_URL")) {
+        Some(url) => url.to_owned(),
         None => panic!("MOCK_URL is not set: run the browser tests through `make test` (it starts the mock backend)"),
     }
 }

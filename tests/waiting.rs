@@ -99,6 +99,7 @@ async fn an_answer_with_the_file_arriving_after_the_cancel_downloads_nothing() {
 }
 
 #[wasm_bindgen_test]
+#[cfg_attr(not(feature = "backends"), ignore = "the export service is in the `backends` feature")]
 async fn a_job_the_server_cancelled_is_shown_as_cancelled_not_failed() {
     let script = Script::new(|r, _| {
         if r.url.contains("/v1/export/detail") {

@@ -264,15 +264,19 @@ export async function mountHistory(element, options) {
   return { update: (o) => h.update(o), refresh: () => h.refresh(), destroy: () => { h.destroy(); box.host.remove(); }, get mounted() { return h.mounted; } };
 }
 
-async function historyIn(box, options) {
+/**
+ * Loads the runtime, then mounts the panel in `box` if `wanted()` still holds (else resolves to
+ * null, having made nothing): the mount follows the check in the same task.
+ */
+async function historyIn(box, options, wanted = () => true) {
   let m;
   try {
     m = await runtimeFor(options, 1);
   } catch (e) {
-    box.frame.replaceChildren(el('p', 'k12x k12x-history-error', { role: 'alert' }, text(options.lang)[3 + CAUSES.indexOf(e.cause)]));
+    if (wanted()) box.frame.replaceChildren(el('p', 'k12x k12x-history-error', { role: 'alert' }, text(options.lang)[3 + CAUSES.indexOf(e.cause)]));
     throw e;
   }
-  return m.mountHistory(box.frame, options);
+  return wanted() ? m.mountHistory(box.frame, options) : null;
 }
 
 /** The K12 runtime, loading from the start: a K12 page needs it first. */
@@ -394,14 +398,34 @@ class K12ExportHistory extends HTMLElement {
   static observedAttributes = ['options', 'lang', 'heading'];
   #handle = null;
   #box = null;
+  #pending = false;
+  // Counts renders and disconnections: a render waiting for the runtime mounts only if the count
+  // has not moved since it began.
+  #turn = 0;
 
-  connectedCallback() { this.#render(); }
-  attributeChangedCallback() { if (this.isConnected) this.#render(); }
-  disconnectedCallback() { this.#handle?.destroy(); this.#handle = null; }
+  connectedCallback() { this.#schedule(); }
+  attributeChangedCallback() { if (this.isConnected) this.#schedule(); }
+  disconnectedCallback() {
+    this.#turn++;
+    this.#handle?.destroy();
+    this.#handle = null;
+  }
 
   refresh() { this.#handle?.refresh(); }
 
+  // The attributes a parser or script sets in one task (and the upgrade of an element already in
+  // the page, which reports each attribute, then the connection) become one render.
+  #schedule() {
+    if (this.#pending) return;
+    this.#pending = true;
+    queueMicrotask(() => {
+      this.#pending = false;
+      if (this.isConnected) this.#render();
+    });
+  }
+
   async #render() {
+    const turn = ++this.#turn;
     try {
       let options;
       try { options = JSON.parse(this.getAttribute('options') || '{}'); }
@@ -410,9 +434,11 @@ class K12ExportHistory extends HTMLElement {
       this.#box ||= new Box(this, 1);
       this.#box.theme();
       if (this.#handle) return this.#handle.update(options);
-      const h = await historyIn(this.#box, options);
-      if (this.isConnected && !this.#handle) this.#handle = h; else h.destroy();
+      // A later render, or the element's removal, while the runtime loads supersedes this one.
+      const h = await historyIn(this.#box, options, () => turn == this.#turn && this.isConnected);
+      if (h) this.#handle = h;
     } catch (e) {
+      if (turn != this.#turn) return;
       console.error(e);
       this.dispatchEvent(new CustomEvent('export-config-error', { bubbles: true, detail: e.message }));
     }
