@@ -20,7 +20,7 @@ export function composeNamesMap(text) {
     try {
       m = JSON.parse(t);
     } catch (e) {
-      throw new Error(`map ${i + 1} is not JSON (${e.message})`);
+      throw new Error(`map ${i + 1} is not JSON (${e.message})`, { cause: e });
     }
     if (!Array.isArray(m?.imports) || !Array.isArray(m?.exports)) throw new Error(`map ${i + 1} has no "imports" and "exports" lists`);
     return m;

@@ -60,7 +60,7 @@ function suite(dir) {
   try {
     map = composeNamesMap(readFileSync(files[2], 'utf8'));
   } catch (e) {
-    throw new Error(`${files[2]}: ${e.message}`);
+    throw new Error(`${files[2]}: ${e.message}`, { cause: e });
   }
   // `#[wasm_bindgen_test]` exports each test as `__wbgt_{"$" if ignored}_{module path}::{name}`.
   const tests = [];
@@ -196,10 +196,11 @@ async function runTest(context, { test, base }) {
     r = await Promise.race([
       (async () => {
         await p.goto(base);
-        await p.waitForFunction(() => window.shipReady, null, { timeout: 0 });
-        const ready = await p.evaluate(() => window.shipReady);
+        // These run in the page (its `globalThis` is the test page's window).
+        await p.waitForFunction(() => globalThis.shipReady, null, { timeout: 0 });
+        const ready = await p.evaluate(() => globalThis.shipReady);
         if (ready !== 'ready') return { passed: false, broken: ready };
-        return p.evaluate((e) => window.shipTest(e), test.export);
+        return p.evaluate((e) => globalThis.shipTest(e), test.export);
       })(),
       crashed,
       limit.p,

@@ -87,21 +87,33 @@ pub fn files() -> Vec<(&'static str, Vec<(&'static str, Value)>)> {
     use crate::driver::share::heard;
     use k12_export_core::share::{CHANNEL, MAX_MESSAGE_BYTES};
     let n = |v: u32| Value::Num(f64::from(v));
-    vec![(
-        "src/driver/share.js",
-        vec![
-            ("GRANTED", n(heard::GRANTED)),
-            ("REFUSED", n(heard::REFUSED)),
-            ("LOCK_FAILED", n(heard::LOCK_FAILED)),
-            ("HELD", n(heard::HELD)),
-            ("FREE", n(heard::FREE)),
-            ("MESSAGE", n(heard::MESSAGE)),
-            ("SHOWN", n(heard::SHOWN)),
-            ("LEAVE", n(heard::LEAVE)),
-            ("CHANNEL", Value::Text(CHANNEL.to_owned())),
-            ("MAX_MESSAGE", Value::Num(MAX_MESSAGE_BYTES as f64)),
-        ],
-    )]
+    let code = |v: u8| Value::Num(f64::from(v));
+    vec![
+        (
+            "src/waiting.js",
+            vec![
+                ("EXPORTING", code(crate::waiting::code::EXPORTING)),
+                ("DONE", code(crate::waiting::code::DONE)),
+                ("FAILED", code(crate::waiting::code::FAILED)),
+            ],
+        ),
+        ("src/driver/download.js", vec![("SPACING_MS", n(crate::driver::DOWNLOAD_SPACING_MS))]),
+        (
+            "src/driver/share.js",
+            vec![
+                ("GRANTED", n(heard::GRANTED)),
+                ("REFUSED", n(heard::REFUSED)),
+                ("LOCK_FAILED", n(heard::LOCK_FAILED)),
+                ("HELD", n(heard::HELD)),
+                ("FREE", n(heard::FREE)),
+                ("MESSAGE", n(heard::MESSAGE)),
+                ("SHOWN", n(heard::SHOWN)),
+                ("LEAVE", n(heard::LEAVE)),
+                ("CHANNEL", Value::Text(CHANNEL.to_owned())),
+                ("MAX_MESSAGE", Value::Num(MAX_MESSAGE_BYTES as f64)),
+            ],
+        ),
+    ]
 }
 
 /// `text` with its generated block replaced by `fresh`; `None` when it has no block.

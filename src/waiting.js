@@ -3,7 +3,12 @@
 // of in Rust, where each browser call is an import of the wasm with its glue.
 // Bound in src/waiting.rs; nothing here throws.
 
-const EXPORTING = 1, DONE = 2, FAILED = 3;
+// The statuses the wasm sends (`code` in waiting.rs).
+// seam: generated from src/seam.rs; `K12X_WRITE_SEAM=1 cargo test -p k12-export --lib seam` rewrites it
+const EXPORTING = 1;
+const DONE = 2;
+const FAILED = 3;
+// seam: end
 
 // The page's title has one writer for every button of the page: the title owner, shared by both
 // runtimes and by every copy of this code on the page (another copy of the loader, another
@@ -25,21 +30,37 @@ const EXPORTING = 1, DONE = 2, FAILED = 3;
 // until an export starts again.
 const TITLE_KEY = Symbol.for('k12-export.title.v1');
 
-// The page's title owner: the one there, else a new one.
-const titleOwner = () => (globalThis[TITLE_KEY] ??= newTitleOwner());
+/** @typedef {{ status: number, percent: number | null | undefined, texts: string[], ended?: boolean }} Entry */
+/** @typedef {{ put(key: object, entry: Entry | null): void }} TitleOwner */
 
+/** The page's title owner: the one there, else a new one. @returns {TitleOwner} */
+const titleOwner = () => {
+  const g = /** @type {Record<symbol, TitleOwner | undefined>} */ (/** @type {unknown} */ (globalThis));
+  return (g[TITLE_KEY] ??= newTitleOwner());
+};
+
+/** @returns {TitleOwner} */
 function newTitleOwner() {
+  /** @type {Map<object, Entry>} */
   const entries = new Map();
-  let original; // the page's title before the owner wrote it
-  let ours; // what the owner wrote last, as the page reads it back (white space collapsed)
-  let quiet; // the page set its own title: it stays until an export starts
-  const fill = (text, key, value) => text.split(key).join(value);
+  /** @type {string | null | undefined} the page's title before the owner wrote it */
+  let original;
+  /** @type {string | null | undefined} what the owner wrote last, as the page reads it back (white space collapsed) */
+  let ours;
+  /** @type {boolean | undefined} the page set its own title: it stays until an export starts */
+  let quiet;
+  /** @param {string} text @param {string} key @param {string | number} value */
+  const fill = (text, key, value) => text.split(key).join(String(value));
 
   // Brings the title up to date with the entries and the page's visibility.
   const show = () => {
     const hidden = document.hidden;
     if (ours != null && document.title !== ours) quiet = true;
-    let least, running = 0, ended;
+    /** @type {Entry | undefined} */
+    let least;
+    /** @type {Entry | undefined} */
+    let ended;
+    let running = 0;
     for (const e of entries.values()) {
       if (!hidden) e.ended = false;
       if (e.status === EXPORTING) {
@@ -49,11 +70,11 @@ function newTitleOwner() {
     }
     const template = hidden && !quiet && (least ? least.texts[running > 1 ? 1 : 0] : ended?.texts[ended.status === DONE ? 2 : 3]);
     if (!template) {
-      if (ours != null && !quiet) document.title = original;
+      if (original != null && ours != null && !quiet) document.title = original;
       original = ours = null;
     } else {
       original ??= document.title;
-      const text = fill(fill(fill(template, '{p}', least?.percent != null ? least.percent + '%' : '…'), '{n}', running), '{title}', original);
+      const text = fill(fill(fill(template, '{p}', least?.percent != null ? least.percent + '%' : '…'), '{n}', running), '{title}', original ?? '');
       if (text !== ours) {
         document.title = text;
         ours = document.title;
@@ -64,13 +85,14 @@ function newTitleOwner() {
   document.addEventListener('visibilitychange', show);
 
   return {
+    /** @param {object} key @param {Entry | null} entry */
     put(key, entry) {
       const was = entries.get(key);
       if (entry) {
         const status = entry.status;
         if (status === EXPORTING && was?.status !== EXPORTING) quiet = false;
         // An export that ended while hidden says so until the tab is seen.
-        entry.ended = status === was?.status ? was.ended
+        entry.ended = status === was?.status ? was?.ended
           : was?.status === EXPORTING && (status === DONE || status === FAILED) && document.hidden;
         entries.set(key, entry);
       } else entries.delete(key);
@@ -90,6 +112,14 @@ export function tab() {
     // status: 0 idle, 1 exporting, 2 done, 3 failed, 4 cancelled. t: the title while one export
     // runs, while several run, when done, when failed (see the title owner), the notification's
     // title when done and when failed.
+    /**
+     * @param {number} status
+     * @param {number | undefined} percent
+     * @param {boolean} title
+     * @param {boolean} notify
+     * @param {string} filename
+     * @param {...string} t
+     */
     update(status, percent, title, notify, filename, ...t) {
       const ended = last === EXPORTING && (status === DONE || status === FAILED);
       last = status;
@@ -117,35 +147,53 @@ export function tab() {
 function canNotify() {
   if (typeof Notification !== 'function') return false;
   const ua = navigator.userAgent;
-  const android = navigator.userAgentData?.platform === 'Android' || /Android/.test(ua);
+  // The client hints, where the browser has them (not in every DOM typing yet).
+  const hints = /** @type {{ userAgentData?: { platform?: string } }} */ (/** @type {unknown} */ (navigator));
+  const android = hints.userAgentData?.platform === 'Android' || /Android/.test(ua);
   return !android || /Firefox\//.test(ua);
 }
 
 // Asks for the permission to notify, when `on`, the browser shows a page's notifications and it
 // was never asked. Call only from a user's click.
+/** @param {boolean} on */
 export function askNotify(on) {
   if (!on || !canNotify() || Notification.permission !== 'default') return;
-  const asked = Notification.requestPermission();
-  asked?.catch?.(() => {}); // refused or dismissed: nothing is shown later; an older Safari has no promise
+  // Refused or dismissed, the promise still resolves (to "denied" or "default"): nothing is shown
+  // later. An older Safari returns no promise. A rejection is not expected: reported.
+  const asked = /** @type {Promise<NotificationPermission> | undefined} */ (Notification.requestPermission());
+  asked?.catch((e) => console.error('k12-export: the permission to notify could not be asked', e));
 }
 
 // Copies `text` with the Clipboard API; where that is missing or refused (an insecure page, an
 // old webview), selects the text of `fallback` (in a shadow root too: the selection is the
 // document's) so that a long press copies it. True when copied.
+//
+// Expected on the way: no Clipboard API (a TypeError: an insecure page, an old webview) or a
+// refusal (a DOMException such as NotAllowedError). Anything else is reported on the console,
+// and the user is left to copy by hand: the promise never rejects (the wasm awaits it).
+/**
+ * @param {string} text
+ * @param {Element | null | undefined} fallback
+ * @returns {Promise<boolean>}
+ */
 export async function copyText(text, fallback) {
   try {
     await navigator.clipboard.writeText(text);
     return true;
-  } catch (_) {}
+  } catch (e) {
+    if (!(e instanceof TypeError || e instanceof DOMException)) console.error('k12-export: the link could not be copied', e);
+  }
   if (!fallback) return false;
   try {
     const range = document.createRange();
     range.selectNodeContents(fallback);
     const selection = getSelection();
+    if (!selection) return false;
     selection.removeAllRanges();
     selection.addRange(range);
     return document.execCommand('copy');
-  } catch (_) {
+  } catch (e) {
+    if (!(e instanceof DOMException)) console.error('k12-export: the link could not be selected', e);
     return false;
   }
 }

@@ -110,16 +110,30 @@ extern "C" {
     async fn copy_text(text: &str, fallback: Option<web_sys::Element>) -> wasm_bindgen::JsValue;
 }
 
+/// A status as `waiting.js` receives it (written into it from here: `crate::seam`).
+pub(crate) mod code {
+    /// Ready to export.
+    pub const IDLE: u8 = 0;
+    /// An export runs.
+    pub const EXPORTING: u8 = 1;
+    /// The last export handed over its file.
+    pub const DONE: u8 = 2;
+    /// The last export failed.
+    pub const FAILED: u8 = 3;
+    /// The server cancelled the last export.
+    pub const CANCELLED: u8 = 4;
+}
+
 impl Tab {
     /// Shows `status` and `percent` in the title of the page while it is hidden (when `options`
     /// ask for it), and notifies the end of an export that ends there.
     pub fn show(&self, status: Status, percent: Option<u8>, filename: &str, options: WaitOptions, l: &Labels) {
         let code = match status {
-            Status::Idle => 0,
-            Status::Exporting => 1,
-            Status::Done => 2,
-            Status::Failed => 3,
-            Status::Cancelled => 4,
+            Status::Idle => code::IDLE,
+            Status::Exporting => code::EXPORTING,
+            Status::Done => code::DONE,
+            Status::Failed => code::FAILED,
+            Status::Cancelled => code::CANCELLED,
         };
         let (title, notify) = (options.title, options.notify);
         let texts = (l.title_progress, l.title_many, l.title_done, l.title_failed, l.notify_done, l.notify_failed);

@@ -6,11 +6,22 @@
 // leaving: `close(2)`. The two are recognised in the event's composed path by the popover's id, so
 // a shadow root around the widget makes no difference; the press is heard in the capture phase, so
 // a host page stopping its propagation does not either. Returns the function that stops it.
+/**
+ * @param {string} popId
+ * @param {(how: number) => void} close
+ */
 export function closeOn(popId, close) {
-  const key = (e) => e.key === 'Escape' && close(1);
-  const press = (e) =>
-    e.composedPath().some((n) => n.id === popId || (n.getAttribute && n.getAttribute('aria-describedby') === popId)) ||
-    close(2);
+  /** @param {KeyboardEvent} e */
+  const key = (e) => {
+    if (e.key === 'Escape') close(1);
+  };
+  /** @param {PointerEvent} e */
+  const press = (e) => {
+    const inside = e
+      .composedPath()
+      .some((n) => n instanceof Element && (n.id === popId || n.getAttribute('aria-describedby') === popId));
+    if (!inside) close(2);
+  };
   document.addEventListener('keydown', key);
   document.addEventListener('pointerdown', press, true);
   return () => {
@@ -22,11 +33,16 @@ export function closeOn(popId, close) {
 // Where the box `pop` (its own box, as rendered: zoom, fonts and long names included) opens at
 // `anchor`, `gap` pixels away: below and to the right unless that would be clipped by the viewport
 // and the other side has more room. 1: align its right edge with the anchor's; 2: open above.
+/**
+ * @param {Element} anchor
+ * @param {HTMLElement} pop
+ * @param {number} gap
+ */
 export function place(anchor, pop, gap) {
   const r = anchor.getBoundingClientRect();
   const w = pop.offsetWidth, h = pop.offsetHeight + gap;
   // How far each side would stick out of the viewport; flip only when that clips less.
-  const over = (v) => Math.max(v, 0);
+  const over = (/** @type {number} */ v) => Math.max(v, 0);
   const right = over(r.left + w - innerWidth), left = over(w - r.right);
   const below = over(r.bottom + h - innerHeight), above = over(h - r.top);
   return (right > 0 && left < right ? 1 : 0) | (below > 0 && above < below ? 2 : 0);

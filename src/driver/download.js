@@ -3,9 +3,13 @@
 
 // Downloads of the page wait their turn, this far apart: browsers drop programmatic downloads
 // that come in a burst (Chromium lets about ten through), which a page with many export buttons
-// can produce. (DOWNLOAD_SPACING_MS in download.rs.)
+// can produce (DOWNLOAD_SPACING_MS in download.rs).
+// seam: generated from src/seam.rs; `K12X_WRITE_SEAM=1 cargo test -p k12-export --lib seam` rewrites it
 const SPACING_MS = 150;
+// seam: end
+/** @type {[string, string][]} */
 const waiting = [];
+/** @type {ReturnType<typeof setTimeout> | 0 | null} */
 let timer = null;
 
 // A file on another origin is fetched in a hidden iframe, which goes this long after.
@@ -20,12 +24,14 @@ const FRAME_MS = 60_000;
 // The iframe is sandboxed but for downloads, so a page shown there can do nothing. A
 // Content-Security-Policy whose frame-src (or child-src, or default-src) does not allow the file's
 // origin blocks it: then nothing is downloaded, and the "下载" link by the button opens the file.
+/** @param {string} url @param {string} filename */
 export function download(url, filename) {
   waiting.push([url, filename]);
   if (timer == null) next();
 }
 
 // Whether `url` is on another origin than the page (a blob: URL made here is not).
+/** @param {string} url */
 export function foreign(url) {
   try {
     return new URL(url, document.baseURI).origin !== location.origin;
@@ -76,16 +82,26 @@ function next() {
 
 // Saves bytes built in the browser through a Blob URL, which it returns (to revoke later:
 // revoking at once can cancel the download in some browsers); null when the browser refused.
+/**
+ * @param {Uint8Array<ArrayBuffer>} bytes
+ * @param {string} type
+ * @param {string} filename
+ * @returns {string | null}
+ */
 export function save(bytes, type, filename) {
+  let url;
   try {
-    const url = URL.createObjectURL(new Blob([bytes], { type }));
-    download(url, filename);
-    return url;
-  } catch (_) {
+    url = URL.createObjectURL(new Blob([bytes], { type }));
+  } catch (e) {
+    // Out of memory for the file, or blob: URLs refused: the export fails as unsaved.
+    console.error('k12-export: the file could not be made', e);
     return null;
   }
+  download(url, filename);
+  return url;
 }
 
+/** @param {string} url */
 export function revoke(url) {
   URL.revokeObjectURL(url);
 }

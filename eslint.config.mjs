@@ -1,0 +1,55 @@
+// The JS of the widget (the crate's JS beside the Rust, the loader) and of its build scripts,
+// linted in `make test` (`eslint .`), as strictly as the Rust: ESLint's recommended rules, and
+// no catch that hides an error — every `catch` names its error and uses it (tells the expected
+// from the rest, reports or rethrows the rest).
+import js from '@eslint/js';
+import globals from 'globals';
+
+/** A `catch` whose error is not named or not used swallows whatever was thrown. */
+const noSwallowedCatch = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'every catch names its error and uses it: catch what is expected, report the rest' },
+    schema: [],
+  },
+  create(context) {
+    return {
+      CatchClause(node) {
+        const param = node.param;
+        if (!param) {
+          context.report({ node, message: 'catch without its error: say what is expected, and report the rest' });
+          return;
+        }
+        if (param.type !== 'Identifier') return;
+        const variable = context.sourceCode.getDeclaredVariables(node).find((v) => v.name === param.name);
+        if (variable && variable.references.length === 0) {
+          context.report({ node: param, message: `'${param.name}' is caught and never looked at: say what is expected, and report the rest` });
+        }
+      },
+    };
+  },
+};
+
+export default [
+  { ignores: ['dist/**', 'target/**', 'node_modules/**', 'vendor/**', 'build/**', '**/node_modules/**'] },
+  { files: ['src/**/*.js', 'www/embed/**/*.js', 'scripts/**/*.mjs', 'scripts/**/*.js', 'eslint.config.mjs'] },
+  {
+    ...js.configs.recommended,
+    files: ['src/**/*.js', 'www/embed/**/*.js', 'scripts/**/*.mjs', 'scripts/**/*.js', 'eslint.config.mjs'],
+  },
+  {
+    files: ['src/**/*.js', 'www/embed/**/*.js', 'scripts/**/*.mjs', 'scripts/**/*.js', 'eslint.config.mjs'],
+    plugins: { k12x: { rules: { 'no-swallowed-catch': noSwallowedCatch } } },
+    languageOptions: { ecmaVersion: 2024, sourceType: 'module' },
+    rules: {
+      'k12x/no-swallowed-catch': 'error',
+      'no-empty': ['error', { allowEmptyCatch: false }],
+      'no-unused-vars': ['error', { args: 'after-used', caughtErrors: 'none' }],
+      eqeqeq: ['error', 'smart'],
+      'no-var': 'error',
+      'prefer-const': 'error',
+    },
+  },
+  { files: ['src/**/*.js', 'www/embed/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
+  { files: ['scripts/**/*.mjs', 'scripts/**/*.js', 'eslint.config.mjs'], languageOptions: { globals: { ...globals.node } } },
+];
