@@ -26,6 +26,8 @@ pub enum Value {
     Texts(Vec<String>),
     /// An object of arrays of strings, keys in order.
     TextTable(Vec<(String, Vec<String>)>),
+    /// An array of [number, string] pairs.
+    Pairs(Vec<(u32, String)>),
 }
 
 /// The first line of a generated block.
@@ -64,6 +66,11 @@ fn js_value(v: &Value) -> String {
                 .collect();
             ["{ ", &rows.join(", "), " }"].concat()
         }
+        Value::Pairs(pairs) => {
+            let pairs: Vec<String> =
+                pairs.iter().map(|(n, s)| ["[", &n.to_string(), ", ", &js_string(s), "]"].concat()).collect();
+            ["[", &pairs.join(", "), "]"].concat()
+        }
     }
 }
 
@@ -95,9 +102,17 @@ pub fn files() -> Vec<(&'static str, Vec<(&'static str, Value)>)> {
                 ("EXPORTING", code(crate::waiting::code::EXPORTING)),
                 ("DONE", code(crate::waiting::code::DONE)),
                 ("FAILED", code(crate::waiting::code::FAILED)),
+                ("VISIBILITY", n(crate::driver::page::event::VISIBILITY)),
             ],
         ),
         ("src/driver/download.js", vec![("SPACING_MS", n(crate::driver::DOWNLOAD_SPACING_MS))]),
+        (
+            "src/driver/page.js",
+            vec![(
+                "EVENTS",
+                Value::Pairs(crate::driver::page::EVENTS.iter().map(|(t, n)| (*t, (*n).to_owned())).collect()),
+            )],
+        ),
         (
             "src/driver/share.js",
             vec![
@@ -111,6 +126,9 @@ pub fn files() -> Vec<(&'static str, Vec<(&'static str, Value)>)> {
                 ("LEAVE", n(heard::LEAVE)),
                 ("CHANNEL", Value::Text(CHANNEL.to_owned())),
                 ("MAX_MESSAGE", Value::Num(MAX_MESSAGE_BYTES as f64)),
+                ("PAGEHIDE", n(crate::driver::page::event::PAGEHIDE)),
+                ("VISIBILITY", n(crate::driver::page::event::VISIBILITY)),
+                ("RESUME", n(crate::driver::page::event::RESUME)),
             ],
         ),
     ]

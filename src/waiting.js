@@ -8,6 +8,7 @@
 const EXPORTING = 1;
 const DONE = 2;
 const FAILED = 3;
+const VISIBILITY = 2;
 // seam: end
 
 // The page's title has one writer for every button of the page: the title owner, shared by both
@@ -29,6 +30,8 @@ const FAILED = 3;
 // If the page sets its own title meanwhile, the page's title stays: the owner writes nothing more
 // until an export starts again.
 const TITLE_KEY = Symbol.for('k12-export.title.v1');
+
+import { on } from './driver/page.js';
 
 /** @typedef {{ status: number, percent: number | null | undefined, texts: string[], ended?: boolean }} Entry */
 /** @typedef {{ put(key: object, entry: Entry | null): void }} TitleOwner */
@@ -82,7 +85,7 @@ function newTitleOwner() {
     }
   };
   // For the page's life, as the owner: with no export to show it does nothing.
-  document.addEventListener('visibilitychange', show);
+  on(VISIBILITY, show);
 
   return {
     /** @param {object} key @param {Entry | null} entry */

@@ -3,7 +3,6 @@
 
 use std::rc::Rc;
 
-use gloo_timers::callback::Timeout;
 use k12_export_core::json::Json;
 use k12_export_core::{Download, Event, Failure, Status, View};
 use wasm_bindgen::prelude::*;
@@ -11,6 +10,7 @@ use yew::prelude::*;
 
 use crate::components::export_button_view::{use_export_button_view, Change, ExportButtonViewProps, Local, Refs};
 use crate::components::progress_popover::close_on;
+use crate::driver::page::Wake;
 use crate::hooks::use_background_tab::use_background_tab;
 use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::hooks::use_exporter::{use_exporter, ExportInputs};
@@ -219,8 +219,8 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         use_effect_on(
             EffectKey(seq, showing, None),
             Box::new(move || {
-                let timer =
-                    showing.then(|| Timeout::new(TOAST_MS, move || dispatcher.dispatch(Action::DismissToast(seq))));
+                let at = crate::driver::now_ms() + f64::from(TOAST_MS);
+                let timer = showing.then(|| Wake::at(at, move || dispatcher.dispatch(Action::DismissToast(seq))));
                 Box::new(move || drop(timer))
             }),
         );

@@ -2,8 +2,8 @@
 //! panel's) in the browser.
 //!
 //! It turns the machine's commands into requests through a [`Transport`] (each carrying an
-//! `AbortController` signal held by a guard that aborts on drop), a single `setTimeout` for the
-//! machine's next timeout, and downloads ([`download`]); it feeds answers and timer ticks back in
+//! `AbortController` signal held by a guard that aborts on drop), a wake-up of the page's one clock
+//! ([`page`]) for the machine's next timeout, and downloads ([`download`]); it feeds answers and timer ticks back in
 //! and reports every change to its owner. Dropping an [`Exporter`] stops everything at once: the
 //! timer is cleared, requests in flight are aborted, the page listeners are removed, and late
 //! answers find nobody home.
@@ -11,17 +11,16 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use gloo_events::EventListener;
-use gloo_timers::callback::Timeout;
-use k12_export_core::lean::clamp;
 use k12_export_core::{Command, ExportSetup, Input, Machine, RequestId, SansIo};
 use wasm_bindgen::JsCast;
 
 mod download;
+pub mod page;
 pub mod share;
 mod transport;
 
 pub use download::{download, foreign, page_base, save, BlobUrl, DOWNLOAD_SPACING_MS};
+use page::{PageListener, Wake};
 use transport::AbortGuard;
 pub use transport::{FetchTransport, OutcomeFuture, Transport};
 
@@ -32,7 +31,7 @@ struct Inner<M: SansIo + 'static> {
     machine: M,
     transport: Rc<dyn Transport>,
     in_flight: Vec<(RequestId, AbortGuard)>,
-    timer: Option<Timeout>,
+    timer: Option<Wake>,
     observer: Observer<M>,
     blob: Option<BlobUrl>,
 }
@@ -41,7 +40,7 @@ struct Inner<M: SansIo + 'static> {
 /// aborted, page listeners removed, late answers ignored.
 pub struct Runner<M: SansIo + 'static> {
     inner: Rc<RefCell<Inner<M>>>,
-    _page_listeners: Vec<EventListener>,
+    _page_listeners: [PageListener; 2],
 }
 
 /// One button's export runner (the `$export` cache). One export at a time.
@@ -69,22 +68,21 @@ impl<M: SansIo + 'static> Runner<M> {
             observer,
             blob: None,
         }));
-        let mut listeners = Vec::new();
-        if let Some(window) = web_sys::window() {
-            let weak = Rc::downgrade(&inner);
-            listeners.push(EventListener::new(&window, "pagehide", move |_| {
-                if let Some(rc) = weak.upgrade() {
-                    pump(&rc, Some(M::stop()));
-                }
-            }));
-            let weak = Rc::downgrade(&inner);
-            listeners.push(EventListener::new(&window, "pageshow", move |e| {
-                let persisted = e.dyn_ref::<web_sys::PageTransitionEvent>().is_some_and(|e| e.persisted());
-                if let (true, Some(rc)) = (persisted, weak.upgrade()) {
-                    pump(&rc, Some(M::stop()));
-                }
-            }));
-        }
+        // The page's listeners (one of each for the whole page, whatever the number of runners).
+        let weak = Rc::downgrade(&inner);
+        let left = PageListener::new(page::event::PAGEHIDE, move |_| {
+            if let Some(rc) = weak.upgrade() {
+                pump(&rc, Some(M::stop()));
+            }
+        });
+        let weak = Rc::downgrade(&inner);
+        let back = PageListener::new(page::event::PAGESHOW, move |e| {
+            let persisted = e.dyn_ref::<web_sys::PageTransitionEvent>().is_some_and(|e| e.persisted());
+            if let (true, Some(rc)) = (persisted, weak.upgrade()) {
+                pump(&rc, Some(M::stop()));
+            }
+        });
+        let listeners = [left, back];
         Runner { inner, _page_listeners: listeners }
     }
 
@@ -163,7 +161,7 @@ fn pump<M: SansIo + 'static>(rc: &Rc<RefCell<Inner<M>>>, input: Option<M::Input>
     for command in commands {
         execute(rc, command);
     }
-    arm_timer(rc, now);
+    arm_timer(rc);
     observer(&view, &events);
 }
 
@@ -206,14 +204,13 @@ fn execute<M: SansIo + 'static>(rc: &Rc<RefCell<Inner<M>>>, command: Command) {
     }
 }
 
-fn arm_timer<M: SansIo + 'static>(rc: &Rc<RefCell<Inner<M>>>, now: f64) {
+fn arm_timer<M: SansIo + 'static>(rc: &Rc<RefCell<Inner<M>>>) {
     let Ok(mut i) = rc.try_borrow_mut() else { return };
     let next = i.machine.poll_timeout();
     let old = i.timer.take();
     if let Some(at) = next {
-        let delay = clamp(at - now, 0.0, 2_147_483_647.0).ceil() as u32;
         let weak = Rc::downgrade(rc);
-        i.timer = Some(Timeout::new(delay, move || {
+        i.timer = Some(Wake::at(at, move || {
             if let Some(rc) = weak.upgrade() {
                 pump(&rc, Some(M::tick()));
             }

@@ -2,10 +2,12 @@
 // site's channel, and nothing else. What a grant, a message or a page left means is decided in
 // the wasm (core/src/share/tab.rs); this file only carries the calls and what they answer.
 //
-// A page has one channel and one listener per page event, whatever the number of buttons and of
-// widget runtimes on it: a hub kept on `globalThis` under a versioned symbol, shared by every
-// copy of this file on the page. It reads each message once and hands it to the buttons of its
-// job only.
+// A page has one channel, whatever the number of buttons and of widget runtimes on it: a hub kept
+// on `globalThis` under a versioned symbol, shared by every copy of this file on the page. It
+// reads each message once and hands it to the buttons of its job only. The page's events come
+// from the page's one ear (page.js).
+
+import { on } from './page.js';
 
 // What `hear(what, ticket, text)` tells the wasm (`heard` in share.rs), the site's channel, and
 // the longest message read from it (the core checks it again, in bytes).
@@ -20,6 +22,9 @@ const SHOWN = 6;
 const LEAVE = 7;
 const CHANNEL = 'k12-export';
 const MAX_MESSAGE = 16384;
+const PAGEHIDE = 0;
+const VISIBILITY = 2;
+const RESUME = 3;
 // seam: end
 // The hub's interface is version 1: { join(key, hear), leave(key, hear), post(text, from) }.
 const HUB = Symbol.for('k12-export.share-hub.1');
@@ -61,10 +66,10 @@ function newHub() {
     for (const set of [...joined.values()]) for (const hear of [...set]) hear(what, 0, null);
   };
   channel.onmessage = (e) => route(e.data, null);
-  addEventListener('pagehide', () => all(LEAVE));
-  document.addEventListener('visibilitychange', () => document.hidden || all(SHOWN));
+  on(PAGEHIDE, () => all(LEAVE));
+  on(VISIBILITY, () => document.hidden || all(SHOWN));
   // Back from a freeze (the Page Lifecycle's `resume`, where the browser has it).
-  document.addEventListener('resume', () => all(SHOWN));
+  on(RESUME, () => all(SHOWN));
   return {
     join(key, hear) {
       const set = joined.get(key) || new Set();

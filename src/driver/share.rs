@@ -11,12 +11,11 @@
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::{Rc, Weak};
 
-use gloo_timers::callback::Timeout;
-use k12_export_core::lean::clamp;
 use k12_export_core::share::{Coordinator, TabCommand, TabInput};
 use k12_export_core::{Event, View};
 use wasm_bindgen::prelude::*;
 
+use crate::driver::page::Wake;
 use crate::driver::{now_ms, seed};
 
 // The lock and the channel are in JS (`src/driver/share.js`); messages cross as text.
@@ -89,7 +88,7 @@ struct Inner {
     busy: Cell<bool>,
     js: OnceCell<JsShare>,
     hear: OnceCell<Hear>,
-    timer: RefCell<Option<Timeout>>,
+    timer: RefCell<Option<Wake>>,
     show: Show,
     start: Rc<dyn Fn()>,
     stop: Rc<dyn Fn()>,
@@ -236,9 +235,8 @@ fn execute(inner: &Rc<Inner>, command: TabCommand) {
 fn arm(inner: &Rc<Inner>) {
     let at = inner.coordinator.borrow().poll_timeout();
     let timer = at.map(|at| {
-        let delay = clamp(at - now_ms(), 0.0, 2_147_483_647.0).ceil() as u32;
         let weak: Weak<Inner> = Rc::downgrade(inner);
-        Timeout::new(delay, move || {
+        Wake::at(at, move || {
             if let Some(inner) = weak.upgrade() {
                 feed(&inner, TabInput::Timer);
             }
