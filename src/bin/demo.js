@@ -52,13 +52,39 @@ export function setPageCss(css) {
   pageSheet.replaceSync(css);
 }
 
+/** The address waiting to be written, and when one was last written. */
+let hashWanted = /** @type {string | null} */ (null);
+let hashTimer = 0;
+let hashWritten = -Infinity;
+/** At most one write of the address in this many ms: browsers refuse a burst of `replaceState`. */
+const HASH_EVERY = 250;
+
+function writeHash() {
+  hashTimer = 0;
+  if (hashWanted === null) return;
+  const hash = hashWanted;
+  hashWanted = null;
+  hashWritten = performance.now();
+  history.replaceState(history.state, '', hash ? `#${hash}` : location.pathname + location.search);
+}
+
 /**
- * Puts the editor's state in the address (no new history entry, no `hashchange`).
+ * Puts the editor's state in the address (no new history entry, no `hashchange`): at once, or —
+ * while a colour picker is dragged, say — the latest state a moment later, so that the browser's
+ * limit on `replaceState` calls is never reached. A page left meanwhile writes it first.
  * @param {string} hash without `#`; empty: none
  */
 export function replaceHash(hash) {
-  history.replaceState(history.state, '', hash ? `#${hash}` : location.pathname + location.search);
+  hashWanted = hash;
+  if (hashTimer) return;
+  const wait = hashWritten + HASH_EVERY - performance.now();
+  if (wait <= 0) writeHash();
+  else hashTimer = setTimeout(writeHash, wait);
 }
+addEventListener('pagehide', () => {
+  clearTimeout(hashTimer);
+  writeHash();
+});
 
 /**
  * Copies `text` to the clipboard. Where the browser refuses (no permission, no Clipboard API), the

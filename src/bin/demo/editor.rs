@@ -38,6 +38,20 @@ fn ratio_text(r: f64) -> String {
     format!("{:.1}:1", (r * 10.0).floor() / 10.0)
 }
 
+/// The names a link held that could not be used, as a list to read: the first ten, each cut to 40
+/// characters (a link may hold anything).
+fn named(rejected: &[String]) -> String {
+    let mut out: Vec<String> = rejected
+        .iter()
+        .take(10)
+        .map(|n| if n.chars().count() > 40 { n.chars().take(40).chain(['…']).collect() } else { n.clone() })
+        .collect();
+    if rejected.len() > 10 {
+        out.push(String::from("……"));
+    }
+    out.join("、")
+}
+
 /// The id of a token's field.
 fn field_id(name: &str) -> String {
     ["tok", name].concat()
@@ -259,7 +273,7 @@ pub fn Editor(props: &EditorProps) -> Html {
             </p>
             if !rejected.is_empty() {
                 <p class="pg-warn" role="alert">
-                    { ["链接中有 ", &rejected.len().to_string(), " 项无法使用，已忽略：", &rejected.join("、")].concat() }
+                    { ["链接中有 ", &rejected.len().to_string(), " 项无法使用，已忽略：", &named(rejected)].concat() }
                 </p>
             }
             <fieldset class="pg-group">
@@ -293,5 +307,19 @@ pub fn Editor(props: &EditorProps) -> Html {
                 { for others }
             </fieldset>
         </aside>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hostile_links_names_are_listed_short() {
+        assert_eq!(named(&["--k12x-a".into(), "preset".into()]), "--k12x-a、preset");
+        let many: Vec<String> = (0..12).map(|i| i.to_string()).collect();
+        assert_eq!(named(&many), "0、1、2、3、4、5、6、7、8、9、……");
+        let long = "x".repeat(1000);
+        assert_eq!(named(&[long]).chars().count(), 41);
     }
 }
