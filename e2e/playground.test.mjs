@@ -147,6 +147,18 @@ for (const width of [1280, 375]) {
       // Not vacuous: both themes' states, with their popovers, toasts and in-app panels.
       assert.ok(seen.cards >= 38 && seen.popover >= 22 && seen.toast >= 6 && seen['in-app'] >= 2, JSON.stringify(seen));
     }
+    // Each ready look too (its tokens and ::part rules).
+    const presets = await page.evaluate((framed) => [...(framed ? document.querySelector('iframe').contentDocument : document)
+      .querySelectorAll('.pg-preset')].map((b) => b.dataset.preset), framed);
+    assert.ok(presets.length >= 4, `presets: ${presets}`);
+    for (const preset of presets) {
+      await page.evaluate(([framed, preset]) => new Promise((done) => {
+        (framed ? document.querySelector('iframe').contentDocument : document).querySelector(`.pg-preset[data-preset="${preset}"]`).click();
+        requestAnimationFrame(() => requestAnimationFrame(done));
+      }), [framed, preset]);
+      const { problems } = await page.evaluate(layoutProblems, framed);
+      assert.deepEqual(problems, [], `${preset} at ${width} px`);
+    }
     if (!framed) assert.deepEqual(await page.errors(), []);
   });
 }

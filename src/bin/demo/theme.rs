@@ -292,12 +292,13 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         id: "compact",
         name: "紧凑",
-        note: "表格工具栏里的小号按钮与较窄的浮层",
+        note: "表格工具栏里的小号按钮，较窄的浮层",
         tokens: &[("--k12x-height", "26px"), ("--k12x-font-size", "12px"), ("--k12x-radius", "4px")],
         parts: &[
             ("button", "min-width: 0; padding: 0 10px;"),
             ("popover", "width: 240px; padding: 8px 10px 6px; font-size: 12px;"),
             ("bar", "height: 4px;"),
+            ("cancel", "min-height: 24px; padding: 0 8px; font-size: 12px;"),
             ("toast", "padding: 6px 8px 6px 12px; font-size: 13px;"),
         ],
     },
