@@ -158,3 +158,27 @@ export async function axe(page) {
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
   });
 }
+
+/**
+ * Makes the page hold still for screenshots, in the document and in every open shadow root:
+ * every CSS animation paused at the same moment of its cycle (0.5 s in: a spinner at the same
+ * angle, an indeterminate bar at the same place, a finite one finished), no transitions, no
+ * blinking caret, no focus; then waits for the fonts and two frames.
+ */
+export async function still(page) {
+  await page.evaluate(async () => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync('*, *::before, *::after { transition: none !important; caret-color: transparent !important; }');
+    const roots = [document, ...[...document.querySelectorAll('*')].filter((e) => e.shadowRoot).map((e) => e.shadowRoot)];
+    for (const r of roots) r.adoptedStyleSheets = [...r.adoptedStyleSheets, sheet];
+    for (const r of roots) {
+      for (const a of r.getAnimations()) {
+        a.pause();
+        a.currentTime = 500;
+      }
+    }
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+    await document.fonts.ready;
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  });
+}

@@ -7,6 +7,7 @@
 //   node e2e/run.mjs                               every file, every engine
 //   node e2e/run.mjs export backends               files whose name contains one of the words
 //   node e2e/run.mjs --engines=firefox,webkit export
+//   node e2e/run.mjs --update-shots visual         writes the visual references anew (E2E_UPDATE_SHOTS=1)
 import { spawn } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ const engineArg = args.find((a) => a.startsWith('--engines='));
 const engines = engineArg ? engineArg.slice('--engines='.length).split(',') : (process.env.E2E_ENGINES?.split(',') ?? ENGINES);
 for (const e of engines) if (!ENGINES.includes(e)) throw new Error(`unknown engine ${e} (one of ${ENGINES.join(', ')})`);
 const only = args.filter((a) => !a.startsWith('--'));
+if (args.includes('--update-shots')) process.env.E2E_UPDATE_SHOTS = '1';
 
 // The mock, and every browser the test files start, carry this process's marker: whatever
 // happens, they are killed when this process ends.

@@ -1,5 +1,7 @@
-// Crops a PNG (8-bit RGB or RGBA, not interlaced: what browsers' screenshots are). Used for
-// element screenshots in WebKitGTK, whose own element screenshots come out partly black.
+// A small PNG codec for screenshots: decodes 8-bit RGB, RGBA and palette images (not interlaced:
+// what browsers' screenshots and `encode` make), crops (element screenshots in WebKitGTK, whose own
+// come out partly black), encodes as small as it easily can (the visual references are committed),
+// and compares two images with a tolerance.
 import { deflateSync, inflateSync } from 'node:zlib';
 
 const SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
@@ -43,19 +45,23 @@ export function decode(png) {
   const width = ihdr.readUInt32BE(0);
   const height = ihdr.readUInt32BE(4);
   const [depth, colour, , , interlace] = ihdr.subarray(8, 13);
-  const channels = { 2: 3, 6: 4 }[colour];
-  if (depth !== 8 || !channels || interlace) throw new Error(`unsupported PNG (depth ${depth}, colour ${colour}, interlace ${interlace})`);
+  const stored = { 2: 3, 3: 1, 6: 4 }[colour];
+  if (depth !== 8 || !stored || interlace) throw new Error(`unsupported PNG (depth ${depth}, colour ${colour}, interlace ${interlace})`);
+  const palette = colour === 3 ? all.find((c) => c.type === 'PLTE')?.data : null;
+  if (colour === 3 && !palette) throw new Error('a palette PNG without its palette');
+  const alpha = colour === 3 ? all.find((c) => c.type === 'tRNS')?.data : null;
+  const channels = colour === 3 ? (alpha ? 4 : 3) : stored;
   const raw = inflateSync(Buffer.concat(all.filter((c) => c.type === 'IDAT').map((c) => c.data)));
-  const stride = width * channels;
+  const stride = width * stored;
   const rows = [];
   let prev = Buffer.alloc(stride);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)];
     const line = Buffer.from(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)));
     for (let i = 0; i < stride; i++) {
-      const a = i >= channels ? line[i - channels] : 0;
+      const a = i >= stored ? line[i - stored] : 0;
       const b = prev[i];
-      const c = i >= channels ? prev[i - channels] : 0;
+      const c = i >= stored ? prev[i - stored] : 0;
       let add = 0;
       if (filter === 1) add = a;
       else if (filter === 2) add = b;
@@ -69,10 +75,141 @@ export function decode(png) {
       }
       line[i] = (line[i] + add) & 0xff;
     }
-    rows.push(line);
     prev = line;
+    if (!palette) {
+      rows.push(line);
+      continue;
+    }
+    const out = Buffer.alloc(width * channels);
+    for (let x = 0; x < width; x++) {
+      const k = line[x];
+      palette.copy(out, x * channels, k * 3, k * 3 + 3);
+      if (alpha) out[x * channels + 3] = k < alpha.length ? alpha[k] : 255;
+    }
+    rows.push(out);
   }
   return { width, height, channels, rows };
+}
+
+/** The filtered row (filter byte first) that leaves the least to compress: the usual heuristic. */
+function bestFilter(line, prev, bpp) {
+  let best = null;
+  let bestSum = Infinity;
+  for (let f = 0; f < 5; f++) {
+    const out = Buffer.alloc(line.length + 1);
+    out[0] = f;
+    let sum = 0;
+    for (let i = 0; i < line.length; i++) {
+      const a = i >= bpp ? line[i - bpp] : 0;
+      const b = prev[i];
+      const c = i >= bpp ? prev[i - bpp] : 0;
+      let p = 0;
+      if (f === 1) p = a;
+      else if (f === 2) p = b;
+      else if (f === 3) p = (a + b) >> 1;
+      else if (f === 4) {
+        const q = a + b - c;
+        const pa = Math.abs(q - a);
+        const pb = Math.abs(q - b);
+        const pc = Math.abs(q - c);
+        p = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      }
+      const v = (line[i] - p) & 0xff;
+      out[i + 1] = v;
+      sum += v < 128 ? v : 256 - v;
+    }
+    if (sum < bestSum) [best, bestSum] = [out, sum];
+  }
+  return best;
+}
+
+/**
+ * `{ width, height, channels, rows }` (as `decode` gives) as a PNG, lossless and small: a palette
+ * when the image has at most 256 colours (rows unfiltered), else RGB or RGBA with each row's best
+ * filter; deflate at its highest level.
+ */
+export function encode({ width, height, channels, rows }) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  const opaque = channels === 3 || rows.every((r) => { for (let i = 3; i < r.length; i += 4) if (r[i] !== 255) return false; return true; });
+  const colours = new Map();
+  const key = (r, x) => (r[x * channels] << 24) | (r[x * channels + 1] << 16) | (r[x * channels + 2] << 8) | (channels === 4 ? r[x * channels + 3] : 255);
+  for (const r of rows) {
+    for (let x = 0; x < width && colours.size <= 256; x++) {
+      const k = key(r, x);
+      if (!colours.has(k)) colours.set(k, colours.size);
+    }
+  }
+  const parts = [];
+  let lines = [];
+  if (colours.size <= 256) {
+    ihdr.set([8, 3, 0, 0, 0], 8);
+    const plte = Buffer.alloc(colours.size * 3);
+    const trns = Buffer.alloc(colours.size);
+    for (const [k, i] of colours) {
+      plte.writeUIntBE((k >>> 8) & 0xffffff, i * 3, 3);
+      trns[i] = k & 0xff;
+    }
+    parts.push(chunk('PLTE', plte));
+    if (!opaque) parts.push(chunk('tRNS', trns));
+    for (const r of rows) {
+      const line = Buffer.alloc(width + 1);
+      for (let x = 0; x < width; x++) line[x + 1] = colours.get(key(r, x));
+      lines.push(line);
+    }
+  } else {
+    const bpp = opaque ? 3 : 4;
+    ihdr.set([8, opaque ? 2 : 6, 0, 0, 0], 8);
+    let prev = Buffer.alloc(width * bpp);
+    for (const r of rows) {
+      let line = r;
+      if (bpp !== channels) {
+        line = Buffer.alloc(width * 3);
+        for (let x = 0; x < width; x++) r.copy(line, x * 3, x * channels, x * channels + 3);
+      }
+      lines.push(bestFilter(line, prev, bpp));
+      prev = line;
+    }
+  }
+  const idat = deflateSync(Buffer.concat(lines), { level: 9, memLevel: 9 });
+  lines = null;
+  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), ...parts, chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/**
+ * How `actual` differs from `expected` (decoded images): the pixels whose colour differs by more
+ * than `tolerance` in some channel (0–255), counting every pixel outside the common area as
+ * differing, and an image of the differences (the expected image faded, differing pixels red).
+ */
+export function compare(actual, expected, tolerance) {
+  const width = Math.max(actual.width, expected.width);
+  const height = Math.max(actual.height, expected.height);
+  const rows = [];
+  let differing = 0;
+  const px = (img, x, y) => {
+    if (x >= img.width || y >= img.height) return null;
+    const o = x * img.channels;
+    const r = img.rows[y];
+    return [r[o], r[o + 1], r[o + 2]];
+  };
+  for (let y = 0; y < height; y++) {
+    const out = Buffer.alloc(width * 3);
+    for (let x = 0; x < width; x++) {
+      const a = px(actual, x, y);
+      const e = px(expected, x, y);
+      const differs = !a || !e || a.some((v, i) => Math.abs(v - e[i]) > tolerance);
+      if (differs) {
+        differing++;
+        out.set([255, 0, 0], x * 3);
+      } else {
+        const grey = 255 - ((255 - Math.round((e[0] + e[1] + e[2]) / 3)) >> 2);
+        out.set([grey, grey, grey], x * 3);
+      }
+    }
+    rows.push(out);
+  }
+  return { differing, total: width * height, image: encode({ width, height, channels: 3, rows }) };
 }
 
 /** The part of `png` inside the rectangle (CSS pixels × `scale`), clamped to the image. */
@@ -90,4 +227,27 @@ export function crop(png, { x, y, width, height }, scale = 1) {
   ihdr.writeUInt32BE(y1 - y0, 4);
   ihdr.set([8, img.channels === 4 ? 6 : 2, 0, 0, 0], 8);
   return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(lines))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Steps of a channel in `reduce`: 16 levels, 0, 17, …, 255. */
+const STEP = 17;
+
+/**
+ * The image with each channel rounded to 16 levels (alpha dropped): a card of the gallery then has
+ * a few dozen colours, which `encode` stores with a palette in about a fifth of the size of the
+ * screenshot, while a moved box, a changed colour or a clipped text still shows.
+ */
+export function reduce({ width, height, channels, rows }) {
+  return {
+    width,
+    height,
+    channels: 3,
+    rows: rows.map((r) => {
+      const out = Buffer.alloc(width * 3);
+      for (let x = 0; x < width; x++) {
+        for (let c = 0; c < 3; c++) out[x * 3 + c] = Math.round(r[x * channels + c] / STEP) * STEP;
+      }
+      return out;
+    }),
+  };
 }

@@ -1,8 +1,14 @@
 //! The demo page: every state of the export button side by side for designers (from fixed props,
-//! no server needed), and live scenarios against the mock backend.
+//! no server needed), each in a shadow root of its own as an embedded widget is, with a theme
+//! editor applied to all of them live; and live scenarios against the mock backend.
 
-// The page only renders in the browser; natively the binary is a stub.
-#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+// The page only renders in the browser; natively the binary is a stub (its model is tested).
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code, unused_imports))]
+
+#[path = "demo/editor.rs"]
+mod editor;
+#[path = "demo/theme.rs"]
+mod theme;
 
 use std::rc::Rc;
 
@@ -10,7 +16,30 @@ use k12_export::components::ExportButtonView;
 use k12_export::core::json::Json;
 use k12_export::core::{Download, FailKind, Failure, Stage, Status, View};
 use k12_export::{AsyncExportButton, Labels, Options};
+use wasm_bindgen::prelude::wasm_bindgen;
 use yew::prelude::*;
+
+use crate::editor::Editor;
+use crate::theme::{State, Token, WIDGET_CSS};
+
+/// The gallery's own presentation inside each stage (states in place, not floating).
+const GALLERY_CSS: &str = include_str!("../../www/gallery.css");
+
+#[wasm_bindgen(module = "/src/bin/demo.js")]
+extern "C" {
+    /// Gives `host` a shadow root with the widget's and the gallery's stylesheets; returns the
+    /// frame to render the state into (in the dark palette when `dark`).
+    fn stage(host: &web_sys::Element, widget_css: &str, gallery_css: &str, dark: bool) -> web_sys::Element;
+    /// Applies the editor's CSS to the page.
+    #[wasm_bindgen(js_name = setPageCss)]
+    fn set_page_css(css: &str);
+    /// Puts the editor's state in the address, without a history entry.
+    #[wasm_bindgen(js_name = replaceHash)]
+    fn replace_hash(hash: &str);
+    /// Copies `text`; where refused, selects `shown`'s text. Resolves to whether it copied.
+    #[wasm_bindgen(js_name = copyText)]
+    fn copy_text(text: &str, shown: &web_sys::Element) -> js_sys::Promise;
+}
 
 const K12_CONFIG: &str = r#"{
   "homework-export": {"method": "GET", "url": "/j/org/{termId}/homework/export", "rest": true, "isPolling": true},
@@ -23,6 +52,8 @@ const LONG_NAME: &str = "K12阶段测试统计-2025寒假班（高三理科实�
 
 /// A state in the gallery.
 struct Sample {
+    /// Its name in file names (the visual references): ASCII, stable.
+    id: &'static str,
     title: &'static str,
     note: &'static str,
     view: View,
@@ -49,7 +80,8 @@ fn exporting(percent: Option<u8>, stage: Stage, eta: Option<u32>) -> View {
 
 fn samples() -> Vec<Sample> {
     let idle = View { filename: "K12作业统计-2024春季班".into(), ..View::default() };
-    let s = |title, note, view, open| Sample {
+    let s = |id, title, note, view, open| Sample {
+        id,
         title,
         note,
         view,
@@ -60,6 +92,8 @@ fn samples() -> Vec<Sample> {
         cancel: open,
         in_app: false,
     };
+    // A running export: grey and inert.
+    let busy = |id, title, note, view, open| Sample { inert: true, ..s(id, title, note, view, open) };
     let done = View {
         status: Status::Done,
         percent: Some(100),
@@ -69,47 +103,46 @@ fn samples() -> Vec<Sample> {
         }),
         ..idle.clone()
     };
+    let failed = View { status: Status::Failed, ..idle.clone() };
     vec![
-        s("空闲", "可点击，悬停无浮层", idle.clone(), false),
-        Sample {
-            inert: true,
-            ..s("导出中", "置灰、不可再次点击，仍可悬停和聚焦", exporting(Some(37), Stage::Running, Some(12)), false)
-        },
-        Sample {
-            inert: true, ..s("悬停 · 0%", "刚开始，尚无进度", exporting(Some(0), Stage::Starting, None), true)
-        },
-        Sample {
-            inert: true,
-            ..s("悬停 · 37%", "有预计剩余时间", exporting(Some(37), Stage::Running, Some(12)), true)
-        },
-        Sample { inert: true, ..s("悬停 · 99%", "即将完成", exporting(Some(99), Stage::Running, None), true) },
-        Sample {
-            inert: true,
-            ..s("悬停 · 进度未知", "后端不提供数字时的不确定进度条", exporting(None, Stage::Running, None), true)
-        },
-        Sample {
-            inert: true,
-            ..s("正在生成文件", "进度已满、下载地址尚未返回", exporting(Some(99), Stage::Generating, None), true)
-        },
-        Sample {
-            inert: true,
-            ..s(
-                "网络重试中",
-                "临时故障自动重试",
-                View { retrying: true, ..exporting(Some(58), Stage::Running, None) },
-                true,
-            )
-        },
+        s("idle", "空闲", "可点击，悬停无浮层", idle.clone(), false),
+        busy(
+            "busy",
+            "导出中",
+            "置灰、不可再次点击，仍可悬停和聚焦",
+            exporting(Some(37), Stage::Running, Some(12)),
+            false,
+        ),
+        busy("open-0", "悬停 · 0%", "刚开始，尚无进度", exporting(Some(0), Stage::Starting, None), true),
+        busy("open-37", "悬停 · 37%", "有预计剩余时间", exporting(Some(37), Stage::Running, Some(12)), true),
+        busy("open-99", "悬停 · 99%", "即将完成", exporting(Some(99), Stage::Running, None), true),
+        busy(
+            "open-unknown",
+            "悬停 · 进度未知",
+            "后端不提供数字时的不确定进度条",
+            exporting(None, Stage::Running, None),
+            true,
+        ),
+        busy(
+            "generating",
+            "正在生成文件",
+            "进度已满、下载地址尚未返回",
+            exporting(Some(99), Stage::Generating, None),
+            true,
+        ),
+        busy(
+            "retrying",
+            "网络重试中",
+            "临时故障自动重试",
+            View { retrying: true, ..exporting(Some(58), Stage::Running, None) },
+            true,
+        ),
         Sample {
             toast: Some(Failure::new(FailKind::Server).detail(Some("导出任务异常：数据库连接中断"))),
-            ..s(
-                "导出失败",
-                "toast 提示“导出失败”，按钮恢复正常",
-                View { status: Status::Failed, ..idle.clone() },
-                false,
-            )
+            ..s("failed", "导出失败", "toast 提示“导出失败”，按钮恢复正常", failed.clone(), false)
         },
         s(
+            "done",
             "导出完成",
             "已自动下载，保留“下载”链接备用",
             View {
@@ -122,43 +155,43 @@ fn samples() -> Vec<Sample> {
             },
             false,
         ),
-        Sample { inert: true, ..s("禁用", "aria-disabled，可聚焦", idle.clone(), false) },
+        busy("disabled", "禁用", "aria-disabled，可聚焦", idle.clone(), false),
+        busy(
+            "long-name",
+            "超长文件名",
+            "最多两行，其余省略",
+            View { filename: LONG_NAME.into(), ..exporting(Some(64), Stage::Running, Some(95)) },
+            true,
+        ),
         Sample {
-            inert: true,
-            ..s(
-                "超长文件名",
-                "最多两行，其余省略",
-                View { filename: LONG_NAME.into(), ..exporting(Some(64), Stage::Running, Some(95)) },
+            narrow: true,
+            ..busy(
+                "narrow",
+                "窄容器",
+                "容器（虚线框）比浮层窄：浮层保持自身宽度，不被裁剪",
+                exporting(Some(21), Stage::Running, Some(40)),
                 true,
             )
-        },
-        Sample {
-            inert: true,
-            narrow: true,
-            ..s("窄容器", "浮层不超出视口", exporting(Some(21), Stage::Running, Some(40)), true)
         },
         // Cancel, waiting, background tabs, in-app browsers.
-        Sample {
-            inert: true,
-            ..s(
-                "进度停滞",
-                "超过 15 秒无进展：说明服务器仍在处理及已等待时间，不再显示旧的预计时间",
-                View { stalled_secs: Some(80), ..exporting(Some(63), Stage::Running, None) },
-                true,
-            )
-        },
-        Sample {
-            inert: true,
-            ..s(
-                "停滞 · 进度未知",
-                "后端不提供数字时同样说明已等待多久",
-                View { stalled_secs: Some(25), ..exporting(None, Stage::Running, None) },
-                true,
-            )
-        },
+        busy(
+            "stalled",
+            "进度停滞",
+            "超过 15 秒无进展：说明服务器仍在处理及已等待时间，不再显示旧的预计时间",
+            View { stalled_secs: Some(80), ..exporting(Some(63), Stage::Running, None) },
+            true,
+        ),
+        busy(
+            "stalled-unknown",
+            "停滞 · 进度未知",
+            "后端不提供数字时同样说明已等待多久",
+            View { stalled_secs: Some(25), ..exporting(None, Stage::Running, None) },
+            true,
+        ),
         Sample {
             toast: Some(Failure::new(FailKind::Cancelled).detail(Some("管理员取消了该导出任务"))),
             ..s(
+                "cancelled",
                 "服务器取消任务",
                 "导出服务返回 status 4：显示为“导出已取消”，而非失败",
                 View { status: Status::Cancelled, ..idle.clone() },
@@ -167,22 +200,54 @@ fn samples() -> Vec<Sample> {
         },
         Sample {
             toast: Some(Failure::new(FailKind::Network)),
-            ..s("失败原因 · 网络", "无服务器消息时也说明原因", View { status: Status::Failed, ..idle.clone() }, false)
+            ..s("failed-network", "失败原因 · 网络", "无服务器消息时也说明原因", failed, false)
         },
         Sample {
             in_app: true,
-            ..s("应用内浏览器", "微信、企业微信、钉钉内无法下载：提示在浏览器中打开，可复制链接", done, false)
+            ..s("in-app", "应用内浏览器", "微信、企业微信、钉钉内无法下载：提示在浏览器中打开，可复制链接", done, false)
         },
-        Sample {
-            inert: true,
-            ..s(
-                "跟随另一标签页的导出",
-                "同一导出已在另一标签页进行：显示其进度，不再发起请求，文件只在那边下载一次",
-                exporting(Some(46), Stage::Running, Some(9)),
-                true,
-            )
-        },
+        busy(
+            "following",
+            "跟随另一标签页的导出",
+            "同一导出已在另一标签页进行：显示其进度，不再发起请求，文件只在那边下载一次",
+            exporting(Some(46), Stage::Running, Some(9)),
+            true,
+        ),
     ]
+}
+
+#[derive(Properties, PartialEq)]
+struct StageProps {
+    /// The dark palette.
+    dark: bool,
+    /// Shown in a container narrower than the popover.
+    #[prop_or_default]
+    narrow: bool,
+    /// The state.
+    children: Html,
+}
+
+/// One state's box, as an embedded widget has it: a `k12-export-button` element whose shadow root
+/// carries the widget's stylesheet, so that the editor's CSS (tokens on the element, `::part`
+/// rules) applies exactly as it will on a page.
+#[function_component]
+fn StateStage(props: &StageProps) -> Html {
+    let host = use_node_ref();
+    let frame = use_state(|| None::<web_sys::Element>);
+    {
+        let (host, frame) = (host.clone(), frame.clone());
+        use_effect_with(props.dark, move |&dark| {
+            if let Some(h) = host.cast::<web_sys::Element>() {
+                frame.set(Some(stage(&h, WIDGET_CSS, GALLERY_CSS, dark)));
+            }
+        });
+    }
+    html! {
+        <>
+            <k12-export-button ref={host} class={classes!(props.narrow.then_some("narrow"))} />
+            { frame.as_ref().map(|f| create_portal(props.children.clone(), f.clone())).unwrap_or_default() }
+        </>
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -193,21 +258,24 @@ struct GalleryProps {
 
 #[function_component]
 fn Gallery(props: &GalleryProps) -> Html {
+    let theme = if props.dark { "dark" } else { "light" };
     let cards = samples().into_iter().enumerate().map(|(i, s)| {
         html! {
-            <figure class={classes!("demo-card", s.open.then_some("demo-card--tall"), s.narrow.then_some("demo-card--narrow"))} data-state={s.title}>
+            <figure class="demo-card" data-state={s.title} data-shot={[theme, "-", s.id].concat()}>
                 <div class="demo-stage">
-                    <ExportButtonView
-                        view={s.view}
-                        label={props.labels.export}
-                        labels={props.labels.clone()}
-                        popover_open={s.open}
-                        popover_id={AttrValue::from(format!("gallery-pop-{i}-{}", props.dark))}
-                        inert={s.inert}
-                        toast={s.toast}
-                        oncancel={s.cancel.then(Callback::noop)}
-                        in_app={s.in_app}
-                    />
+                    <StateStage dark={props.dark} narrow={s.narrow}>
+                        <ExportButtonView
+                            view={s.view}
+                            label={props.labels.export}
+                            labels={props.labels.clone()}
+                            popover_open={s.open}
+                            popover_id={AttrValue::from(format!("gallery-pop-{i}-{theme}"))}
+                            inert={s.inert}
+                            toast={s.toast}
+                            oncancel={s.cancel.then(Callback::noop)}
+                            in_app={s.in_app}
+                        />
+                    </StateStage>
                 </div>
                 <figcaption><strong>{ s.title }</strong><span>{ s.note }</span></figcaption>
             </figure>
@@ -460,33 +528,77 @@ fn LiveScenarios(props: &LiveProps) -> Html {
     html! { <div class="demo-grid">{ for cards }</div> }
 }
 
+/// The state a link gives (its fragment), and what in it could not be used.
+fn from_address(tokens: &[Token]) -> (State, Vec<String>) {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    State::from_hash(tokens, &hash)
+}
+
 #[function_component]
 fn Demo() -> Html {
-    let dark = use_state(|| false);
-    let english = use_state(|| false);
-    let labels = Rc::new(if *english { Labels::en() } else { Labels::zh_cn() });
-    let toggle = |s: &UseStateHandle<bool>| {
-        let s = s.clone();
-        Callback::from(move |_: MouseEvent| s.set(!*s))
+    let tokens = use_memo((), |()| theme::tokens(WIDGET_CSS));
+    let start = use_memo((), |()| from_address(&tokens));
+    let state = use_state(|| start.0.clone());
+    let rejected = use_state(|| Rc::new(start.1.clone()));
+    // Bumped when the state comes from outside the editor's fields (a link opened in this tab).
+    let epoch = use_state(|| 0u32);
+    // What the page shows and what its address says follow the state.
+    use_effect_with((*state).clone(), |s| {
+        set_page_css(&s.css());
+        replace_hash(&s.to_hash());
+    });
+    // A link pasted into this tab's address bar: the page follows it.
+    {
+        let (tokens, state, rejected, epoch) = (tokens.clone(), state.clone(), rejected.clone(), epoch.clone());
+        use_effect_with((), move |()| {
+            let listener = web_sys::window().map(|w| {
+                gloo_events::EventListener::new(&w, "hashchange", move |_| {
+                    let (s, r) = from_address(&tokens);
+                    state.set(s);
+                    rejected.set(Rc::new(r));
+                    epoch.set(*epoch + 1);
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    let labels = Rc::new(if state.english { Labels::en() } else { Labels::zh_cn() });
+    let toggle = |flip: fn(State) -> State| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.set(flip((*state).clone())))
+    };
+    let onchange = {
+        let state = state.clone();
+        Callback::from(move |s: State| state.set(s))
     };
     html! {
-        <div class={classes!("demo", (*dark).then_some("demo--dark"))}>
+        <div class={classes!("demo", state.dark_page.then_some("demo--dark"))}>
             <header class="demo-header">
                 <div>
                     <h1>{ "异步导出按钮" }</h1>
                     <p>{ "K12 作业统计与阶段测试统计的“导出”：点击开始，悬停查看进度，完成后自动下载。" }</p>
                 </div>
                 <div class="demo-tools" role="group" aria-label="预览设置">
-                    <button type="button" class="demo-toggle" aria-pressed={(*dark).to_string()} onclick={toggle(&dark)}>{ "深色背景" }</button>
-                    <button type="button" class="demo-toggle" aria-pressed={(*english).to_string()} onclick={toggle(&english)}>{ "English" }</button>
+                    <button type="button" class="demo-toggle" aria-pressed={state.dark_page.to_string()}
+                            onclick={toggle(|s| State { dark_page: !s.dark_page, ..s })}>{ "深色背景" }</button>
+                    <button type="button" class="demo-toggle" aria-pressed={state.english.to_string()}
+                            onclick={toggle(|s| State { english: !s.english, ..s })}>{ "English" }</button>
                 </div>
             </header>
             <main>
                 <section aria-labelledby="gallery-title">
                     <h2 id="gallery-title">{ "状态一览" }</h2>
-                    <p class="demo-lead">{ "固定数据渲染，无需服务器；浅色与深色主题并列。" }</p>
-                    <Gallery dark={false} labels={labels.clone()} />
-                    <Gallery dark={true} labels={labels.clone()} />
+                    <p class="demo-lead">
+                        { "固定数据渲染，无需服务器；每个状态都像嵌入页面时一样在自己的 shadow root 里，浅色与深色主题并列。用主题编辑器试改外观，复制 CSS 即可用于页面。" }
+                    </p>
+                    <div class="demo-play">
+                        <Editor tokens={tokens.clone()} state={(*state).clone()} {onchange}
+                                rejected={(*rejected).clone()} epoch={*epoch} />
+                        <div class="demo-galleries">
+                            <Gallery dark={false} labels={labels.clone()} />
+                            <Gallery dark={true} labels={labels.clone()} />
+                        </div>
+                    </div>
                 </section>
                 <section aria-labelledby="live-title">
                     <h2 id="live-title">{ "实时场景" }</h2>
