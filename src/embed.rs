@@ -31,6 +31,7 @@ use yew::prelude::*;
 use yew::{AppHandle, BaseComponent};
 
 use crate::components::{AsyncExportButton, AsyncExportButtonProps};
+use crate::driver::page::Wake;
 use crate::labels::Labels;
 use crate::options::Options;
 
@@ -88,11 +89,12 @@ thread_local! {
 
 type Pool<C> = std::thread::LocalKey<RefCell<Vec<Pooled<C>>>>;
 
-/// Shows `props` in `element` (its children replaced) with a pooled root, or a new one.
+/// Puts a pooled root, or a new one, in `element` (its children replaced), showing `props` when
+/// given (else nothing yet).
 fn attach<C: BaseComponent>(
     pool: &'static Pool<C>,
     element: &Element,
-    props: C::Properties,
+    props: Option<C::Properties>,
 ) -> Result<Pooled<C>, JsError>
 where
     C::Properties: Clone + PartialEq,
@@ -111,7 +113,9 @@ where
     };
     element.set_text_content(None);
     element.append_child(&root.host).map_err(|_| JsError::new("k12-export: cannot mount into this element"))?;
-    root.app.update(SlotProps { inner: Some(props) });
+    if props.is_some() {
+        root.app.update(SlotProps { inner: props });
+    }
     Ok(root)
 }
 
@@ -132,22 +136,60 @@ where
     });
 }
 
+/// A mounted button: the page's element, the root in it and what it shows (once drawn).
+struct Button {
+    element: Element,
+    /// `None` once destroyed.
+    root: Option<Pooled<AsyncExportButton>>,
+    props: AsyncExportButtonProps,
+    drawn: bool,
+}
+
 /// A mounted button. `destroy()` stops any export and removes the button and all its listeners.
 #[wasm_bindgen]
 pub struct Handle {
-    /// The page's element, the root shown in it and what it shows; let go by `destroy()`.
-    mounted: Option<(Element, Pooled<AsyncExportButton>, AsyncExportButtonProps)>,
+    /// Let go by `destroy()`.
+    button: Option<Rc<RefCell<Button>>>,
+    /// The button's first drawing, waiting its turn on the page's clock.
+    draw: Option<Wake>,
 }
 
+const BUSY: &str = "k12-export: the button is busy drawing (called from one of its own events?)";
+
 /// Mounts an export button into `element` (its children are replaced). Throws on bad options.
+///
+/// The options are checked at once; the button is drawn on the page's clock, a few buttons per
+/// task, so that a page mounting a hundred in one loop makes no long task (the loader shows its
+/// own drawing of the idle button meanwhile). `update()` and `start()` before the drawing are
+/// kept for it.
 ///
 /// `element` may sit in a shadow root (the loader renders there): the DOM events then go to the
 /// shadow root's host, where the page listens.
 #[wasm_bindgen]
 pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsError> {
     let props = props(&element, &options, 0)?;
-    let root = attach(&BUTTON_ROOTS, &element, props.clone())?;
-    Ok(Handle { mounted: Some((element, root, props)) })
+    let root = attach(&BUTTON_ROOTS, &element, None)?;
+    let button = Rc::new(RefCell::new(Button { element, root: Some(root), props, drawn: false }));
+    let weak = Rc::downgrade(&button);
+    let draw = Wake::at(crate::driver::now_ms(), move || {
+        if let Some(button) = weak.upgrade() {
+            let _ = redraw(&button, true);
+        }
+    });
+    Ok(Handle { button: Some(button), draw: Some(draw) })
+}
+
+/// Shows the button's props, when it is drawn already or `first` (its first drawing).
+fn redraw(button: &Rc<RefCell<Button>>, first: bool) -> Result<(), JsError> {
+    let mut b = button.try_borrow_mut().map_err(|_| JsError::new(BUSY))?;
+    if first || b.drawn {
+        b.drawn = true;
+        let props = b.props.clone();
+        if let Some(root) = b.root.as_mut() {
+            root.app.update(SlotProps { inner: Some(props) });
+        }
+    }
+    Ok(())
 }
 
 #[wasm_bindgen]
@@ -155,39 +197,51 @@ impl Handle {
     /// Replaces the options (a running export is stopped if what it exports changed). Throws on
     /// bad options and keeps the old ones.
     pub fn update(&mut self, options: JsValue) -> Result<(), JsError> {
-        let (element, root, shown) = self.live()?;
-        let props = props(element, &options, shown.start_key)?;
-        root.app.update(SlotProps { inner: Some(props.clone()) });
-        *shown = props;
-        Ok(())
+        let button = self.live()?;
+        {
+            let mut b = button.try_borrow_mut().map_err(|_| JsError::new(BUSY))?;
+            b.props = props(&b.element, &options, b.props.start_key)?;
+        }
+        redraw(&button, false)
     }
 
     /// Starts an export, as a click on the button would (nothing happens while one runs, or when
     /// the button is disabled).
     pub fn start(&mut self) -> Result<(), JsError> {
-        let (_, root, shown) = self.live()?;
-        shown.start_key = shown.start_key.wrapping_add(1).max(1);
-        root.app.update(SlotProps { inner: Some(shown.clone()) });
-        Ok(())
+        let button = self.live()?;
+        {
+            let mut b = button.try_borrow_mut().map_err(|_| JsError::new(BUSY))?;
+            b.props.start_key = b.props.start_key.wrapping_add(1).max(1);
+        }
+        redraw(&button, false)
     }
 
-    fn live(&mut self) -> Result<(&Element, &mut Pooled<AsyncExportButton>, &mut AsyncExportButtonProps), JsError> {
-        let (element, root, shown) =
-            self.mounted.as_mut().ok_or_else(|| JsError::new("k12-export: this button was destroyed"))?;
-        Ok((element, root, shown))
+    fn live(&self) -> Result<Rc<RefCell<Button>>, JsError> {
+        self.button.clone().ok_or_else(|| JsError::new("k12-export: this button was destroyed"))
     }
 
     /// Stops any export, removes the button and every listener. Safe to call twice.
     pub fn destroy(&mut self) {
-        if let Some((_, root, _)) = self.mounted.take() {
-            detach(&BUTTON_ROOTS, root);
+        self.draw = None;
+        if let Some(button) = self.button.take() {
+            let root = button.try_borrow_mut().ok().and_then(|mut b| b.root.take());
+            match root {
+                Some(root) => detach(&BUTTON_ROOTS, root),
+                // Called from one of its own events while it draws: detached right after.
+                None => wasm_bindgen_futures::spawn_local(async move {
+                    let root = button.try_borrow_mut().ok().and_then(|mut b| b.root.take());
+                    if let Some(root) = root {
+                        detach(&BUTTON_ROOTS, root);
+                    }
+                }),
+            }
         }
     }
 
     /// True until `destroy()`.
     #[wasm_bindgen(getter)]
     pub fn mounted(&self) -> bool {
-        self.mounted.is_some()
+        self.button.is_some()
     }
 }
 
@@ -217,7 +271,7 @@ mod history_panel {
     #[wasm_bindgen(js_name = mountHistory)]
     pub fn mount_history(element: Element, options: JsValue) -> Result<HistoryHandle, JsError> {
         let props = history_props(&options, 0)?;
-        let root = attach(&HISTORY_ROOTS, &element, props.clone())?;
+        let root = attach(&HISTORY_ROOTS, &element, Some(props.clone()))?;
         Ok(HistoryHandle { root: Some(root), props })
     }
 

@@ -799,3 +799,25 @@ fn junk_is_ignored() {
     }
     assert!(read_message(&Forged::Huge.text(), KEY).is_none());
 }
+
+#[test]
+fn a_click_that_leads_shows_busy_until_the_machine_reports_never_idle_between() {
+    let mut c = Coordinator::new(KEY.into(), idle(), DEADLINE_MS, 1);
+    let _ = c.commands();
+    let _ = c.update();
+    c.handle(TabInput::Click, 0.0);
+    assert_eq!(c.update().map(|(v, _)| v.status), Some(Status::Exporting), "busy at once");
+    let Some(TabCommand::Lock { ticket, .. }) = c.commands().pop() else { panic!("a lock request") };
+    c.handle(TabInput::Granted(ticket), 3.0);
+    assert_eq!(c.commands(), vec![TabCommand::Start]);
+    assert!(
+        c.update().is_none_or(|(v, _)| v.status == Status::Exporting),
+        "still busy, not idle, while the machine starts"
+    );
+    let running = View { status: Status::Exporting, stage: Stage::Starting, percent: Some(0), ..idle() };
+    c.handle(TabInput::Own(running.clone(), vec![Event::Started, Event::Progress(Some(0))]), 3.0);
+    c.handle(TabInput::Started, 3.0);
+    let (v, events) = c.update().expect("the machine's view");
+    assert_eq!(v, running);
+    assert_eq!(events, vec![Event::Started, Event::Progress(Some(0))], "the machine's events, once");
+}

@@ -3,9 +3,9 @@
 // event, however many buttons the page has.
 //
 // The clock keeps the wake-ups of every button in one list, earliest first, with one setTimeout
-// for the earliest. When several are due at once (a hundred buttons polling together), it runs
-// them for at most SLICE_MS, then lets the page breathe (a new task) before the rest: the
-// widget's own work never makes a long task.
+// for the earliest. When several are due at once (a hundred buttons drawn or polling together),
+// it runs at most BATCH of them, for at most SLICE_MS, then lets the page breathe (a new task)
+// before the rest: the widget's own work never makes a long task.
 //
 // It lives on `globalThis` under a versioned key, so that every copy finds the same one; its
 // interface is stable under the key, and a version that changes it takes another key:
@@ -20,8 +20,8 @@
 // seam: generated from src/seam.rs; `K12X_WRITE_SEAM=1 cargo test -p k12-export --lib seam` rewrites it
 const EVENTS = [[0, 'pagehide'], [0, 'pageshow'], [1, 'visibilitychange'], [1, 'resume']];
 // seam: end
-// How long the clock runs due wake-ups in one task.
-const SLICE_MS = 8;
+// How many due wake-ups the clock runs in one task at most, and for how long.
+const BATCH = 12, SLICE_MS = 8;
 const PAGE = Symbol.for('k12-export.page.1');
 
 /** @typedef {{ at: number, id: number, f: () => void }} Wake */
@@ -67,7 +67,7 @@ function newPage() {
     const t0 = performance.now();
     let ran = 0;
     // Due ones only; a wake-up set by a callback for now runs in the next slice.
-    while (due.length && due[0].at <= t0 && performance.now() - t0 < SLICE_MS) {
+    while (due.length && due[0].at <= t0 && ran < BATCH && performance.now() - t0 < SLICE_MS) {
       const w = /** @type {Wake} */ (due.shift());
       ran++;
       w.f();

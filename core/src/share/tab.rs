@@ -179,6 +179,8 @@ pub struct Coordinator {
     events: Vec<Event>,
     /// What the button shows changed.
     changed: bool,
+    /// The own machine was started: what the button shows (busy) stays until it reports.
+    awaiting_own: bool,
 }
 
 impl Coordinator {
@@ -206,6 +208,7 @@ impl Coordinator {
             commands: Vec::new(),
             events: Vec::new(),
             changed: false,
+            awaiting_own: false,
         };
         c.post(Kind::Ask, None);
         c
@@ -269,6 +272,8 @@ impl Coordinator {
                     // The machine did not start (its options are refused): nothing to share.
                     self.release(ticket);
                     self.role = Role::Alone;
+                }
+                if std::mem::take(&mut self.awaiting_own) {
                     self.show_own();
                 }
             }
@@ -365,6 +370,7 @@ impl Coordinator {
 
     /// Shows `view` instead of the own machine's, with the events of the change.
     fn show(&mut self, view: View) {
+        self.awaiting_own = false;
         self.events.extend(follow_events(self.reported, &view));
         self.reported = Shown::of(&view);
         self.shown = Some(view);
@@ -373,6 +379,7 @@ impl Coordinator {
 
     /// Shows the own machine's view again.
     fn show_own(&mut self) {
+        self.awaiting_own = false;
         self.shown = None;
         self.reported = Shown::of(&self.own);
         self.changed = true;
@@ -381,6 +388,7 @@ impl Coordinator {
     /// Back to idle after a job followed here ended quietly (the running tab is gone, or the
     /// page asked nothing of it).
     fn quiet(&mut self) {
+        self.awaiting_own = false;
         self.let_go();
         self.role = Role::Alone;
         self.reported = Shown::of(&self.idle);
@@ -459,18 +467,21 @@ impl Coordinator {
             self.runs_here.clear();
         }
         self.heard_run(run);
-        // The machine starts from idle: what the button shows comes from it from now on.
+        self.start_own();
+    }
+
+    /// Starts this tab's machine: what the button shows comes from it as soon as it reports (the
+    /// busy view shown meanwhile, never the idle one: no flash of idle, and the popover stays).
+    fn start_own(&mut self) {
         self.own = self.idle.clone();
-        self.show_own();
+        self.awaiting_own = true;
         self.commands.push(TabCommand::Start);
     }
 
     fn solo(&mut self) {
         self.let_go();
         self.role = Role::Solo;
-        self.own = self.idle.clone();
-        self.show_own();
-        self.commands.push(TabCommand::Start);
+        self.start_own();
     }
 
     fn follow(&mut self, ticket: u32, clicked: bool, view: Option<View>, now: f64) {
@@ -493,6 +504,9 @@ impl Coordinator {
 
     fn own(&mut self, view: View, events: Vec<Event>) {
         self.own = view.clone();
+        if std::mem::take(&mut self.awaiting_own) {
+            self.shown = None;
+        }
         if self.shown.is_none() {
             self.reported = Shown::of(&view);
             self.events.extend(events);
