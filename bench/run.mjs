@@ -5,7 +5,7 @@
 //   node bench/run.mjs --base http://127.0.0.1:PORT --simulation bench/out/poll-efficiency.txt
 //
 // Environment: BENCH_STARTUP_RUNS (12), BENCH_MEMORY_CYCLES (500), BENCH_ONLY (comma-separated
-// sections: size,startup,polling,scale,memory,faults), BENCH_FAULT_RUNS, BENCH_FAULT_CASES and
+// sections: size,startup,polling,scale,cost,memory,faults), BENCH_COST_RUNS (3), BENCH_FAULT_RUNS, BENCH_FAULT_CASES and
 // BENCH_FAULT_CONCURRENCY (see browser/faults.mjs).
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import * as size from './browser/size.mjs';
 import * as startup from './browser/startup.mjs';
 import * as polling from './browser/polling.mjs';
 import * as scale from './browser/scale.mjs';
+import * as cost from './browser/cost.mjs';
 import * as memory from './browser/memory.mjs';
 import * as faults from './browser/faults.mjs';
 
@@ -80,6 +81,7 @@ const sections = [
   ['startup', () => startup.run({ browser, base, runs: startupRuns })],
   ['polling', () => polling.run({ browser, base, mock, simulation: readFileSync(simulationFile, 'utf8') })],
   ['scale', () => scale.run({ browser, base, mock })],
+  ['cost', () => cost.run({ browser, base, mock })],
   ['memory', () => memory.run({ browser, base, cycles: memoryCycles })],
   ['faults', () => faults.run({ browser, base, mock })],
 ];

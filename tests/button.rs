@@ -696,8 +696,8 @@ async fn mounted_in_a_shadow_root_its_dom_events_reach_the_host_and_start_begins
     // The test server answers the export endpoint with a 404: the export starts, then fails.
     let options = js_sys::JSON::parse(&format!(r#"{{"config":{CONFIG},"data":{{"termId":1001}}}}"#)).unwrap();
     let mut handle = k12_export::embed::mount(frame.clone(), options).unwrap();
-    yew::scheduler::flush().await;
-    assert!(shadow.query_selector(".k12x-btn").unwrap().is_some(), "rendered inside the shadow root");
+    // Drawn on the page's clock, in a task of its own.
+    until(2000, "rendered inside the shadow root", || shadow.query_selector(".k12x-btn").unwrap().is_some()).await;
     handle.start().unwrap();
     until(5000, "start and failure reported on the host", || seen.borrow().len() == 2).await;
     assert_eq!(*seen.borrow(), ["export-start", "export-error"]);
