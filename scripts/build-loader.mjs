@@ -96,20 +96,24 @@ export async function buildLoader({ out, k12, all, version = cargoVersion(), int
     K12X_SRI: 'null',
   };
   /** @param {string} contents @param {import('esbuild').BuildOptions} more */
-  const one = async (contents, more) => (await build({
-    stdin: { contents, sourcefile: 'k12-export.js', loader: 'js' },
-    bundle: false,
-    minify: true,
-    target: 'es2022',
-    logLevel: 'warning',
-    charset: 'utf8',
-    format: 'esm',
-    write: false,
-    define,
-    // The widget box's own members (no page sees them) get one-letter names.
-    mangleProps: /^(frame|pending|taken|placeholder|theme|take|fail|host)$/,
-    ...more,
-  })).outputFiles[0].text;
+  const one = async (contents, more) => {
+    const [file] = (await build({
+      stdin: { contents, sourcefile: 'k12-export.js', loader: 'js' },
+      bundle: false,
+      minify: true,
+      target: 'es2022',
+      logLevel: 'warning',
+      charset: 'utf8',
+      format: 'esm',
+      write: false,
+      define,
+      // The widget box's own members (no page sees them) get one-letter names.
+      mangleProps: /^(frame|pending|taken|placeholder|theme|take|fail|host)$/,
+      ...more,
+    })).outputFiles ?? [];
+    if (!file) throw new Error('build-loader: esbuild wrote nothing');
+    return file.text;
+  };
   const js = source(k12, all);
   writeFileSync(join(out, 'k12-export.js'), await one(js, {}));
   // The classic script imports the glue relative to its own address, whatever the page's base;
