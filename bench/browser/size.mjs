@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { IMPLS, bytes, freshPage, kb, table } from './lib.mjs';
+import { startHost } from '../../e2e/host/server.mjs';
 
 const gzip = (b) => gzipSync(b, { level: 9 }).length;
 const brotli = (b) => brotliCompressSync(b, {
@@ -44,7 +45,37 @@ async function shipped(browser, base, impl) {
 
 const sum = (files, key) => files.reduce((s, f) => s + f[key], 0);
 
-export async function run({ browser, base, root }) {
+/**
+ * The npm package in a Vite app (e2e/consumers/vite, built by `vite build` in `dir`): the app served
+ * from its own origin, its API on the mock; every script and .wasm response up to the first click's
+ * `export-start` and the network going idle, compressed as above.
+ */
+export async function packageInVite(browser, base, dir) {
+  const site = await startHost({ dist: dir });
+  const { context, page } = await freshPage(browser);
+  try {
+    const pending = [];
+    page.on('response', (r) => {
+      const url = new URL(r.url());
+      if (url.origin === site.base && (url.pathname.endsWith('.wasm') || r.request().resourceType() === 'script')) {
+        pending.push(r.body().then((body) => ({ path: url.pathname, type: url.pathname.endsWith('.wasm') ? 'wasm' : 'script', body })));
+      }
+    });
+    await page.goto(`${site.base}/index.html?api=${base}`);
+    await page.locator('.k12x-root .k12x-btn').waitFor({ timeout: 30_000 });
+    const started = page.evaluate(() => new Promise((r) => addEventListener('export-start', r, { once: true })));
+    await page.locator('.k12x-btn').click();
+    await started;
+    await page.waitForLoadState('networkidle');
+    const files = await Promise.all(pending);
+    return files.map(({ path, type, body }) => ({ path, type, raw: body.length, gzip: gzip(body), brotli: brotli(body) }));
+  } finally {
+    await context.close();
+    await site.close();
+  }
+}
+
+export async function run({ browser, base, root, viteApp }) {
   const budget = JSON.parse(readFileSync(`${root}/bench/size-budget.json`, 'utf8'));
   const results = {};
   for (const impl of ['widget', 'react', 'vanilla']) results[impl] = await shipped(browser, base, impl);
@@ -72,6 +103,22 @@ export async function run({ browser, base, root }) {
     : `${bytes(n)} ${what} against ${bytes(max)}, ${bytes(n - max)} over`);
   const verdict = `${ok ? 'within budget' : 'OVER BUDGET'}: ${against(widgetGzip, budget.gzipBytes, 'gzip')}; ${against(widgetBrotli, budget.brotliBytes, 'brotli')}`;
 
+  // What the npm package adds to a Vite app (its own code is a few hundred bytes of that).
+  let vite = 'The npm package in a Vite app: not measured (scripts/bench.sh builds e2e/consumers/vite; BENCH_VITE_APP names its build).';
+  const checks = [];
+  if (viteApp) {
+    const v = await packageInVite(browser, base, viteApp);
+    results.vite = v;
+    const of = (type, key) => sum(v.filter((f) => f.type === type), key);
+    const line = `${int0(sum(v, 'brotli'))} B brotli (JS ${int0(of('script', 'brotli'))} + wasm ${int0(of('wasm', 'brotli'))}), ${int0(sum(v, 'gzip'))} B gzip, ${v.length} files`;
+    vite = [
+      `The npm package in a Vite app (e2e/consumers/vite, \`vite build\`, no configuration), on first click — every script and .wasm of the app up to the click's \`export-start\`: **${line}**; the K12 page above: ${int0(widgetBrotli)} B brotli.`,
+      '',
+      table(['file', 'type', 'raw', 'gzip -9', 'brotli'], v.map((f) => [f.path, f.type, int0(f.raw), int0(f.gzip), int0(f.brotli)]), 'llrrr'),
+    ].join('\n');
+    checks.push({ name: 'the npm package in a Vite app, on first click (JS + wasm)', ok: true, detail: line, checked: false });
+  }
+
   const markdown = [
     'Bytes shipped to a page that embeds the button: every script, stylesheet and .wasm response of the',
     "implementation's homework page (document, the page's own k12.css and API calls excluded); each file",
@@ -84,11 +131,13 @@ export async function run({ browser, base, root }) {
     table(['file', 'type', 'raw', 'gzip -9', 'brotli'], perFile, 'llrrr'),
     '',
     `Budget (bench/size-budget.json): ${kb(budget.gzipBytes)} gzip and ${kb(budget.brotliBytes)} brotli for wasm + JS + CSS → **${verdict}**`,
+    '',
+    vite,
   ].join('\n');
   return {
     title: 'Bundle size',
     markdown,
-    checks: [{ name: `bundle size ≤ ${int0(budget.gzipBytes)} B gzip and ≤ ${int0(budget.brotliBytes)} B brotli`, ok, detail: `${int0(widgetGzip)} B gzip (${over > 0 ? '+' : ''}${int0(over)} B); ${int0(widgetBrotli)} B brotli (${overBrotli > 0 ? '+' : ''}${int0(overBrotli)} B)`, checked: true }],
+    checks: [...checks, { name: `bundle size ≤ ${int0(budget.gzipBytes)} B gzip and ≤ ${int0(budget.brotliBytes)} B brotli`, ok, detail: `${int0(widgetGzip)} B gzip (${over > 0 ? '+' : ''}${int0(over)} B); ${int0(widgetBrotli)} B brotli (${overBrotli > 0 ? '+' : ''}${int0(overBrotli)} B)`, checked: true }],
     data: results,
   };
 }
