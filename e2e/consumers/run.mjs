@@ -228,7 +228,7 @@ function plainPage(dir, cdn) {
   return page;
 }
 
-test('a plain page: the classic build from a second origin with SRI exports; a tampered runtime file is refused', async () => {
+test('a plain page: the classic build from a second origin with SRI loads nothing until used, exports; a tampered runtime file is refused', async () => {
   const dir = await apps.plain;
   const t0 = Date.now();
   const dist = join(dir, 'node_modules/k12-export/dist');
@@ -243,14 +243,25 @@ test('a plain page: the classic build from a second origin with SRI exports; a t
   bytes[bytes.length - 1] ^= 1;
   writeFileSync(join(tampered, wasmName), bytes);
   const evil = await startHost({ dist: tampered, cors: true });
+  // The loader alone, without an element: it loads nothing until `ready` is awaited.
+  const bare = plainPage(dir, cdn.base).replace(/<k12-export-button[^]*<\/k12-export-button>/, '');
   const site = await startHost({
     mock: mock.url,
-    pages: { '/index.html': plainPage(dir, cdn.base), '/tampered.html': plainPage(dir, evil.base) },
+    pages: { '/index.html': plainPage(dir, cdn.base), '/tampered.html': plainPage(dir, evil.base), '/bare.html': bare },
   });
   try {
+    const c1 = await browser.newContext();
+    const p1 = await c1.newPage();
+    await p1.goto(`${site.base}/bare.html`);
+    await p1.waitForFunction(() => customElements.get('k12-export-button'));
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.deepEqual(cdn.requests.filter((r) => /k12_export/.test(r)), [], 'nothing loaded at import');
+    assert.equal(await p1.evaluate(async () => typeof (await /** @type {any} */ (window).k12export.ready).mount), 'function');
+    assert.deepEqual(cdn.requests.filter((r) => /k12_export/.test(r)).sort(), [`/${wasmName.replace('_bg.wasm', '.js')}`, `/${wasmName}`], 'the K12 runtime, once awaited');
+    await c1.close();
+
     const { context } = await exportsAFile(`${site.base}/index.html`);
     await context.close();
-    assert.ok(cdn.requests.includes(`/${wasmName}`), 'the wasm came from the second origin');
 
     const c2 = await browser.newContext();
     const page = await c2.newPage();
