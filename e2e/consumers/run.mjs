@@ -5,9 +5,10 @@
 //
 //   node e2e/consumers/run.mjs TARBALL        (`make package` prints its path)
 //
-// - vite: `vite build`, served from its own static server, exports; then the dev server (`vite`)
-//   once; then the same build with its wasm answered by an HTML page (a fallback), which the
-//   button explains.
+// - vite: `vite build`, served from its own static server, exports; the same build with its wasm
+//   answered by an HTML page (a fallback), which the button explains, and with its wasm served as
+//   application/octet-stream, which still runs and is named in the console; then the dev server
+//   (`vite`) once.
 // - webpack: webpack 5 with html-webpack-plugin (no experiments, no wasm rule), exports.
 // - plain: a page on one origin loading the classic build from a second one with SRI, exports; a
 //   tampered runtime file is refused; a second copy of another version on the page is named in
@@ -154,6 +155,33 @@ test('vite 8: a wasm answered by an HTML fallback page: the button explains, the
     assert.equal(seen.cause, 'load');
     assert.equal(errors.length, 1, JSON.stringify(errors));
     assert.match(errors[0], /is text\/html, not the \.wasm \(a fallback page\?\): serve the file there/);
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});
+
+test('vite 8: a wasm served with another type still runs, and the console names the fix', async () => {
+  const dir = await apps.vite;
+  const out = join(dir, 'dist');
+  const site = await serve(out);
+  const context = await browser.newContext({ acceptDownloads: true });
+  try {
+    const page = await context.newPage();
+    await page.route('**/*.wasm', async (route) => {
+      const r = await route.fetch();
+      await route.fulfill({ response: r, headers: { ...r.headers(), 'content-type': 'application/octet-stream' } });
+    });
+    /** @type {string[]} */
+    const logged = [];
+    page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && logged.push(m.text()));
+    await page.goto(`${site.base}/index.html?api=${mock.url}`);
+    await page.locator('.k12x-root .k12x-btn').waitFor({ timeout: 30_000 });
+    const download = page.waitForEvent('download', { timeout: 60_000 });
+    await page.locator('.k12x-btn').click();
+    assert.ok((await download).suggestedFilename().startsWith(FILENAME));
+    assert.equal(logged.length, 1, JSON.stringify(logged));
+    assert.match(logged[0], /^k12-export: serve http:\/\/.*_bg-[\w-]+\.wasm as application\/wasm, not application\/octet-stream$/);
   } finally {
     await context.close();
     await site.close();
