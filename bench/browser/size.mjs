@@ -1,3 +1,4 @@
+// @ts-check
 // Bundle size: the bytes an embedding page loads for the button.
 //
 // Rule: open the implementation's copy of /examples/homework.html in a fresh Chromium context,
@@ -8,14 +9,23 @@
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { IMPLS, bytes, freshPage, kb, table } from './lib.mjs';
-import { startHost } from '../../e2e/host/server.mjs';
+import { startHost as startHostUntyped } from '../../e2e/host/server.mjs';
 
-const gzip = (b) => gzipSync(b, { level: 9 }).length;
-const brotli = (b) => brotliCompressSync(b, {
+/**
+ * A file as shipped: its path, its kind (script, stylesheet, wasm) and its sizes.
+ * @typedef {{ path: string, type: string, raw: number, gzip: number, brotli: number }} Shipped
+ * @typedef {import('playwright-core').Browser} Browser
+ * @typedef {import('playwright-core').Response} Response
+ */
+/** @type {(o: { dist: string }) => Promise<{ base: string, close(): Promise<void> }>} */
+const startHost = /** @type {any} */ (startHostUntyped);
+
+const gzip = (/** @type {Buffer} */ b) => gzipSync(new Uint8Array(b), { level: 9 }).length;
+const brotli = (/** @type {Buffer} */ b) => brotliCompressSync(new Uint8Array(b), {
   params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: b.length },
 }).length;
 
-function counted(response) {
+function counted(/** @type {Response} */ response) {
   const url = new URL(response.url());
   const type = response.request().resourceType();
   if (url.pathname === '/examples/k12.css') return false;
@@ -23,10 +33,15 @@ function counted(response) {
   return type === 'script' || type === 'stylesheet';
 }
 
+/**
+ * @param {Browser} browser @param {string} base @param {keyof IMPLS} impl
+ * @returns {Promise<Shipped[]>}
+ */
 async function shipped(browser, base, impl) {
   const { context, page } = await freshPage(browser);
+  /** @type {Promise<{ path: string, type: string, body: Buffer }>[]} */
   const pending = [];
-  page.on('response', (r) => {
+  page.on('response', (/** @type {Response} */ r) => {
     if (counted(r)) pending.push(r.body().then((body) => ({ path: new URL(r.url()).pathname, type: r.request().resourceType(), body })));
   });
   await page.goto(base + IMPLS[impl].page, { waitUntil: 'networkidle' });
@@ -43,19 +58,22 @@ async function shipped(browser, base, impl) {
   }));
 }
 
-const sum = (files, key) => files.reduce((s, f) => s + f[key], 0);
+const sum = (/** @type {Shipped[]} */ files, /** @type {'raw' | 'gzip' | 'brotli'} */ key) => files.reduce((s, f) => s + f[key], 0);
 
 /**
  * The npm package in a Vite app (e2e/consumers/vite, built by `vite build` in `dir`): the app served
  * from its own origin, its API on the mock; every script and .wasm response up to the first click's
  * `export-start` and the network going idle, compressed as above.
+ * @param {Browser} browser @param {string} base @param {string} dir
+ * @returns {Promise<Shipped[]>}
  */
 export async function packageInVite(browser, base, dir) {
   const site = await startHost({ dist: dir });
   const { context, page } = await freshPage(browser);
   try {
+    /** @type {Promise<{ path: string, type: string, body: Buffer }>[]} */
     const pending = [];
-    page.on('response', (r) => {
+    page.on('response', (/** @type {Response} */ r) => {
       const url = new URL(r.url());
       if (url.origin === site.base && (url.pathname.endsWith('.wasm') || r.request().resourceType() === 'script')) {
         pending.push(r.body().then((body) => ({ path: url.pathname, type: url.pathname.endsWith('.wasm') ? 'wasm' : 'script', body })));
@@ -75,16 +93,18 @@ export async function packageInVite(browser, base, dir) {
   }
 }
 
+/** @param {{ browser: Browser, base: string, root: string, viteApp?: string }} o */
 export async function run({ browser, base, root, viteApp }) {
   const budget = JSON.parse(readFileSync(`${root}/bench/size-budget.json`, 'utf8'));
+  /** @type {Record<string, Shipped[]>} */
   const results = {};
-  for (const impl of ['widget', 'react', 'vanilla']) results[impl] = await shipped(browser, base, impl);
+  for (const impl of /** @type {(keyof IMPLS)[]} */ (['widget', 'react', 'vanilla'])) results[impl] = await shipped(browser, base, impl);
 
   const w = results.widget;
   const widgetGzip = sum(w, 'gzip');
   const widgetBrotli = sum(w, 'brotli');
   const rows = Object.entries(results).map(([impl, files]) => [
-    IMPLS[impl].name,
+    IMPLS[/** @type {keyof IMPLS} */ (impl)].name,
     files.length,
     bytes(sum(files, 'raw')),
     bytes(sum(files, 'gzip')),
@@ -98,7 +118,7 @@ export async function run({ browser, base, root, viteApp }) {
   const over = widgetGzip - budget.gzipBytes;
   const overBrotli = widgetBrotli - budget.brotliBytes;
   const ok = over <= 0 && overBrotli <= 0;
-  const against = (n, max, what) => (n <= max
+  const against = (/** @type {number} */ n, /** @type {number} */ max, /** @type {string} */ what) => (n <= max
     ? `${bytes(n)} ${what} of ${bytes(max)} (${bytes(max - n)} to spare)`
     : `${bytes(n)} ${what} against ${bytes(max)}, ${bytes(n - max)} over`);
   const verdict = `${ok ? 'within budget' : 'OVER BUDGET'}: ${against(widgetGzip, budget.gzipBytes, 'gzip')}; ${against(widgetBrotli, budget.brotliBytes, 'brotli')}`;
@@ -109,7 +129,7 @@ export async function run({ browser, base, root, viteApp }) {
   if (viteApp) {
     const v = await packageInVite(browser, base, viteApp);
     results.vite = v;
-    const of = (type, key) => sum(v.filter((f) => f.type === type), key);
+    const of = (/** @type {string} */ type, /** @type {'brotli'} */ key) => sum(v.filter((f) => f.type === type), key);
     const line = `${int0(sum(v, 'brotli'))} B brotli (JS ${int0(of('script', 'brotli'))} + wasm ${int0(of('wasm', 'brotli'))}), ${int0(sum(v, 'gzip'))} B gzip, ${v.length} files`;
     vite = [
       `The npm package in a Vite app (e2e/consumers/vite, \`vite build\`, no configuration), on first click — every script and .wasm of the app up to the click's \`export-start\`: **${line}**; the K12 page above: ${int0(widgetBrotli)} B brotli.`,
@@ -142,4 +162,4 @@ export async function run({ browser, base, root, viteApp }) {
   };
 }
 
-const int0 = (n) => Math.round(n).toLocaleString('en-US');
+const int0 = (/** @type {number} */ n) => Math.round(n).toLocaleString('en-US');

@@ -58,6 +58,7 @@ before(async () => {
   // The installs run side by side (mostly waiting on the disk and the network).
   for (const name of ['vite', 'webpack', 'plain', 'types']) {
     apps[name] = install(name);
+    // Not lost: each test awaits its app and fails with the install's error.
     apps[name].catch(() => {});
   }
   mock = await startMock({ stderr: 'ignore' });
@@ -201,6 +202,7 @@ test('vite 8: the dev server serves the package as it is, and the button exports
   try {
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
+      // Refused until the server listens; bounded, and the server's output names a failure.
       const up = await fetch(`${base}/`).then((r) => r.ok, () => false);
       if (up) break;
       assert.ok(i < 300 && child.exitCode === null, `the dev server did not start:\n${output}`);
