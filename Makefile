@@ -1,5 +1,5 @@
 # Two commands for a fresh machine: `make demo` and `make test`. Both install what they need first.
-.PHONY: setup demo test build bench clean
+.PHONY: setup demo test build package bench clean
 
 setup:
 	@scripts/setup.sh
@@ -12,6 +12,10 @@ test: setup
 
 build: setup
 	@scripts/build.sh
+
+# The npm package k12-export, packed: its path is the last line printed.
+package: setup
+	@scripts/package.sh
 
 bench: setup
 	@scripts/bench.sh

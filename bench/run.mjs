@@ -77,7 +77,7 @@ say(table(['', ''], [
 say();
 
 const sections = [
-  ['size', () => size.run({ browser, base, root })],
+  ['size', () => size.run({ browser, base, root, viteApp: process.env.BENCH_VITE_APP })],
   ['startup', () => startup.run({ browser, base, runs: startupRuns })],
   ['polling', () => polling.run({ browser, base, mock, simulation: readFileSync(simulationFile, 'utf8') })],
   ['scale', () => scale.run({ browser, base, mock })],

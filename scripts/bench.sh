@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The benchmark suite. Builds everything in release — the demo and the embeddable bundle
 # (scripts/build.sh), the mock backend (native profile), the polling simulation, the peer
-# baselines (bench/build-peers.mjs) — starts the mock backend on a free port over a private copy of
-# dist/, and prints one markdown report: machine, bundle size, start-up, polling efficiency, scale,
-# memory, fault matrix, targets. The report is also written to bench/out/latest.md.
+# baselines (bench/build-peers.mjs), the npm package in a Vite app — starts the mock backend on a
+# free port over a private copy of dist/, and prints one markdown report: machine, bundle size
+# (with what the package adds to a Vite app), start-up, polling efficiency, scale, memory, fault
+# matrix, targets. The report is also written to bench/out/latest.md.
 #
 # Exits non-zero when a checked target fails (size budget, memory bound, every file arriving in
 # the scale test, nothing left polling in the fault matrix) — after printing everything.
@@ -72,6 +73,12 @@ for attempt in 1 2 3; do
   sleep 10
 done
 step peers "building the peer baselines (esbuild)" node bench/build-peers.mjs --dist "$tmp/site"
+# The npm package in a Vite app (e2e/consumers/vite: npm ci, the packed package, vite build), for
+# the size section's figure of what the package adds to an app.
+step package "building the npm package and a Vite app using it" \
+  sh -c 'node e2e/consumers/apps.mjs vite "$(node scripts/build-package.mjs)" >"$1"' _ "$tmp/vite-app"
+BENCH_VITE_APP=$(tail -n1 "$tmp/vite-app")
+export BENCH_VITE_APP
 built=$(date +%s)
 
 step simulation "running the polling simulation" sh -c "target/release/poll-efficiency >$OUT/poll-efficiency.txt"

@@ -34,6 +34,9 @@ wasm-opt --reorder-functions-by-name --flatten --rereloop -Oz -Oz --flatten --re
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
   "$unopt" -o "$out/${name}_bg.wasm" >"$names"
 node "$root/scripts/rename-glue.mjs" "$names" "$out/${name}_bg.wasm" "$out/$name.js"
+# What the loader does not use: the glue's default wasm address (which a bundler would follow) and
+# initSync (scripts/trim-glue.mjs).
+node "$root/scripts/trim-glue.mjs" "$out/$name.js" "$name"
 # A minified copy: esbuild keeps every export and import.meta.url, and changes no behaviour. The
 # crate's own JS (wasm-bindgen's snippets, e.g. src/waiting.js) is bundled into it: one file.
 esbuild --bundle --format=esm --minify --log-level=warning --allow-overwrite "$out/$name.js" --outfile="$out/$name.js"

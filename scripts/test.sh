@@ -2,7 +2,8 @@
 # Every test layer, in order: formatting, the build scripts' own tests, lints (native and wasm32),
 # native tests (core and mock backend), a check of the browser tests' runner, the widget's browser
 # tests in headless Chromium, headless Firefox and WebKitGTK against a running mock backend, the
-# built embeddable bundle in a plain page, the browser tests again built and optimised as the
+# built embeddable bundle in a plain page, the npm package in fresh apps (Vite, webpack, a plain
+# page from a CDN; its types and lint), the browser tests again built and optimised as the
 # bundle is (headless Chromium), then the end-to-end suite on the built demo in the same three
 # engines. Stops at the first failure. Whether it passes, fails or is interrupted, no process it
 # started (browser, driver, X server, mock) outlives it.
@@ -56,7 +57,8 @@ run() {
 step "format"
 cargo fmt --all --check
 
-step "the build scripts' tests"
+step "the build scripts' tests, and the npm package's types and manifest held to the code"
+tsc -p tsconfig.node.json
 node --test scripts/tests/
 
 step "clippy (native)"
@@ -118,6 +120,10 @@ step "embeddable bundle: release build in a plain page (headless Chromium)"
 scripts/build.sh --embed
 run node e2e/embed.mjs "$MOCK_URL"
 scripts/size.sh --check
+
+step "the npm package in fresh Vite, webpack and plain-page apps (headless Chromium), its types and lint"
+tgz=$(node scripts/build-package.mjs)
+run node e2e/consumers/run.mjs "$tgz"
 
 step "browser tests as they ship: built and optimised as the bundle is (headless Chromium)"
 run scripts/ship-test.sh

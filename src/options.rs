@@ -112,3 +112,37 @@ impl Options {
         Json::Obj(members)
     }
 }
+
+/// The option names the npm package declares (`packages/k12-export/options.json`, which
+/// scripts/tests/package.test.mjs holds against the package's types and its custom elements
+/// manifest) are the ones the widget reads: a name added, renamed or removed here fails this test
+/// until the package follows.
+#[cfg(all(test, feature = "backends", not(target_arch = "wasm32")))]
+mod package_types {
+    use k12_export_core::backends::PROTOCOLS;
+    use k12_export_core::json::Json;
+    use k12_export_core::{history, options::COMMON_KEYS};
+
+    #[test]
+    fn the_package_declares_every_option_and_no_other() {
+        let list = |keys: &[&str]| Json::Arr(keys.iter().map(|k| Json::from(*k)).collect());
+        let expected = Json::Obj(vec![
+            ("common".into(), list(COMMON_KEYS)),
+            ("widget".into(), list(super::WIDGET_KEYS)),
+            ("history".into(), list(history::OPTION_KEYS)),
+            ("protocols".into(), Json::Obj(PROTOCOLS.iter().map(|p| (p.name.into(), list(p.keys))).collect())),
+        ]);
+        // The file as the lists, its "//" note aside.
+        let file = match Json::parse(include_str!("../packages/k12-export/options.json")) {
+            Ok(Json::Obj(members)) => Some(Json::Obj(members.into_iter().filter(|(k, _)| k != "//").collect())),
+            _ => None,
+        };
+        assert_eq!(
+            file,
+            Some(expected.clone()),
+            "packages/k12-export/options.json differs from the options the widget reads; it should be\n{}\n\
+             (then the types in packages/k12-export/types/k12-export.d.ts and custom-elements.json)",
+            expected.to_json()
+        );
+    }
+}

@@ -1,54 +1,98 @@
-// k12-export: the async export button for plain pages. One script is all a page needs:
+// @ts-check
+// k12-export: the async export button for plain pages and for applications built with a bundler.
+// One script is all a page needs:
 //
 //   <script type="module" src="/embed/k12-export.js"></script>
 //   <k12-export-button config='{…the cache config…}' data='{"termId":1001,"termName":"2024春季班"}'
 //                      filename="K12作业统计-{termName}"></k12-export-button>
 //
 // or, from script:  import { mount } from '/embed/k12-export.js'; const h = await mount(el, options);
+// (in an application: import { mount } from 'k12-export').
 //
 // Each widget lives in a shadow root of its own that carries the widget's stylesheet, so no rule of
 // the page reaches in and none leaks out. The idle button is drawn at once, before the WebAssembly
 // arrives; the wasm then takes over the same box. A click in between shows the busy state and
 // starts the export as soon as it can. When the wasm cannot run (a Content-Security-Policy without
-// 'wasm-unsafe-eval', a missing file, a CDN without CORS headers, no WebAssembly), the button stays,
-// a click shows "导出失败" with the reason and dispatches `export-error` (kind "unavailable"), and the
-// console says once what to fix.
+// 'wasm-unsafe-eval', a missing file, a CDN without CORS headers, a server answering with another
+// page, no WebAssembly), the button stays, a click shows "导出失败" with the reason and dispatches
+// `export-error` (kind "unavailable"), and the console says once what to fix.
 //
 // One loader serves every protocol: K12 buttons run on the small K12 runtime, other backends and the
-// history panel on the runtime with every backend, fetched only when a page asks for them. Any
+// history panel on the runtime with every backend, fetched only when a page asks for them. Nothing
+// happens at import but the definition of the two elements (in a browser; in Node nothing at all):
+// the K12 runtime starts loading when the first element connects, or at `mount()` or `ready`. Any
 // number of copies of this loader may share a page: the elements are defined once, runtimes are
-// loaded once per file, and element ids never repeat.
+// loaded once per file, element ids never repeat, and two versions on one page are named in the
+// console.
 //
-// Built by scripts/build-loader.mjs, which fills in the constants below (the stylesheet's text and
-// the runtime file names of the directory the loader is copied to).
-/* global K12X_CSS, K12X_RUNTIMES, K12X_SRC */
+// Built by scripts/build-loader.mjs, which fills in the constants of types/browser/loader-build.d.ts
+// (the stylesheet's text, the version, the integrity of the runtime files in the CDN build) and
+// gives the runtime files below the names they have where the loader is copied to.
 
-const here = typeof K12X_SRC == 'string' ? K12X_SRC : import.meta.url;
-// [K12 runtime, runtime with every backend], file names without ".js"; the first one loads at once.
-const [K12, ALL] = typeof K12X_RUNTIMES == 'object' ? K12X_RUNTIMES : ['k12_export', 'k12_export_all'];
-const doc = document;
-const shared = (globalThis[Symbol.for('k12-export')] ||= { runtimes: {}, logged: {} });
+/**
+ * The options of a button or a history panel as the loader reads them; the runtime checks the rest.
+ * @typedef {{ [key: string]: unknown, protocol?: unknown, lang?: unknown, label?: unknown, disabled?: unknown, onerror?: unknown }} Options
+ * @typedef {import("./k12_export.js").RuntimeHandle} RuntimeHandle
+ * @typedef {import("./k12_export_all.js").RuntimeHistoryHandle} RuntimeHistoryHandle
+ * @typedef {{ mount: typeof import("./k12_export.js").mount, mountHistory?: typeof import("./k12_export_all.js").mountHistory }} Runtime
+ * @typedef {'csp' | 'load' | 'unsupported'} Cause
+ * @typedef {Error & { cause: Cause }} Unavailable
+ * @typedef {{ kind: 'unavailable', cause: Cause, message: string, status: null }} UnavailableDetail
+ * @typedef {{ runtimes: Record<string, Promise<Runtime>>, logged: Record<string, 1>, versions?: string[] }} Shared
+ */
+
+/** This release (Cargo.toml's `[workspace.package] version`). */
+export const version = K12X_VERSION;
+
+// The two runtimes, [K12, every backend]: each glue a static import and each wasm a static URL, so
+// that a bundler (Vite, webpack) sees both and emits them as they are.
+const GLUE = [() => import('./k12_export.js'), () => import('./k12_export_all.js')];
+const WASM = [() => new URL('./k12_export_bg.wasm', import.meta.url), () => new URL('./k12_export_all_bg.wasm', import.meta.url)];
+
+/** What every copy of the loader on the page shares: the runtimes loaded, the messages logged. */
+const shared = () => /** @type {Shared} */ (/** @type {any} */ (globalThis)[Symbol.for('k12-export')] ||= { runtimes: {}, logged: {} });
 
 const TEXT = {
   zh: ['导出', '导出失败', '关闭', '页面的安全设置不允许运行导出组件', '导出组件加载失败，请刷新页面重试', '当前浏览器无法运行导出组件'],
   en: ['Export', 'Export failed', 'Close', "The page's security settings block the export component", 'The export component failed to load; reload the page', 'This browser cannot run the export component'],
 };
 const CAUSES = ['csp', 'load', 'unsupported'];
-const text = (lang) => TEXT[/^en/i.test(lang || '') ? 'en' : 'zh'];
+const text = (/** @type {unknown} */ lang) => TEXT[/^en/i.test(/** @type {string} */ (lang) || '') ? 'en' : 'zh'];
 
-/** A failure that keeps the widget from running: `cause` is csp, load or unsupported. */
+/**
+ * Logs `text` once per page (whichever copy of the loader logs it).
+ * @param {'error' | 'warn'} level
+ * @param {string} text
+ */
+function once(level, text) {
+  const logged = shared().logged;
+  if (!logged[text]) console[level](text);
+  logged[text] = 1;
+}
+
+/**
+ * A failure that keeps the widget from running, logged once naming the fix.
+ * @param {Cause} cause
+ * @param {string} fix
+ * @returns {Unavailable}
+ */
 function unavailable(cause, fix) {
-  const e = new Error(`k12-export: ${fix}`);
+  const e = /** @type {Unavailable} */ (new Error(`k12-export: ${fix}`));
   e.cause = cause;
-  if (!shared.logged[fix]) console.error(e.message);
-  shared.logged[fix] = 1;
+  once('error', e.message);
   return e;
 }
 
-/** The runtime (wasm-bindgen module, initialised) in file `name`; loaded once per page. */
-function runtime(name) {
-  const glue = new URL(`./${name}.js`, here).href;
-  return (shared.runtimes[glue] ||= (async () => {
+/**
+ * The runtime (wasm-bindgen module, initialised) number `i` of GLUE and WASM; loaded once per
+ * page, whichever copy of the loader asks.
+ * @param {number} i
+ * @returns {Promise<Runtime>}
+ */
+function runtime(i) {
+  const wasm = WASM[i]().href;
+  const runtimes = shared().runtimes;
+  return (runtimes[wasm] ||= (async () => {
     if (typeof WebAssembly != 'object') throw unavailable('unsupported', 'no WebAssembly in this browser (or it is turned off)');
     // An empty module, compiled and instantiated: a policy without 'wasm-unsafe-eval' refuses one
     // or the other (engines differ in which).
@@ -58,39 +102,65 @@ function runtime(name) {
     } catch {
       throw csp();
     }
-    const wasm = glue.replace(/\.js$/, '_bg.wasm');
-    const fix = (what, e) => unavailable('load', `cannot load ${what} (${e}): serve it beside k12-export.js, from another origin with Access-Control-Allow-Origin`);
-    let m, r;
-    try { m = await import(glue); } catch (e) { throw fix(glue, e.message); }
-    try { r = await fetch(wasm); } catch (e) { throw fix(wasm, e.message); }
+    const fix = (/** @type {string} */ what, /** @type {string} */ e) => unavailable('load', `cannot load ${what} (${e}): serve it beside k12-export.js, from another origin with Access-Control-Allow-Origin`);
+    /** @type {typeof import("./k12_export.js")} */
+    let m;
+    /** @type {Response} */
+    let r;
+    try { m = await GLUE[i](); } catch (e) { throw fix('the runtime', /** @type {Error} */ (e).message); }
+    try { r = await fetch(wasm, /** @type {RequestInit} */ (K12X_SRI && { integrity: K12X_SRI[wasm.slice(wasm.lastIndexOf('/') + 1)] })); } catch (e) { throw fix(wasm, /** @type {Error} */ (e).message); }
     if (!r.ok) throw fix(wasm, `HTTP ${r.status}`);
-    try { await m.default({ module_or_path: r }); } catch (e) { throw /unsafe-eval|Content.Security/i.test(e.message) ? csp() : fix(wasm, e.message); }
+    // Served as something else (a server's or a dev server's fallback page, a wrong type): the
+    // bytes say whether it is the wasm at all.
+    const type = r.headers.get('content-type') || 'no Content-Type';
+    /** @type {Response | ArrayBuffer} */
+    let bytes = r;
+    if (!/^application\/wasm\b/i.test(type)) {
+      bytes = await r.arrayBuffer();
+      if ('' + new Uint8Array(bytes.slice(0, 4)) != '0,97,115,109') throw unavailable('load', `${wasm} is ${type}, not the .wasm (a fallback page?): serve the file there`);
+      once('warn', `k12-export: serve ${wasm} as application/wasm, not ${type}`);
+    }
+    try { await m.default({ module_or_path: bytes }); } catch (e) { throw /unsafe-eval|Content.Security/i.test(/** @type {Error} */ (e).message) ? csp() : fix(wasm, /** @type {Error} */ (e).message); }
     return m;
   })());
 }
 
 /**
- * The runtime file for `options`: K12 on the K12 runtime, anything else (or the history) on the
- * full one. Its own `protocol` only, as the runtime reads the options: not one a page's script
- * put on Object.prototype.
+ * The runtime for `options`: K12 on the K12 runtime, anything else (or the history) on the full
+ * one. Its own `protocol` only, as the runtime reads the options: not one a page's script put on
+ * Object.prototype.
+ * @param {Options} o
+ * @param {unknown} [history]
  */
-const which = (o, history) => history || ({}.hasOwnProperty.call(o, 'protocol') && o.protocol && o.protocol != 'k12') ? ALL : K12;
+const which = (o, history) => (history || (Object.hasOwn(o, 'protocol') && o.protocol && o.protocol != 'k12') ? 1 : 0);
+/** @type {(o: Options, history?: unknown) => Promise<Runtime>} */
 const runtimeFor = (o, history) => runtime(which(o, history));
 
 // The button's stylesheet, built in and shared by every shadow root of this loader. The history
 // panel's styles (and everything, where a browser cannot adopt stylesheets) come from the
 // stylesheet file beside the loader.
+/** @type {CSSStyleSheet | undefined} */
 let sheet;
+/**
+ * @param {ShadowRoot} root
+ * @param {unknown} [full]
+ */
 function styled(root, full) {
   if (typeof K12X_CSS == 'string' && root.adoptedStyleSheets) {
     if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(K12X_CSS);
     root.adoptedStyleSheets = [sheet];
   } else full = 1;
-  if (full && !root.querySelector('link')) root.prepend(el('link', '', { rel: 'stylesheet', href: new URL('./k12-export.css', here).href }));
+  if (full && !root.querySelector('link')) root.prepend(el('link', '', { rel: 'stylesheet', href: new URL('./k12-export.css', import.meta.url).href }));
 }
 
+/**
+ * @param {string} tag
+ * @param {string} [cls]
+ * @param {Record<string, string>} [attrs]
+ * @param {(Node | string)[]} kids
+ */
 function el(tag, cls, attrs = {}, ...kids) {
-  const e = doc.createElement(tag);
+  const e = document.createElement(tag);
   if (cls) e.className = cls;
   for (const k in attrs) e.setAttribute(k, attrs[k]);
   e.append(...kids);
@@ -103,20 +173,29 @@ function el(tag, cls, attrs = {}, ...kids) {
  * size as the runtime's; after a failure to load, a click on it shows the failure toast.
  */
 class Box {
+  /**
+   * @param {HTMLElement} host
+   * @param {unknown} [history]
+   */
   constructor(host, history) {
     this.host = host;
     const root = host.shadowRoot || host.attachShadow({ mode: 'open' });
     styled(root, history);
+    /** @type {HTMLElement} */
     this.frame = root.querySelector('.k12x-frame') || root.appendChild(el('span', 'k12x-frame'));
     this.pending = false;
+    /** @type {Unavailable | null} */
     this.error = null;
     // From take() until the runtime's button is swapped in: starts the export there.
+    /** @type {(() => void) | null} */
     this.taken = null;
+    /** @type {Options} */
+    this.o = {};
   }
 
   /** Follows the theme of the page around the host: a `k12x-theme-dark` class or `data-k12x-theme`. */
   theme() {
-    const t = this.host.closest('[data-k12x-theme],.k12x-theme-dark');
+    const t = /** @type {HTMLElement | null} */ (this.host.closest('[data-k12x-theme],.k12x-theme-dark'));
     const v = t ? t.dataset.k12xTheme || 'dark' : '';
     if (v) this.frame.dataset.k12xTheme = v; else delete this.frame.dataset.k12xTheme;
   }
@@ -124,6 +203,7 @@ class Box {
   /**
    * Draws the idle button (label and disabled state from `o`) unless the runtime shows its own. A
    * label that is not text (a DOM node would be moved in) is left to the runtime to refuse.
+   * @param {Options} o
    */
   placeholder(o) {
     this.theme();
@@ -142,7 +222,7 @@ class Box {
       b.setAttribute('aria-disabled', 'true');
       b.setAttribute('aria-busy', 'true');
       b.prepend(el('span', 'k12x-spinner', { 'aria-hidden': 'true' }));
-      this.frame.firstChild.classList.add('k12x--busy');
+      /** @type {Element} */ (this.frame.firstChild).classList.add('k12x--busy');
     };
     this.frame.replaceChildren(el('span', 'k12x', { 'data-status': 'idle' }, b));
   }
@@ -152,9 +232,12 @@ class Box {
    * runtime has drawn its button (busy, if a click was waiting or comes meanwhile) the container
    * replaces the placeholder in one step, focus moving over: the runtime may draw across several
    * frames.
+   * @template {{ start(): void }} H
+   * @param {(container: HTMLElement) => H} show
+   * @returns {H}
    */
   take(show) {
-    const focused = this.host.shadowRoot.activeElement;
+    const focused = /** @type {ShadowRoot} */ (this.host.shadowRoot).activeElement;
     let waiting = false;
     const live = el('span', 'k12x-live', { hidden: '' });
     this.frame.append(live);
@@ -165,15 +248,16 @@ class Box {
     };
     if (this.pending) this.taken();
     this.pending = false;
+    /** @type {unknown} */
     let late;
-    const swap = () => {
-      const w = live.querySelector('.k12x');
+    const swap = (/** @type {unknown} */ _late) => {
+      const w = /** @type {HTMLElement | null} */ (live.querySelector('.k12x'));
       if (!w || (waiting && w.dataset.status == 'idle' && !late)) return;
       o.disconnect();
       clearTimeout(timer);
       for (const c of [...this.frame.children]) if (c != live) c.remove();
       live.hidden = false;
-      if (focused) live.querySelector('.k12x-btn')?.focus();
+      if (focused) /** @type {HTMLElement | null} */ (live.querySelector('.k12x-btn'))?.focus();
     };
     const o = new MutationObserver(swap);
     o.observe(live, { childList: true, subtree: true, attributes: true });
@@ -181,14 +265,18 @@ class Box {
     return handle;
   }
 
-  /** The runtime cannot run: back to idle, and the toast if a click was waiting (or `show`). */
-  fail(show, error = this.error) {
+  /**
+   * The runtime cannot run: back to idle, and the toast if a click was waiting (or `show`).
+   * @param {unknown} show
+   * @param {Unavailable} [error]
+   */
+  fail(show, error = /** @type {Unavailable} */ (this.error)) {
     this.error = error;
-    const o = this.o || {};
+    const o = this.o;
     const w = this.frame.querySelector('.k12x');
     if (!w || !(this.pending || show)) return;
     this.pending = false;
-    const b = w.querySelector('.k12x-btn');
+    const b = /** @type {Element} */ (w.querySelector('.k12x-btn'));
     b.removeAttribute('aria-busy');
     if (!o.disabled) b.removeAttribute('aria-disabled');
     w.classList.remove('k12x--busy');
@@ -202,18 +290,27 @@ class Box {
     toast.append(close);
     w.querySelector('.k12x-toast')?.remove();
     w.append(toast);
-    const done = () => { toast.remove(); clearTimeout(timer); doc.removeEventListener('keydown', esc); };
-    const esc = (e) => e.key == 'Escape' && done();
+    const done = () => { toast.remove(); clearTimeout(timer); document.removeEventListener('keydown', esc); };
+    const esc = (/** @type {KeyboardEvent} */ e) => e.key == 'Escape' && done();
     const timer = setTimeout(done, 5000);
     close.onclick = done;
-    doc.addEventListener('keydown', esc);
+    document.addEventListener('keydown', esc);
+    /** @type {UnavailableDetail} */
     const detail = { kind: 'unavailable', cause: error.cause, message: reason, status: null };
     this.host.dispatchEvent(new CustomEvent('export-error', { bubbles: true, composed: true, detail }));
-    try { o.onerror?.(detail); } catch (e) { console.error(e); }
+    try {
+      /** @type {{ onerror?: (d: UnavailableDetail) => void }} */ (o).onerror?.(detail);
+    } catch (e) {
+      console.error(e);
+    }
   }
 }
 
-/** The widget's box in `element` (its children replaced), for `mount()` and `mountHistory()`. */
+/**
+ * The widget's box in `element` (its children replaced), for `mount()` and `mountHistory()`.
+ * @param {Element} element
+ * @param {unknown} [history]
+ */
 function boxIn(element, history) {
   const host = el('k12x-host');
   element.replaceChildren(host);
@@ -225,18 +322,23 @@ function boxIn(element, history) {
  * `update(options)`, `start()` and `destroy()`. Rejects on bad options, naming the field, and
  * leaves nothing behind. When the runtime cannot load, resolves to a handle whose button explains
  * that on click.
+ * @param {Element} element
+ * @param {Options} options
  */
 export async function mount(element, options) {
   const before = [...element.childNodes];
   const box = boxIn(element);
   box.placeholder(options || {});
+  /** @type {Runtime} */
   let m;
   try {
     m = await runtimeFor(options || {});
   } catch (e) {
-    box.fail(null, e);
-    return { update() {}, start() { box.fail(1); }, destroy() { box.host.remove(); }, mounted: true, error: e };
+    const error = /** @type {Unavailable} */ (e);
+    box.fail(null, error);
+    return { update() {}, start() { box.fail(1); }, destroy() { box.host.remove(); }, mounted: true, error };
   }
+  /** @type {RuntimeHandle} */
   let h;
   try {
     h = box.take((frame) => m.mount(frame, options));
@@ -245,7 +347,7 @@ export async function mount(element, options) {
     throw e;
   }
   return {
-    update: (o) => {
+    update: (/** @type {Options} */ o) => {
       if (which(o) != which(options)) throw new Error('k12-export: update() cannot move a button to another protocol; destroy() it and mount() again');
       h.update(o);
       options = o;
@@ -256,198 +358,240 @@ export async function mount(element, options) {
   };
 }
 
-/** Mounts an export history panel; resolves to a handle with `update(options)`, `refresh()`, `destroy()`. */
+/**
+ * Mounts an export history panel; resolves to a handle with `update(options)`, `refresh()`, `destroy()`.
+ * @param {Element} element
+ * @param {Options} options
+ */
 export async function mountHistory(element, options) {
   const box = boxIn(element, 1);
   box.theme();
-  const h = await historyIn(box, options);
-  return { update: (o) => h.update(o), refresh: () => h.refresh(), destroy: () => { h.destroy(); box.host.remove(); }, get mounted() { return h.mounted; } };
+  const h = /** @type {RuntimeHistoryHandle} */ (await historyIn(box, options));
+  return { update: (/** @type {Options} */ o) => h.update(o), refresh: () => h.refresh(), destroy: () => { h.destroy(); box.host.remove(); }, get mounted() { return h.mounted; } };
 }
 
 /**
  * Loads the runtime, then mounts the panel in `box` if `wanted()` still holds (else resolves to
  * null, having made nothing): the mount follows the check in the same task.
+ * @param {Box} box
+ * @param {Options} options
+ * @returns {Promise<RuntimeHistoryHandle | null>}
  */
 async function historyIn(box, options, wanted = () => true) {
+  /** @type {Runtime} */
   let m;
   try {
     m = await runtimeFor(options, 1);
   } catch (e) {
-    if (wanted()) box.frame.replaceChildren(el('p', 'k12x k12x-history-error', { role: 'alert' }, text(options.lang)[3 + CAUSES.indexOf(e.cause)]));
+    if (wanted()) box.frame.replaceChildren(el('p', 'k12x k12x-history-error', { role: 'alert' }, text(options.lang)[3 + CAUSES.indexOf(/** @type {Unavailable} */ (e).cause)]));
     throw e;
   }
-  return wanted() ? m.mountHistory(box.frame, options) : null;
+  return wanted() ? /** @type {NonNullable<Runtime['mountHistory']>} */ (m.mountHistory)(box.frame, options) : null;
 }
 
-/** The K12 runtime, loading from the start: a K12 page needs it first. */
-export const ready = runtime(K12);
-ready.catch(() => {});
-
-const JSON_ATTRS = ['config', 'data', 'options'];
-const TEXT_ATTRS = ['protocol', 'start', 'progress', 'filename', 'label', 'lang'];
-const NUMBER_ATTRS = { 'timeout-ms': 'timeoutMs', 'request-timeout-ms': 'requestTimeoutMs', 'poll-interval-ms': 'pollIntervalMs', retries: 'retries' };
-
 /**
- * `<k12-export-button>`: attributes `config`, `data`, `options` (JSON), `protocol`, `start`,
- * `progress`, `filename`, `label`, `lang`, `disabled`, `timeout-ms`, … . Changing an attribute
- * updates the button; removing the element destroys it (stopping any export). Bad attributes
- * raise an `export-config-error` event (detail: the message) and are logged.
+ * The K12 runtime, as a promise that starts loading it when it is first used (`await ready`,
+ * `ready.then(…)`): importing the loader loads nothing.
  */
-class K12ExportButton extends HTMLElement {
-  static observedAttributes = [...JSON_ATTRS, ...TEXT_ATTRS, 'disabled', ...Object.keys(NUMBER_ATTRS), 'share'];
-  #handle = null;
-  #runtime = null;
-  #box = null;
-  #pending = false;
+export const ready = {
+  /**
+   * @template [T=Runtime]
+   * @template [E=never]
+   * @param {((m: Runtime) => T | PromiseLike<T>) | null} [ok]
+   * @param {((e: unknown) => E | PromiseLike<E>) | null} [no]
+   */
+  then: (ok, no) => runtime(0).then(ok, no),
+  /**
+   * @template [E=never]
+   * @param {((e: unknown) => E | PromiseLike<E>) | null} [no]
+   */
+  catch: (no) => runtime(0).catch(no),
+  finally: (/** @type {(() => void) | null} */ f) => runtime(0).finally(f),
+};
 
-  connectedCallback() {
-    this.#box ||= new Box(this);
-    this.#schedule();
+// In a browser: the two elements, defined once per page by the first copy of the loader. In Node
+// (server rendering, test runners) there is no DOM and nothing is defined.
+if (typeof customElements == 'object') {
+  const JSON_ATTRS = ['config', 'data', 'options'];
+  const TEXT_ATTRS = ['protocol', 'start', 'progress', 'filename', 'label', 'lang'];
+  const NUMBER_ATTRS = { 'timeout-ms': 'timeoutMs', 'request-timeout-ms': 'requestTimeoutMs', 'poll-interval-ms': 'pollIntervalMs', retries: 'retries' };
+  // The members the elements share, by keys a page does not see as names.
+  const RENDER = Symbol();
+  const PENDING = Symbol();
+  const CONFIG_ERROR = Symbol();
+
+  /**
+   * What both elements do: the attributes a parser or script sets in one task (and the upgrade of
+   * an element already in the page, which reports each attribute, then the connection) become one
+   * render; bad options are logged and raise an `export-config-error` event (detail: the message).
+   */
+  class Widget extends HTMLElement {
+    #pending = false;
+
+    connectedCallback() { this.#schedule(); }
+    attributeChangedCallback() { if (this.isConnected) this.#schedule(); }
+
+    #schedule() {
+      if (this.#pending) return;
+      this.#pending = true;
+      queueMicrotask(() => {
+        this.#pending = false;
+        if (this.isConnected) this[RENDER]();
+      });
+    }
+
+    /** A render is scheduled: the attributes changed since the last one began. */
+    get [PENDING]() { return this.#pending; }
+
+    /** Renders the element from its attributes. */
+    [RENDER]() {}
+
+    [CONFIG_ERROR](/** @type {unknown} */ e) {
+      console.error(e);
+      this.dispatchEvent(new CustomEvent('export-config-error', { bubbles: true, detail: /** @type {Error} */ (e).message }));
+    }
   }
 
-  attributeChangedCallback() { if (this.isConnected) this.#schedule(); }
+  /**
+   * `<k12-export-button>`: attributes `config`, `data`, `options` (JSON), `protocol`, `start`,
+   * `progress`, `filename`, `label`, `lang`, `disabled`, `timeout-ms`, … . Changing an attribute
+   * updates the button; removing the element destroys it (stopping any export).
+   */
+  class K12ExportButton extends Widget {
+    static observedAttributes = [...JSON_ATTRS, ...TEXT_ATTRS, 'disabled', ...Object.keys(NUMBER_ATTRS), 'share'];
+    /** @type {RuntimeHandle | null} */
+    #handle = null;
+    /** @type {Promise<Runtime> | null} */
+    #runtime = null;
+    /** @type {Box | null} */
+    #box = null;
 
-  disconnectedCallback() {
-    this.#handle?.destroy();
-    this.#handle = null;
-  }
-
-  /** The mounted handle, once the runtime has taken over (for pages that want `update()` directly). */
-  get handle() { return this.#handle; }
-
-  /** Starts an export, as a click would. */
-  start() { this.#handle ? this.#handle.start() : this.#box?.frame.querySelector('.k12x-btn')?.click(); }
-
-  // Several attribute changes in one task become one update.
-  #schedule() {
-    if (this.#pending) return;
-    this.#pending = true;
-    queueMicrotask(() => {
-      this.#pending = false;
-      if (this.isConnected) this.#render();
-    });
-  }
-
-  #options() {
-    const o = {};
-    for (const name of JSON_ATTRS) {
-      const text = this.getAttribute(name);
-      if (text === null) continue;
-      try {
-        const v = JSON.parse(text);
-        if (name === 'options') Object.assign(o, v); else o[name] = v;
-      } catch (e) {
-        throw new Error(`k12-export: attribute ${name} is not valid JSON (${e.message})`);
-      }
+    connectedCallback() {
+      this.#box ||= new Box(this);
+      super.connectedCallback();
     }
-    for (const name of TEXT_ATTRS) {
-      const v = this.getAttribute(name);
-      if (v !== null) o[name] = v;
-    }
-    for (const [attr, key] of Object.entries(NUMBER_ATTRS)) {
-      const v = this.getAttribute(attr);
-      if (v !== null) o[key] = Number(v);
-    }
-    if (this.hasAttribute('disabled')) o.disabled = this.getAttribute('disabled') !== 'false';
-    // One export across tabs: share="false" turns sharing off.
-    if (this.hasAttribute('share')) o.share = this.getAttribute('share') !== 'false';
-    return o;
-  }
 
-  async #render() {
-    const box = this.#box;
-    let options;
-    try {
-      options = this.#options();
-    } catch (e) {
-      return this.#configError(e);
-    }
-    if (!this.#handle) box.placeholder(options);
-    const wanted = runtimeFor(options);
-    let m;
-    try {
-      m = await wanted;
-    } catch (e) {
-      return box.fail(null, e);
-    }
-    // Attributes may have changed, or the element left, while the runtime loaded.
-    if (!this.isConnected || this.#pending) return;
-    try {
-      if (this.#handle && this.#runtime == wanted) return this.#handle.update(options);
+    disconnectedCallback() {
       this.#handle?.destroy();
       this.#handle = null;
-      box.placeholder(options);
-      this.#handle = box.take((frame) => m.mount(frame, options));
-      this.#runtime = wanted;
-    } catch (e) {
-      this.#configError(e);
     }
-  }
 
-  #configError(e) {
-    console.error(e);
-    this.dispatchEvent(new CustomEvent('export-config-error', { bubbles: true, detail: e.message }));
-  }
-}
+    /** The mounted handle, once the runtime has taken over (for pages that want `update()` directly). */
+    get handle() { return this.#handle; }
 
-/**
- * `<k12-export-history options='{…}'>`: the export history panel, with the same options as the
- * button (`lang` and `heading` may also be attributes). `element.refresh()` reloads the list.
- */
-class K12ExportHistory extends HTMLElement {
-  static observedAttributes = ['options', 'lang', 'heading'];
-  #handle = null;
-  #box = null;
-  #pending = false;
-  // Counts renders and disconnections: a render waiting for the runtime mounts only if the count
-  // has not moved since it began.
-  #turn = 0;
+    /** Starts an export, as a click would. */
+    start() { this.#handle ? this.#handle.start() : /** @type {HTMLElement | undefined} */ (this.#box?.frame.querySelector('.k12x-btn'))?.click(); }
 
-  connectedCallback() { this.#schedule(); }
-  attributeChangedCallback() { if (this.isConnected) this.#schedule(); }
-  disconnectedCallback() {
-    this.#turn++;
-    this.#handle?.destroy();
-    this.#handle = null;
-  }
+    #options() {
+      /** @type {Options} */
+      const o = {};
+      for (const name of JSON_ATTRS) {
+        const text = this.getAttribute(name);
+        if (text === null) continue;
+        try {
+          const v = JSON.parse(text);
+          if (name === 'options') Object.assign(o, v); else o[name] = v;
+        } catch (e) {
+          throw new Error(`k12-export: attribute ${name} is not valid JSON (${/** @type {Error} */ (e).message})`);
+        }
+      }
+      for (const name of TEXT_ATTRS) {
+        const v = this.getAttribute(name);
+        if (v !== null) o[name] = v;
+      }
+      for (const [attr, key] of Object.entries(NUMBER_ATTRS)) {
+        const v = this.getAttribute(attr);
+        if (v !== null) o[key] = Number(v);
+      }
+      if (this.hasAttribute('disabled')) o.disabled = this.getAttribute('disabled') !== 'false';
+      // One export across tabs: share="false" turns sharing off.
+      if (this.hasAttribute('share')) o.share = this.getAttribute('share') !== 'false';
+      return o;
+    }
 
-  refresh() { this.#handle?.refresh(); }
-
-  // The attributes a parser or script sets in one task (and the upgrade of an element already in
-  // the page, which reports each attribute, then the connection) become one render.
-  #schedule() {
-    if (this.#pending) return;
-    this.#pending = true;
-    queueMicrotask(() => {
-      this.#pending = false;
-      if (this.isConnected) this.#render();
-    });
-  }
-
-  async #render() {
-    const turn = ++this.#turn;
-    try {
+    async [RENDER]() {
+      const box = /** @type {Box} */ (this.#box);
+      /** @type {Options} */
       let options;
-      try { options = JSON.parse(this.getAttribute('options') || '{}'); }
-      catch (e) { throw new Error(`k12-export: attribute options is not valid JSON (${e.message})`); }
-      for (const name of ['lang', 'heading']) if (this.hasAttribute(name)) options[name] = this.getAttribute(name);
-      this.#box ||= new Box(this, 1);
-      this.#box.theme();
-      if (this.#handle) return this.#handle.update(options);
-      // A later render, or the element's removal, while the runtime loads supersedes this one.
-      const h = await historyIn(this.#box, options, () => turn == this.#turn && this.isConnected);
-      if (h) this.#handle = h;
-    } catch (e) {
-      if (turn != this.#turn) return;
-      console.error(e);
-      this.dispatchEvent(new CustomEvent('export-config-error', { bubbles: true, detail: e.message }));
+      try {
+        options = this.#options();
+      } catch (e) {
+        return this[CONFIG_ERROR](e);
+      }
+      if (!this.#handle) box.placeholder(options);
+      const wanted = runtimeFor(options);
+      /** @type {Runtime} */
+      let m;
+      try {
+        m = await wanted;
+      } catch (e) {
+        return box.fail(null, /** @type {Unavailable} */ (e));
+      }
+      // Attributes may have changed, or the element left, while the runtime loaded.
+      if (!this.isConnected || this[PENDING]) return;
+      try {
+        if (this.#handle && this.#runtime == wanted) return this.#handle.update(options);
+        this.#handle?.destroy();
+        this.#handle = null;
+        box.placeholder(options);
+        this.#handle = box.take((frame) => m.mount(frame, options));
+        this.#runtime = wanted;
+      } catch (e) {
+        this[CONFIG_ERROR](e);
+      }
     }
   }
-}
 
-for (const [name, c] of [['k12-export-button', K12ExportButton], ['k12-export-history', K12ExportHistory]]) {
-  const was = customElements.get(name);
-  if (!was) customElements.define(name, c);
-  else if (!was.k12x) console.warn(`k12-export: <${name}> was defined by an older copy of k12-export.js, which may not serve every protocol: load only the newest`);
-  c.k12x = 1;
+  /**
+   * `<k12-export-history options='{…}'>`: the export history panel, with the same options as the
+   * button (`lang` and `heading` may also be attributes). `element.refresh()` reloads the list.
+   */
+  class K12ExportHistory extends Widget {
+    static observedAttributes = ['options', 'lang', 'heading'];
+    /** @type {RuntimeHistoryHandle | null} */
+    #handle = null;
+    /** @type {Box | null} */
+    #box = null;
+    // Counts renders and disconnections: a render waiting for the runtime mounts only if the count
+    // has not moved since it began.
+    #turn = 0;
+
+    disconnectedCallback() {
+      this.#turn++;
+      this.#handle?.destroy();
+      this.#handle = null;
+    }
+
+    refresh() { this.#handle?.refresh(); }
+
+    async [RENDER]() {
+      const turn = ++this.#turn;
+      try {
+        /** @type {Options} */
+        let options;
+        try { options = JSON.parse(this.getAttribute('options') || '{}'); }
+        catch (e) { throw new Error(`k12-export: attribute options is not valid JSON (${/** @type {Error} */ (e).message})`); }
+        for (const name of ['lang', 'heading']) if (this.hasAttribute(name)) options[name] = this.getAttribute(name);
+        const box = (this.#box ||= new Box(this, 1));
+        box.theme();
+        if (this.#handle) return this.#handle.update(options);
+        // A later render, or the element's removal, while the runtime loads supersedes this one.
+        const h = await historyIn(box, options, () => turn == this.#turn && this.isConnected);
+        if (h) this.#handle = h;
+      } catch (e) {
+        if (turn == this.#turn) this[CONFIG_ERROR](e);
+      }
+    }
+  }
+
+  // The first copy on the page defines each element; a copy of another version says so, once.
+  const versions = (shared().versions ||= []);
+  if (!versions.includes(version)) versions.push(version);
+  if (versions[1]) once('warn', `k12-export: two versions on this page: ${versions.join(' and ')} (both work; the elements are ${versions[0]}'s): load one`);
+  for (const [name, c] of /** @type {const} */ ([['k12-export-button', K12ExportButton], ['k12-export-history', K12ExportHistory]])) {
+    const was = /** @type {CustomElementConstructor & { k12x?: 1 } | undefined} */ (customElements.get(name));
+    if (!was) customElements.define(name, c);
+    else if (!was.k12x) once('warn', `k12-export: <${name}> was defined by an older copy of k12-export.js, which may not serve every protocol: load only the newest`);
+    /** @type {typeof c & { k12x?: 1 }} */ (c).k12x = 1;
+  }
 }

@@ -1,0 +1,2 @@
+// The classic script is loaded with <script src>: see ./k12-export-classic.js.
+export {};

@@ -1,0 +1,2 @@
+// Types only (./react.d.ts): nothing to run.
+export {};

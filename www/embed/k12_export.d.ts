@@ -1,0 +1,16 @@
+// The K12 runtime's glue (wasm-bindgen, built by scripts/build.sh beside the loader) as the loader
+// uses it. k12_export_all.d.ts is the runtime with every backend and the history panel.
+
+/** Instantiates the wasm: the loader passes the fetched response or its bytes. */
+export default function init(options: { module_or_path: Response | ArrayBuffer }): Promise<unknown>;
+
+/** A button mounted by the runtime (src/embed.rs `Handle`). */
+export interface RuntimeHandle {
+  update(options: object): void;
+  start(): void;
+  destroy(): void;
+  readonly mounted: boolean;
+}
+
+/** Mounts a button into `element` (src/embed.rs `mount`); throws on bad options. */
+export function mount(element: Element, options: object): RuntimeHandle;
