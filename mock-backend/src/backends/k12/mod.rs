@@ -54,7 +54,17 @@ pub const SCENARIOS: [Scenario; 27] = {
         &[Normal, Fast, Slow, Empty, Huge, Fail],
         &WIRE_FAULTS,
         &[ResultNull, StringNumbers, LoadedOverTotal, UrlNever, NeverFinishes],
-        &[JavascriptUrl, HostileFilename, SlowStart, Flaky, CodeErrorStart, RelativeUrl, ForeignUrl, ExpiredLink, HugeAnswer],
+        &[
+            JavascriptUrl,
+            HostileFilename,
+            SlowStart,
+            Flaky,
+            CodeErrorStart,
+            RelativeUrl,
+            ForeignUrl,
+            ExpiredLink,
+            HugeAnswer,
+        ],
     ])
 };
 
