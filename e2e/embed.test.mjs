@@ -174,3 +174,60 @@ test('mount() and destroy() 300 times leave no element or listener behind', only
   assert.ok(after.listeners - before.listeners <= 4, `listeners ${before.listeners} → ${after.listeners}`);
   assert.ok(after.nodes - before.nodes <= 40, `nodes ${before.nodes} → ${after.nodes}`);
 });
+
+test('the loader draws the idle and busy button with the runtime\'s markup and texts, before the wasm runs', async (t) => {
+  const { page } = await blank(t);
+  const variants = [{}, { lang: 'en' }, { label: '导出成绩' }, { disabled: true }];
+  const found = await page.evaluate(async (variants) => {
+    // The markup as it matters: elements, classes and attributes (sorted), texts; not ids.
+    const norm = (/** @type {Element} */ e) => {
+      const attrs = [...e.attributes].filter((a) => a.name !== 'id' && a.name !== 'aria-describedby').map((a) => `${a.name}=${a.value}`).sort();
+      const kids = [...e.childNodes].map((n) => (n.nodeType === 1 ? norm(/** @type {Element} */ (n)) : n.textContent));
+      return [e.tagName.toLowerCase(), attrs, kids];
+    };
+    const out = [];
+    for (const extra of variants) {
+      const host = document.createElement('div');
+      document.body.append(host);
+      const options = { config: window.t.CONFIG, data: { termId: 1001 }, ...extra };
+      const mounting = window.t.mount(host, options);
+      const root = /** @type {ShadowRoot} */ (host.querySelector('k12x-host')?.shadowRoot);
+      const drawn = root.querySelector('.k12x');
+      const loader = drawn ? norm(drawn) : null;
+      const h = await mounting;
+      let live = null;
+      for (let i = 0; i < 200 && !live; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        const w = root.querySelector('.k12x-live:not([hidden]) .k12x');
+        if (w) live = norm(w);
+      }
+      out.push({ extra, loader, live });
+      h.destroy();
+      host.remove();
+    }
+    // Busy: a click on the loader's button before the runtime took over, and the runtime's own
+    // busy button (its popover aside).
+    const host = document.createElement('div');
+    document.body.append(host);
+    const mounting = window.t.mount(host, { config: window.t.CONFIG, data: { termId: 1001 } });
+    const root = /** @type {ShadowRoot} */ (host.querySelector('k12x-host')?.shadowRoot);
+    /** @type {HTMLElement} */ (root.querySelector('.k12x-btn')).click();
+    const busyLoader = norm(/** @type {Element} */ (root.querySelector('.k12x-btn')));
+    const h = await mounting;
+    let busyLive = null;
+    for (let i = 0; i < 200 && !busyLive; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const b = root.querySelector('.k12x-live:not([hidden]) .k12x[data-status="exporting"] .k12x-btn');
+      if (b) busyLive = norm(b);
+    }
+    h.destroy();
+    host.remove();
+    return { out, busyLoader, busyLive };
+  }, variants);
+  for (const { extra, loader, live } of found.out) {
+    assert.ok(live, `the runtime drew ${JSON.stringify(extra)}`);
+    assert.deepEqual(loader, live, `the loader's idle button is the runtime's, ${JSON.stringify(extra)}`);
+  }
+  assert.ok(found.busyLive, 'the runtime drew the busy button');
+  assert.deepEqual(found.busyLoader, found.busyLive, "the loader's busy button is the runtime's");
+});

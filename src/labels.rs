@@ -116,6 +116,16 @@ pub struct HistoryLabels {
     pub error: &'static str,
 }
 
+/// Why the widget cannot run at all (a Content-Security-Policy without `'wasm-unsafe-eval'`, a
+/// runtime file that does not load, no WebAssembly), as the loader says it before any wasm runs:
+/// the cause's name (the `cause` of the `export-error` event), then zh-CN and English. Written into
+/// the loader (`www/embed/k12-export.js`) by `crate::seam`; not in the wasm.
+pub const UNAVAILABLE: [(&str, &str, &str); 3] = [
+    ("csp", "页面的安全设置不允许运行导出组件", "The page's security settings block the export component"),
+    ("load", "导出组件加载失败，请刷新页面重试", "The export component failed to load; reload the page"),
+    ("unsupported", "当前浏览器无法运行导出组件", "This browser cannot run the export component"),
+];
+
 /// One sentence per failure kind.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reasons {

@@ -95,7 +95,28 @@ pub fn files() -> Vec<(&'static str, Vec<(&'static str, Value)>)> {
     use k12_export_core::share::{CHANNEL, MAX_MESSAGE_BYTES};
     let n = |v: u32| Value::Num(f64::from(v));
     let code = |v: u8| Value::Num(f64::from(v));
+    // What the loader draws before the wasm runs: the idle button's label, the toast's title and
+    // close button, and why the widget cannot run.
+    use crate::labels::{Labels, UNAVAILABLE};
+    let loader_texts = |l: Labels, zh: bool| -> Vec<String> {
+        let mut t = vec![l.export.to_owned(), l.failed.to_owned(), l.close.to_owned()];
+        t.extend(UNAVAILABLE.iter().map(|(_, z, e)| if zh { *z } else { *e }.to_owned()));
+        t
+    };
     vec![
+        (
+            "www/embed/k12-export.js",
+            vec![
+                (
+                    "TEXT",
+                    Value::TextTable(vec![
+                        ("zh".into(), loader_texts(Labels::zh_cn(), true)),
+                        ("en".into(), loader_texts(Labels::en(), false)),
+                    ]),
+                ),
+                ("CAUSES", Value::Texts(UNAVAILABLE.iter().map(|(c, _, _)| (*c).to_owned()).collect())),
+            ],
+        ),
         (
             "src/waiting.js",
             vec![

@@ -52,11 +52,12 @@ const WASM = [() => new URL('./k12_export_bg.wasm', import.meta.url), () => new 
 /** What every copy of the loader on the page shares: the runtimes loaded, the messages logged. */
 const shared = () => /** @type {Shared} */ (/** @type {any} */ (globalThis)[Symbol.for('k12-export')] ||= { runtimes: {}, logged: {} });
 
-const TEXT = {
-  zh: ['导出', '导出失败', '关闭', '页面的安全设置不允许运行导出组件', '导出组件加载失败，请刷新页面重试', '当前浏览器无法运行导出组件'],
-  en: ['Export', 'Export failed', 'Close', "The page's security settings block the export component", 'The export component failed to load; reload the page', 'This browser cannot run the export component'],
-};
+// What the loader draws before the wasm runs, [label, toast title, close, why it cannot run: one per
+// cause], and the causes, from the Rust's texts (src/labels.rs).
+// seam: generated from src/seam.rs; `K12X_WRITE_SEAM=1 cargo test -p k12-export --lib seam` rewrites it
+const TEXT = { zh: ['导出', '导出失败', '关闭', '页面的安全设置不允许运行导出组件', '导出组件加载失败，请刷新页面重试', '当前浏览器无法运行导出组件'], en: ['Export', 'Export failed', 'Close', 'The page\'s security settings block the export component', 'The export component failed to load; reload the page', 'This browser cannot run the export component'] };
 const CAUSES = ['csp', 'load', 'unsupported'];
+// seam: end
 const text = (/** @type {unknown} */ lang) => TEXT[/^en/i.test(/** @type {string} */ (lang) || '') ? 'en' : 'zh'];
 
 /**
