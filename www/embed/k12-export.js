@@ -1,4 +1,5 @@
 // @ts-check
+/* global K12X_VERSION, K12X_SRI, K12X_CSS */
 // k12-export: the async export button for plain pages and for applications built with a bundler.
 // One script is all a page needs:
 //
@@ -100,7 +101,9 @@ function runtime(i) {
     const csp = () => unavailable('csp', "the page's Content-Security-Policy blocks WebAssembly: add 'wasm-unsafe-eval' to its script-src");
     try {
       new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0)));
-    } catch {
+    } catch (e) {
+      // Whatever the engine throws (a CompileError, an EvalError): the page forbids compiling.
+      once('warn', `k12-export: WebAssembly refused: ${e}`);
       throw csp();
     }
     const fix = (/** @type {string} */ what, /** @type {string} */ e) => unavailable('load', `cannot load ${what} (${e}): serve it beside k12-export.js, from another origin with Access-Control-Allow-Origin`);
@@ -118,7 +121,7 @@ function runtime(i) {
     let bytes = r;
     if (!/^application\/wasm\b/i.test(type)) {
       bytes = await r.arrayBuffer();
-      if ('' + new Uint8Array(bytes.slice(0, 4)) != '0,97,115,109') throw unavailable('load', `${wasm} is ${type}, not the .wasm (a fallback page?): serve the file there`);
+      if ('' + new Uint8Array(bytes.slice(0, 4)) !== '0,97,115,109') throw unavailable('load', `${wasm} is ${type}, not the .wasm (a fallback page?): serve the file there`);
       once('warn', `k12-export: serve ${wasm} as application/wasm, not ${type}`);
     }
     try { await m.default({ module_or_path: bytes }); } catch (e) { throw /unsafe-eval|Content.Security/i.test(/** @type {Error} */ (e).message) ? csp() : fix(wasm, /** @type {Error} */ (e).message); }
@@ -133,7 +136,7 @@ function runtime(i) {
  * @param {Options} o
  * @param {unknown} [history]
  */
-const which = (o, history) => (history || (Object.hasOwn(o, 'protocol') && o.protocol && o.protocol != 'k12') ? 1 : 0);
+const which = (o, history) => (history || (Object.hasOwn(o, 'protocol') && o.protocol && o.protocol !== 'k12') ? 1 : 0);
 /** @type {(o: Options, history?: unknown) => Promise<Runtime>} */
 const runtimeFor = (o, history) => runtime(which(o, history));
 
@@ -251,18 +254,21 @@ class Box {
     this.pending = false;
     /** @type {unknown} */
     let late;
-    const swap = (/** @type {unknown} */ _late) => {
+    const swap = () => {
       const w = /** @type {HTMLElement | null} */ (live.querySelector('.k12x'));
-      if (!w || (waiting && w.dataset.status == 'idle' && !late)) return;
+      if (!w || (waiting && w.dataset.status === 'idle' && !late)) return;
       o.disconnect();
       clearTimeout(timer);
-      for (const c of [...this.frame.children]) if (c != live) c.remove();
+      for (const c of [...this.frame.children]) if (c !== live) c.remove();
       live.hidden = false;
       if (focused) /** @type {HTMLElement | null} */ (live.querySelector('.k12x-btn'))?.focus();
     };
     const o = new MutationObserver(swap);
     o.observe(live, { childList: true, subtree: true, attributes: true });
-    const timer = setTimeout(() => swap(late = 1), 2000);
+    const timer = setTimeout(() => {
+      late = 1;
+      swap();
+    }, 2000);
     return handle;
   }
 
@@ -292,7 +298,7 @@ class Box {
     w.querySelector('.k12x-toast')?.remove();
     w.append(toast);
     const done = () => { toast.remove(); clearTimeout(timer); document.removeEventListener('keydown', esc); };
-    const esc = (/** @type {KeyboardEvent} */ e) => e.key == 'Escape' && done();
+    const esc = (/** @type {KeyboardEvent} */ e) => e.key === 'Escape' && done();
     const timer = setTimeout(done, 5000);
     close.onclick = done;
     document.addEventListener('keydown', esc);
@@ -349,7 +355,7 @@ export async function mount(element, options) {
   }
   return {
     update: (/** @type {Options} */ o) => {
-      if (which(o) != which(options)) throw new Error('k12-export: update() cannot move a button to another protocol; destroy() it and mount() again');
+      if (which(o) !== which(options)) throw new Error('k12-export: update() cannot move a button to another protocol; destroy() it and mount() again');
       h.update(o);
       options = o;
     },
@@ -493,7 +499,7 @@ if (typeof customElements == 'object') {
           const v = JSON.parse(text);
           if (name === 'options') Object.assign(o, v); else o[name] = v;
         } catch (e) {
-          throw new Error(`k12-export: attribute ${name} is not valid JSON (${/** @type {Error} */ (e).message})`);
+          throw new Error(`k12-export: attribute ${name} is not valid JSON (${/** @type {Error} */ (e).message})`, { cause: e });
         }
       }
       for (const name of TEXT_ATTRS) {
@@ -531,7 +537,7 @@ if (typeof customElements == 'object') {
       // Attributes may have changed, or the element left, while the runtime loaded.
       if (!this.isConnected || this[PENDING]) return;
       try {
-        if (this.#handle && this.#runtime == wanted) return this.#handle.update(options);
+        if (this.#handle && this.#runtime === wanted) return this.#handle.update(options);
         this.#handle?.destroy();
         this.#handle = null;
         box.placeholder(options);
@@ -571,16 +577,16 @@ if (typeof customElements == 'object') {
         /** @type {Options} */
         let options;
         try { options = JSON.parse(this.getAttribute('options') || '{}'); }
-        catch (e) { throw new Error(`k12-export: attribute options is not valid JSON (${/** @type {Error} */ (e).message})`); }
+        catch (e) { throw new Error(`k12-export: attribute options is not valid JSON (${/** @type {Error} */ (e).message})`, { cause: e }); }
         for (const name of ['lang', 'heading']) if (this.hasAttribute(name)) options[name] = this.getAttribute(name);
         const box = (this.#box ||= new Box(this, 1));
         box.theme();
         if (this.#handle) return this.#handle.update(options);
         // A later render, or the element's removal, while the runtime loads supersedes this one.
-        const h = await historyIn(box, options, () => turn == this.#turn && this.isConnected);
+        const h = await historyIn(box, options, () => turn === this.#turn && this.isConnected);
         if (h) this.#handle = h;
       } catch (e) {
-        if (turn == this.#turn) this[CONFIG_ERROR](e);
+        if (turn === this.#turn) this[CONFIG_ERROR](e);
       }
     }
   }
