@@ -23,14 +23,15 @@ if ! $embed_only; then
 fi
 
 # One runtime of the embeddable bundle: build_runtime OUT_DIR NAME CARGO_FEATURE_ARGS... writes
-# OUT_DIR/NAME.js (the wasm-bindgen glue, minified) and OUT_DIR/NAME_bg.wasm.
+# OUT_DIR/NAME.js (the wasm-bindgen glue, minified) and OUT_DIR/NAME_bg.wasm, from the bundle's
+# crate (bundle/, scripts/runtime-cargo.sh).
 build_runtime() {
   local out=$1 name=$2
   shift 2
-  runtime_cargo build --release --locked --lib -p k12-export "$@"
+  runtime_cargo build --release --locked --lib "$@"
   # The module before wasm-opt keeps its function names: scripts/size.sh --check looks there for
   # banned code (target/size/k12_export.wasm, target/size/k12_export_all.wasm).
-  scripts/optimize-runtime.sh "$RUNTIME_WASM_DIR/k12_export.wasm" "$out" "$name" \
+  scripts/optimize-runtime.sh "$RUNTIME_WASM_DIR/k12_export_bundle.wasm" "$out" "$name" \
     "target/size/$name.names.json" "target/size/$name.wasm"
   # Which toolchain made it: the recorded figure is the nightly build's (scripts/size-rules.mjs).
   echo "$RUNTIME_TOOLCHAIN" >"target/size/$name.toolchain"
@@ -44,8 +45,8 @@ if [ -f src/embed.rs ]; then
   # dist/embed/: what pages load. Its loader draws every widget and loads the K12 runtime
   # (k12_export, what K12 pages need) at once, and the runtime with every backend and the export
   # history panel (k12_export_all) only when a page asks for one of those.
-  build_runtime dist/embed k12_export --no-default-features --features small-alloc,lean-yew
-  build_runtime dist/embed k12_export_all --features backends,small-alloc,lean-yew
+  build_runtime dist/embed k12_export
+  build_runtime dist/embed k12_export_all --features backends
   node scripts/build-loader.mjs dist/embed k12_export k12_export_all
   # dist/embed-all/: the same loader with the full runtime for everything (pages written for it).
   mkdir -p dist/embed-all

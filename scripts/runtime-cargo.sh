@@ -5,7 +5,14 @@
 #   runtime_toolchain [DIR]  sets RUNTIME_TOOLCHAIN (nightly or stable), RUNTIME_TARGET_DIR (for
 #                            nightly DIR, default target/nightly) and RUNTIME_WASM_DIR (its wasm32
 #                            release directory)
-#   runtime_cargo ARGS...    cargo ARGS (build, test --no-run, …) for wasm32 with that toolchain
+#   runtime_cargo ARGS...    cargo ARGS (build, test --no-run, …) for wasm32 with that toolchain,
+#                            on the bundle's own workspace (bundle/Cargo.toml)
+#
+# The bundle's workspace (bundle/) depends on the k12-export crate and applies what only the
+# bundle wants: Yew and console_error_panic_hook patched for size (vendor/README.md, `[patch]`),
+# Yew's `lean` feature, tracing compiled out, the small allocator, the release profile. The
+# library itself, its tests in the main workspace and every application that depends on it build
+# on the published crates. Its wasm is RUNTIME_WASM_DIR/k12_export_bundle.wasm.
 #
 # Nightly Rust where it can rebuild the standard library for size (-Z build-std with its
 # optimize_for_size feature; panics abort at once without a message, no panic locations, no Debug
@@ -43,10 +50,10 @@ with stable Rust: about 12 KB gzip larger than the release build. Install it wit
 runtime_cargo() {
   if [ "$RUNTIME_TOOLCHAIN" = nightly ]; then
     RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
-      cargo +nightly "$@" --target wasm32-unknown-unknown \
+      cargo +nightly "$@" --manifest-path bundle/Cargo.toml --target wasm32-unknown-unknown \
         -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir "$RUNTIME_TARGET_DIR" \
       || { echo "the nightly build failed (see above); SIZE_BUILD=stable builds with stable Rust" >&2; return 1; }
   else
-    cargo "$@" --target wasm32-unknown-unknown
+    cargo "$@" --manifest-path bundle/Cargo.toml --target wasm32-unknown-unknown --target-dir "$RUNTIME_TARGET_DIR"
   fi
 }

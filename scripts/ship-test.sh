@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # The widget's browser tests built as pages get the widget: compiled as the embeddable runtimes are
-# (scripts/runtime-cargo.sh: release, nightly -Z build-std with immediate-abort panics where there
-# is one, the runtimes' features), made into what pages load the same way (scripts/optimize-
+# (scripts/runtime-cargo.sh: the bundle's crate with its patched Yew, release, nightly -Z build-std
+# with immediate-abort panics where there is one, the runtimes' features), made into what pages load the same way (scripts/optimize-
 # runtime.sh: wasm-bindgen, wasm-opt with minified imports and exports, the glue renamed to match,
 # esbuild), then run in headless Chromium (scripts/ship-test.mjs) against the mock backend.
 #
 #   MOCK_URL=http://127.0.0.1:PORT scripts/ship-test.sh [FILTER]   (FILTER: part of a test's name)
 #
 # Which tests, in which configuration:
-#   the K12 runtime (--no-default-features --features small-alloc,lean-yew): tests/k12_runtime.rs,
+#   the K12 runtime (bundle/ without features): tests/k12_runtime.rs,
 #     which is button.rs, live.rs, share.rs, waiting.rs and numbers.rs as one binary (a binary
 #     costs about a minute of wasm-opt); one test of waiting.rs needs the export service and is
 #     ignored there, saying so
-#   the runtime with every backend (--features backends,small-alloc,lean-yew): history.rs (the
+#   the runtime with every backend (bundle/ --features backends): history.rs (the
 #     history panel is part of the `backends` feature)
 #
 # The test binaries are built in scripts/build.sh's target directory (the standard library and
@@ -47,7 +47,7 @@ build_suite() {
   # Without MOCK_URL: the test page gives it (tests/live.rs).
   (
     unset MOCK_URL
-    runtime_cargo test --release --locked --no-run -p k12-export --test "$test" "$@" "${abort_tests[@]}" \
+    runtime_cargo test --release --locked --no-run --test "$test" "$@" "${abort_tests[@]}" \
       --message-format=json-render-diagnostics >"$out/$test.cargo.json"
   )
   wasm=$(node -e '
@@ -69,8 +69,8 @@ build_suite() {
 }
 
 t0=$(date +%s)
-build_suite k12_runtime --no-default-features --features small-alloc,lean-yew
-build_suite history --features backends,small-alloc,lean-yew
+build_suite k12_runtime
+build_suite history --features backends
 echo "built and optimised in $(($(date +%s) - t0)) s ($RUNTIME_TOOLCHAIN)"
 
 node scripts/ship-test.mjs "$out/k12_runtime" "$out/history" ${1:+-- "$1"}
