@@ -7,6 +7,13 @@
 //!
 //! Compiles for any target; the browser driver and the mock backend both build on it.
 //!
+//! # Cargo features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `backends` | yes | the four backends after K12 ([`backends`]: `"export-service"`, `"xlink"`, `"minapp"`, `"asset"`) and the history machine ([`history`]). Without it [`backends::PROTOCOLS`] holds K12 alone: any other `protocol` is refused (`options.protocol 'xlink' is not a supported protocol (supported: k12)`), and so are the history panel's option fields, `historyLimit` and `historyRefreshMs`, where an options object is read with [`history::OPTION_KEYS`] among its allowed keys. About 39 KB gzip of the widget's wasm. |
+//! | `serde` | no | `serde` derives for the wire types, for servers and tests (the mock backend) |
+//!
 //! # Layers
 //!
 //! Each module imports only from the layers below it:
@@ -25,6 +32,9 @@
 //!  codec, http, error,     the vocabulary: JSON, lenient JSON, CSV, times; requests and outcomes;
 //!  retry, poll, lean       failures; the one retry policy; polling pace; size-lean helpers
 //! ```
+
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod backends;
 pub mod codec;

@@ -5,7 +5,7 @@
 //! ticks — and what this tab's own export machine shows. Its commands are what the page does:
 //! ask for the job's lock (at once or queued), let a lock go, ask whether it is held, post a
 //! message, start or stop this tab's own export. What the button shows is [`Coordinator::view`],
-//! with the events of each change from [`Coordinator::poll_event`].
+//! with the events of each change from [`Coordinator::update`].
 //!
 //! # Roles
 //!
