@@ -68,14 +68,30 @@ step "clippy (wasm32)"
 # The widget with its browser tests, and the core as it ships (its tests are native: proptest).
 cargo clippy -p k12-export --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 cargo clippy -p k12-export-core --target wasm32-unknown-unknown --lib --locked -- -D warnings
-# The K12-only build (dist/embed/), without the other backends, as scripts/build.sh makes it.
-cargo clippy -p k12-export --target wasm32-unknown-unknown --lib --no-default-features --features small-alloc,lean-yew \
+# The K12-only build (dist/embed/), without the other backends, as the bundle's crate (bundle/)
+# builds the library.
+cargo clippy -p k12-export --target wasm32-unknown-unknown --lib --no-default-features --features small-alloc \
   --locked -- -D warnings
 cargo clippy -p k12-export-core --no-default-features --all-targets --locked -- -D warnings
 
 step "native tests"
 cargo test --workspace --locked
 cargo test -p k12-export-core --no-default-features --locked
+
+step "the published crates: documentation, feature combinations, packages"
+# What crates.io and docs.rs get: every public item documented, no rustdoc warning; the crate docs'
+# examples compile (natively, with the native tests above), and the option checks they state hold
+# without the default features too.
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p k12-export-core -p k12-export
+cargo test --doc -p k12-export --no-default-features --locked
+# The feature combinations the lint steps above leave out: with them, each crate is linted with
+# its default features (`backends` alone), none, each feature alone and all of them (docs.rs).
+cargo clippy -p k12-export-core --lib --no-default-features --features serde --locked -- -D warnings
+for features in --no-default-features --all-features; do
+  cargo clippy -p k12-export --target wasm32-unknown-unknown --lib "$features" --locked -- -D warnings
+done
+# Both crates packaged as they would be published, and each package compiled on its own.
+cargo publish --dry-run --allow-dirty --locked -p k12-export-core -p k12-export
 
 step "mock backend for the browser tests"
 source scripts/mock.sh
@@ -124,6 +140,13 @@ scripts/size.sh --check
 step "the npm package in fresh Vite, webpack and plain-page apps (headless Chromium), its types and lint"
 tgz=$(node scripts/build-package.mjs)
 run node e2e/consumers/run.mjs "$tgz"
+
+step "an example Yew application on the published crates: built by Trunk, run in headless Chromium"
+# examples/yew-app: its own workspace and lockfile, stock Yew from the registry, no patch; built in
+# this target directory, so that what it shares with the builds above is compiled once.
+(cd examples/yew-app && CARGO_TARGET_DIR="$PWD/../../target" trunk build --locked --public-url /yew-app/ 2>&1 \
+  | grep -vE '^\s*$' | tail -n 3)
+run node e2e/yew-app.mjs "$MOCK_URL"
 
 step "browser tests as they ship: built and optimised as the bundle is (headless Chromium)"
 run scripts/ship-test.sh
