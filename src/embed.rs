@@ -245,6 +245,21 @@ impl Handle {
     }
 }
 
+/// Stops every export of this runtime for good ([`crate::driver::halt`]). The loader calls it
+/// after the runtime trapped: in the embeddable bundle a panic aborts at once, and what the
+/// runtime held then can no longer be trusted.
+#[wasm_bindgen]
+pub fn halt() {
+    crate::driver::halt();
+}
+
+/// The failure toast's reason after the runtime crashed ([`Labels::crashed`]), for a button of
+/// language `lang`. The loader asks for it while the runtime runs: after a crash it cannot.
+#[wasm_bindgen(js_name = crashText)]
+pub fn crash_text(lang: &str) -> String {
+    Labels::for_lang(lang).crashed.to_owned()
+}
+
 #[cfg(feature = "backends")]
 pub use history_panel::{mount_history, HistoryHandle};
 

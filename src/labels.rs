@@ -28,6 +28,9 @@ pub struct Labels {
     pub download_hint: &'static str,
     /// Shown when the options are invalid.
     pub misconfigured: &'static str,
+    /// The failure toast's reason after the widget crashed (a bug; in the embeddable bundle, shown
+    /// by its loader on every button of the crashed runtime).
+    pub crashed: &'static str,
     /// Failure reasons when the server said nothing.
     pub reasons: Reasons,
     /// Texts of the export history panel (with the `backends` feature, as the panel).
@@ -177,6 +180,7 @@ impl Labels {
         download: "下载",
         download_hint: "若未自动下载，请点击下载",
         misconfigured: "导出配置有误",
+        crashed: "导出组件出错，请刷新页面",
         reasons: Reasons {
             server: "服务器处理出错，请稍后重试",
             http: "服务器错误（HTTP {status}）",
@@ -242,6 +246,7 @@ impl Labels {
         download: "Download",
         download_hint: "If the download did not start, click here",
         misconfigured: "Export is misconfigured",
+        crashed: "The export component crashed; reload the page",
         reasons: Reasons {
             server: "The server could not complete the export",
             http: "Server error (HTTP {status})",

@@ -4,14 +4,16 @@
 
 pub use k12_export;
 
-/// Test-only (feature `crash-test`): panics, at once (`after_ms` 0, in the caller) or in a timer
-/// callback `after_ms` later, as a bug in the widget would. In the bundle a panic aborts at once:
-/// a `WebAssembly.RuntimeError` trap.
+/// Test-only (feature `crash-test`): panics, as a bug in the widget would, at once (`after_ms` 0,
+/// in the caller) or in a wake-up of the page's clock `after_ms` later (where the runtime's
+/// timers run). In the bundle a panic aborts at once: a `WebAssembly.RuntimeError` trap.
 #[cfg(feature = "crash-test")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn crash(after_ms: u32) {
     if after_ms == 0 {
         panic!("crash-test");
     }
-    gloo_timers::callback::Timeout::new(after_ms, || panic!("crash-test")).forget();
+    let at = k12_export::driver::now_ms() + f64::from(after_ms);
+    // Kept: dropping a wake-up forgets it.
+    std::mem::forget(k12_export::driver::page::Wake::at(at, || panic!("crash-test")));
 }

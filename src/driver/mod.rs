@@ -10,6 +10,7 @@
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use k12_export_core::{Command, ExportSetup, Input, Machine, RequestId, SansIo};
 use wasm_bindgen::JsCast;
@@ -145,9 +146,23 @@ impl<M: SansIo + 'static> Drop for Runner<M> {
     }
 }
 
+/// Set by [`halt`]: every runner of this wasm instance is stopped for good.
+static HALTED: AtomicBool = AtomicBool::new(false);
+
+/// Stops every runner of this wasm instance for good: from now on none handles an input, sends a
+/// request, arms a timer, downloads or tells its owner; answers and timers still due find nobody
+/// home. For an instance whose state can no longer be trusted: the embeddable bundle's loader
+/// calls it (the `halt` export) after the instance trapped on a panic.
+pub fn halt() {
+    HALTED.store(true, Ordering::Relaxed);
+}
+
 /// Feeds `input` (if any) to the machine, carries out its commands, re-arms the timer and tells
 /// the observer. No borrow is held while foreign code (fetch, the observer) runs.
 fn pump<M: SansIo + 'static>(rc: &Rc<RefCell<Inner<M>>>, input: Option<M::Input>) {
+    if HALTED.load(Ordering::Relaxed) {
+        return;
+    }
     let now = now_ms();
     let (commands, events, view, observer) = {
         let Ok(mut i) = rc.try_borrow_mut() else { return };
