@@ -35,6 +35,23 @@ const PAGE = Symbol.for('k12-export.page.1');
  * }} Page
  */
 
+/**
+ * Calls `f(arg)`; what it throws is reported as uncaught (to the window's `error` listeners and
+ * the console), and the caller goes on. A callback of one runtime that throws — a runtime that
+ * trapped on a panic, whose loader stops it then — must not stop the clock or the ear of every
+ * other button of the page.
+ * @param {(arg?: any) => void} f
+ * @param {any} [arg]
+ */
+function isolated(f, arg) {
+  try {
+    f(arg);
+  } catch (e) {
+    if (typeof reportError == 'function') reportError(e);
+    else setTimeout(() => { throw e; });
+  }
+}
+
 /** The page's clock and ear, made by the first copy that needs them. @returns {Page} */
 function page() {
   const g = /** @type {Record<symbol, Page | undefined>} */ (/** @type {unknown} */ (globalThis));
@@ -70,7 +87,7 @@ function newPage() {
     while (due.length && due[0].at <= t0 && ran < BATCH && performance.now() - t0 < SLICE_MS) {
       const w = /** @type {Wake} */ (due.shift());
       ran++;
-      w.f();
+      isolated(w.f);
     }
     wakeUps += ran;
     largestBatch = Math.max(largestBatch, ran);
@@ -109,7 +126,7 @@ function newPage() {
         heard.set(kind, (set = fans));
         const [target, name] = /** @type {[number, string]} */ (EVENTS[kind]);
         (target === 0 ? window : document).addEventListener(name, (e) => {
-          for (const g of [...fans]) g(e);
+          for (const g of [...fans]) isolated(g, e);
         });
       }
       set.add(f);
