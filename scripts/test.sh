@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Every test layer, in order: formatting, the build scripts' own tests, lints (native and wasm32),
-# native tests (core and mock backend), a check of the browser tests' runner, the widget's browser
-# tests in headless Chromium, headless Firefox and WebKitGTK against a running mock backend, the
-# built embeddable bundle in a plain page, the npm package in fresh apps (Vite, webpack, a plain
-# page from a CDN; its types and lint), the browser tests again built and optimised as the
-# bundle is (headless Chromium), then the end-to-end suite on the built demo in the same three
-# engines. Stops at the first failure. Whether it passes, fails or is interrupted, no process it
+# native tests (core and mock backend), the published crates (docs, feature combinations,
+# packages), a check of the browser tests' runner, the widget's browser tests in headless Chromium,
+# headless Firefox and WebKitGTK against a running mock backend, the built embeddable bundle in a
+# plain page, a crashed runtime of the bundle, the npm package in fresh apps (Vite, webpack, a
+# plain page from a CDN; its types and lint), the example Yew application, the browser tests again
+# built and optimised as the bundle is (headless Chromium), then the end-to-end suite on the built
+# demo in the same three engines. Stops at the first failure. Whether it passes, fails or is interrupted, no process it
 # started (browser, driver, X server, mock) outlives it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -136,6 +137,9 @@ step "embeddable bundle: release build in a plain page (headless Chromium)"
 scripts/build.sh --embed
 run node e2e/embed.mjs "$MOCK_URL"
 scripts/size.sh --check
+
+step "a crashed runtime of the bundle: the toast on its buttons, one console error, nothing left polling (headless Chromium)"
+run scripts/crash-test.sh
 
 step "the npm package in fresh Vite, webpack and plain-page apps (headless Chromium), its types and lint"
 tgz=$(node scripts/build-package.mjs)

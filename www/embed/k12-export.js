@@ -35,8 +35,8 @@
  * @typedef {{ [key: string]: unknown, protocol?: unknown, lang?: unknown, label?: unknown, disabled?: unknown, onerror?: unknown }} Options
  * @typedef {import("./k12_export.js").RuntimeHandle} RuntimeHandle
  * @typedef {import("./k12_export_all.js").RuntimeHistoryHandle} RuntimeHistoryHandle
- * @typedef {{ mount: typeof import("./k12_export.js").mount, mountHistory?: typeof import("./k12_export_all.js").mountHistory }} Runtime
- * @typedef {'csp' | 'load' | 'unsupported'} Cause
+ * @typedef {{ mount: typeof import("./k12_export.js").mount, mountHistory?: typeof import("./k12_export_all.js").mountHistory, halt?: typeof import("./k12_export.js").halt }} Runtime
+ * @typedef {'csp' | 'load' | 'unsupported' | 'crashed'} Cause
  * @typedef {Error & { cause: Cause }} Unavailable
  * @typedef {{ kind: 'unavailable', cause: Cause, message: string, status: null }} UnavailableDetail
  * @typedef {{ runtimes: Record<string, Promise<Runtime>>, logged: Record<string, 1>, versions?: string[] }} Shared
@@ -125,9 +125,152 @@ function runtime(i) {
       once('warn', `k12-export: serve ${wasm} as application/wasm, not ${type}`);
     }
     try { await m.default({ module_or_path: bytes }); } catch (e) { throw /unsafe-eval|Content.Security/i.test(/** @type {Error} */ (e).message) ? csp() : fix(wasm, /** @type {Error} */ (e).message); }
-    return m;
+    return watched(m, r.url || wasm);
   })());
 }
+
+// ---- A runtime that crashed ------------------------------------------------------------------
+// In the bundle a panic aborts at once: the wasm traps, and a WebAssembly.RuntimeError is thrown to
+// whatever called into the runtime. That is this loader (a handle's mount, update, start, refresh or
+// destroy, each called through enter()), or, through the runtime's glue, one of its own event
+// listeners, timers or promise callbacks, which the window reports as an uncaught error (`error` or
+// `unhandledrejection`), known by the runtime's wasm (or glue) in the error's stack. A runtime that
+// trapped cannot be trusted, and all of it stops: it is halted (no request, timer or download of it
+// goes on), each of its buttons is the loader's idle button again, showing "导出失败" and the
+// crash's reason at once where an export was running and at the next click elsewhere (a history
+// panel says it in its place), and the console says once what happened and how to report it. The
+// page's other runtime, and every other copy of the widget, go on.
+
+/** @typedef {{ urls: string[], dead: boolean, boxes: Set<Box>, halt?: () => void }} Watched */
+/** A box's frame -> the box (a runtime's handle knows only its frame). @type {WeakMap<Element, Box>} */
+const boxes = new WeakMap();
+/** Every runtime loaded, for every copy of the loader. @type {() => Watched[]} */
+const watching = () => (/** @type {Shared & { crashes?: Watched[] }} */ (shared())).crashes ||= [];
+
+/**
+ * `f()`, unless runtime `r` is dead; a trap in it kills `r` (and `undefined` is returned).
+ * @template T
+ * @param {Watched} r
+ * @param {() => T} f
+ * @returns {T | undefined}
+ */
+function enter(r, f) {
+  if (r.dead) return undefined;
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+    crashed(r, e);
+    return undefined;
+  }
+}
+
+/**
+ * The runtime whose files are nearest the top of trap `e`'s stack, if `e` is a trap of one.
+ * @param {unknown} e
+ * @returns {Watched | null}
+ */
+function trapOf(e) {
+  /** @type {Watched | null} */
+  let found = null;
+  let at = Infinity;
+  if (!(e instanceof WebAssembly.RuntimeError)) return found;
+  const stack = String(e.stack);
+  for (const r of watching()) {
+    for (const url of r.urls) {
+      const i = stack.indexOf(url);
+      if (i >= 0 && i < at) [found, at] = [r, i];
+    }
+  }
+  return found;
+}
+
+/**
+ * Runtime `r` trapped (`e`): it stops, its boxes are drawn anew, and the console says so once.
+ * @param {Watched} r
+ * @param {unknown} e
+ */
+function crashed(r, e) {
+  if (r.dead) return;
+  r.dead = true;
+  console.error(`k12-export: the export component crashed (${e}) and was stopped; its buttons show "导出失败" until the page is reloaded. This is a bug in k12-export ${version}: please report it to its maintainers with this message, the browser's name and version, and what was done just before.`, e);
+  for (const box of r.boxes) box.crash();
+  r.boxes.clear();
+  try {
+    r.halt?.();
+  } catch (x) {
+    // Its state may be past halting; anything but a trap is news.
+    if (!(x instanceof WebAssembly.RuntimeError)) throw x;
+  }
+}
+
+/**
+ * Runtime `m`, its wasm loaded from `wasm`, watched for traps: what the loader's callers get.
+ * @param {typeof import("./k12_export.js")} m
+ * @param {string} wasm
+ * @returns {Runtime}
+ */
+function watched(m, wasm) {
+  const all = /** @type {Runtime} */ (/** @type {unknown} */ (m));
+  /** @type {Watched} */
+  const r = { urls: [wasm, wasm.replace(/_bg\.wasm$/, '.js')], dead: false, boxes: new Set(), halt: all.halt };
+  watching().push(r);
+  const g = /** @type {Shared & { trapped?: (ev: Event) => void }} */ (shared());
+  if (!g.trapped) {
+    g.trapped = (ev) => {
+      const e = ev instanceof ErrorEvent ? ev.error : /** @type {PromiseRejectionEvent} */ (ev).reason;
+      const t = trapOf(e);
+      // One of a runtime's own: said once (a dead runtime's later traps are not news).
+      if (t) {
+        ev.preventDefault();
+        crashed(t, e);
+      }
+    };
+    addEventListener('error', g.trapped);
+    addEventListener('unhandledrejection', g.trapped);
+  }
+  /**
+   * @template {RuntimeHandle | RuntimeHistoryHandle} H
+   * @param {Element} frame
+   * @param {Options} o
+   * @param {() => H} mountIn
+   */
+  const guarded = (frame, o, mountIn) => {
+    const box = boxes.get(/** @type {Element} */ (frame.closest('.k12x-frame')));
+    if (box) {
+      r.boxes.add(box);
+      // A panel's language, for what it says after a crash (a button's comes with its placeholder).
+      if (box.history) box.o = o;
+    }
+    const h = enter(r, mountIn);
+    if (r.dead) box?.crash();
+    let destroyed = false;
+    return /** @type {H} */ (/** @type {unknown} */ ({
+      update(/** @type {Options} */ o) {
+        enter(r, () => h?.update(o));
+        if (!box) return;
+        box.o = o;
+        if (r.dead && !box.history) box.placeholder(o);
+      },
+      start: () => (r.dead ? box?.fail(1) : enter(r, () => /** @type {RuntimeHandle} */ (h).start())),
+      refresh: () => enter(r, () => /** @type {RuntimeHistoryHandle} */ (h).refresh()),
+      destroy() {
+        destroyed = true;
+        if (box) r.boxes.delete(box);
+        enter(r, () => h?.destroy());
+      },
+      get mounted() {
+        return r.dead ? !destroyed : Boolean(enter(r, () => h?.mounted));
+      },
+    }));
+  };
+  return {
+    ...all,
+    mount: (element, options) => guarded(element, options, () => m.mount(element, options)),
+    mountHistory: all.mountHistory && ((element, options) => guarded(element, options, () => /** @type {NonNullable<Runtime['mountHistory']>} */ (all.mountHistory)(element, options))),
+  };
+}
+// ---- end of a runtime that crashed --------------------------------------------------------------
 
 /**
  * The runtime for `options`: K12 on the K12 runtime, anything else (or the history) on the full
@@ -195,6 +338,8 @@ class Box {
     this.taken = null;
     /** @type {Options} */
     this.o = {};
+    this.history = history;
+    boxes.set(this.frame, this);
   }
 
   /** Follows the theme of the page around the host: a `k12x-theme-dark` class or `data-k12x-theme`. */
@@ -255,6 +400,8 @@ class Box {
     /** @type {unknown} */
     let late;
     const swap = () => {
+      // The box was drawn anew meanwhile (its runtime crashed): nothing to swap.
+      if (live.parentNode !== this.frame) return void (o.disconnect(), clearTimeout(timer));
       const w = /** @type {HTMLElement | null} */ (live.querySelector('.k12x'));
       if (!w || (waiting && w.dataset.status === 'idle' && !late)) return;
       o.disconnect();
@@ -270,6 +417,21 @@ class Box {
       swap();
     }, 2000);
     return handle;
+  }
+
+  /**
+   * The runtime under this box crashed (see crashed()): the loader's idle button takes the place of
+   * the runtime's, or a message that of a history panel, and the toast says so, at once where an
+   * export was running, else at the next click.
+   */
+  crash() {
+    const busy = this.frame.querySelector('[data-status=exporting]');
+    const error = /** @type {Unavailable} */ (new Error('k12-export: the export component crashed'));
+    error.cause = 'crashed';
+    this.error = error;
+    if (this.history) return this.frame.replaceChildren(el('p', 'k12x k12x-history-error', { role: 'alert' }, text(this.o.lang)[3 + CAUSES.indexOf('crashed')]));
+    this.placeholder(this.o);
+    if (busy) this.fail(1);
   }
 
   /**

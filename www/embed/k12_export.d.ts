@@ -14,3 +14,6 @@ export interface RuntimeHandle {
 
 /** Mounts a button into `element` (src/embed.rs `mount`); throws on bad options. */
 export function mount(element: Element, options: object): RuntimeHandle;
+
+/** Stops every export of the runtime for good (src/embed.rs `halt`): after it trapped. */
+export function halt(): void;
