@@ -11,7 +11,7 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `backends` | yes | the four backends after K12 ([`backends`]: `"export-service"`, `"xlink"`, `"minapp"`, `"asset"`) and the history machine ([`history`]). Without it [`backends::PROTOCOLS`] holds K12 alone: any other `protocol` is refused (`options.protocol 'xlink' is not a supported protocol (supported: k12)`), and so are the history panel's option fields, `historyLimit` and `historyRefreshMs`, where an options object is read with [`history::OPTION_KEYS`] among its allowed keys. About 39 KB gzip of the widget's wasm. |
+//! | `backends` | yes | the four backends after K12 ([`backends`]: `"export-service"`, `"xlink"`, `"minapp"`, `"asset"`) and the history machine ([`history`]). Without it [`backends::PROTOCOLS`] holds K12 alone: any other `protocol` is refused (`options.protocol 'xlink' is not a supported protocol (supported: k12)`), and so are the history panel's option fields, `historyLimit` and `historyRefreshMs`, where an options object is read with [`history::OPTION_KEYS`] among its allowed keys. About 35 KB gzip of the widget's wasm. |
 //! | `serde` | no | `serde` derives for the wire types, for servers and tests (the mock backend) |
 //!
 //! # Layers
