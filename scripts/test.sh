@@ -71,7 +71,7 @@ cargo clippy -p k12-export --target wasm32-unknown-unknown --all-targets --locke
 cargo clippy -p k12-export-core --target wasm32-unknown-unknown --lib --locked -- -D warnings
 # The K12-only build (dist/embed/), without the other backends, as the bundle's crate (bundle/)
 # builds the library.
-cargo clippy -p k12-export --target wasm32-unknown-unknown --lib --no-default-features --features small-alloc \
+cargo clippy -p k12-export --target wasm32-unknown-unknown --lib --no-default-features --features small-alloc,embed \
   --locked -- -D warnings
 cargo clippy -p k12-export-core --no-default-features --all-targets --locked -- -D warnings
 
@@ -88,9 +88,11 @@ cargo test --doc -p k12-export --no-default-features --locked
 # The feature combinations the lint steps above leave out: with them, each crate is linted with
 # its default features (`backends` alone), none, each feature alone and all of them (docs.rs).
 cargo clippy -p k12-export-core --lib --no-default-features --features serde --locked -- -D warnings
-for features in --no-default-features --all-features; do
-  cargo clippy -p k12-export --target wasm32-unknown-unknown --lib "$features" --locked -- -D warnings
+for features in "" small-alloc embed; do
+  cargo clippy -p k12-export --target wasm32-unknown-unknown --lib --no-default-features --features "$features" \
+    --locked -- -D warnings
 done
+cargo clippy -p k12-export --target wasm32-unknown-unknown --lib --all-features --locked -- -D warnings
 # Both crates packaged as they would be published, and each package compiled on its own.
 cargo publish --dry-run --allow-dirty --locked -p k12-export-core -p k12-export
 

@@ -107,11 +107,14 @@
 //! | feature | default | what it adds | wasm it costs |
 //! |---|---|---|---|
 //! | `backends` | yes | the four backends after K12 (`protocol` `"export-service"`, `"xlink"`, `"minapp"`, `"asset"`), the export history panel ([`ExportHistory`](components::ExportHistory), [`hooks::use_history`], `mountHistory`), and their texts | about 85 KB raw, 35 KB gzip |
+//! | `embed` | no | the plain-page surface (the `embed` module: `mount()`, `mountHistory()` and their handles, the loader's entry points), exported from the wasm by wasm-bindgen. For the embeddable bundle, which turns it on; in a Yew application those exports would be its wasm's too, their code kept and their names (`mount`, …) taken. | about 18 KB raw, 7.5 KB gzip (measured in `examples/yew-app`) |
 //! | `small-alloc` | no | a smaller global allocator on wasm32 ([lol_alloc]'s coalescing free list instead of the standard library's dlmalloc). It sets the `#[global_allocator]` of the whole program, so an application turns it on only if it has none of its own. | saves about 4.7 KB raw, 2.1 KB gzip |
 //!
-//! The costs are measured on the embeddable bundle (`dist/embed/`: release, `opt-level = "z"`,
-//! `wasm-opt -Oz`), where the K12-only runtime is 162 KB raw, 73 KB gzip; an application built
-//! otherwise pays in proportion.
+//! The costs of `backends` and `small-alloc` are measured on the embeddable bundle (`dist/embed/`:
+//! release, `opt-level = "z"`, `wasm-opt -Oz`), where the K12-only runtime is 162 KB raw, 73 KB
+//! gzip; that of `embed` on the example application (`examples/yew-app`: the published Yew, release
+//! with `opt-level = "z"` and LTO, `wasm-opt -Oz`; 360 KB raw, 153 KB gzip without it). An
+//! application built otherwise pays in proportion.
 //!
 //! **Option checks differ with `backends`.** Without it, the options of a button accept only
 //! what the K12 protocol and the widget read:
@@ -160,7 +163,7 @@
 //! - [`driver`]: the `$export` cache that runs the machine with `fetch` and timers;
 //! - [`components`]: [`AsyncExportButton`] and its parts;
 //! - [`hooks`]: the hooks the components are made of;
-//! - [`embed`]: `mount()` and the `<k12-export-button>` element for plain pages;
+//! - `embed` (feature `embed`): `mount()` and the `<k12-export-button>` element for plain pages;
 //! - [`options`]: the options a host gives a button or a history panel;
 //! - [`labels`]: every text, in Chinese and English;
 //! - [`waiting`]: cancel, waiting, background tabs and in-app browsers.
@@ -173,6 +176,7 @@ pub use k12_export_core as core;
 
 pub mod components;
 pub mod driver;
+#[cfg(feature = "embed")]
 pub mod embed;
 pub mod hooks;
 pub mod labels;

@@ -677,6 +677,7 @@ async fn the_popover_flips_up_when_its_real_box_would_not_fit_below() {
     tall.remove();
 }
 
+#[cfg(feature = "embed")]
 #[wasm_bindgen_test]
 async fn mounted_in_a_shadow_root_its_dom_events_reach_the_host_and_start_begins_an_export() {
     let d = common::document();
