@@ -253,13 +253,6 @@ pub fn halt() {
     crate::driver::halt();
 }
 
-/// The failure toast's reason after the runtime crashed ([`Labels::crashed`]), for a button of
-/// language `lang`. The loader asks for it while the runtime runs: after a crash it cannot.
-#[wasm_bindgen(js_name = crashText)]
-pub fn crash_text(lang: &str) -> String {
-    Labels::for_lang(lang).crashed.to_owned()
-}
-
 #[cfg(feature = "backends")]
 pub use history_panel::{mount_history, HistoryHandle};
 

@@ -28,9 +28,6 @@ pub struct Labels {
     pub download_hint: &'static str,
     /// Shown when the options are invalid.
     pub misconfigured: &'static str,
-    /// The failure toast's reason after the widget crashed (a bug; in the embeddable bundle, shown
-    /// by its loader on every button of the crashed runtime).
-    pub crashed: &'static str,
     /// Failure reasons when the server said nothing.
     pub reasons: Reasons,
     /// Texts of the export history panel (with the `backends` feature, as the panel).
@@ -120,13 +117,15 @@ pub struct HistoryLabels {
 }
 
 /// Why the widget cannot run at all (a Content-Security-Policy without `'wasm-unsafe-eval'`, a
-/// runtime file that does not load, no WebAssembly), as the loader says it before any wasm runs:
-/// the cause's name (the `cause` of the `export-error` event), then zh-CN and English. Written into
-/// the loader (`www/embed/k12-export.js`) by `crate::seam`; not in the wasm.
-pub const UNAVAILABLE: [(&str, &str, &str); 3] = [
+/// runtime file that does not load, no WebAssembly) or any more (its runtime crashed: a panic, in
+/// the embeddable bundle a trap, after which the loader stops it), as the loader says it without
+/// the wasm: the cause's name (the `cause` of the `export-error` event), then zh-CN and English.
+/// Written into the loader (`www/embed/k12-export.js`) by `crate::seam`; not in the wasm.
+pub const UNAVAILABLE: [(&str, &str, &str); 4] = [
     ("csp", "页面的安全设置不允许运行导出组件", "The page's security settings block the export component"),
     ("load", "导出组件加载失败，请刷新页面重试", "The export component failed to load; reload the page"),
     ("unsupported", "当前浏览器无法运行导出组件", "This browser cannot run the export component"),
+    ("crashed", "导出组件出错，请刷新页面", "The export component crashed; reload the page"),
 ];
 
 /// One sentence per failure kind.
@@ -180,7 +179,6 @@ impl Labels {
         download: "下载",
         download_hint: "若未自动下载，请点击下载",
         misconfigured: "导出配置有误",
-        crashed: "导出组件出错，请刷新页面",
         reasons: Reasons {
             server: "服务器处理出错，请稍后重试",
             http: "服务器错误（HTTP {status}）",
@@ -246,7 +244,6 @@ impl Labels {
         download: "Download",
         download_hint: "If the download did not start, click here",
         misconfigured: "Export is misconfigured",
-        crashed: "The export component crashed; reload the page",
         reasons: Reasons {
             server: "The server could not complete the export",
             http: "Server error (HTTP {status})",

@@ -56,8 +56,8 @@ const shared = () => /** @type {Shared} */ (/** @type {any} */ (globalThis)[Symb
 // What the loader draws before the wasm runs, [label, toast title, close, why it cannot run: one per
 // cause], and the causes, from the Rust's texts (src/labels.rs).
 // seam: generated from src/seam.rs; `K12X_WRITE_SEAM=1 cargo test -p k12-export --lib seam` rewrites it
-const TEXT = { zh: ['导出', '导出失败', '关闭', '页面的安全设置不允许运行导出组件', '导出组件加载失败，请刷新页面重试', '当前浏览器无法运行导出组件'], en: ['Export', 'Export failed', 'Close', 'The page\'s security settings block the export component', 'The export component failed to load; reload the page', 'This browser cannot run the export component'] };
-const CAUSES = ['csp', 'load', 'unsupported'];
+const TEXT = { zh: ['导出', '导出失败', '关闭', '页面的安全设置不允许运行导出组件', '导出组件加载失败，请刷新页面重试', '当前浏览器无法运行导出组件', '导出组件出错，请刷新页面'], en: ['Export', 'Export failed', 'Close', 'The page\'s security settings block the export component', 'The export component failed to load; reload the page', 'This browser cannot run the export component', 'The export component crashed; reload the page'] };
+const CAUSES = ['csp', 'load', 'unsupported', 'crashed'];
 // seam: end
 const text = (/** @type {unknown} */ lang) => TEXT[/^en/i.test(/** @type {string} */ (lang) || '') ? 'en' : 'zh'];
 
@@ -232,7 +232,7 @@ function watched(m, wasm) {
   /**
    * @template {RuntimeHandle | RuntimeHistoryHandle} H
    * @param {Element} frame
-   * @param {Options} o
+   * @param {object} o
    * @param {() => H} mountIn
    */
   const guarded = (frame, o, mountIn) => {
@@ -240,7 +240,7 @@ function watched(m, wasm) {
     if (box) {
       r.boxes.add(box);
       // A panel's language, for what it says after a crash (a button's comes with its placeholder).
-      if (box.history) box.o = o;
+      if (box.history) box.o = /** @type {Options} */ (o);
     }
     const h = enter(r, mountIn);
     if (r.dead) box?.crash();

@@ -1,5 +1,5 @@
 // The runtime with every backend and the export history panel (see k12_export.d.ts).
-export { default, mount } from './k12_export.js';
+export { default, mount, halt } from './k12_export.js';
 export type { RuntimeHandle } from './k12_export.js';
 
 /** An export history panel mounted by the runtime (src/embed.rs `HistoryHandle`). */

@@ -32,8 +32,8 @@ export type ExportErrorKind =
   | 'cancelled'
   | 'unavailable';
 
-/** Why the widget could not run: a Content-Security-Policy without `'wasm-unsafe-eval'`, a file that did not load, no WebAssembly. */
-export type UnavailableCause = 'csp' | 'load' | 'unsupported';
+/** Why the widget could not run: a Content-Security-Policy without `'wasm-unsafe-eval'`, a file that did not load, no WebAssembly; or could not any more: its runtime crashed (a bug), and the loader stopped it. */
+export type UnavailableCause = 'csp' | 'load' | 'unsupported' | 'crashed';
 
 /** `export-error`: the export failed; the toast says the same. */
 export interface ExportErrorDetail {
