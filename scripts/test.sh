@@ -57,6 +57,9 @@ run() {
 
 step "format"
 cargo fmt --all --check
+# The workspaces of their own: the bundle's crate and the example Yew application.
+cargo fmt --check --manifest-path bundle/Cargo.toml
+cargo fmt --check --manifest-path examples/yew-app/Cargo.toml
 
 step "the build scripts' tests, and the npm package's types and manifest held to the code"
 tsc -p tsconfig.node.json
