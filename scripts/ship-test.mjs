@@ -21,7 +21,7 @@ import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import { composeNamesMap } from './names-map.mjs';
-import { launchChromium } from '../e2e/driver/playwright.mjs';
+import { launchChromium } from '../e2e/driver/chromium.mjs';
 import { cleanupOnExit, killAll } from '../e2e/driver/procs.mjs';
 
 const args = process.argv.slice(2);

@@ -6,6 +6,7 @@ import { deflateSync, inflateSync } from 'node:zlib';
 
 const SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
 
+/** @param {Buffer} png @returns {{ type: string, data: Buffer }[]} */
 function chunks(png) {
   if (!png.subarray(0, 8).equals(SIGNATURE)) throw new Error('not a PNG');
   const out = [];
@@ -23,12 +24,14 @@ const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   return c >>> 0;
 });
 
+/** @param {Buffer} buf */
 function crc32(buf) {
   let c = 0xffffffff;
   for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
+/** @param {string} type @param {Buffer} data */
 function chunk(type, data) {
   const head = Buffer.alloc(8);
   head.writeUInt32BE(data.length, 0);
@@ -38,10 +41,14 @@ function chunk(type, data) {
   return Buffer.concat([head, data, crc]);
 }
 
-/** The pixels of `png` as `{ width, height, channels, rows }` (rows: unfiltered Buffers). */
+/**
+ * The pixels of `png` as `{ width, height, channels, rows }` (rows: unfiltered Buffers).
+ * @param {Buffer} png
+ */
 export function decode(png) {
   const all = chunks(png);
-  const ihdr = all.find((c) => c.type === 'IHDR').data;
+  const ihdr = all.find((c) => c.type === 'IHDR')?.data;
+  if (!ihdr) throw new Error('a PNG without its header (IHDR)');
   const width = ihdr.readUInt32BE(0);
   const height = ihdr.readUInt32BE(4);
   const [depth, colour, , , interlace] = ihdr.subarray(8, 13);
