@@ -2,7 +2,7 @@
 // on disk under its Chinese name.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { open, BASE, client, requests, until, readXlsx, sleep, exportButton, shotPath, json } from './lib.mjs';
+import { open, BASE, client, requests, until, readXlsx, sleep, exportButton, shotPath, jobs } from './lib.mjs';
 
 const HOMEWORK_HEADER = ['学号', '姓名', '班级', '作业1', '作业2', '作业3', '作业4', '作业5', '作业6', '作业7', '作业8', '平均分'];
 
@@ -167,7 +167,7 @@ test('a 50 MB progress answer: the export fails within seconds as unreadable, th
   assert.ok(took < 5000, `failed ${took} ms after the click`);
   assert.ok(frozen < 500, `the page's timer stood still for ${Math.round(frozen)} ms`);
   assert.equal(await button.attr('aria-disabled'), null);
-  const [job] = (await json(`/__mock/jobs?client=${c}`)).jobs;
+  const [job] = await jobs(c);
   t.diagnostic(`failed ${took} ms after the click; longest timer gap ${Math.round(frozen)} ms; ${job.answerBytes} bytes sent`);
   assert.equal(job.progressRequests, 1, 'the answer over its limit is not asked for again');
   // 1 MiB was read; what the server sent beyond it was in flight when the browser hung up.
