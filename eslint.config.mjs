@@ -5,7 +5,10 @@
 import js from '@eslint/js';
 import globals from 'globals';
 
-/** A `catch` whose error is not named or not used swallows whatever was thrown. */
+/**
+ * A `catch` whose error is not named or not used swallows whatever was thrown.
+ * @type {import('eslint').Rule.RuleModule}
+ */
 const noSwallowedCatch = {
   meta: {
     type: 'problem',
