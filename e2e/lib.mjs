@@ -233,12 +233,21 @@ export function readXlsx(path) {
 }
 
 /**
+ * Playwright's page behind `page`, for what only Chromium's driver does (a test that needs it runs
+ * in Chromium only).
+ * @param {Page} page
+ */
+export function playwright(page) {
+  if (!page.playwright) throw new Error(`Playwright drives Chromium only (the page is ${page.engine}'s)`);
+  return page.playwright;
+}
+
+/**
  * Runs axe-core in the page (Chromium: through Playwright) and returns its violations.
  * @param {Page} page
  */
 export async function axe(page) {
-  if (!page.playwright) throw new Error(`axe-core runs in Chromium only (the page is ${page.engine}'s)`);
-  await page.playwright.addScriptTag({ path: `${ROOT}/node_modules/axe-core/axe.min.js` });
+  await playwright(page).addScriptTag({ path: `${ROOT}/node_modules/axe-core/axe.min.js` });
   return page.evaluate(async () => {
     if (!window.axe) throw new Error('axe-core did not load');
     const r = await window.axe.run(document, { resultTypes: ['violations'] });
@@ -251,12 +260,15 @@ export async function axe(page) {
  * every CSS animation paused at the same moment of its cycle (0.5 s in: a spinner at the same
  * angle, an indeterminate bar at the same place, a finite one finished), no transitions, no
  * blinking caret, no focus; then waits for the fonts and two frames.
+ * @param {Page} page
  */
 export async function still(page) {
   await page.evaluate(async () => {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync('*, *::before, *::after { transition: none !important; caret-color: transparent !important; }');
-    const roots = [document, ...[...document.querySelectorAll('*')].filter((e) => e.shadowRoot).map((e) => e.shadowRoot)];
+    /** @type {(Document | ShadowRoot)[]} */
+    const roots = [document];
+    for (const e of document.querySelectorAll('*')) if (e.shadowRoot) roots.push(e.shadowRoot);
     for (const r of roots) r.adoptedStyleSheets = [...r.adoptedStyleSheets, sheet];
     for (const r of roots) {
       for (const a of r.getAnimations()) {

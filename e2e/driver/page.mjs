@@ -205,9 +205,9 @@ export class Locator {
     await fresh(async () => this.page.backend.tap(await this.actionable(timeout)), timeout);
   }
 
-  /** @returns {Promise<string | null>} */
+  /** The element's text (an element's is never null). @returns {Promise<string>} */
   async text() {
-    return this.evaluate((/** @type {Element} */ el) => el.textContent);
+    return this.evaluate((/** @type {Element} */ el) => el.textContent ?? '');
   }
 
   /** @param {string} name @returns {Promise<string | null>} */

@@ -41,7 +41,7 @@ export function miniBrowser() {
   const roots = ['/usr/lib', '/usr/libexec', '/usr/local/lib', '/usr/local/libexec'];
   for (const root of roots) {
     /** @type {string[]} */
-    let dirs = [];
+    let dirs;
     try {
       dirs = readdirSync(root);
     } catch (e) {
@@ -189,7 +189,7 @@ export class DriverServer {
       throw new Error(`no WebDriver setup for ${this.engine}`);
     }
     // The port is chosen free, but another process may take it first: try a few.
-    /** @type {unknown} */
+    /** @type {Error | undefined} */
     let lastError;
     for (let attempt = 0; attempt < 4; attempt++) {
       const port = await freePort();
@@ -198,6 +198,8 @@ export class DriverServer {
       child.on('exit', () => { exited = true; });
       const url = `http://127.0.0.1:${port}`;
       const t0 = Date.now();
+      /** @type {unknown} */
+      let unanswered;
       while (!exited && Date.now() - t0 < 10_000) {
         try {
           const r = await fetch(`${url}/status`, { signal: AbortSignal.timeout(1000) });
@@ -207,12 +209,12 @@ export class DriverServer {
             return;
           }
         } catch (e) {
-          lastError = e;
+          unanswered = e; // not listening yet: asked again
         }
         await sleep(50);
       }
       await stop(child);
-      lastError = new Error(`${cmd} did not answer on port ${port}${exited ? ' (it exited)' : ''}`);
+      lastError = new Error(`${cmd} did not answer on port ${port}${exited ? ' (it exited)' : ''}`, { cause: unanswered });
     }
     throw lastError;
   }
