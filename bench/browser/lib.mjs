@@ -181,8 +181,9 @@ export function pageLog() {
   const save = () => {
     try {
       sessionStorage.setItem(key, JSON.stringify(log));
-    } catch {
-      // about:blank has no storage
+    } catch (e) {
+      // about:blank has no storage (a SecurityError), a full one takes no more (QuotaExceededError)
+      if (!(e instanceof DOMException)) throw e;
     }
   };
   const original = window.fetch;
