@@ -218,8 +218,12 @@ test('the loader draws the idle and busy button with the runtime\'s markup and t
   const { page } = await blank(t);
   const variants = [{}, { lang: 'en' }, { label: '导出成绩' }, { disabled: true }];
   const found = await page.evaluate(async (variants) => {
+    const t = window.t;
+    if (!t) throw new Error('the page was not prepared (blank())');
     // The markup as it matters: elements, classes and attributes (sorted), texts; not ids.
-    const norm = (/** @type {Element} */ e) => {
+    /** @typedef {[string, string[], (Markup | string | null)[]]} Markup */
+    /** @type {(e: Element) => Markup} */
+    const norm = (e) => {
       const attrs = [...e.attributes].filter((a) => a.name !== 'id' && a.name !== 'aria-describedby').map((a) => `${a.name}=${a.value}`).sort();
       const kids = [...e.childNodes].map((n) => (n.nodeType === 1 ? norm(/** @type {Element} */ (n)) : n.textContent));
       return [e.tagName.toLowerCase(), attrs, kids];
@@ -228,8 +232,8 @@ test('the loader draws the idle and busy button with the runtime\'s markup and t
     for (const extra of variants) {
       const host = document.createElement('div');
       document.body.append(host);
-      const options = { config: window.t.CONFIG, data: { termId: 1001 }, ...extra };
-      const mounting = window.t.mount(host, options);
+      const options = { config: t.CONFIG, data: { termId: 1001 }, ...extra };
+      const mounting = t.mount(host, options);
       const root = /** @type {ShadowRoot} */ (host.querySelector('k12x-host')?.shadowRoot);
       const drawn = root.querySelector('.k12x');
       const loader = drawn ? norm(drawn) : null;
@@ -248,7 +252,7 @@ test('the loader draws the idle and busy button with the runtime\'s markup and t
     // busy button (its popover aside).
     const host = document.createElement('div');
     document.body.append(host);
-    const mounting = window.t.mount(host, { config: window.t.CONFIG, data: { termId: 1001 } });
+    const mounting = t.mount(host, { config: t.CONFIG, data: { termId: 1001 } });
     const root = /** @type {ShadowRoot} */ (host.querySelector('k12x-host')?.shadowRoot);
     /** @type {HTMLElement} */ (root.querySelector('.k12x-btn')).click();
     const busyLoader = norm(/** @type {Element} */ (root.querySelector('.k12x-btn')));

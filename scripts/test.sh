@@ -61,26 +61,20 @@ step "JS: types and lint"
 # The JS that runs in the page, the build and test scripts and the end-to-end suite type-checked as
 # strictly as TypeScript (tsconfig.browser.json, tsconfig.scripts.json, tsconfig.e2e.json), and all
 # of it, the bench too, linted (eslint.config.mjs).
-# FOR NOW, while they are reworked, these are left out, each from the checks it fails: the loader
-# (www/embed/k12-export.js) and its builder (scripts/build-loader.mjs) from all of them, the
-# playground's end-to-end tests (e2e/playground.test.mjs, e2e/visual.test.mjs) from the type check.
-# They are checked once their rework lands: then this step runs the three configs and `eslint .` as
-# they are.
+# FOR NOW, while they are reworked, files of the playground and of the npm package are left out of
+# the check they fail: the playground's end-to-end tests (e2e/playground.test.mjs,
+# e2e/visual.test.mjs) out of the type check, the package's consumer tests (e2e/consumers/) out of
+# the lint. They are checked once their rework lands: then this step is the three `tsc -p` and
+# `eslint .` as they are.
 pending=target/js-pending
 mkdir -p "$pending"
-cat >"$pending/browser.json" <<EOF
-{ "extends": "$PWD/tsconfig.browser.json", "exclude": ["$PWD/www/embed/k12-export.js"] }
-EOF
-cat >"$pending/scripts.json" <<EOF
-{ "extends": "$PWD/tsconfig.scripts.json", "exclude": ["$PWD/scripts/tests/fixtures/**", "$PWD/scripts/build-loader.mjs"] }
-EOF
 cat >"$pending/e2e.json" <<EOF
 { "extends": "$PWD/tsconfig.e2e.json", "exclude": ["$PWD/e2e/playground.test.mjs", "$PWD/e2e/visual.test.mjs"] }
 EOF
-tsc -p "$pending/browser.json"
-tsc -p "$pending/scripts.json"
+tsc -p tsconfig.browser.json
+tsc -p tsconfig.scripts.json
 tsc -p "$pending/e2e.json"
-eslint . --ignore-pattern www/embed/k12-export.js --ignore-pattern scripts/build-loader.mjs
+eslint . --ignore-pattern 'e2e/consumers/**'
 
 step "the build scripts' tests, and the npm package's types and manifest held to the code"
 tsc -p tsconfig.node.json
