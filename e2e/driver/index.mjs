@@ -80,7 +80,10 @@ class Browser {
     const page = new Page(this.engine, backend, { width, height });
     page.touch = touch;
     // Chromium-only tests (axe-core, DevTools protocol) reach Playwright's page and context here.
-    if (playwright) Object.assign(page, { playwright: playwright.page, context: playwright.context });
+    if (playwright) {
+      page.playwright = playwright.page;
+      page.context = playwright.context;
+    }
     return this.#track(page);
   }
 
@@ -112,12 +115,14 @@ class Browser {
       const backend = new PlaywrightPage(await context.newPage(), context, this.downloads, tabs);
       const tab = new Page(this.engine, backend, { width, height });
       tab.touch = page.touch;
-      Object.assign(tab, { playwright: backend.page, context: backend.context });
+      tab.playwright = backend.page;
+      tab.context = backend.context;
       return this.#track(tab);
     }
     if (!this.session) throw new Error(`${this.engine}: no page open to add a tab to`);
     const window = await (await this.session).newWindow();
     const tab = this.#track(new Page(this.engine, window, { width, height }));
+    tab.touch = page.touch;
     await window.setViewport(width, height);
     return tab;
   }
