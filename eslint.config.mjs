@@ -5,7 +5,10 @@
 import js from '@eslint/js';
 import globals from 'globals';
 
-/** A `catch` whose error is not named or not used swallows whatever was thrown. */
+/**
+ * A `catch` whose error is not named or not used swallows whatever was thrown.
+ * @type {import('eslint').Rule.RuleModule}
+ */
 const noSwallowedCatch = {
   meta: {
     type: 'problem',
@@ -30,15 +33,16 @@ const noSwallowedCatch = {
   },
 };
 
+/** Every JS file linted: the widget's page-side JS, the scripts, the end-to-end suite, the bench. */
+const ALL = ['src/**/*.js', 'www/embed/**/*.js', 'scripts/**/*.mjs', 'scripts/**/*.js', 'e2e/**/*.mjs', 'bench/**/*.mjs', 'bench/**/*.js', 'eslint.config.mjs'];
+
 export default [
-  { ignores: ['dist/**', 'target/**', 'node_modules/**', 'vendor/**', 'build/**', '**/node_modules/**'] },
-  { files: ['src/**/*.js', 'www/embed/**/*.js', 'scripts/**/*.mjs', 'scripts/**/*.js', 'eslint.config.mjs'] },
+  // (The build scripts' test fixtures are data: glue in the shape wasm-bindgen writes it.)
+  { ignores: ['dist/**', 'target/**', 'node_modules/**', 'vendor/**', 'build/**', '**/node_modules/**', 'bench/out/**', 'scripts/tests/fixtures/**'] },
+  { files: ALL },
+  { ...js.configs.recommended, files: ALL },
   {
-    ...js.configs.recommended,
-    files: ['src/**/*.js', 'www/embed/**/*.js', 'scripts/**/*.mjs', 'scripts/**/*.js', 'eslint.config.mjs'],
-  },
-  {
-    files: ['src/**/*.js', 'www/embed/**/*.js', 'scripts/**/*.mjs', 'scripts/**/*.js', 'eslint.config.mjs'],
+    files: ALL,
     plugins: { k12x: { rules: { 'no-swallowed-catch': noSwallowedCatch } } },
     languageOptions: { ecmaVersion: 2024, sourceType: 'module' },
     rules: {
@@ -50,6 +54,9 @@ export default [
       'prefer-const': 'error',
     },
   },
-  { files: ['src/**/*.js', 'www/embed/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
+  // In the page: the widget's JS, the bench's pages and the other libraries it measures.
+  { files: ['src/**/*.js', 'www/embed/**/*.js', 'bench/pages/**/*.js', 'bench/peers/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
   { files: ['scripts/**/*.mjs', 'scripts/**/*.js', 'eslint.config.mjs'], languageOptions: { globals: { ...globals.node } } },
+  // Node, driving pages: the functions it hands to a page run there.
+  { files: ['e2e/**/*.mjs', 'bench/**/*.mjs'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
 ];

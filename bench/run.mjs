@@ -60,8 +60,9 @@ const cpu = os.cpus()[0]?.model?.trim() || 'unknown CPU';
 let versions = {};
 try {
   versions = JSON.parse(readFileSync(join(root, 'bench', 'out', 'site', 'bench', 'versions.json'), 'utf8'));
-} catch {
-  // peers not built: the sections that need them will say so
+} catch (e) {
+  // Peers not built: the sections that need them will say so.
+  if (!(e instanceof Error && 'code' in e && e.code === 'ENOENT')) throw e;
 }
 say('## Machine');
 say();

@@ -5,6 +5,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { open, BASE, client, requests, unzip, sleep, until, shotPath } from './lib.mjs';
 
+/** @typedef {import('./driver/index.mjs').Page} Page */
+
+/**
+ * The backends page of client `c` (with `extra` query parameters), every section mounted.
+ * @param {import('node:test').TestContext} t
+ * @param {string} c
+ */
 async function page(t, c, extra = '') {
   const o = await open(t);
   await o.page.goto(`${BASE}/examples/backends.html?client=${c}&durationMs=1500${extra}`);
@@ -15,6 +22,11 @@ async function page(t, c, extra = '') {
   return o;
 }
 
+/**
+ * Starts section `id`'s export: resolves to the file it downloads.
+ * @param {Page} p
+ * @param {string} id
+ */
 async function exportOnce(p, id) {
   const section = p.locator(`[data-backend="${id}"]`);
   const download = p.expectDownload({ timeout: 30000 });
@@ -100,7 +112,7 @@ test('asset system in an in-app browser: the CSV built in the page cannot be ope
   await p.evaluate(() => {
     Object.defineProperty(navigator, 'clipboard', {
       configurable: true,
-      value: { writeText: async (text) => void (window.k12xCopied = text) },
+      value: { writeText: async (/** @type {string} */ text) => void (window.k12xCopied = text) },
     });
   });
   const section = p.locator('[data-backend="asset"]');

@@ -20,7 +20,13 @@ const PAGE = `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><lin
   data='{"termId":1001,"termName":"2024春季班"}' filename="K12作业统计-{termName}"></k12-export-button>
 <div id="direct"></div></body></html>`;
 
+/** Each check's name and how it failed (`null`: it passed). @type {[string, unknown][]} */
 const results = [];
+/**
+ * Runs check `name`: it passes unless `f` throws.
+ * @param {string} name
+ * @param {() => Promise<void>} f
+ */
 async function check(name, f) {
   try {
     await f();
@@ -28,15 +34,22 @@ async function check(name, f) {
     console.log(`ok   ${name}`);
   } catch (e) {
     results.push([name, e]);
-    console.log(`FAIL ${name}: ${e.message}`);
+    console.log(`FAIL ${name}: ${e instanceof Error ? e.message : e}`);
   }
 }
+/** @param {unknown} cond @param {string} what */
 function assert(cond, what) {
   if (!cond) throw new Error(what);
 }
 
+/**
+ * The embed's custom element as these checks use it: its handle on the widget.
+ * @typedef {HTMLElement & { handle: { mounted: boolean } }} ExportElement
+ */
+
 const browser = await launch();
 const page = await browser.newPage({ acceptDownloads: true });
+/** @type {string[]} */
 const errors = [];
 page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
 page.on('pageerror', (e) => errors.push(String(e)));
@@ -61,22 +74,30 @@ await check('an export runs to its download', async () => {
 
 await check('mount() from script throws naming the field', async () => {
   const message = await page.evaluate(async () => {
-    const { mount } = await import('/embed/k12-export.js');
+    // The page's own module (a URL of the page, not a module of this repository).
+    const url = '/embed/k12-export.js';
+    /** @type {{ mount: (el: Element | null, options: unknown) => Promise<unknown> }} */
+    const { mount } = await import(url);
     try {
       await mount(document.getElementById('direct'), { config: { a: { url: '/a' } }, retries: 'x' });
       return 'no error';
     } catch (e) {
-      return e.message;
+      return e instanceof Error ? e.message : `not an Error: ${e}`;
     }
   });
   assert(message.includes('options.'), message);
 });
 
 await check('an attribute change updates the button, removing it destroys it', async () => {
-  await page.evaluate(() => document.getElementById('export').setAttribute('label', 'Export now'));
-  await page.waitForFunction(() => document.querySelector('#export').shadowRoot.querySelector('.k12x-label')?.textContent === 'Export now', null, { timeout: 5_000 });
-  const mounted = await page.evaluate(async () => {
+  await page.evaluate(() => {
     const el = document.getElementById('export');
+    if (!el) throw new Error('no #export');
+    el.setAttribute('label', 'Export now');
+  });
+  await page.waitForFunction(() => document.querySelector('#export')?.shadowRoot?.querySelector('.k12x-label')?.textContent === 'Export now', null, { timeout: 5_000 });
+  const mounted = await page.evaluate(async () => {
+    const el = /** @type {ExportElement | null} */ (document.getElementById('export'));
+    if (!el) throw new Error('no #export');
     const handle = el.handle;
     el.remove();
     return [handle.mounted, el.childElementCount];

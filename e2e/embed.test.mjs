@@ -1,13 +1,17 @@
 // The embedding API from a plain page, in each engine: errors, updates, events.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { open, BASE, client, onlyIn } from './lib.mjs';
+import { open, BASE, client, onlyIn, playwright } from './lib.mjs';
 
 const CONFIG = {
   'homework-export': { method: 'GET', url: '/j/org/{termId}/homework/export', rest: true, isPolling: true },
   'homework-export-progress': { method: 'GET', url: '/j/org/{termId}/homework/export/process', rest: true, isPolling: true },
 };
 
+/**
+ * A page with the embedding API loaded and an empty host element.
+ * @param {import('node:test').TestContext} t
+ */
 async function blank(t) {
   const o = await open(t);
   await o.page.goto(`${BASE}/examples/stage-test.html`);
@@ -15,13 +19,20 @@ async function blank(t) {
   // The page's side of each test finds the embedding API, its host element and the config in `window.t`.
   await o.page.evaluate(async (CONFIG) => {
     document.body.insertAdjacentHTML('beforeend', '<div id="host"><i>placeholder</i></div>');
-    window.t = { mount: (await import('/embed/k12-export.js')).mount, host: document.getElementById('host'), CONFIG };
+    const url = '/embed/k12-export.js'; // the page's module
+    /** @type {K12xEmbed} */
+    const embed = await import(url);
+    const host = document.getElementById('host');
+    if (!host) throw new Error('no #host');
+    window.t = { mount: embed.mount, host, CONFIG };
   }, CONFIG);
   return o;
 }
 
+
 test('mount() with bad options throws an Error naming the field and mounts nothing', async (t) => {
   const { page } = await blank(t);
+  /** @type {[unknown, string][]} */
   const cases = [
     [{ config: 5 }, 'options.config'],
     [{ config: CONFIG, data: {} }, 'options.data.termId'],
@@ -33,10 +44,14 @@ test('mount() with bad options throws an Error naming the field and mounts nothi
   ];
   for (const [options, field] of cases) {
     const r = await page.evaluate(async (options) => {
+      if (!window.t) throw new Error('the page was not prepared (blank())');
       const { mount, host } = window.t;
-      try { await mount(host, options); return { ok: true }; }
+      try { await mount(host, options); return { ok: true, isError: false, message: '', html: host.innerHTML }; }
       // (Firefox runs this in a sandbox of its own: an Error of the page is not an instance of its Error.)
-      catch (e) { return { ok: false, isError: Object.prototype.toString.call(e) === '[object Error]', message: e.message, html: host.innerHTML }; }
+      catch (e) {
+        const message = typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e);
+        return { ok: false, isError: Object.prototype.toString.call(e) === '[object Error]', message, html: host.innerHTML };
+      }
     }, options);
     assert.equal(r.ok, false, `${JSON.stringify(options)} must throw`);
     assert.ok(r.isError, 'an Error');
@@ -48,7 +63,9 @@ test('mount() with bad options throws an Error naming the field and mounts nothi
 test('mount() refuses options that cannot be data, naming the place: a Date, a BigInt, a DOM node, a cycle', async (t) => {
   const { page } = await blank(t);
   const r = await page.evaluate(async () => {
+    if (!window.t) throw new Error('the page was not prepared (blank())');
     const { mount, host, CONFIG } = window.t;
+    /** @type {{ config: unknown, data: { termId: number, back?: unknown } }} */
     const cyclic = { config: CONFIG, data: { termId: 1 } };
     cyclic.data.back = cyclic;
     const cases = [
@@ -63,7 +80,9 @@ test('mount() refuses options that cannot be data, naming the place: a Date, a B
         await mount(host, options);
         out.push(`mounted, not "${message}"`);
       } catch (e) {
-        out.push(e.message.startsWith(`k12-export: ${message}`) && host.innerHTML === '<i>placeholder</i>' ? 'ok' : e.message);
+        // (An Error of the page, which Firefox's sandbox does not see as an instance of its own.)
+        const said = typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e);
+        out.push(said.startsWith(`k12-export: ${message}`) && host.innerHTML === '<i>placeholder</i>' ? 'ok' : said);
       }
     }
     return out.join('\n');
@@ -75,15 +94,21 @@ test('update() changes what is exported; events and callbacks report the export'
   const { page } = await blank(t);
   const c = client('update');
   const result = await page.evaluate(async (c) => {
+    if (!window.t) throw new Error('the page was not prepared (blank())');
     const { mount, host, CONFIG } = window.t;
+    /** @type {string[]} */
     const seen = [];
-    for (const name of ['export-start', 'export-progress', 'export-done']) host.addEventListener(name, (e) => seen.push(name));
-    let done;
+    for (const name of ['export-start', 'export-progress', 'export-done']) host.addEventListener(name, () => seen.push(name));
+    /** @typedef {{ filename: string, url: string }} Done */
+    /** @type {(d: Done) => void} */
+    let done = () => {};
+    /** @type {Promise<Done>} */
     const finished = new Promise((r) => { done = r; });
     const h = await mount(host, { config: CONFIG, data: { termId: 1001, termName: 'A', client: c, durationMs: 500 }, filename: 'X-{termName}' });
-    h.update({ config: CONFIG, data: { termId: 1005, termName: 'B', client: c, durationMs: 500 }, filename: 'Y-{termName}', label: '导出成绩', ondone: (d) => done(d) });
+    h.update({ config: CONFIG, data: { termId: 1005, termName: 'B', client: c, durationMs: 500 }, filename: 'Y-{termName}', label: '导出成绩', ondone: (/** @type {Done} */ d) => done(d) });
     await new Promise((r) => setTimeout(r, 50));
-    const button = host.firstElementChild.shadowRoot.querySelector('.k12x-btn');
+    const button = host.firstElementChild?.shadowRoot?.querySelector('.k12x-btn');
+    if (!(button instanceof HTMLElement)) throw new Error('no button drawn');
     const label = button.textContent;
     button.click();
     const d = await finished;
@@ -103,16 +128,18 @@ test('a click right after mount() resolves starts the export, before the runtime
   const { page } = await blank(t);
   const c = client('first-click');
   const r = await page.evaluate(async (c) => {
+    if (!window.t) throw new Error('the page was not prepared (blank())');
     const { mount, host, CONFIG } = window.t;
     let started = false;
     host.addEventListener('export-start', () => { started = true; });
     const h = await mount(host, { config: CONFIG, data: { termId: 1001, termName: 'A', client: c, durationMs: 500 }, filename: 'X-{termName}' });
     // The button a user sees now: the first in the shadow root (the one drawn before the runtime,
     // while the runtime's own is not yet swapped in).
-    const visible = host.firstElementChild.shadowRoot.querySelector('.k12x-btn');
+    const visible = host.firstElementChild?.shadowRoot?.querySelector('.k12x-btn');
+    if (!(visible instanceof HTMLElement)) throw new Error('no button drawn');
     visible.click();
     for (let i = 0; i < 60 && !started; i++) await new Promise((r) => setTimeout(r, 50));
-    const busy = host.firstElementChild.shadowRoot.querySelector('.k12x-btn').getAttribute('aria-busy');
+    const busy = host.firstElementChild?.shadowRoot?.querySelector('.k12x-btn')?.getAttribute('aria-busy');
     h.destroy();
     return { started, busy };
   }, c);
@@ -126,17 +153,20 @@ test('<k12-export-button>: attribute changes update it; bad attributes raise exp
   await page.locator('k12-export-button').locator('.k12x-btn').waitFor();
   const r = await page.evaluate(async () => {
     const el = document.querySelector('k12-export-button');
+    const shadow = el?.shadowRoot;
+    if (!el || !shadow) throw new Error('no <k12-export-button> drawn');
     el.setAttribute('label', 'Export');
     el.setAttribute('lang', 'en');
     await new Promise((r) => setTimeout(r, 50));
-    const label = el.shadowRoot.querySelector('.k12x-btn').textContent;
+    const label = shadow.querySelector('.k12x-btn')?.textContent;
+    /** @type {string[]} */
     const errors = [];
-    el.addEventListener('export-config-error', (e) => errors.push(e.detail));
+    el.addEventListener('export-config-error', (e) => errors.push(e instanceof CustomEvent ? String(e.detail) : `not a CustomEvent: ${e}`));
     el.setAttribute('data', '{not json');
     await new Promise((r) => setTimeout(r, 50));
     el.setAttribute('data', '{"termName": "x"}');
     await new Promise((r) => setTimeout(r, 50));
-    return { label, errors, stillThere: !!el.shadowRoot.querySelector('.k12x-root .k12x-btn') };
+    return { label, errors, stillThere: !!shadow.querySelector('.k12x-root .k12x-btn') };
   });
   assert.equal(r.label, 'Export');
   assert.equal(r.errors.length, 2);
@@ -147,16 +177,25 @@ test('<k12-export-button>: attribute changes update it; bad attributes raise exp
 
 test('mount() and destroy() 300 times leave no element or listener behind', onlyIn(['chromium'], 'counts listeners through the DevTools protocol'), async (t) => {
   const { page } = await blank(t);
-  const cdp = await page.context.newCDPSession(page.playwright);
+  const p = playwright(page);
+  const cdp = await p.context().newCDPSession(p);
   await cdp.send('Performance.enable');
   const metrics = async () => {
     await cdp.send('HeapProfiler.collectGarbage');
     const { metrics: m } = await cdp.send('Performance.getMetrics');
-    const get = (name) => m.find((x) => x.name === name).value;
+    /** @param {string} name */
+    const get = (name) => {
+      const metric = m.find((x) => x.name === name);
+      if (!metric) throw new Error(`no metric ${name} from the DevTools protocol`);
+      return metric.value;
+    };
     return { nodes: get('Nodes'), listeners: get('JSEventListeners') };
   };
+  /** @param {number} n */
   const cycles = (n) => page.evaluate(async ({ CONFIG, n }) => {
-    const { mount } = await import('/embed/k12-export.js');
+    const url = '/embed/k12-export.js'; // the page's module
+    /** @type {K12xEmbed} */
+    const { mount } = await import(url);
     for (let i = 0; i < n; i++) {
       const host = document.createElement('div');
       document.body.append(host);
@@ -179,8 +218,12 @@ test('the loader draws the idle and busy button with the runtime\'s markup and t
   const { page } = await blank(t);
   const variants = [{}, { lang: 'en' }, { label: '导出成绩' }, { disabled: true }];
   const found = await page.evaluate(async (variants) => {
+    const t = window.t;
+    if (!t) throw new Error('the page was not prepared (blank())');
     // The markup as it matters: elements, classes and attributes (sorted), texts; not ids.
-    const norm = (/** @type {Element} */ e) => {
+    /** @typedef {[string, string[], (Markup | string | null)[]]} Markup */
+    /** @type {(e: Element) => Markup} */
+    const norm = (e) => {
       const attrs = [...e.attributes].filter((a) => a.name !== 'id' && a.name !== 'aria-describedby').map((a) => `${a.name}=${a.value}`).sort();
       const kids = [...e.childNodes].map((n) => (n.nodeType === 1 ? norm(/** @type {Element} */ (n)) : n.textContent));
       return [e.tagName.toLowerCase(), attrs, kids];
@@ -189,8 +232,8 @@ test('the loader draws the idle and busy button with the runtime\'s markup and t
     for (const extra of variants) {
       const host = document.createElement('div');
       document.body.append(host);
-      const options = { config: window.t.CONFIG, data: { termId: 1001 }, ...extra };
-      const mounting = window.t.mount(host, options);
+      const options = { config: t.CONFIG, data: { termId: 1001 }, ...extra };
+      const mounting = t.mount(host, options);
       const root = /** @type {ShadowRoot} */ (host.querySelector('k12x-host')?.shadowRoot);
       const drawn = root.querySelector('.k12x');
       const loader = drawn ? norm(drawn) : null;
@@ -209,7 +252,7 @@ test('the loader draws the idle and busy button with the runtime\'s markup and t
     // busy button (its popover aside).
     const host = document.createElement('div');
     document.body.append(host);
-    const mounting = window.t.mount(host, { config: window.t.CONFIG, data: { termId: 1001 } });
+    const mounting = t.mount(host, { config: t.CONFIG, data: { termId: 1001 } });
     const root = /** @type {ShadowRoot} */ (host.querySelector('k12x-host')?.shadowRoot);
     /** @type {HTMLElement} */ (root.querySelector('.k12x-btn')).click();
     const busyLoader = norm(/** @type {Element} */ (root.querySelector('.k12x-btn')));

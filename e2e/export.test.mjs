@@ -2,12 +2,17 @@
 // on disk under its Chinese name.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { open, BASE, client, requests, until, readXlsx, sleep, exportButton, shotPath, json } from './lib.mjs';
+import { open, BASE, client, requests, until, readXlsx, sleep, exportButton, shotPath, jobs } from './lib.mjs';
 
 const HOMEWORK_HEADER = ['学号', '姓名', '班级', '作业1', '作业2', '作业3', '作业4', '作业5', '作业6', '作业7', '作业8', '平均分'];
 
-/** Opens the example page `example` for a long export of client `name`, clicks, and waits
- * until the widget polls the progress endpoint. */
+/**
+ * Opens the example page `example` for a long export of client `name`, clicks, and waits
+ * until the widget polls the progress endpoint.
+ * @param {import('node:test').TestContext} t
+ * @param {string} name
+ * @param {string} example
+ */
 async function polling(t, name, example) {
   const c = client(name);
   const { page } = await open(t);
@@ -17,15 +22,25 @@ async function polling(t, name, example) {
   return { c, page };
 }
 
-/** Fails unless the server sees no new request of client `c` for `ms`. */
+/**
+ * Fails unless the server sees no new request of client `c` for `ms`.
+ * @param {string} c
+ * @param {number} ms
+ * @param {string} message
+ */
 async function assertQuiet(c, ms, message) {
   const n = (await requests(c)).length;
   await sleep(ms);
   assert.equal((await requests(c)).length, n, message);
 }
 
-/** Samples the popover's percent until `stop()` is true. */
+/**
+ * Samples the popover's percent until `stop()` is true.
+ * @param {import('./driver/index.mjs').Page} page
+ * @param {() => Promise<boolean>} stop
+ */
 async function percents(page, stop) {
+  /** @type {string[]} */
   const seen = [];
   while (!(await stop())) {
     const pct = await page.locator('.k12x-pop-pct').evaluate((el) => el.textContent, null, 200).catch(() => null);
@@ -146,8 +161,9 @@ test('a 50 MB progress answer: the export fails within seconds as unreadable, th
   await button.waitFor();
   // A timer in the page: the longest gap between its ticks is the longest the page was frozen.
   await page.evaluate(() => {
+    /** @type {NonNullable<Window['gaps']>} */
     const gaps = (window.gaps = { last: performance.now(), max: 0 });
-    gaps.timer = setInterval(() => {
+    gaps.timer = window.setInterval(() => {
       const now = performance.now();
       gaps.max = Math.max(gaps.max, now - gaps.last);
       gaps.last = now;
@@ -159,6 +175,7 @@ test('a 50 MB progress answer: the export fails within seconds as unreadable, th
   await alert.waitFor({ timeout: 60000 });
   const took = Date.now() - t0;
   const frozen = await page.evaluate(() => {
+    if (!window.gaps) throw new Error('no timer in the page');
     clearInterval(window.gaps.timer);
     return window.gaps.max;
   });
@@ -167,7 +184,7 @@ test('a 50 MB progress answer: the export fails within seconds as unreadable, th
   assert.ok(took < 5000, `failed ${took} ms after the click`);
   assert.ok(frozen < 500, `the page's timer stood still for ${Math.round(frozen)} ms`);
   assert.equal(await button.attr('aria-disabled'), null);
-  const [job] = (await json(`/__mock/jobs?client=${c}`)).jobs;
+  const [job] = await jobs(c);
   t.diagnostic(`failed ${took} ms after the click; longest timer gap ${Math.round(frozen)} ms; ${job.answerBytes} bytes sent`);
   assert.equal(job.progressRequests, 1, 'the answer over its limit is not asked for again');
   // 1 MiB was read; what the server sent beyond it was in flight when the browser hung up.
@@ -184,7 +201,11 @@ test('navigating away mid-export: the server sees no request for the job afterwa
 
 test('removing the custom element stops its traffic', async (t) => {
   const { c, page } = await polling(t, 'remove', 'homework');
-  await page.evaluate(() => document.querySelector('k12-export-button').remove());
+  await page.evaluate(() => {
+    const el = document.querySelector('k12-export-button');
+    if (!el) throw new Error('no <k12-export-button>');
+    el.remove();
+  });
   await sleep(300);
   await assertQuiet(c, 4000, 'no request after removal');
   assert.equal(await page.locator('.k12x').count(), 0);
@@ -192,7 +213,10 @@ test('removing the custom element stops its traffic', async (t) => {
 
 test('destroy() on a mounted handle stops its traffic', async (t) => {
   const { c, page } = await polling(t, 'destroy', 'stage-test');
-  await page.evaluate(() => window.exportHandle.destroy());
+  await page.evaluate(() => {
+    if (!window.exportHandle) throw new Error('the page mounted no button');
+    window.exportHandle.destroy();
+  });
   await sleep(300);
   await assertQuiet(c, 4000, 'no request after destroy()');
   assert.equal(await page.locator('.k12x').count(), 0, 'the button is gone');

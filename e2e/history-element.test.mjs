@@ -13,15 +13,25 @@ import { startHost } from './host/server.mjs';
 
 const LIST = '/v1/export/history';
 const TITLE = '学员名单导出';
+/** @param {string} s */
 const esc = (s) => s.replace(/&/g, '&amp;').replace(/'/g, '&#39;');
 
-/** The panel's options: the export service's history of `user`, its requests recorded under `c`. */
+/**
+ * The panel's options: the export service's history of `user`, its requests recorded under `c`.
+ * @param {string} user
+ * @param {string} c
+ * @param {Record<string, unknown>} [extra]
+ */
 const options = (user, c, extra = {}) =>
   JSON.stringify({ protocol: 'export-service', userId: user, title: TITLE, query: { client: c }, ...extra });
 
 /**
  * Starts an export-service job of `user` (under client `c`, with the mock's `knobs`); resolves to
  * its key once the mock reports it in `status` (2 done, 1 running).
+ * @param {string} user
+ * @param {string} c
+ * @param {string} knobs
+ * @param {number} status
  */
 async function job(user, c, knobs, status) {
   const body = JSON.stringify({
@@ -39,6 +49,7 @@ async function job(user, c, knobs, status) {
   return key;
 }
 
+/** The list requests the mock recorded for `c`. @param {string} c */
 const lists = async (c) => (await requests(c)).filter((r) => r.method === 'GET' && r.path === LIST).length;
 
 test('<k12-export-history> in the markup, inserted later, changed or removed while the runtime loads: one render each, nothing after removal', async (t) => {
@@ -80,13 +91,14 @@ test('<k12-export-history> in the markup, inserted later, changed or removed whi
   // Inserted by script once the runtime is there.
   await p.evaluate((o) => {
     document.body.insertAdjacentHTML('beforeend', `<k12-export-history id="later"></k12-export-history>`);
-    document.querySelector('#later').setAttribute('options', o);
+    document.querySelector('#later')?.setAttribute('options', o);
   }, options(user, c.later));
   await p.locator('#later').locator('.k12x-history-item[data-state="done"]').waitFor({ timeout: 20000 });
 
   // Each element shows one panel with the job, under its title.
   const panels = await p.evaluate(() => ['markup', 'changed', 'later'].map((id) => {
-    const root = document.getElementById(id).shadowRoot;
+    const root = document.getElementById(id)?.shadowRoot;
+    if (!root) throw new Error(`#${id} has no shadow root`);
     return [id, root.querySelectorAll('.k12x-history').length, [...root.querySelectorAll('.k12x-history-title')].map((e) => e.textContent)];
   }));
   assert.deepEqual(panels, [['markup', 1, [TITLE]], ['changed', 1, [TITLE]], ['later', 1, [TITLE]]]);
@@ -106,10 +118,20 @@ test('<k12-export-history> in the markup, inserted later, changed or removed whi
   // is removed: from then on, no request.
   const poll = { markup: client('h-markup-poll'), changed: client('h-changed-poll'), later: client('h-later-poll') };
   await p.evaluate((all) => {
-    for (const [id, o] of all) document.getElementById(id).setAttribute('options', o);
+    for (const [id, o] of all) {
+      const el = document.getElementById(id);
+      if (!el) throw new Error(`no #${id}`);
+      el.setAttribute('options', o);
+    }
   }, Object.entries(poll).map(([id, pc]) => [id, options(running, pc, { historyRefreshMs: 200 })]));
   for (const pc of Object.values(poll)) await until(`the panel of ${pc} polling`, async () => (await lists(pc)) >= 2);
-  await p.evaluate(() => { for (const id of ['markup', 'changed', 'later']) document.getElementById(id).remove(); });
+  await p.evaluate(() => {
+    for (const id of ['markup', 'changed', 'later']) {
+      const el = document.getElementById(id);
+      if (!el) throw new Error(`no #${id}`);
+      el.remove();
+    }
+  });
   // A request already on its way when the element left may still arrive.
   await sleep(300);
   const before = await Promise.all(Object.values(poll).map(lists));

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync, cpSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE, ROOT, ENGINE, client, open, onlyIn, requests, shotPath, sleep, until, readXlsx } from './lib.mjs';
+import { BASE, ROOT, ENGINE, client, open, onlyIn, requests, shotPath, sleep, until, readXlsx, playwright } from './lib.mjs';
 import { startHost } from './host/server.mjs';
 
 const VENDOR = join(ROOT, 'e2e/host/vendor');
@@ -22,6 +22,10 @@ const CONFIG = JSON.stringify({
   'homework-export': { method: 'GET', url: '/j/org/{termId}/homework/export', rest: true, isPolling: true },
   'homework-export-progress': { method: 'GET', url: '/j/org/{termId}/homework/export/process', rest: true, isPolling: true },
 });
+/** @typedef {import('./driver/index.mjs').Page} Page */
+/** @typedef {import('node:test').TestContext} TestContext */
+
+/** @param {string} s */
 const esc = (s) => s.replace(/&/g, '&amp;').replace(/'/g, '&#39;');
 
 /** Loaded first by every page: what happens from the start, kept in window.__seen. */
@@ -38,7 +42,10 @@ requestAnimationFrame(() => {
   __seen.firstFrame = b ? { w: b.getBoundingClientRect().width } : null;
 });`;
 
-/** The K12 toolbar of a school admin page, with the export element and whatever `head` adds. */
+/**
+ * The K12 toolbar of a school admin page, with the export element and whatever `head` adds.
+ * @param {{ head?: string, loader?: string, data?: Record<string, unknown>, attrs?: string, body?: string }} [parts]
+ */
 function page({ head = '', loader = '<script type="module" src="/embed/k12-export.js"></script>', data = {}, attrs = '', body = '' } = {}) {
   const d = JSON.stringify({ termId: 1001, termName: '2024春季班', ...data });
   return `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
@@ -50,57 +57,89 @@ function page({ head = '', loader = '<script type="module" src="/embed/k12-expor
 </body></html>`;
 }
 
-/** A host server for `pages` (path → html), passing the rest through to the mock. */
+/**
+ * A host server for `pages` (path → html), passing the rest through to the mock.
+ * @param {TestContext} t
+ * @param {Record<string, string | { type?: string, body: string }>} pages
+ * @param {Omit<NonNullable<Parameters<typeof startHost>[0]>, 'mock' | 'pages'>} [options]
+ */
 async function host(t, pages, options = {}) {
   const h = await startHost({ mock: BASE, pages: { '/watch.js': { type: 'text/javascript', body: WATCH }, ...pages }, ...options });
   t.after(() => h.close());
   return h;
 }
 
-const seen = (p) => p.evaluate(() => window.__seen);
+/** What the page saw from its start (its /watch.js). @param {Page} p */
+const seen = (p) => p.evaluate(() => {
+  if (!window.__seen) throw new Error('the page did not load /watch.js');
+  return window.__seen;
+});
+/** @param {Page} p */
 const btn = (p, sel = '#export') => p.locator(sel).locator('.k12x-btn');
+/** @param {Page} p @param {string} name */
 const shot = (p, name) => p.screenshot(shotPath(`host-${name}`));
 
-/** Waits until the wasm has taken over the element's box (its root rendered the button). */
+/**
+ * Waits until the wasm has taken over the element's box (its root rendered the button).
+ * @param {Page} p
+ */
 async function live(p, sel = '#export') {
   try {
     await p.waitFor((s) => !!document.querySelector(s)?.shadowRoot?.querySelector('.k12x-root .k12x-btn'), sel, { timeout: 30000, what: `${sel} taken over` });
   } catch (e) {
     const inside = await p.evaluate((s) => document.querySelector(s)?.shadowRoot?.innerHTML, sel);
-    throw new Error(`${sel}: the wasm did not take over (${e.message}); the element shows ${inside}`);
+    throw new Error(`${sel}: the wasm did not take over (${e instanceof Error ? e.message : e}); the element shows ${inside}`, { cause: e });
   }
 }
 
-/** Boxes that must not depend on the page: the host element, the button, the label. */
+/**
+ * Boxes that must not depend on the page: the host element, the button, the label.
+ * @param {Page} p
+ */
 function boxes(p, sel = '#export') {
   return p.evaluate((s) => {
     const host = document.querySelector(s);
-    const r = (e) => { const b = e.getBoundingClientRect(); return { w: Math.round(b.width * 10) / 10, h: Math.round(b.height * 10) / 10 }; };
-    const b = host.shadowRoot.querySelector('.k12x-btn');
+    const b = host?.shadowRoot?.querySelector('.k12x-btn');
+    if (!host || !b) throw new Error(`${s} has no button`);
+    const r = (/** @type {Element} */ e) => { const b = e.getBoundingClientRect(); return { w: Math.round(b.width * 10) / 10, h: Math.round(b.height * 10) / 10 }; };
     return { host: r(host), button: r(b), label: b.textContent, letterSpacing: getComputedStyle(b).letterSpacing };
   }, sel);
 }
 
-/** What the open popover shows: visible box, filename, bar fill against the percent. */
+/**
+ * What the open popover shows: visible box, filename, bar fill against the percent.
+ * @param {Page} p
+ */
 function popover(p, sel = '#export') {
   return p.evaluate((s) => {
-    const root = document.querySelector(s).shadowRoot;
+    const root = document.querySelector(s)?.shadowRoot;
+    if (!root) throw new Error(`${s} has no shadow root`);
     const pop = root.querySelector('[role=tooltip]');
     if (!pop) return null;
+    /** @param {string} css */
+    const part = (css) => {
+      const e = root.querySelector(css);
+      if (!e) throw new Error(`the popover has no ${css}`);
+      return e;
+    };
     const cs = getComputedStyle(pop);
     const box = pop.getBoundingClientRect();
-    const bar = root.querySelector('.k12x-bar').getBoundingClientRect();
-    const fill = root.querySelector('.k12x-bar-fill').getBoundingClientRect();
+    const bar = part('.k12x-bar').getBoundingClientRect();
+    const fill = part('.k12x-bar-fill').getBoundingClientRect();
     return {
       display: cs.display, visible: cs.display !== 'none' && cs.visibility !== 'hidden' && box.width > 0,
-      width: box.width, name: root.querySelector('.k12x-pop-name').textContent,
-      pct: parseInt(root.querySelector('.k12x-pop-pct').textContent, 10), fill: bar.width ? fill.width / bar.width : -1,
+      width: box.width, name: part('.k12x-pop-name').textContent,
+      pct: parseInt(part('.k12x-pop-pct').textContent ?? '', 10), fill: bar.width ? fill.width / bar.width : -1,
       rect: { left: box.left, top: box.top, right: box.right, bottom: box.bottom },
     };
   }, sel);
 }
 
-/** Waits until the bar shows the percent (its width eases in over 0.4 s). */
+/**
+ * Waits until the bar shows the percent (its width eases in over 0.4 s).
+ * @param {Page} p
+ * @param {string} what
+ */
 const barMatches = (p, what) => until(`${what}: the bar matching the percent`, async () => {
   const pop = await popover(p);
   return pop && pop.pct > 0 && Math.abs(pop.fill * 100 - pop.pct) <= 3 ? pop : null;
@@ -118,15 +157,18 @@ const HOSTILE = {
 };
 
 test('hostile global CSS (and Bootstrap 3, antd reset): same button box as on a clean page, popover visible with filename and a bar that matches the percent', async (t) => {
-  const css = (f) => ({ type: 'text/css', body: readFileSync(join(VENDOR, f), 'utf8') });
+  const css = (/** @type {string} */ f) => ({ type: 'text/css', body: readFileSync(join(VENDOR, f), 'utf8') });
+  /** @type {Record<string, string | { type: string, body: string }>} */
   const pages = { '/vendor/bootstrap.css': css('bootstrap-3.4.1.min.css'), '/vendor/antd-reset.css': css('antd-5.29.3-reset.css') };
   const all = Object.values(HOSTILE).map((v) => (v.startsWith('<') ? v : `<style>${v}</style>`)).join('');
+  /** @type {Record<string, string>} */
   const cases = { clean: '', ...HOSTILE, 'all-at-once': all };
   for (const [name, rule] of Object.entries(cases)) {
     const head = rule.startsWith('<') ? rule : rule && `<style>${rule}</style>`;
     pages[`/${name}.html`] = page({ head, data: { durationMs: 20000, client: client(`host-${name}`) } });
   }
   const h = await host(t, pages);
+  /** @type {Awaited<ReturnType<typeof boxes>> | undefined} */
   let clean;
   for (const name of Object.keys(cases)) {
     const { page: p } = await open(t);
@@ -146,9 +188,11 @@ test('hostile global CSS (and Bootstrap 3, antd reset): same button box as on a 
     assert.ok(pop.width >= 280, `${name}: popover ${pop.width} px wide`);
     assert.equal(pop.name, 'K12作业统计-2024春季班.xlsx', `${name}: filename`);
     if (name === 'focus-outlines') {
-      await btn(p).evaluate((b) => b.focus());
+      await btn(p).evaluate((/** @type {HTMLElement} */ b) => b.focus());
       const ring = await p.evaluate(() => {
-        const cs = getComputedStyle(document.querySelector('#export'));
+        const el = document.querySelector('#export');
+        if (!el) throw new Error('no #export');
+        const cs = getComputedStyle(el);
         return { outline: cs.outlineStyle, shadow: cs.boxShadow };
       });
       assert.equal(ring.outline, 'none', 'no host outline on the element');
@@ -194,7 +238,7 @@ test('strict CSP and a file on another origin: the hidden frame is refused (fram
     await btn(p).click();
     await p.locator('#export').locator('.k12x[data-status="done"]').waitFor({ timeout: 20000 });
     const fallback = p.locator('#export').locator('a.k12x-fallback');
-    assert.match(await fallback.attr('href'), /^http:\/\/localhost:\d+\/files\//);
+    assert.match((await fallback.attr('href')) ?? '', /^http:\/\/localhost:\d+\/files\//);
     const s = await seen(p);
     if (allowed) {
       assert.equal((await download).name, 'K12作业统计-2024春季班.xlsx');
@@ -283,7 +327,7 @@ test('no WebAssembly (turned off, as in lockdown modes) or a missing .wasm: the 
     '/no-wasm.html': page(),
     '/missing.html': page({ loader: `<script type="module" src="${cdn.base}/embed/k12-export.js"></script>` }),
   });
-  for (const [name, cause, fix] of [['no-wasm', 'unsupported', /no WebAssembly/], ['missing', 'load', /HTTP 404/]]) {
+  for (const [name, cause, fix] of /** @type {[string, string, RegExp][]} */ ([['no-wasm', 'unsupported', /no WebAssembly/], ['missing', 'load', /HTTP 404/]])) {
     const { page: p } = await open(t);
     await p.goto(`${h.base}/${name}.html?${name}`);
     await btn(p).waitFor();
@@ -314,14 +358,16 @@ test('slow link (1.6 Mbps, 150 ms): the button is there at first paint, a click 
   // The page's load event waits for the classic loader only: the wasm is still on its way.
   await btn(p).click();
   const early = await p.evaluate(() => {
-    const root = document.querySelector('#export').shadowRoot;
-    return { busy: root.querySelector('.k12x-btn').getAttribute('aria-busy'), wasm: !!root.querySelector('.k12x-root'), after: document.querySelector('#after').getBoundingClientRect().left };
+    const root = document.querySelector('#export')?.shadowRoot;
+    const after = document.querySelector('#after');
+    if (!root || !after) throw new Error('no #export drawn, or no #after');
+    return { busy: root.querySelector('.k12x-btn')?.getAttribute('aria-busy'), wasm: !!root.querySelector('.k12x-root'), after: after.getBoundingClientRect().left };
   });
   assert.equal(early.wasm, false, 'clicked before the wasm arrived');
   assert.equal(early.busy, 'true', 'busy at once');
   await shot(p, 'slow-queued-click');
   await live(p);
-  const taken = await p.evaluate(() => document.querySelector('#after').getBoundingClientRect().left);
+  const taken = await p.evaluate(() => document.querySelector('#after')?.getBoundingClientRect().left);
   assert.equal(taken, early.after, 'the wasm took over the busy button without moving what follows');
   const d = await download;
   assert.equal(d.name, 'K12作业统计-2024春季班.xlsx');
@@ -334,32 +380,45 @@ test('slow link (1.6 Mbps, 150 ms): the button is there at first paint, a click 
  * Chromium's Layout Instability API from the first byte: shifts not caused by input (a click's own
  * shift is not a layout shift) until the file comes; sub-pixel moves of text as it re-renders are
  * seen by nobody and left out.
+ * @param {Page} p
  */
 async function layoutShifts(p) {
-  await p.playwright.addInitScript(() => {
-    window.__shifts = [];
+  await playwright(p).addInitScript(() => {
+    /** @type {string[]} */
+    const shifts = (window.__shifts = []);
     addEventListener('export-done', () => { window.__shiftsDone = true; });
+    /**
+     * A layout-shift entry (the Layout Instability API: Chromium's, not in TypeScript's DOM).
+     * @typedef {PerformanceEntry & { value: number, hadRecentInput: boolean, sources?: { node?: Node | null, previousRect: DOMRectReadOnly, currentRect: DOMRectReadOnly }[] }} LayoutShift
+     */
     new PerformanceObserver((l) => {
-      for (const e of l.getEntries()) {
+      for (const e of /** @type {LayoutShift[]} */ (l.getEntries())) {
         if (e.hadRecentInput || window.__shiftsDone) continue;
-        const moved = (e.sources || []).filter((s) => ['x', 'y', 'width', 'height'].some((k) => Math.abs(s.previousRect[k] - s.currentRect[k]) >= 1));
-        const what = moved.map((s) => `${s.node?.nodeName || 'a node in a shadow root'}#${s.node?.id || ''} ${JSON.stringify(s.previousRect)}→${JSON.stringify(s.currentRect)}`);
-        if (what.length) window.__shifts.push(`${e.value.toFixed(6)} at ${Math.round(e.startTime)} ms: ${what.join('; ')}`);
+        const moved = (e.sources || []).filter((s) => /** @type {const} */ (['x', 'y', 'width', 'height']).some((k) => Math.abs(s.previousRect[k] - s.currentRect[k]) >= 1));
+        const what = moved.map((s) => `${s.node?.nodeName || 'a node in a shadow root'}#${(s.node instanceof Element && s.node.id) || ''} ${JSON.stringify(s.previousRect)}→${JSON.stringify(s.currentRect)}`);
+        if (what.length) shifts.push(`${e.value.toFixed(6)} at ${Math.round(e.startTime)} ms: ${what.join('; ')}`);
       }
     }).observe({ type: 'layout-shift', buffered: true });
   });
-  return () => p.evaluate(() => window.__shifts);
+  return () => p.evaluate(() => window.__shifts ?? []);
 }
 
-/** Places the element fixed at a corner and returns the popover box once it is open and placed. */
+/**
+ * Places the element fixed at a corner and returns the popover box once it is open and placed.
+ * @param {Page} p
+ * @param {string} base
+ * @param {string} corner
+ * @param {string} c
+ */
 async function cornerPopover(p, base, corner, c) {
   const [v, hz] = corner.split('-');
   await p.goto(`${base}/corner.html`);
   await p.evaluate(([v, hz, c]) => {
     const e = document.querySelector('#export');
+    if (!(e instanceof HTMLElement)) throw new Error('no #export');
     e.style.position = 'fixed';
-    e.style[v] = '4px';
-    e.style[hz] = '4px';
+    e.style.setProperty(v, '4px');
+    e.style.setProperty(hz, '4px');
     const name = '2024春季班（周末晚间提高班·第二学期·数学与物理竞赛综合训练营）';
     e.setAttribute('data', JSON.stringify({ termId: 1001, termName: name, durationMs: 30000, client: c }));
   }, [v, hz, c]);
@@ -368,10 +427,18 @@ async function cornerPopover(p, base, corner, c) {
   await btn(p).hover();
   await until('popover open', async () => (await popover(p))?.visible);
   await sleep(300);
-  return popover(p);
+  const pop = await popover(p);
+  if (!pop) throw new Error('the popover closed');
+  return pop;
 }
 
-async function edges(t, p, h, name) {
+/**
+ * The popover near each corner of the window, and the toast, stay inside the window.
+ * @param {Page} p
+ * @param {{ base: string }} h
+ * @param {string} name
+ */
+async function edges(p, h, name) {
   const viewport = await p.evaluate(() => ({ width: innerWidth, height: innerHeight }));
   for (const corner of ['top-left', 'top-right', 'bottom-left', 'bottom-right']) {
     const { rect } = await cornerPopover(p, h.base, corner, client(`corner-${name}-${corner}`));
@@ -396,22 +463,23 @@ const pagesForEdges = () => ({ '/corner.html': page(), '/toast.html': page({ dat
 test('320 px screen near each edge: the popover stays inside the window; the toast is wide enough', onlyIn(['chromium'], 'the narrowest window the other engines open is wider (see the next test)'), async (t) => {
   const h = await host(t, pagesForEdges());
   const { page: p } = await open(t, { width: 320, height: 640 });
-  await edges(t, p, h, '320px');
+  await edges(p, h, '320px');
 });
 
 test('narrow window (500 px) near each edge: the popover stays inside the window; the toast is wide enough', async (t) => {
   const h = await host(t, pagesForEdges());
   const { page: p } = await open(t, { width: 500, height: 640 });
-  await edges(t, p, h, '500px');
+  await edges(p, h, '500px');
 });
 
 test('200% zoom near each edge: the popover stays inside the window', onlyIn(['chromium'], 'zoom is set through the DevTools protocol'), async (t) => {
   const h = await host(t, pagesForEdges());
   const { page: p } = await open(t, { width: 640, height: 450 });
   // 200% zoom of a 1280×900 window: 640×450 CSS pixels, two device pixels to each.
-  const cdp = await p.context.newCDPSession(p.playwright);
+  const chromium = playwright(p);
+  const cdp = await chromium.context().newCDPSession(chromium);
   await cdp.send('Emulation.setDeviceMetricsOverride', { width: 640, height: 450, deviceScaleFactor: 2, mobile: false });
-  await edges(t, p, h, 'zoom-200');
+  await edges(p, h, 'zoom-200');
 });
 
 /**
@@ -439,16 +507,19 @@ try { window.__handle = await mount(document.getElementById('assets'), options);
   await p.goto(`${h.base}/old.html`);
   // Only text comes back from the page, and the export is started through the handle (as a click
   // would): a WebDriver's own script in the page meets the patched prototypes too.
-  await until('mount() to settle', () => p.evaluate(() => __seen.mounted || ''), 30000);
-  assert.equal(await p.evaluate(() => __seen.stringified), '{"assetIds":"[3, 4]"}', 'the page is patched as Prototype.js 1.6 does');
-  assert.equal(await p.evaluate(() => __seen.mounted), 'yes');
+  await until('mount() to settle', () => p.evaluate(() => window.__seen?.mounted || ''), 30000);
+  assert.equal(await p.evaluate(() => window.__seen?.stringified), '{"assetIds":"[3, 4]"}', 'the page is patched as Prototype.js 1.6 does');
+  assert.equal(await p.evaluate(() => window.__seen?.mounted), 'yes');
   const download = p.expectDownload({ timeout: 30000 });
-  await p.evaluate(() => String(__handle.start()));
+  await p.evaluate(() => {
+    if (!window.__handle) throw new Error('the page mounted nothing');
+    return String(window.__handle.start());
+  });
   const d = await download;
   assert.equal(d.name, '资产-旧页面.csv');
   const lines = readFileSync(d.path, 'utf8').slice(1).trim().split(/\r?\n/);
   assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), ['3', '4'], 'assets 3 and 4 exported');
-  assert.equal(await p.evaluate(() => __seen.errors.length + ' ' + __seen.console.join(' | ')), '0 ');
+  assert.equal(await p.evaluate(() => (window.__seen ? window.__seen.errors.length + ' ' + window.__seen.console.join(' | ') : 'no /watch.js')), '0 ');
   const posted = (await requests(c)).filter((r) => r.method === 'POST');
   assert.equal(posted.length, 1);
 });
@@ -466,12 +537,18 @@ test('two loaders on one page (either first): every button works, ids are unique
     for (const id of ['#export', '#second', '#xlink']) await live(p, id);
     for (const id of ['#export', '#second', '#xlink']) await btn(p, id).click();
     const ids = await p.evaluate(() => {
+      /** @type {string[]} */
       const all = [];
+      /** @type {string[]} */
       const dangling = [];
       for (const host of document.querySelectorAll('k12-export-button')) {
         const root = host.shadowRoot;
+        if (!root) throw new Error(`<k12-export-button id="${host.id}"> has no shadow root`);
         for (const e of root.querySelectorAll('[id]')) all.push(e.id);
-        for (const e of root.querySelectorAll('[aria-describedby]')) if (!root.getElementById(e.getAttribute('aria-describedby'))) dangling.push(e.getAttribute('aria-describedby'));
+        for (const e of root.querySelectorAll('[aria-describedby]')) {
+          const id = e.getAttribute('aria-describedby') ?? '';
+          if (!root.getElementById(id)) dangling.push(id);
+        }
       }
       return { all, dangling };
     });

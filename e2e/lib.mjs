@@ -4,24 +4,35 @@ import { inflateRawSync } from 'node:zlib';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after } from 'node:test';
-import { launch, ENGINES, sleep, until } from './driver/index.mjs';
+import { launch, ENGINES, isEngine, sleep, until } from './driver/index.mjs';
+
+/** @typedef {import('./driver/index.mjs').Engine} Engine */
+/** @typedef {import('./driver/index.mjs').Page} Page */
+/** @typedef {import('node:test').TestContext} TestContext */
 
 export { sleep, until };
-export const BASE = process.env.E2E_BASE;
-export const ROOT = process.env.E2E_ROOT;
-if (!BASE) throw new Error('E2E_BASE is not set: run the suite with `node e2e/run.mjs`');
+/** The mock backend's URL (it serves the built dist/ too). */
+export const BASE = process.env.E2E_BASE ?? '';
+/** The repository's root. */
+export const ROOT = process.env.E2E_ROOT ?? '';
+if (!BASE || !ROOT) throw new Error('E2E_BASE or E2E_ROOT is not set: run the suite with `node e2e/run.mjs`');
 
-/** The engine this run drives. */
-export const ENGINE = process.env.E2E_ENGINE || 'chromium';
-if (!ENGINES.includes(ENGINE)) throw new Error(`E2E_ENGINE=${ENGINE}: one of ${ENGINES.join(', ')}`);
+const engine = process.env.E2E_ENGINE || 'chromium';
+if (!isEngine(engine)) throw new Error(`E2E_ENGINE=${engine}: one of ${ENGINES.join(', ')}`);
+/** The engine this run drives. @type {Engine} */
+export const ENGINE = engine;
 
-/** Options for a test that runs only in some engines, saying why it is skipped elsewhere. */
+/**
+ * Options for a test that runs only in some engines, saying why it is skipped elsewhere.
+ * @param {Engine[]} engines
+ * @param {string} why
+ */
 export const onlyIn = (engines, why) => (engines.includes(ENGINE) ? {} : { skip: `${engines.join('/')} only: ${why}` });
 
-/** A unique client id, so a test sees only its own jobs and requests in the mock's log. */
+/** A unique client id, so a test sees only its own jobs and requests in the mock's log. @param {string} name */
 export const client = (name) => `e2e-${name}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
-/** Where this engine's screenshots go (build/screenshots/<engine>/). */
+/** Where this engine's screenshots go (build/screenshots/<engine>/). @param {string} name */
 export function shotPath(name) {
   const dir = join(ROOT, 'build', 'screenshots', ENGINE);
   mkdirSync(dir, { recursive: true });
@@ -30,12 +41,17 @@ export function shotPath(name) {
 
 // One browser per test file (its driver, its X server), stopped when the file's tests end.
 const script = basename(process.argv[1] || 'e2e', '.test.mjs');
+/** @type {Awaited<ReturnType<typeof launch>> | undefined} */
 let browser;
 after(async () => {
   await browser?.close();
 });
 
-/** A fresh page (new profile or context) in this run's engine; closed when the test ends. */
+/**
+ * A fresh page (new profile or context) in this run's engine; closed when the test ends.
+ * @param {TestContext} t
+ * @param {{ width?: number, height?: number, touch?: boolean }} [opts]
+ */
 export async function open(t, { width = 1280, height = 900, touch = false } = {}) {
   browser ??= await launch(ENGINE, { downloads: join(ROOT, 'build', 'downloads', ENGINE, script) });
   const page = await browser.newPage({ width, height, touch });
@@ -43,10 +59,15 @@ export async function open(t, { width = 1280, height = 900, touch = false } = {}
   return { page, engine: ENGINE };
 }
 
-/** A second tab of `page`'s profile (see the driver's `newTab`); closed when the test ends. */
+/**
+ * Another tab of `page`'s profile (see the driver's `newTab`); closed when the test ends.
+ * @param {TestContext} t
+ * @param {Page} page
+ */
 export async function openTab(t, page) {
+  if (!browser) throw new Error('openTab: open() a page first');
   const tab = await browser.newTab(page);
-  t.after(() => tab.close().catch(() => {}));
+  t.after(() => tab.close());
   return tab;
 }
 
@@ -58,45 +79,99 @@ export async function openTab(t, page) {
  * and Safari wake a hidden page's timers about once a second): a `setTimeout` fires at the next
  * whole second of the page's clock at the earliest, a `setInterval` at most once a second. Timers
  * set before the page was hidden keep their time (the widget sets a new one at every poll).
+ * @param {Page} page
+ * @param {boolean} hidden
  */
 export async function setHidden(page, hidden) {
   await page.evaluate((h) => {
-    if (!window.__k12xBackground) {
-      const real = { timeout: window.setTimeout, interval: window.setInterval };
-      const state = (window.__k12xBackground = { hidden: false });
+    let state = window.__k12xBackground;
+    if (!state) {
+      /** @typedef {(fn: TimerHandler, ms?: number, ...args: unknown[]) => number} Timer */
+      const real = { timeout: /** @type {Timer} */ (window.setTimeout), interval: /** @type {Timer} */ (window.setInterval) };
+      const hiding = (state = window.__k12xBackground = { hidden: false });
+      /** @param {unknown} ms */
       const wake = (ms) => {
         const now = performance.now();
         return Math.ceil((now + Math.max(0, Number(ms) || 0)) / 1000) * 1000 - now;
       };
-      window.setTimeout = function (fn, ms, ...args) {
-        return real.timeout.call(window, fn, state.hidden ? wake(ms) : ms, ...args);
-      };
-      window.setInterval = function (fn, ms, ...args) {
-        return real.interval.call(window, fn, state.hidden ? Math.max(1000, Number(ms) || 0) : ms, ...args);
-      };
+      /** @type {Timer} */
+      const timeout = (fn, ms, ...args) => real.timeout.call(window, fn, hiding.hidden ? wake(ms) : ms, ...args);
+      /** @type {Timer} */
+      const interval = (fn, ms, ...args) => real.interval.call(window, fn, hiding.hidden ? Math.max(1000, Number(ms) || 0) : ms, ...args);
+      window.setTimeout = /** @type {typeof window.setTimeout} */ (timeout);
+      window.setInterval = /** @type {typeof window.setInterval} */ (interval);
     }
-    window.__k12xBackground.hidden = h;
-    for (const [k, v] of [['hidden', h], ['visibilityState', h ? 'hidden' : 'visible']]) {
+    state.hidden = h;
+    for (const [k, v] of /** @type {[string, unknown][]} */ ([['hidden', h], ['visibilityState', h ? 'hidden' : 'visible']])) {
       Object.defineProperty(document, k, { configurable: true, get: () => v });
     }
     document.dispatchEvent(new Event('visibilitychange'));
   }, hidden);
 }
 
-/** The export button named 导出 (whichever element, shadow root or not, renders it). */
+/**
+ * The export button named 导出 (whichever element, shadow root or not, renders it).
+ * @param {Page} page
+ */
 export const exportButton = (page, label = '导出') => page.locator('button', { text: label });
 
+/**
+ * The mock's JSON answer at `path`, as sent: look before use.
+ * @param {string} path
+ * @returns {Promise<unknown>}
+ */
 export async function json(path) {
   const r = await fetch(BASE + path);
+  if (!r.ok) throw new Error(`GET ${path}: HTTP ${r.status}`);
   return r.json();
 }
 
-/** Every request the mock recorded for `client`. */
-export async function requests(client) {
-  return (await json(`/__mock/requests?client=${encodeURIComponent(client)}`)).requests;
+/**
+ * The list under `key` of the mock's answer at `path`.
+ * @param {string} path
+ * @param {string} key
+ * @returns {Promise<unknown[]>}
+ */
+async function list(path, key) {
+  const body = await json(path);
+  const items = typeof body === 'object' && body !== null && key in body ? /** @type {Record<string, unknown>} */ (body)[key] : undefined;
+  if (!Array.isArray(items)) throw new Error(`GET ${path}: no list "${key}" in ${JSON.stringify(body).slice(0, 200)}`);
+  return items;
 }
 
-/** The entries of a zip file (stored or deflated), by name. */
+/**
+ * A request the mock recorded (mock-backend/src/record.rs, RequestRecord).
+ * @typedef {{ t: number, client: string, method: string, path: string, query: string, job: number | null, status: number }} RequestRecord
+ */
+
+/**
+ * Every request the mock recorded for `client`.
+ * @param {string} client
+ * @returns {Promise<RequestRecord[]>}
+ */
+export async function requests(client) {
+  return /** @type {RequestRecord[]} */ (await list(`/__mock/requests?client=${encodeURIComponent(client)}`, 'requests'));
+}
+
+/**
+ * A K12 job as the mock shows it (mock-backend/src/backends/k12/jobs.rs, JobInfo; the fields the
+ * tests read).
+ * @typedef {{ id: number, client: string, state: string, loaded: number, total: number, requests: number, progressRequests: number, answerBytes: number, token: string | null }} Job
+ */
+
+/**
+ * The K12 jobs of `client` on the mock.
+ * @param {string} client
+ * @returns {Promise<Job[]>}
+ */
+export async function jobs(client) {
+  return /** @type {Job[]} */ (await list(`/__mock/jobs?client=${encodeURIComponent(client)}`, 'jobs'));
+}
+
+/**
+ * The entries of a zip file (stored or deflated), by name.
+ * @param {Buffer} buf
+ */
 export function unzip(buf) {
   const entries = new Map();
   let eocd = buf.length - 22;
@@ -120,11 +195,16 @@ export function unzip(buf) {
   return entries;
 }
 
+/** @param {string} s */
 const decode = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
 
-/** The first sheet of an .xlsx file as rows of cell texts. */
+/**
+ * The first sheet of an .xlsx file as rows of cell texts.
+ * @param {string} path
+ */
 export function readXlsx(path) {
   const zip = unzip(readFileSync(path));
+  /** @type {string[]} */
   const strings = [];
   const sst = zip.get('xl/sharedStrings.xml');
   if (sst) {
@@ -134,8 +214,10 @@ export function readXlsx(path) {
   }
   const sheet = zip.get('xl/worksheets/sheet1.xml');
   if (!sheet) throw new Error('no first sheet');
+  /** @type {string[][]} */
   const rows = [];
   for (const row of sheet.toString('utf8').matchAll(/<row[^>]*>([\s\S]*?)<\/row>|<row[^>]*\/>/g)) {
+    /** @type {string[]} */
     const cells = [];
     for (const c of (row[1] || '').matchAll(/<c([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
       const attrs = c[1];
@@ -150,10 +232,24 @@ export function readXlsx(path) {
   return rows;
 }
 
-/** Runs axe-core in the page (Chromium: through Playwright) and returns its violations. */
+/**
+ * Playwright's page behind `page`, for what only Chromium's driver does (a test that needs it runs
+ * in Chromium only).
+ * @param {Page} page
+ */
+export function playwright(page) {
+  if (!page.playwright) throw new Error(`Playwright drives Chromium only (the page is ${page.engine}'s)`);
+  return page.playwright;
+}
+
+/**
+ * Runs axe-core in the page (Chromium: through Playwright) and returns its violations.
+ * @param {Page} page
+ */
 export async function axe(page) {
-  await page.playwright.addScriptTag({ path: `${ROOT}/node_modules/axe-core/axe.min.js` });
+  await playwright(page).addScriptTag({ path: `${ROOT}/node_modules/axe-core/axe.min.js` });
   return page.evaluate(async () => {
+    if (!window.axe) throw new Error('axe-core did not load');
     const r = await window.axe.run(document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
   });
@@ -164,12 +260,15 @@ export async function axe(page) {
  * every CSS animation paused at the same moment of its cycle (0.5 s in: a spinner at the same
  * angle, an indeterminate bar at the same place, a finite one finished), no transitions, no
  * blinking caret, no focus; then waits for the fonts and two frames.
+ * @param {Page} page
  */
 export async function still(page) {
   await page.evaluate(async () => {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync('*, *::before, *::after { transition: none !important; caret-color: transparent !important; }');
-    const roots = [document, ...[...document.querySelectorAll('*')].filter((e) => e.shadowRoot).map((e) => e.shadowRoot)];
+    /** @type {(Document | ShadowRoot)[]} */
+    const roots = [document];
+    for (const e of document.querySelectorAll('*')) if (e.shadowRoot) roots.push(e.shadowRoot);
     for (const r of roots) r.adoptedStyleSheets = [...r.adoptedStyleSheets, sheet];
     for (const r of roots) {
       for (const a of r.getAnimations()) {

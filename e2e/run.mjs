@@ -11,15 +11,16 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENGINES, ENGINE_NAMES } from './driver/index.mjs';
+import { ENGINES, ENGINE_NAMES, isEngine } from './driver/index.mjs';
 import { cleanupOnExit, killAll, markerEnv } from './driver/procs.mjs';
 import { startMock } from '../scripts/mock.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const engineArg = args.find((a) => a.startsWith('--engines='));
-const engines = engineArg ? engineArg.slice('--engines='.length).split(',') : (process.env.E2E_ENGINES?.split(',') ?? ENGINES);
-for (const e of engines) if (!ENGINES.includes(e)) throw new Error(`unknown engine ${e} (one of ${ENGINES.join(', ')})`);
+const named = engineArg ? engineArg.slice('--engines='.length).split(',') : (process.env.E2E_ENGINES?.split(',') ?? ENGINES);
+for (const e of named) if (!isEngine(e)) throw new Error(`unknown engine ${e} (one of ${ENGINES.join(', ')})`);
+const engines = named.filter(isEngine);
 const only = args.filter((a) => !a.startsWith('--'));
 if (args.includes('--update-shots')) process.env.E2E_UPDATE_SHOTS = '1';
 
@@ -35,8 +36,9 @@ const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o
 // Downloads and screenshots of earlier runs would only confuse.
 rmSync(join(root, 'build', 'downloads'), { recursive: true, force: true });
 
+/** @type {import('node:child_process').ChildProcess | null} */
 let child = null;
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
   process.removeAllListeners(signal);
   process.on(signal, () => {
     child?.kill(signal);
@@ -45,17 +47,20 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
+/** @type {[string, number][]} */
 const times = [];
-let failed = [];
+/** @type {string[]} */
+const failed = [];
 for (const engine of engines) {
   console.log(`\n== ${ENGINE_NAMES[engine]} ==`);
   rmSync(join(root, 'build', 'screenshots', engine), { recursive: true, force: true });
   const t0 = Date.now();
-  child = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...selected], {
+  const files = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...selected], {
     stdio: 'inherit',
     env: { ...process.env, ...markerEnv(), E2E_BASE: base, E2E_ROOT: root, E2E_ENGINE: engine },
   });
-  const code = await new Promise((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));
+  child = files;
+  const code = await new Promise((resolve) => files.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));
   child = null;
   times.push([engine, (Date.now() - t0) / 1000]);
   if (code !== 0) failed.push(engine);

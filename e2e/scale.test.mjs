@@ -17,47 +17,55 @@ const BATCH = 12;
 
 /** Counts, in the page, what the widget holds: channels made, window and document listeners by kind, timers pending. */
 function instrument() {
-  const w = /** @type {any} */ (globalThis);
-  const held = { channels: 0, listeners: /** @type {Record<string, number>} */ ({}), timers: new Set() };
-  w.k12xHeld = held;
-  const Channel = w.BroadcastChannel;
-  w.BroadcastChannel = class extends Channel {
+  /** @type {NonNullable<Window['k12xHeld']>} */
+  const held = { channels: 0, listeners: {}, timers: new Set() };
+  window.k12xHeld = held;
+  const Channel = window.BroadcastChannel;
+  window.BroadcastChannel = class extends Channel {
     constructor(/** @type {string} */ name) {
       super(name);
       held.channels++;
     }
   };
-  const proto = w.EventTarget.prototype;
+  const proto = window.EventTarget.prototype;
   const add = proto.addEventListener, remove = proto.removeEventListener;
-  const mine = (/** @type {unknown} */ target) => target === w || target === w.document;
-  proto.addEventListener = function (/** @type {string} */ type, ...rest) {
+  const mine = (/** @type {unknown} */ target) => target === window || target === window.document;
+  proto.addEventListener = function (type, ...rest) {
     if (mine(this)) held.listeners[type] = (held.listeners[type] || 0) + 1;
     return add.call(this, type, ...rest);
   };
-  proto.removeEventListener = function (/** @type {string} */ type, ...rest) {
+  proto.removeEventListener = function (type, ...rest) {
     if (mine(this)) held.listeners[type] = (held.listeners[type] || 0) - 1;
     return remove.call(this, type, ...rest);
   };
-  const set = w.setTimeout, clear = w.clearTimeout;
-  w.setTimeout = (/** @type {Function} */ f, /** @type {number} */ ms, /** @type {unknown[]} */ ...args) => {
+  /** @typedef {(f: TimerHandler, ms?: number, ...args: unknown[]) => number} Timer */
+  const set = /** @type {Timer} */ (window.setTimeout), clear = window.clearTimeout;
+  /** @type {Timer} */
+  const timeout = (f, ms, ...args) => {
     const id = set(() => {
       held.timers.delete(id);
+      if (typeof f !== 'function') throw new TypeError('a timer of code in a string: not the widget\'s');
       f(...args);
     }, ms);
     held.timers.add(id);
     return id;
   };
-  w.clearTimeout = (/** @type {number} */ id) => {
+  window.setTimeout = /** @type {typeof window.setTimeout} */ (timeout);
+  window.clearTimeout = /** @type {typeof window.clearTimeout} */ ((/** @type {number} */ id) => {
     held.timers.delete(id);
     clear(id);
-  };
+  });
 }
 
-/** Mounts `n` buttons (each its own job: its own client), all in one loop, and starts them. */
+/**
+ * Mounts `n` buttons (each its own job: its own client), all in one loop, and starts them.
+ * @param {{ n: number, config: unknown, prefix: string, from: number }} batch
+ */
 async function mountAndStart({ n, config, prefix, from }) {
-  const w = /** @type {any} */ (globalThis);
-  const { mount } = await import('/embed/k12-export.js');
-  w.k12xHandles ||= [];
+  const url = '/embed/k12-export.js'; // the page's module
+  /** @type {K12xEmbed} */
+  const { mount } = await import(url);
+  const all = (window.k12xHandles ||= []);
   const mounting = [];
   for (let i = from; i < from + n; i++) {
     const el = document.createElement('div');
@@ -66,20 +74,22 @@ async function mountAndStart({ n, config, prefix, from }) {
     mounting.push(mount(el, { config, data, filename: 'K12作业统计-{termName}' }));
   }
   const handles = await Promise.all(mounting);
-  w.k12xHandles.push(...handles);
+  all.push(...handles);
   for (const h of handles) h.start();
 }
 
 /** What the page holds now, and what its one clock says. */
 function held() {
-  const w = /** @type {any} */ (globalThis);
-  const page = w[Symbol.for('k12-export.page.1')];
+  /** @type {{ stats(): { largestBatch: number, wakeUps: number, timers: number } } | undefined} */
+  const page = Reflect.get(window, Symbol.for('k12-export.page.1'));
+  const counted = window.k12xHeld;
+  if (!counted) throw new Error('the page is not instrumented');
   const busy = [...document.querySelectorAll('div')].filter((d) => d.shadowRoot || d.querySelector('k12x-host'));
   const exporting = busy.filter((d) => {
     const root = d.querySelector('k12x-host')?.shadowRoot;
     return root?.querySelector('.k12x[data-status="exporting"]');
   }).length;
-  return { channels: w.k12xHeld.channels, listeners: { ...w.k12xHeld.listeners }, timers: w.k12xHeld.timers.size, clock: page?.stats(), exporting };
+  return { channels: counted.channels, listeners: { ...counted.listeners }, timers: counted.timers.size, clock: page?.stats(), exporting };
 }
 
 test('a hundred buttons hold one channel, one timer and one listener per page event, as one button does; the widget draws and wakes at most twelve buttons a task', async (t) => {
@@ -107,10 +117,12 @@ test('a hundred buttons hold one channel, one timer and one listener per page ev
   assert.deepEqual(hundred.listeners, one.listeners, 'the same window and document listeners, by kind, for a hundred buttons as for one');
   for (const [kind, count] of Object.entries(hundred.listeners)) assert.ok(count <= 1, `at most one ${kind} listener: ${count}`);
   assert.ok(hundred.timers <= 2, `at most two timers pending for a hundred exports (the page's clock, a download's turn): ${hundred.timers}`);
+  assert.ok(hundred.clock, 'the page has its clock');
   assert.ok(hundred.clock.largestBatch <= BATCH, `at most ${BATCH} buttons drawn or woken in one task: ${hundred.clock.largestBatch}`);
   assert.ok(hundred.clock.wakeUps >= 100, `the drawing and polling of the hundred went through the page's clock: ${hundred.clock.wakeUps} wake-ups`);
-  await page.evaluate(() => { for (const h of /** @type {any} */ (globalThis).k12xHandles) h.destroy(); });
+  await page.evaluate(() => { for (const h of window.k12xHandles ?? []) h.destroy(); });
   const after = await page.evaluate(held);
+  assert.ok(after.clock, 'the page has its clock');
   assert.equal(after.clock.timers, 0, 'nothing left to wake once every button is destroyed');
   assert.deepEqual(await page.errors(), []);
 });

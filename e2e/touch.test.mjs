@@ -15,11 +15,14 @@ test('a tap on the busy button shows the filename, bar and percent; a tap elsewh
   const button = exportButton(page);
   await button.waitFor();
   await page.evaluate(() => {
-    window.__pointers = [];
-    addEventListener('pointerdown', (e) => window.__pointers.push(e.pointerType), true);
+    /** @type {string[]} */
+    const pointers = (window.__pointers = []);
+    addEventListener('pointerdown', (e) => pointers.push(e.pointerType), true);
     // mouseenter and mouseleave do not cross a shadow root's boundary: they are stopped at the
     // widget's shadow root as well as at the window.
-    const roots = [window, ...[...document.querySelectorAll('*')].filter((e) => e.shadowRoot).map((e) => e.shadowRoot)];
+    /** @type {(Window | ShadowRoot)[]} */
+    const roots = [window];
+    for (const e of document.querySelectorAll('*')) if (e.shadowRoot) roots.push(e.shadowRoot);
     for (const type of ['mouseover', 'mouseout', 'mouseenter', 'mouseleave', 'focus', 'blur', 'focusin', 'focusout']) {
       for (const r of roots) r.addEventListener(type, (e) => e.stopImmediatePropagation(), true);
     }
@@ -51,7 +54,7 @@ test('a tap on the busy button shows the filename, bar and percent; a tap elsewh
   await sleep(300);
   assert.ok(await pop.visible(), 'a tap inside the popover keeps it open');
 
-  const pointers = await page.evaluate(() => window.__pointers);
+  const pointers = await page.evaluate(() => window.__pointers ?? []);
   assert.ok(pointers.length >= 4 && pointers.every((p) => p === 'touch'), `${ENGINE}: touch pointers only: ${pointers}`);
   assert.deepEqual(await page.errors(), []);
 });

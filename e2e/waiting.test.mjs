@@ -8,11 +8,19 @@
 // tabs.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { open, BASE, ENGINE, client, requests, until, sleep, exportButton, shotPath, onlyIn, setHidden, readXlsx } from './lib.mjs';
+import { open, BASE, ENGINE, client, requests, until, sleep, exportButton, shotPath, onlyIn, setHidden, readXlsx, playwright } from './lib.mjs';
 
 const PAGE_TITLE = '作业统计 · K12 教学管理';
 
-/** The homework page for `c`, with extra export parameters (the mock's scenario knobs). */
+/** @typedef {import('./driver/index.mjs').Page} Page */
+
+/**
+ * The homework page for `c`, with extra export parameters (the mock's scenario knobs).
+ * @param {import('node:test').TestContext} t
+ * @param {string} c
+ * @param {Record<string, string>} [query]
+ * @param {{ width?: number, height?: number }} [size]
+ */
 async function homework(t, c, query = {}, size = {}) {
   const { page } = await open(t, size);
   const q = new URLSearchParams({ client: c, ...query });
@@ -22,13 +30,19 @@ async function homework(t, c, query = {}, size = {}) {
   return { page, button };
 }
 
-/** Sets the widget's extra options (the element's `options` attribute) and listens to its events. */
+/**
+ * Sets the widget's extra options (the element's `options` attribute) and listens to its events.
+ * @param {Page} page
+ * @param {Record<string, unknown>} options
+ */
 async function configure(page, options) {
   await page.evaluate((o) => {
     const el = document.getElementById('export');
-    window.k12xEvents = [];
+    if (!el) throw new Error('no #export');
+    /** @type {{ name: string, detail: unknown }[]} */
+    const events = (window.k12xEvents = []);
     for (const name of ['export-start', 'export-done', 'export-error', 'export-cancel']) {
-      el.addEventListener(name, (e) => window.k12xEvents.push({ name, detail: e.detail ?? null }));
+      el.addEventListener(name, (e) => events.push({ name, detail: (e instanceof CustomEvent ? e.detail : null) ?? null }));
     }
     el.setAttribute('options', JSON.stringify(o));
   }, options);
@@ -36,6 +50,7 @@ async function configure(page, options) {
   await sleep(200);
 }
 
+/** @param {Page} page */
 const status = (page) => page.locator('.k12x').attr('data-status');
 
 test('a stalled export says how long it has waited; 取消导出 stops the polling at once, returns the button to idle, and nothing downloads later', async (t) => {
@@ -66,7 +81,7 @@ test('a stalled export says how long it has waited; 取消导出 stops the polli
   await sleep(3000);
   assert.equal((await requests(c)).length, polled, 'the mock saw no request after the cancel');
   await assert.rejects(noDownload, 'no download happens later');
-  const events = await page.evaluate(() => window.k12xEvents);
+  const events = await page.evaluate(() => window.k12xEvents ?? []);
   assert.deepEqual(events.filter((e) => e.name === 'export-cancel').map((e) => e.detail), [{ by: 'user', message: null }]);
   assert.ok(!events.some((e) => e.name === 'export-error'), 'a cancel is not an error');
   await page.screenshot(shotPath('waiting-cancelled'));
@@ -95,7 +110,8 @@ test('a hidden tab shows the percent in its title, then the end until it is seen
 test('in an in-app browser (WeChat user agent) the file is not downloaded silently: guidance, the link and a copy action', onlyIn(['chromium'], 'the user agent is set through the DevTools protocol'), async (t) => {
   const c = client('inapp');
   const { page } = await open(t, { width: 320, height: 640 });
-  const cdp = await page.context.newCDPSession(page.playwright);
+  const p = playwright(page);
+  const cdp = await p.context().newCDPSession(p);
   await cdp.send('Emulation.setUserAgentOverride', {
     userAgent: 'Mozilla/5.0 (Linux; Android 13; V2227A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0 Mobile Safari/537.36 MicroMessenger/8.0.47.2560(0x28002F35) WeChat/arm64 NetType/WIFI Language/zh_CN',
   });
@@ -107,7 +123,7 @@ test('in an in-app browser (WeChat user agent) the file is not downloaded silent
   const panel = page.locator('.k12x-inapp');
   await panel.waitFor({ timeout: 20_000 });
   assert.equal(await panel.locator('.k12x-inapp-title').text(), '请在浏览器中打开');
-  const href = await panel.locator('.k12x-inapp-link').attr('href');
+  const href = (await panel.locator('.k12x-inapp-link').attr('href')) ?? '';
   assert.match(href, /\/files\//, href);
   assert.equal(await status(page), 'done');
   await page.screenshot(shotPath('waiting-in-app-320'));
@@ -130,7 +146,7 @@ test('inApp: true forces the same guidance in any browser', async (t) => {
   await button.click();
   const panel = page.locator('.k12x-inapp');
   await panel.waitFor({ timeout: 20_000 });
-  assert.match(await panel.locator('.k12x-inapp-link').attr('href'), /\/files\//);
+  assert.match((await panel.locator('.k12x-inapp-link').attr('href')) ?? '', /\/files\//);
   const box = await panel.box();
   const width = await page.evaluate(() => window.innerWidth);
   assert.ok(box.x >= 0 && box.x + box.width <= width, `the panel stays inside the window: ${JSON.stringify(box)}`);
@@ -139,7 +155,9 @@ test('inApp: true forces the same guidance in any browser', async (t) => {
   assert.deepEqual(await page.errors(), []);
 });
 
+/** @param {Page} page */
 const title = (page) => page.evaluate(() => document.title);
+/** @param {Page} page @param {string} id */
 const statusOf = (page, id) => page.locator(`#${id}`).locator('.k12x').attr('data-status');
 
 test('two buttons of one page in a hidden tab: one title for both (the least advanced percent and how many), then the end, then exactly the page title', async (t) => {
@@ -150,9 +168,10 @@ test('two buttons of one page in a hidden tab: one title for both (the least adv
   // A second export button on the page: another term, a longer job.
   await page.evaluate((c) => {
     const first = document.getElementById('export');
+    if (!first) throw new Error('no #export');
     const second = document.createElement('k12-export-button');
     second.id = 'export2';
-    second.setAttribute('config', first.getAttribute('config'));
+    second.setAttribute('config', first.getAttribute('config') ?? '');
     second.setAttribute('data', JSON.stringify({ termId: 1003, termName: '2024秋季班', client: c, durationMs: '6000' }));
     second.setAttribute('filename', 'K12作业统计-{termName}');
     second.setAttribute('options', JSON.stringify({ titleProgress: true }));
@@ -163,6 +182,7 @@ test('two buttons of one page in a hidden tab: one title for both (the least adv
   await page.locator('#export').locator('.k12x-btn').click();
   await second.click();
   await setHidden(page, true);
+  /** @type {string[]} */
   const seen = [];
   await until('both exports done', async () => {
     seen.push(await title(page));
@@ -219,17 +239,17 @@ test('a title the page sets during an export stays: no later progress or end ove
 const ANDROID_CHROME = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36';
 
 test('notify: the permission is asked from the click in a desktop browser, never in Android Chrome, which cannot show a page notification', async (t) => {
-  for (const [ua, asked] of [[null, 1], [ANDROID_CHROME, 0]]) {
+  for (const [ua, asked] of /** @type {[string | null, number][]} */ ([[null, 1], [ANDROID_CHROME, 0]])) {
     // A start the server refuses at once: the click is what matters, and nothing downloads.
     const { page, button } = await homework(t, client('notify'), { scenario: 'code-error-start' });
     await configure(page, { notify: true });
     await page.evaluate((ua) => {
       window.k12xAsked = 0;
       // An engine without notifications gets a stand-in: the question is whether the widget asks.
-      if (typeof Notification !== 'function') window.Notification = function Notification() {};
+      if (typeof Notification !== 'function') window.Notification = /** @type {typeof Notification} */ (/** @type {unknown} */ (function Notification() {}));
       Object.defineProperty(Notification, 'permission', { configurable: true, get: () => 'default' });
       Notification.requestPermission = () => {
-        window.k12xAsked++;
+        window.k12xAsked = (window.k12xAsked ?? 0) + 1;
         return Promise.resolve('default');
       };
       if (ua) Object.defineProperty(navigator, 'userAgent', { configurable: true, get: () => ua });
@@ -242,12 +262,12 @@ test('notify: the permission is asked from the click in a desktop browser, never
   }
 });
 
-/** Makes the page's clipboard a recorder (headless browsers refuse the real one). */
+/** Makes the page's clipboard a recorder (headless browsers refuse the real one). @param {Page} page */
 const recordClipboard = (page) =>
   page.evaluate(() => {
     Object.defineProperty(navigator, 'clipboard', {
       configurable: true,
-      value: { writeText: async (text) => void (window.k12xCopied = text) },
+      value: { writeText: async (/** @type {string} */ text) => void (window.k12xCopied = text) },
     });
   });
 
@@ -310,7 +330,7 @@ test('a download link on another origin that answers 403 with XML (an expired si
   assert.equal(await page.evaluate(() => window.k12xMarker ?? null), 'still here', 'the same document');
   assert.equal(await status(page), 'done');
   const fallback = page.locator('a.k12x-fallback');
-  assert.match(await fallback.attr('href'), /^http:\/\/localhost:\d+\/storage\//);
+  assert.match((await fallback.attr('href')) ?? '', /^http:\/\/localhost:\d+\/storage\//);
   assert.equal(await fallback.attr('target'), '_blank', 'opens beside the page, never in its place');
   assert.equal(await fallback.attr('rel'), 'noopener');
   assert.equal(await fallback.attr('download'), null, 'ignored on another origin anyway');

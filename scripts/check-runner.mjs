@@ -25,8 +25,11 @@ const runner = spawn('wasm-bindgen-test-runner', [wasm], {
   env: { ...process.env, NO_HEADLESS: '1', WASM_BINDGEN_TEST_ADDRESS: '127.0.0.1:0' },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
+/** @type {import('node:net').Socket[]} */
 const sockets = [];
+/** @type {Worker[]} */
 let busy = [];
+/** @param {number} code @param {string} message */
 function finish(code, message) {
   for (const w of busy) w.terminate();
   for (const s of sockets) s.destroy();
@@ -50,16 +53,20 @@ runner.stdout.on('data', (d) => {
   const spin = 'const end = Date.now() + 10000; while (Date.now() < end);';
   busy = Array.from({ length: availableParallelism() + 1 }, () => new Worker(spin, { eval: true }));
   let answered = 0;
+  /** @type {string[]} */
+  const dropped = [];
   const deadline = setTimeout(() => {
     finish(1, `${answered} of ${CONNECTIONS} connections opened at once were answered within 5 s: this runner's server `
-      + 'queues connections behind kept-alive ones (unpatched tiny_http); run scripts/setup.sh');
+      + 'queues connections behind kept-alive ones (unpatched tiny_http); run scripts/setup.sh'
+      + (dropped.length ? ` (${dropped.join('; ')})` : ''));
   }, 5_000);
   for (let i = 0; i < CONNECTIONS; i++) {
     const socket = connect({ port: Number(m[2]), host: m[1], noDelay: true });
     sockets.push(socket);
     let head = '';
     socket.on('connect', () => socket.write(`GET / HTTP/1.1\r\nHost: ${m[1]}:${m[2]}\r\nConnection: keep-alive\r\n\r\n`));
-    socket.on('error', () => {});
+    // A connection the runner drops is one not answered: the deadline reports it, and why.
+    socket.on('error', (e) => dropped.push(`connection ${i}: ${e.message}`));
     socket.on('data', (chunk) => {
       if (head.startsWith('HTTP/')) return;
       head += chunk;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 
 const TYPES = /\.(js|mjs|wasm|css|html|svg|json)$/;
 
+/** @param {string} dir */
 function walk(dir) {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
@@ -18,11 +19,12 @@ function walk(dir) {
   }
 }
 
+/** @param {string} path */
 function compress(path) {
   const raw = readFileSync(path);
   const br = brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } });
   const gz = gzipSync(raw, { level: 9 });
-  for (const [ext, data] of [['.br', br], ['.gz', gz]]) {
+  for (const [ext, data] of /** @type {[string, Buffer][]} */ ([['.br', br], ['.gz', gz]])) {
     if (data.length < raw.length * 0.95) writeFileSync(path + ext, data);
     else rmSync(path + ext, { force: true });
   }

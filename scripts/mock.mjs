@@ -25,19 +25,32 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const bin = join(root, 'target/native/mock-backend');
 
-/** Starts the mock; resolves to `{ url, pid, stop() }` once it listens. */
+/**
+ * A running mock backend: its URL, its process id, its exit status once it stops, and `stop()`.
+ * @typedef {{ url: string, pid: number | undefined, exited: Promise<number>, stop: () => Promise<number> }} Mock
+ */
+
+/**
+ * Starts the mock; resolves to `{ url, pid, stop() }` once it listens.
+ * @param {{ dist?: string, dataDir?: string, stderr?: 'inherit' | 'ignore' | number, env?: Record<string, string> }} [opts]
+ * @returns {Promise<Mock>}
+ */
 export async function startMock({ dist = join(root, 'dist'), dataDir, stderr = 'inherit', env = {} } = {}) {
   if (!existsSync(bin)) throw new Error(`${bin} is missing: cargo build --profile native -p mock-backend`);
   const ownDir = !dataDir;
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'k12x-mock-'));
   const child = spawn(bin, ['--port', '0', '--dist', dist, '--data-dir', dir], { stdio: ['ignore', 'pipe', stderr], env: { ...process.env, ...env } });
+  const stdout = child.stdout;
+  if (!stdout) throw new Error('the mock backend started without its output pipe');
   const killOnExit = () => child.kill('SIGTERM');
   process.on('exit', killOnExit);
+  /** @type {Promise<number>} */
   const exited = new Promise((done) => child.on('exit', (code, signal) => done(code ?? (signal ? 1 : 0))));
+  /** @type {string} */
   const url = await new Promise((done, fail) => {
     let out = '';
     const timer = setTimeout(() => fail(new Error('the mock backend did not start within 15 s')), 15_000);
-    child.stdout.on('data', (chunk) => {
+    stdout.on('data', (chunk) => {
       out += chunk;
       const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
       if (m) {
@@ -55,7 +68,8 @@ export async function startMock({ dist = join(root, 'dist'), dataDir, stderr = '
     if (ownDir) rmSync(dir, { recursive: true, force: true });
     throw e;
   });
-  child.stdout.resume(); // nothing more to read; never let the pipe fill up
+  stdout.resume(); // nothing more to read; never let the pipe fill up
+  /** @type {Promise<number> | undefined} */
   let stopped;
   return {
     url,
@@ -75,6 +89,7 @@ export async function startMock({ dist = join(root, 'dist'), dataDir, stderr = '
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  /** @param {string} name */
   const arg = (name) => {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? process.argv[i + 1] : undefined;
@@ -82,6 +97,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   try {
     const mock = await startMock({ dist: arg('dist'), dataDir: arg('data-dir') });
     console.log(`listening on ${mock.url}`);
+    /** @type {Promise<number> | null} */
     let stopping = null;
     const stop = () => {
       stopping ??= mock.stop();
@@ -95,7 +111,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     }
     process.exit(code);
   } catch (e) {
-    console.error(`mock: ${e.message}`);
+    console.error(`mock: ${e instanceof Error ? e.message : e}`);
     process.exit(1);
   }
 }

@@ -18,20 +18,24 @@ if (!gluePath) {
   console.error('usage: rename-glue.mjs MAP.json AFTER.wasm GLUE.js');
   process.exit(2);
 }
+/** @param {string} why @returns {never} */
 function fail(why) {
   console.error(`rename-glue: ${why}`);
   process.exit(1);
 }
+/** @type {import('./names-map.mjs').NamesMap} */
 let map;
 try {
   map = composeNamesMap(readFileSync(mapPath, 'utf8'));
 } catch (e) {
+  if (!(e instanceof Error)) throw e;
   fail(`${mapPath}: not the map wasm-opt prints (${e.message})`);
 }
 const after = new WebAssembly.Module(readFileSync(afterPath));
 const importsAfter = WebAssembly.Module.imports(after);
 const exportsAfter = WebAssembly.Module.exports(after);
 
+/** @param {string} s */
 const escape = (s) => s.replace(/[$]/g, '\\$');
 // (Every replacement below is a function: in a replacement string `$$`, `$&`… are patterns, and a
 // minified name may hold `$`.)
@@ -41,6 +45,12 @@ let glue = readFileSync(gluePath, 'utf8');
 // Every import and export of the minified module is in the map exactly once, and nothing else is.
 // `entries` are [original name, new name]; `inGlue` the names the glue has for that kind, to name
 // what the map lacks.
+/**
+ * @param {string} what
+ * @param {[string, string][]} entries
+ * @param {Map<string, string> | Set<string>} present
+ * @param {string[]} inGlue
+ */
 function oneToOne(what, entries, present, inGlue) {
   const seen = new Set();
   for (const [original, renamed] of entries) {
@@ -64,7 +74,7 @@ if (moduleOf.size !== importsAfter.length) fail('two imports of the minified mod
 const importObject = glue.match(/\n\s+const import0 = \{\n[^]*?\n\s+\};\n\s+return \{/)?.[0] ?? '';
 const glueImports = [...importObject.matchAll(/\n\s+([A-Za-z_$][\w$]*)(?=: function\()/g)].map((m) => m[1]);
 const glueExports = [...glue.matchAll(/(?<![\w$.])wasm\.([\w$]+)/g)].map((m) => m[1]);
-oneToOne('import', map.imports.map((i) => [i[1], i[2]]), moduleOf, glueImports);
+oneToOne('import', map.imports.map(([, name, renamed]) => [name, renamed]), moduleOf, glueImports);
 oneToOne('export', map.exports, new Set(exportsAfter.map((e) => e.name)), glueExports);
 const importsBefore = map.imports.map(([module, name, renamed]) => ({ module, name, renamed }));
 const exportsBefore = map.exports;
@@ -73,7 +83,9 @@ const exportsBefore = map.exports;
 // import the wasm takes straight from one of the crate's JS modules (a wasm-bindgen snippet, for a
 // function whose arguments need no glue) joins the glue's own import object under its new name,
 // and the snippet's namespace leaves the imports (wasm-opt gives every module the same new name).
+/** @type {Map<string, string | undefined>} */
 const modules = new Map();
+/** @type {[string, string, string][]} */
 const direct = [];
 for (const b of importsBefore) {
   const a = { name: b.renamed, module: moduleOf.get(b.renamed) };

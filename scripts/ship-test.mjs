@@ -21,7 +21,7 @@ import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import { composeNamesMap } from './names-map.mjs';
-import { launchChromium } from '../e2e/driver/playwright.mjs';
+import { launchChromium } from '../e2e/driver/chromium.mjs';
 import { cleanupOnExit, killAll } from '../e2e/driver/procs.mjs';
 
 const args = process.argv.slice(2);
@@ -32,7 +32,13 @@ if (!dirs.length) {
   console.error('usage: ship-test.mjs SUITE_DIR... [-- FILTER]');
   process.exit(2);
 }
-/** A whole number > 0 from the environment variable `name` (`fallback` when unset). */
+/** @param {unknown} e */
+const message = (e) => (e instanceof Error ? e.message : String(e));
+/**
+ * A whole number > 0 from the environment variable `name` (`fallback` when unset).
+ * @param {string} name
+ * @param {number} fallback
+ */
 const whole = (name, fallback) => {
   const v = process.env[name];
   if (v === undefined || v === '') return fallback;
@@ -51,7 +57,30 @@ const TEST_TIMEOUT = whole('SHIP_TEST_TIMEOUT', 60);
 const TOTAL_TIMEOUT = whole('SHIP_TEST_TOTAL_TIMEOUT', 900);
 const JOBS = whole('SHIP_TEST_JOBS', 2);
 
-/** The tests of one suite directory: `{ suite, dir, name, tests: [{ name, export, ignored }] }`. */
+/**
+ * One test: its name (module path and function), the name of its export in the minified module,
+ * whether it is `#[ignore]`d.
+ * @typedef {{ name: string, export: string, ignored: boolean }} Test
+ */
+/**
+ * The tests of one suite directory.
+ * @typedef {{ suite: string, dir: string, tests: Test[] }} Suite
+ */
+/**
+ * What the test page reports of one test: whether it passed, why it broke off, the harness's
+ * output.
+ * @typedef {{ passed: boolean, broken?: string, output?: string }} Outcome
+ */
+/**
+ * What the test page puts on its window, as its functions see it (they run in the page).
+ * @typedef {{ shipReady?: string, shipTest?: (exported: string) => Promise<Outcome> }} ShipWindow
+ */
+
+/**
+ * The tests of one suite directory: `{ suite, dir, name, tests: [{ name, export, ignored }] }`.
+ * @param {string} dir
+ * @returns {Suite}
+ */
 function suite(dir) {
   const name = basename(dir);
   const files = [`${name}.js`, `${name}_bg.wasm`, `${name}.names.json`].map((f) => join(dir, f));
@@ -60,9 +89,10 @@ function suite(dir) {
   try {
     map = composeNamesMap(readFileSync(files[2], 'utf8'));
   } catch (e) {
-    throw new Error(`${files[2]}: ${e.message}`, { cause: e });
+    throw new Error(`${files[2]}: ${message(e)}`, { cause: e });
   }
   // `#[wasm_bindgen_test]` exports each test as `__wbgt_{"$" if ignored}_{module path}::{name}`.
+  /** @type {Test[]} */
   const tests = [];
   for (const [original, minified] of map.exports) {
     const m = original.match(/^__wbgt_(\$?)_(.+)$/);
@@ -76,6 +106,7 @@ function suite(dir) {
 // The test page: the harness writes its report into #output; console output goes to the harness
 // (which shows a test's with its failure). A trap of the wasm (a panic: it aborts in this build)
 // ends the test under way at once: the harness cannot report it.
+/** @param {string} name */
 const page = (name) => `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head>
 <body><pre id="output"></pre>
@@ -118,21 +149,29 @@ try {
 }
 </script></body></html>`;
 
+/** @type {Record<string, string>} */
 const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html; charset=utf-8' };
 
-/** Serves suite `i` under /i/: its page at /i/, its files beside it. */
+/**
+ * Serves suite `i` under /i/: its page at /i/, its files beside it.
+ * @param {Suite[]} suites
+ * @returns {Promise<import('node:http').Server>}
+ */
 function serve(suites) {
   const server = createServer((req, res) => {
     // The wasm may be cached: each test's page loads it again, and Chromium keeps its compiled
     // code for a cached one.
+    /** @param {number} status @param {string} type @param {string | Buffer} body */
     const send = (status, type, body) => {
       res.writeHead(status, { 'Content-Type': type, 'Cache-Control': type === TYPES['.wasm'] ? 'max-age=3600' : 'no-store' });
       res.end(body);
     };
     let path;
     try {
-      path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     } catch (e) {
+      // A request line that is no URL, or escapes that are no UTF-8.
+      if (!(e instanceof TypeError || e instanceof URIError)) throw e;
       return send(400, 'text/plain', e.message);
     }
     const m = path.match(/^\/(\d+)\/(.*)$/);
@@ -146,14 +185,24 @@ function serve(suites) {
   return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
 }
 
+/**
+ * A promise that fails with `what` after `ms`, unless cleared first.
+ * @param {number} ms
+ * @param {string} what
+ * @returns {{ p: Promise<never>, clear: () => void }}
+ */
 const timeout = (ms, what) => {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
+  /** @type {Promise<never>} */
   const p = new Promise((_, fail) => { timer = setTimeout(() => fail(new Error(what)), ms); });
   return { p, clear: () => clearTimeout(timer) };
 };
 
-let browser;
-let server;
+/** @type {import('playwright-core').Browser | null} */
+let browser = null;
+/** @type {import('node:http').Server | null} */
+let server = null;
 async function stop() {
   // A browser that will not close is killed below, with anything else it left.
   await browser?.close().catch(() => {});
@@ -166,6 +215,7 @@ async function stop() {
 cleanupOnExit();
 
 const t0 = Date.now();
+/** @type {[string, 'ok' | 'FAIL' | 'ignored', number][]} */
 const results = [];
 // The tests under way, for the message when the whole run times out.
 const running = new Set();
@@ -182,31 +232,41 @@ const total = setTimeout(() => {
  * Runs one test in a page of its own, in `context`: a test that leaves something behind (a
  * download still spaced out, a listener, a trapped instance: in this build a failed assertion
  * traps and drops nothing) cannot fail the next one. Pushes `[name, status, ms]` to `results`.
+ * @param {import('playwright-core').BrowserContext} context
+ * @param {{ test: Test, base: string }} item
  */
 async function runTest(context, { test, base }) {
   const name = test.name;
   running.add(name);
   const t = Date.now();
   const limit = timeout(TEST_TIMEOUT * 1000, `did not finish within ${TEST_TIMEOUT} s (SHIP_TEST_TIMEOUT)`);
+  /** @type {import('playwright-core').Page | undefined} */
   let p;
+  /** @type {Outcome} */
   let r;
   try {
     p = await context.newPage();
-    const crashed = new Promise((resolve) => p.on('crash', () => resolve({ passed: false, broken: 'the page crashed' })));
+    const page = p;
+    /** @type {Promise<Outcome>} */
+    const crashed = new Promise((resolve) => page.on('crash', () => resolve({ passed: false, broken: 'the page crashed' })));
     r = await Promise.race([
       (async () => {
-        await p.goto(base);
-        // These run in the page (its `globalThis` is the test page's window).
-        await p.waitForFunction(() => globalThis.shipReady, null, { timeout: 0 });
-        const ready = await p.evaluate(() => globalThis.shipReady);
+        await page.goto(base);
+        // These run in the page (its `globalThis` is the test page's window, a ShipWindow).
+        await page.waitForFunction(() => /** @type {ShipWindow} */ (/** @type {unknown} */ (globalThis)).shipReady, null, { timeout: 0 });
+        const ready = await page.evaluate(() => /** @type {ShipWindow} */ (/** @type {unknown} */ (globalThis)).shipReady);
         if (ready !== 'ready') return { passed: false, broken: ready };
-        return p.evaluate((e) => globalThis.shipTest(e), test.export);
+        return page.evaluate((e) => {
+          const run = /** @type {ShipWindow} */ (/** @type {unknown} */ (globalThis)).shipTest;
+          if (!run) throw new Error('the test page is ready without its shipTest');
+          return run(e);
+        }, test.export);
       })(),
       crashed,
       limit.p,
     ]);
   } catch (e) {
-    r = { passed: false, broken: e.message.split('\n')[0] };
+    r = { passed: false, broken: message(e).split('\n')[0] };
   } finally {
     limit.clear();
     // A page that cannot be closed (its browser gone) has nothing left to stop.
@@ -235,9 +295,11 @@ async function runTest(context, { test, base }) {
 /**
  * Runs `queue` with JOBS workers, each with a browser context of its own (its own storage, Web
  * Locks and BroadcastChannel: the tests of one export across tabs hear only their own).
+ * @param {{ test: Test, base: string }[]} queue
  */
 async function runAll(queue) {
   const worker = async () => {
+    if (!browser) throw new Error('no browser to run the tests in');
     const context = await browser.newContext();
     try {
       for (let item = queue.shift(); item; item = queue.shift()) await runTest(context, item);
@@ -253,8 +315,11 @@ let code = 1;
 try {
   const suites = dirs.map(suite);
   server = await serve(suites);
-  const base = `http://127.0.0.1:${server.address().port}`;
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error(`the test server listens at ${address}`);
+  const base = `http://127.0.0.1:${address.port}`;
   browser = await launchChromium();
+  /** @type {{ test: Test, base: string }[]} */
   const queue = [];
   for (const [i, s] of suites.entries()) {
     const chosen = s.tests.filter((test) => !filter || test.name.includes(filter));
@@ -263,6 +328,7 @@ try {
   }
   console.log(`running ${queue.length} tests, ${JOBS} at a time, each in a fresh page\n`);
   await runAll(queue);
+  /** @param {string} status */
   const count = (status) => results.filter((r) => r[1] === status).length;
   const run = results.length - count('ignored');
   const failed = results.filter((r) => r[1] === 'FAIL');
@@ -272,7 +338,7 @@ try {
   if (!run) console.error(`ship-test: no test ran${filter ? ` (filter '${filter}')` : ''}`);
   code = failed.length || !run ? 1 : 0;
 } catch (e) {
-  console.error(`ship-test: ${e.message}`);
+  console.error(`ship-test: ${message(e)}`);
 } finally {
   clearTimeout(total);
   await stop();

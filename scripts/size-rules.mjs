@@ -17,7 +17,32 @@ import { fileURLToPath } from 'node:url';
 import { readWasm } from './wasm-names.mjs';
 
 const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'size-budget.json');
-const budget = JSON.parse(readFileSync(file, 'utf8'));
+/**
+ * The size budget (bench/size-budget.json; other members are kept as they are).
+ * @typedef {{ recorded: { gzipBytes: number, toleranceBytes: number }, banned: { family: string, pattern: string, costGzipBytes: number }[] }} Budget
+ */
+/** @type {unknown} */
+const parsed = JSON.parse(readFileSync(file, 'utf8'));
+/**
+ * The member `key` of `v` (undefined when `v` is no object or has none).
+ * @param {unknown} v
+ * @param {string} key
+ * @returns {unknown}
+ */
+const member = (v, key) => (typeof v === 'object' && v !== null ? /** @type {Record<string, unknown>} */ (v)[key] : undefined);
+/** @param {unknown} v @returns {v is Budget} */
+const isBudget = (v) => {
+  const recorded = member(v, 'recorded');
+  const banned = member(v, 'banned');
+  return typeof member(recorded, 'gzipBytes') === 'number' && typeof member(recorded, 'toleranceBytes') === 'number'
+    && Array.isArray(banned)
+    && banned.every((b) => typeof member(b, 'family') === 'string' && typeof member(b, 'pattern') === 'string' && typeof member(b, 'costGzipBytes') === 'number');
+};
+if (!isBudget(parsed)) {
+  console.error(`size-rules: ${file} is not a size budget: it needs recorded.gzipBytes, recorded.toleranceBytes and banned [{ family, pattern, costGzipBytes }]`);
+  process.exit(2);
+}
+const budget = parsed;
 const [command, total, wasm] = process.argv.slice(2);
 const gzip = Number(total);
 if (!['check', 'record'].includes(command) || !Number.isInteger(gzip) || (command === 'check' && !wasm)) {
@@ -36,7 +61,7 @@ const problems = [];
 const { gzipBytes: recorded, toleranceBytes: tolerance } = budget.recorded;
 // The figure is recorded for the release build (nightly, -Z build-std); the stable fallback that
 // scripts/build.sh makes where no nightly with rust-src is installed is about 12 KB larger.
-const toolchainFile = wasm.replace(/\.wasm$/, '.toolchain');
+const toolchainFile = (wasm ?? '').replace(/\.wasm$/, '.toolchain');
 const toolchain = existsSync(toolchainFile) ? readFileSync(toolchainFile, 'utf8').trim() : 'nightly';
 if (toolchain !== 'nightly') {
   console.log(`size: warning: ${wasm} is the ${toolchain} fallback build, so its ${gzip} B gzip is not compared with the recorded ${recorded} B (the nightly build's); install nightly Rust with rust-src for that check`);

@@ -8,6 +8,8 @@ const SECTIONS = ['custom', 'type', 'import', 'function', 'table', 'memory', 'gl
 /**
  * `{ size, sections: [[label, bytes]], functions: [{ name, size }], dataBytes }` of `file`; a
  * function without a name is `func[index]`.
+ * @param {string} file
+ * @returns {{ size: number, sections: [string, number][], functions: { name: string, size: number }[], dataBytes: number }}
  */
 export function readWasm(file) {
   const buf = readFileSync(file);
@@ -27,8 +29,11 @@ export function readWasm(file) {
     pos += n;
     return s;
   };
+  /** @type {[string, number][]} */
   const sections = [];
+  /** @type {number[]} */
   const bodies = [];
+  /** @type {Map<number, string>} */
   const names = new Map();
   let importedFuncs = 0;
   let dataBytes = 0;

@@ -15,6 +15,7 @@ if (!file) {
 }
 const { size, sections, functions: funcs, dataBytes } = readWasm(file);
 
+/** @param {number} n */
 const fmt = (n) => String(n).padStart(9);
 console.log(`${file}: ${size} bytes`);
 console.log('\nsections');
@@ -27,6 +28,7 @@ for (const f of [...shown].sort((a, b) => b.size - a.size).slice(0, top)) consol
 
 // Per crate: the first path segment of the (demangled) name; generic instances count where
 // their impl block lives, e.g. `<yew::..>` under yew.
+/** @param {string} n */
 function crateOf(n) {
   let s = n.replace(/^_ZN/, '');
   s = s.replace(/^<+/, '').replace(/^(&|dyn |impl |\*const |\*mut )+/, '');

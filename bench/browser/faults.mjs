@@ -130,8 +130,9 @@ async function scenario(browser, base, name, run, own = null) {
       await sleep(HOLD_MS);
       try {
         await route.fulfill({ response: await route.fetch() });
-      } catch {
-        // the page aborted the request: nobody to answer
+      } catch (e) {
+        // The page aborted the request (or left): nobody to answer.
+        if (!(e instanceof Error && /disposed|closed|aborted|already handled/i.test(e.message))) throw e;
       }
     });
   }
@@ -335,7 +336,7 @@ function afterOutcome(r, requests) {
   };
 }
 
-function notes(r, requests, mock) {
+function notes(r, requests) {
   const n = [];
   if (r.clicks > 1) n.push(`${r.clicks - 1} click(s) ignored after mount`);
   if (r.seen.dialogs.length) n.push(`DIALOG: ${r.seen.dialogs.join(', ')}`);
@@ -408,7 +409,7 @@ export async function run({ browser, base, mock, concurrency = Number(process.en
       `${n.start} / ${n.progress} / ${n.file}`,
       `${int(r.at - r.clickedAt)} ms`,
       leftCell(r),
-      notes(r, r.requests, mock),
+      notes(r, r.requests),
     ];
   });
 

@@ -4,7 +4,17 @@ import { launch } from '../../e2e/browser.mjs';
 
 export { launch };
 
-/** The widget and its two peers, as each benchmark drives them. */
+/** @typedef {import('playwright-core').Page} Page */
+/** @typedef {import('playwright-core').CDPSession} CDPSession */
+
+/**
+ * A request the mock recorded (mock-backend/src/record.rs, RequestRecord).
+ * @typedef {{ t: number, client: string, method: string, path: string, query: string, job: number | null, status: number }} RequestRecord
+ */
+
+/** An implementation under test: its name, example page, module (with `mount`) and button. @typedef {{ name: string, page: string, module: string, button: string }} Impl */
+
+/** The widget and its two peers, as each benchmark drives them. @type {Record<'widget' | 'react' | 'vanilla', Impl>} */
 export const IMPLS = {
   widget: {
     name: 'k12-export (Yew + wasm)',
@@ -34,36 +44,63 @@ export const CONFIG = {
 
 export const BLANK = '/bench/blank.html';
 
+/** @param {number} ms @returns {Promise<void>} */
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A run-unique client id for the mock, so that recordings never mix. */
 const RUN = Date.now().toString(36);
+/** @param {string} name */
 export const clientId = (name) => `bench-${RUN}-${name}`;
 
 /** The mock backend: recordings and jobs, with its clock mapped to ours. */
 export class Mock {
+  /** @param {string} base */
   constructor(base) {
     this.base = base;
-    this.offset = null;
+    /** The mock's `t` 0 in epoch ms, once `syncClock()` ran. */
+    this.offset = 0;
+    /** How far off `offset` may be (ms). */
+    this.clockError = Infinity;
   }
 
-  async json(path) {
+  /**
+   * The list under `key` of the mock's answer at `path`.
+   * @param {string} path
+   * @param {string} key
+   * @returns {Promise<unknown[]>}
+   */
+  async list(path, key) {
     const r = await fetch(this.base + path);
     if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
-    return r.json();
+    /** @type {unknown} */
+    const body = await r.json();
+    const items = typeof body === 'object' && body !== null && key in body ? /** @type {Record<string, unknown>} */ (body)[key] : undefined;
+    if (!Array.isArray(items)) throw new Error(`${path}: no list "${key}" in ${JSON.stringify(body).slice(0, 200)}`);
+    return items;
   }
 
+  /**
+   * Every request recorded (for `client`, or all).
+   * @param {string} [client]
+   * @returns {Promise<RequestRecord[]>}
+   */
   async requests(client) {
     const q = client ? `?client=${encodeURIComponent(client)}` : '';
-    return (await this.json(`/__mock/requests${q}`)).requests;
+    return /** @type {RequestRecord[]} */ (await this.list(`/__mock/requests${q}`, 'requests'));
   }
 
+  /**
+   * The K12 jobs of `client` (mock-backend/src/backends/k12/jobs.rs, JobInfo: the fields read here).
+   * @param {string} client
+   * @returns {Promise<{ id: number, state: string, created: number, urlReady: number | null }[]>}
+   */
   async jobs(client) {
-    return (await this.json(`/__mock/jobs?client=${encodeURIComponent(client)}`)).jobs;
+    return /** @type {{ id: number, state: string, created: number, urlReady: number | null }[]} */ (await this.list(`/__mock/jobs?client=${encodeURIComponent(client)}`, 'jobs'));
   }
 
+  /** The mock's scenario names. @returns {Promise<string[]>} */
   async scenarios() {
-    return (await this.json('/__mock/scenarios')).scenarios;
+    return /** @type {string[]} */ (await this.list('/__mock/scenarios', 'scenarios'));
   }
 
   /**
@@ -71,6 +108,7 @@ export class Mock {
    * keeping the one with the shortest round trip. Error: half that round trip (about 1 ms locally).
    */
   async syncClock() {
+    /** @type {{ rtt: number, offset: number } | null} */
     let best = null;
     for (let i = 0; i < 5; i++) {
       const client = clientId(`clock-${i}`);
@@ -80,18 +118,23 @@ export class Mock {
       const [r] = await this.requests(client);
       if (r && (!best || t1 - t0 < best.rtt)) best = { rtt: t1 - t0, offset: (t0 + t1) / 2 - r.t };
     }
+    if (!best) throw new Error('the mock recorded none of the clock probes');
     this.offset = best.offset;
     this.clockError = best.rtt / 2;
     return best;
   }
 
-  /** A mock `t` as epoch ms. */
+  /** A mock `t` as epoch ms. @param {number} t */
   epoch(t) {
     return t + this.offset;
   }
 }
 
-/** What a request was, for the widget's K12 endpoints. */
+/**
+ * What a request was, for the widget's K12 endpoints.
+ * @param {{ path: string }} r
+ * @returns {'file' | 'progress' | 'start' | 'other'}
+ */
 export function requestKind(r) {
   if (r.path.startsWith('/files/')) return 'file';
   if (r.path.endsWith('/process') || r.path.endsWith('/progress')) return 'progress';
@@ -99,12 +142,14 @@ export function requestKind(r) {
   return 'other';
 }
 
+/** @param {{ path: string }[]} requests */
 export function countKinds(requests) {
   const n = { start: 0, progress: 0, file: 0, other: 0 };
   for (const r of requests) n[requestKind(r)]++;
   return n;
 }
 
+/** @param {number[]} values @param {number} q */
 export function quantile(values, q) {
   const v = [...values].sort((a, b) => a - b);
   if (!v.length) return NaN;
@@ -114,45 +159,74 @@ export function quantile(values, q) {
   return v[lo] + (v[hi] - v[lo]) * (pos - lo);
 }
 
+/** @param {number[]} values */
 export const median = (values) => quantile(values, 0.5);
 
-/** A markdown table; `align` is a string of `l`/`r` per column. */
+/**
+ * A markdown table; `align` is a string of `l`/`r` per column.
+ * @param {string[]} headers
+ * @param {unknown[][]} rows
+ */
 export function table(headers, rows, align = '') {
   const sep = headers.map((_, i) => (align[i] === 'r' ? '---:' : '---'));
+  /** @param {unknown[]} cells */
   const line = (cells) => `| ${cells.map((c) => String(c ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')).join(' | ')} |`;
   return [line(headers), `|${sep.join('|')}|`, ...rows.map(line)].join('\n');
 }
 
+/** @param {number} n */
 export const int = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
+/** @param {number} bytes */
 export const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+/** @param {number} n */
 export const bytes = (n) => `${int(n)} (${kb(n)})`;
+/** @param {number} a @param {number} b */
 export const ratio = (a, b) => {
   if (!Number.isFinite(a) || !Number.isFinite(b) || b <= 0) return '—';
   const r = a / b;
   return r > 0 && r < 0.01 ? '< 0.01×' : `${r.toFixed(2)}×`;
 };
+/** @param {number} n */
 export const mib = (n) => `${(n / 1048576).toFixed(2)} MiB`;
+/** @param {number} n */
 export const signedKib = (n) => `${n >= 0 ? '+' : '−'}${(Math.abs(n) / 1024).toFixed(1)} KiB`;
 
-/** A fresh context and page (downloads accepted), with a CDP session for metrics. */
+/**
+ * A fresh context and page (downloads accepted), with a CDP session for metrics.
+ * @param {import('playwright-core').Browser} browser
+ * @param {{ viewport?: { width: number, height: number } }} [opts]
+ */
 export async function freshPage(browser, { viewport = { width: 1280, height: 900 } } = {}) {
   const context = await browser.newContext({ acceptDownloads: true, viewport });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
+  /** @type {string[]} */
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   return { context, page, cdp, errors };
 }
 
-/** CDP Performance.getMetrics as an object. */
+/**
+ * CDP Performance.getMetrics as an object.
+ * @param {CDPSession} cdp
+ * @returns {Promise<Record<string, number>>}
+ */
 export async function metrics(cdp) {
   const { metrics: list } = await cdp.send('Performance.getMetrics');
   return Object.fromEntries(list.map((m) => [m.name, m.value]));
 }
 
-/** Runs `fn` over `items` with at most `limit` at a time; results in order. */
+/**
+ * Runs `fn` over `items` with at most `limit` at a time; results in order.
+ * @template T, R
+ * @param {T[]} items
+ * @param {number} limit
+ * @param {(item: T, i: number) => Promise<R>} fn
+ * @returns {Promise<R[]>}
+ */
 export async function pool(items, limit, fn) {
+  /** @type {R[]} */
   const results = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -175,14 +249,16 @@ export async function pool(items, limit, fn) {
  */
 export function pageLog() {
   const now = () => performance.timeOrigin + performance.now();
+  /** @type {BenchLog} */
   const log = { page: location.pathname + location.search, fetches: [], clicks: [], events: [] };
   window.__benchLog = log;
   const key = `bench-log:${performance.timeOrigin}`;
   const save = () => {
     try {
       sessionStorage.setItem(key, JSON.stringify(log));
-    } catch {
-      // about:blank has no storage
+    } catch (e) {
+      // about:blank has no storage (a SecurityError), a full one takes no more (QuotaExceededError)
+      if (!(e instanceof DOMException)) throw e;
     }
   };
   const original = window.fetch;
@@ -191,6 +267,7 @@ export function pageLog() {
     const request = input instanceof Request ? input : null;
     const url = new URL(request ? request.url : String(input), location.href);
     const signal = init?.signal ?? request?.signal ?? null;
+    /** @type {BenchFetch} */
     const entry = {
       path: url.pathname,
       query: url.search.replace(/^\?/, ''),
@@ -216,7 +293,8 @@ export function pageLog() {
   };
   addEventListener('click', (e) => {
     const target = e.composedPath()[0];
-    log.clicks.push({ t: now(), target: target?.className || target?.tagName || '?', trusted: e.isTrusted });
+    const named = target instanceof Element ? (typeof target.className === 'string' && target.className) || target.tagName : '';
+    log.clicks.push({ t: now(), target: named || '?', trusted: e.isTrusted });
     save();
   }, true);
   for (const type of ['export-start', 'export-done', 'export-error', 'pagehide']) {
@@ -224,13 +302,17 @@ export function pageLog() {
   }
 }
 
-/** Every page log of the tab (the current page's and those of pages left earlier), oldest first. */
+/**
+ * Every page log of the tab (the current page's and those of pages left earlier), oldest first.
+ * @param {Page} page
+ */
 export async function readPageLogs(page) {
   return page.evaluate(() => {
+    /** @type {(BenchLog & { origin: number })[]} */
     const logs = [];
     for (let i = 0; i < sessionStorage.length; i++) {
       const k = sessionStorage.key(i);
-      if (k.startsWith('bench-log:')) logs.push({ origin: Number(k.slice(10)), ...JSON.parse(sessionStorage.getItem(k)) });
+      if (k?.startsWith('bench-log:')) logs.push({ origin: Number(k.slice(10)), .../** @type {BenchLog} */ (JSON.parse(sessionStorage.getItem(k) ?? 'null')) });
     }
     return logs.sort((a, b) => a.origin - b.origin);
   });
@@ -241,21 +323,26 @@ export async function readPageLogs(page) {
  * page sends a few probe requests (not logged by `pageLog`) and keeps the one with the shortest
  * round trip. `t = pageTime - offset`, within `error` ms (half the round trip, plus the mock's
  * whole-millisecond times).
+ * @param {Page} page
+ * @param {string} client
  */
 export async function syncPageClock(page, client) {
   return page.evaluate(async (client) => {
     const send = window.__benchFetch || window.fetch;
     const now = () => performance.timeOrigin + performance.now();
+    /** @type {{ rtt: number, offset: number } | null} */
     let best = null;
     for (let i = 0; i < 5; i++) {
       const id = `${client}-${i}`;
       const t0 = now();
       await (await send('/j/org/terms', { headers: { 'X-Client-Id': id } })).arrayBuffer();
       const t1 = now();
+      /** @type {{ requests: { t: number }[] }} */
       const { requests } = await (await send(`/__mock/requests?client=${encodeURIComponent(id)}`)).json();
       const r = requests[0];
       if (r && (!best || t1 - t0 < best.rtt)) best = { rtt: t1 - t0, offset: (t0 + t1) / 2 - r.t };
     }
+    if (!best) throw new Error('the mock recorded none of the clock probes');
     return { offset: best.offset, error: best.rtt / 2 + 1 };
   }, client);
 }

@@ -2,7 +2,7 @@
 // against real jobs: one 10 s export per implementation and backend convention, all at once, each
 // with its own client id; requests counted from the mock's recordings.
 import { readFileSync } from 'node:fs';
-import { BLANK, CONFIG, IMPLS, Mock, clientId, countKinds, freshPage, int, ratio, table } from './lib.mjs';
+import { BLANK, CONFIG, IMPLS, clientId, countKinds, freshPage, int, ratio, table } from './lib.mjs';
 
 const DURATION_MS = 10000;
 

@@ -1,14 +1,24 @@
 // `<k12-peer-button config='{…}' data='{…}' filename='…'>`: the peers' counterpart of
 // `<k12-export-button>`, so that their example pages are the widget's with one tag renamed.
 
-/** Defines the element `tag` on top of a peer's `mount(element, options)`. */
+/** @typedef {import('./exporter.js').Options} Options */
+/** @typedef {{ update(options: Options): void, destroy(): void }} Handle */
+
+/**
+ * Defines the element `tag` on top of a peer's `mount(element, options)`.
+ * @param {string} tag
+ * @param {(element: HTMLElement, options: Options) => Handle} mount
+ */
 export function defineElement(tag, mount) {
   if (customElements.get(tag)) return;
   customElements.define(tag, class extends HTMLElement {
     static observedAttributes = ['config', 'data', 'filename', 'label'];
+    /** @type {Handle | null} */
     handle = null;
 
+    /** The options the attributes give (the config and data as JSON). @returns {Options} */
     options() {
+      /** @type {Record<string, unknown>} */
       const o = {};
       for (const name of ['config', 'data']) {
         const text = this.getAttribute(name);
@@ -18,7 +28,7 @@ export function defineElement(tag, mount) {
         const v = this.getAttribute(name);
         if (v !== null) o[name] = v;
       }
-      return o;
+      return /** @type {Options} */ (o);
     }
 
     connectedCallback() {
@@ -36,7 +46,11 @@ export function defineElement(tag, mount) {
   });
 }
 
-/** Dispatches a bubbling `CustomEvent`, as the widget does. */
+/**
+ * Dispatches a bubbling `CustomEvent`, as the widget does.
+ * @param {Element} element
+ * @param {import('./exporter.js').ExportEvent} event
+ */
 export function emit(element, event) {
   if (!event) return;
   const [type, detail] = event;

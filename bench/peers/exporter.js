@@ -12,21 +12,41 @@
 
 export const POLL_MS = 1000;
 
-/** The start and progress entries of a config map: the pair `x` / `x-progress` (or `x-process`). */
+/** One endpoint of the config map. @typedef {{ method?: string, url: string, rest?: boolean, isPolling?: boolean }} Endpoint */
+/** Request data: path parameters and query. @typedef {Record<string, unknown>} Data */
+/**
+ * A peer button's options (the widget's).
+ * @typedef {{ config: Record<string, Endpoint>, data?: Data, filename?: string, label?: string }} Options
+ */
+/** @typedef {{ status: 'idle' | 'exporting' | 'done' | 'failed', percent: number | null, filename: string }} State */
+/** @typedef {{ kind: string, message: string, status: number | null }} Failure */
+/**
+ * What a listener hears with a state change.
+ * @typedef {['export-start'] | ['export-progress', number] | ['export-done', { url: string, filename: string }] | ['export-error', Failure] | null} ExportEvent
+ */
+
+/**
+ * The start and progress entries of a config map: the pair `x` / `x-progress` (or `x-process`).
+ * @param {Record<string, Endpoint> | undefined} config
+ */
 export function endpoints(config) {
   const keys = Object.keys(config || {});
   for (const a of keys) {
     for (const b of keys) {
-      if (b === `${a}-progress` || b === `${a}-process`) return { start: config[a], progress: config[b] };
+      if (config && (b === `${a}-progress` || b === `${a}-process`)) return { start: config[a], progress: config[b] };
     }
   }
   throw new Error('k12-peer: options.config needs an "x" and an "x-progress" entry');
 }
 
-/** The request URL for one endpoint: path parameters filled, the rest of `data` in the query. */
+/**
+ * The request URL for one endpoint: path parameters filled, the rest of `data` in the query.
+ * @param {Endpoint} endpoint
+ * @param {Data} [data]
+ */
 export function requestUrl(endpoint, data = {}) {
   const used = new Set();
-  const path = endpoint.url.replace(/\{(\w+)\}/g, (_, name) => {
+  const path = endpoint.url.replace(/\{(\w+)\}/g, (_, /** @type {string} */ name) => {
     used.add(name);
     return encodeURIComponent(String(data[name]));
   });
@@ -38,10 +58,18 @@ export function requestUrl(endpoint, data = {}) {
   return q ? `${path}${path.includes('?') ? '&' : '?'}${q}` : path;
 }
 
-/** `{termName}` in the filename template, filled from `data`. */
-export const fill = (template, data = {}) => String(template || '').replace(/\{(\w+)\}/g, (_, k) => (data[k] ?? ''));
+/**
+ * `{termName}` in the filename template, filled from `data`.
+ * @param {string | undefined} template
+ * @param {Data} [data]
+ */
+export const fill = (template, data = {}) => String(template || '').replace(/\{(\w+)\}/g, (_, /** @type {string} */ k) => String(data[k] ?? ''));
 
-/** Starts a download of `url` as `filename`. */
+/**
+ * Starts a download of `url` as `filename`.
+ * @param {string} url
+ * @param {string} filename
+ */
 export function download(url, filename) {
   const a = document.createElement('a');
   a.href = url;
@@ -54,6 +82,7 @@ export function download(url, filename) {
 }
 
 class Failed extends Error {
+  /** @param {string} kind @param {string} message @param {number | null} [status] */
   constructor(kind, message, status = null) {
     super(message);
     this.kind = kind;
@@ -61,12 +90,26 @@ class Failed extends Error {
   }
 }
 
+/** @param {unknown} e */
+const aborted = (e) => e instanceof DOMException && e.name === 'AbortError';
+
+/**
+ * What a conventional button reads of a K12 answer's `result`.
+ * @typedef {{ url?: string, filename?: string, loaded?: unknown, total?: unknown, extra?: { filename?: string } } | null} Result
+ */
+
+/**
+ * The `result` of a K12 answer (`{ code, message, result }`).
+ * @param {string} url
+ * @param {AbortSignal} signal
+ * @returns {Promise<Result>}
+ */
 async function getResult(url, signal) {
   let r;
   try {
     r = await fetch(url, { signal, credentials: 'same-origin' });
   } catch (e) {
-    if (e.name === 'AbortError') throw e;
+    if (aborted(e)) throw e;
     throw new Failed('network', '网络异常，请检查网络后重试');
   }
   if (!r.ok) throw new Failed('http', `服务器错误（HTTP ${r.status}）`, r.status);
@@ -74,14 +117,14 @@ async function getResult(url, signal) {
   try {
     body = await r.json();
   } catch (e) {
-    if (e.name === 'AbortError') throw e;
+    if (aborted(e)) throw e;
     throw new Failed('bad-response', '服务器返回了无法识别的数据');
   }
   const code = body && body.code;
   if (code !== undefined && code !== null && Number(code) !== 0 && Number(code) !== 200) {
     throw new Failed('server', (body && body.message) || '服务器处理出错，请稍后重试');
   }
-  return body ? body.result : null;
+  return body ? /** @type {Result} */ (body.result) : null;
 }
 
 /**
@@ -91,11 +134,19 @@ async function getResult(url, signal) {
  * `['export-error', {kind, message, status}]` or null.
  */
 export class Exporter {
+  /** @type {Options} */
   #options;
+  /** @type {(state: State, event: ExportEvent) => void} */
   #listener;
+  /** @type {{ controller: AbortController, timer: ReturnType<typeof setTimeout> | 0 } | null} */
   #job = null;
+  /** @type {State} */
   state = { status: 'idle', percent: null, filename: '' };
 
+  /**
+   * @param {Options} options
+   * @param {(state: State, event: ExportEvent) => void} listener
+   */
   constructor(options, listener) {
     this.#options = options;
     this.#listener = listener;
@@ -103,7 +154,7 @@ export class Exporter {
     window.addEventListener('pagehide', this.onPageHide);
   }
 
-  /** New options; a running export stops if its data changed. */
+  /** New options; a running export stops if its data changed. @param {Options} options */
   setOptions(options) {
     const changed = JSON.stringify(options.data) !== JSON.stringify(this.#options.data)
       || JSON.stringify(options.config) !== JSON.stringify(this.#options.config);
@@ -111,6 +162,7 @@ export class Exporter {
     if (changed && this.#job) this.stop();
   }
 
+  /** @param {Partial<State>} patch @param {ExportEvent} [event] */
   #set(patch, event = null) {
     this.state = { ...this.state, ...patch };
     this.#listener(this.state, event);
@@ -122,20 +174,23 @@ export class Exporter {
     const { start, progress } = endpoints(config);
     const startUrl = requestUrl(start, data);
     const progressUrl = requestUrl(progress, data);
+    /** @type {{ controller: AbortController, timer: ReturnType<typeof setTimeout> | 0 }} */
     const job = { controller: new AbortController(), timer: 0 };
     this.#job = job;
     let name = fill(filename, data);
     const live = () => this.#job === job;
+    /** @param {string} url @param {string | undefined} serverName */
     const finish = (url, serverName) => {
       this.#end();
       const file = { url, filename: serverName || name };
       download(url, file.filename);
       this.#set({ status: 'done', percent: 100 }, ['export-done', file]);
     };
+    /** @param {unknown} e */
     const fail = (e) => {
-      if (e.name === 'AbortError' || !live()) return;
+      if (aborted(e) || !live()) return;
       this.#end();
-      const detail = { kind: e.kind || 'network', message: e.message, status: e.status ?? null };
+      const detail = e instanceof Failed ? { kind: e.kind, message: e.message, status: e.status } : { kind: 'network', message: String(e instanceof Error ? e.message : e), status: null };
       this.#set({ status: 'failed' }, ['export-error', detail]);
     };
     const tick = async () => {

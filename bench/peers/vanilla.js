@@ -27,6 +27,7 @@ function injectCss() {
   document.head.append(style);
 }
 
+/** @param {string} tag @param {string} [className] @param {string} [text] */
 const el = (tag, className, text) => {
   const e = document.createElement(tag);
   if (className) e.className = className;
@@ -34,12 +35,16 @@ const el = (tag, className, text) => {
   return e;
 };
 
-/** Mounts a button into `host` (its children are replaced); returns `{update, destroy}`. */
+/**
+ * Mounts a button into `host` (its children are replaced); returns `{update, destroy}`.
+ * @param {HTMLElement} host
+ * @param {import('./exporter.js').Options} options
+ */
 export function mount(host, options) {
   injectCss();
   let opts = options;
   const root = el('span', 'vx');
-  const button = el('button', 'vx-btn', opts.label || '导出');
+  const button = /** @type {HTMLButtonElement} */ (el('button', 'vx-btn', opts.label || '导出'));
   button.type = 'button';
   const tip = el('div', 'vx-tip');
   tip.role = 'tooltip';
@@ -56,8 +61,11 @@ export function mount(host, options) {
   host.replaceChildren(root);
 
   let hover = false;
-  let toastTimer = 0;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let toastTimer;
+  /** @type {HTMLElement | null} */
   let toast = null;
+  /** @param {import('./exporter.js').State} s */
   const render = (s) => {
     const busy = s.status === 'exporting';
     button.setAttribute('aria-busy', String(busy));
@@ -68,13 +76,14 @@ export function mount(host, options) {
     bar.setAttribute('aria-valuenow', String(s.percent ?? 0));
     pct.textContent = s.percent === null ? '' : `${s.percent}%`;
   };
+  /** @param {string} message */
   const showToast = (message) => {
     toast?.remove();
     clearTimeout(toastTimer);
-    toast = el('div', 'vx-toast');
-    toast.role = 'alert';
-    toast.append(el('strong', '', '导出失败'), el('span', '', message));
-    document.body.append(toast);
+    const shown = (toast = el('div', 'vx-toast'));
+    shown.role = 'alert';
+    shown.append(el('strong', '', '导出失败'), el('span', '', message));
+    document.body.append(shown);
     toastTimer = setTimeout(() => toast?.remove(), 5000);
   };
   const exporter = new Exporter(opts, (state, event) => {
@@ -93,6 +102,7 @@ export function mount(host, options) {
   button.addEventListener('focus', onEnter);
   button.addEventListener('blur', onLeave);
   return {
+    /** @param {import('./exporter.js').Options} o */
     update(o) {
       opts = o;
       exporter.setOptions(o);

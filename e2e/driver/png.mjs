@@ -6,6 +6,12 @@ import { deflateSync, inflateSync } from 'node:zlib';
 
 const SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
 
+/**
+ * An image's pixels: `rows` of `width` × `channels` bytes (RGB or RGBA), unfiltered.
+ * @typedef {{ width: number, height: number, channels: number, rows: Buffer[] }} Image
+ */
+
+/** @param {Buffer} png @returns {{ type: string, data: Buffer }[]} */
 function chunks(png) {
   if (!png.subarray(0, 8).equals(SIGNATURE)) throw new Error('not a PNG');
   const out = [];
@@ -23,12 +29,14 @@ const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   return c >>> 0;
 });
 
+/** @param {Buffer} buf */
 function crc32(buf) {
   let c = 0xffffffff;
   for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
+/** @param {string} type @param {Buffer} data */
 function chunk(type, data) {
   const head = Buffer.alloc(8);
   head.writeUInt32BE(data.length, 0);
@@ -38,10 +46,15 @@ function chunk(type, data) {
   return Buffer.concat([head, data, crc]);
 }
 
-/** The pixels of `png` as `{ width, height, channels, rows }` (rows: unfiltered Buffers). */
+/**
+ * The pixels of `png` as `{ width, height, channels, rows }` (rows: unfiltered Buffers).
+ * @param {Buffer} png
+ * @returns {Image}
+ */
 export function decode(png) {
   const all = chunks(png);
-  const ihdr = all.find((c) => c.type === 'IHDR').data;
+  const ihdr = all.find((c) => c.type === 'IHDR')?.data;
+  if (!ihdr) throw new Error('a PNG without its header (IHDR)');
   const width = ihdr.readUInt32BE(0);
   const height = ihdr.readUInt32BE(4);
   const [depth, colour, , , interlace] = ihdr.subarray(8, 13);
@@ -91,9 +104,14 @@ export function decode(png) {
   return { width, height, channels, rows };
 }
 
-/** The filtered row (filter byte first) that leaves the least to compress: the usual heuristic. */
+/**
+ * The filtered row (filter byte first) that leaves the least to compress: the usual heuristic.
+ * @param {Buffer} line
+ * @param {Buffer} prev
+ * @param {number} bpp
+ */
 function bestFilter(line, prev, bpp) {
-  let best = null;
+  let best = Buffer.alloc(0);
   let bestSum = Infinity;
   for (let f = 0; f < 5; f++) {
     const out = Buffer.alloc(line.length + 1);
@@ -127,13 +145,16 @@ function bestFilter(line, prev, bpp) {
  * `{ width, height, channels, rows }` (as `decode` gives) as a PNG, lossless and small: a palette
  * when the image has at most 256 colours (rows unfiltered), else RGB or RGBA with each row's best
  * filter; deflate at its highest level.
+ * @param {Image} image
  */
 export function encode({ width, height, channels, rows }) {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   const opaque = channels === 3 || rows.every((r) => { for (let i = 3; i < r.length; i += 4) if (r[i] !== 255) return false; return true; });
+  /** @type {Map<number, number>} */
   const colours = new Map();
+  /** @param {Buffer} r @param {number} x */
   const key = (r, x) => (r[x * channels] << 24) | (r[x * channels + 1] << 16) | (r[x * channels + 2] << 8) | (channels === 4 ? r[x * channels + 3] : 255);
   for (const r of rows) {
     for (let x = 0; x < width && colours.size <= 256; x++) {
@@ -142,7 +163,8 @@ export function encode({ width, height, channels, rows }) {
     }
   }
   const parts = [];
-  let lines = [];
+  /** @type {Buffer[]} */
+  const lines = [];
   if (colours.size <= 256) {
     ihdr.set([8, 3, 0, 0, 0], 8);
     const plte = Buffer.alloc(colours.size * 3);
@@ -155,12 +177,17 @@ export function encode({ width, height, channels, rows }) {
     if (!opaque) parts.push(chunk('tRNS', trns));
     for (const r of rows) {
       const line = Buffer.alloc(width + 1);
-      for (let x = 0; x < width; x++) line[x + 1] = colours.get(key(r, x));
+      for (let x = 0; x < width; x++) {
+        const index = colours.get(key(r, x));
+        if (index === undefined) throw new Error('a colour missing from the palette');
+        line[x + 1] = index;
+      }
       lines.push(line);
     }
   } else {
     const bpp = opaque ? 3 : 4;
     ihdr.set([8, opaque ? 2 : 6, 0, 0, 0], 8);
+    /** @type {Buffer} */
     let prev = Buffer.alloc(width * bpp);
     for (const r of rows) {
       let line = r;
@@ -173,7 +200,7 @@ export function encode({ width, height, channels, rows }) {
     }
   }
   const idat = deflateSync(Buffer.concat(lines), { level: 9, memLevel: 9 });
-  lines = null;
+  lines.length = 0; // (the rows go before the file is put together)
   return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), ...parts, chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
 }
 
@@ -181,12 +208,16 @@ export function encode({ width, height, channels, rows }) {
  * How `actual` differs from `expected` (decoded images): the pixels whose colour differs by more
  * than `tolerance` in some channel (0–255), counting every pixel outside the common area as
  * differing, and an image of the differences (the expected image faded, differing pixels red).
+ * @param {Image} actual
+ * @param {Image} expected
+ * @param {number} tolerance
  */
 export function compare(actual, expected, tolerance) {
   const width = Math.max(actual.width, expected.width);
   const height = Math.max(actual.height, expected.height);
   const rows = [];
   let differing = 0;
+  /** @param {Image} img @param {number} x @param {number} y */
   const px = (img, x, y) => {
     if (x >= img.width || y >= img.height) return null;
     const o = x * img.channels;
@@ -212,7 +243,11 @@ export function compare(actual, expected, tolerance) {
   return { differing, total: width * height, image: encode({ width, height, channels: 3, rows }) };
 }
 
-/** The part of `png` inside the rectangle (CSS pixels × `scale`), clamped to the image. */
+/**
+ * The part of `png` inside the rectangle (CSS pixels × `scale`), clamped to the image.
+ * @param {Buffer} png
+ * @param {{ x: number, y: number, width: number, height: number }} rect
+ */
 export function crop(png, { x, y, width, height }, scale = 1) {
   const img = decode(png);
   const x0 = Math.max(0, Math.floor(x * scale));
@@ -236,6 +271,8 @@ const STEP = 17;
  * The image with each channel rounded to 16 levels (alpha dropped): a card of the gallery then has
  * a few dozen colours, which `encode` stores with a palette in about a fifth of the size of the
  * screenshot, while a moved box, a changed colour or a clipped text still shows.
+ * @param {Image} image
+ * @returns {Image}
  */
 export function reduce({ width, height, channels, rows }) {
   return {

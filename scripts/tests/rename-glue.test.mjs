@@ -21,8 +21,13 @@ const GLUE = readFileSync(join(FIXTURE, 'glue.js'), 'utf8');
 const MAP = readFileSync(join(FIXTURE, 'names.json'), 'utf8');
 const EXPECTED = readFileSync(join(FIXTURE, 'expected.js'), 'utf8');
 
-/** A wasm module importing functions `imports` ([module, name]) and exporting functions `exports`. */
+/**
+ * A wasm module importing functions `imports` ([module, name]) and exporting functions `exports`.
+ * @param {[string, string][]} imports
+ * @param {string[]} exports
+ */
 function wasmModule(imports, exports) {
+  /** @param {number} n */
   const leb = (n) => {
     const out = [];
     do {
@@ -33,11 +38,14 @@ function wasmModule(imports, exports) {
     } while (n);
     return out;
   };
+  /** @param {string} s */
   const str = (s) => {
     const b = [...Buffer.from(s, 'utf8')];
     return [...leb(b.length), ...b];
   };
+  /** @param {number[][]} items */
   const vec = (items) => [...leb(items.length), ...items.flat()];
+  /** @param {number} id @param {number[]} body */
   const section = (id, body) => [id, ...leb(body.length), ...body];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -54,7 +62,10 @@ function wasmModule(imports, exports) {
 const final = composeNamesMap(MAP);
 const AFTER = wasmModule(final.imports.map((i) => ['a', i[2]]), final.exports.map((e) => e[1]));
 
-/** Runs the script on `map` and `glue`: its exit code, what it printed, and the glue after. */
+/**
+ * Runs the script on `map` and `glue`: its exit code, what it printed, and the glue after.
+ * @param {{ map?: string, glue?: string }} [inputs]
+ */
 function rename({ map = MAP, glue = GLUE } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'k12x-rename-glue-'));
   try {
@@ -69,19 +80,32 @@ function rename({ map = MAP, glue = GLUE } = {}) {
   }
 }
 
-/** `text` with `line` (a whole line, the first one that matches) taken out; it must be there. */
+/**
+ * `text` with `line` (a whole line, the first one that matches) taken out; it must be there.
+ * @param {string} text
+ * @param {string} line
+ */
 function without(text, line) {
   assert.ok(text.includes(`${line}\n`), `the fixture has ${line}`);
   return text.replace(`${line}\n`, '');
 }
 
-/** `text` with `line` put in before `before` (the first one that matches). */
+/**
+ * `text` with `line` put in before `before` (the first one that matches).
+ * @param {string} text
+ * @param {string} before
+ * @param {string} line
+ */
 function withLine(text, before, line) {
   assert.ok(text.includes(`${before}\n`), `the fixture has ${before}`);
   return text.replace(`${before}\n`, `${line}\n${before}\n`);
 }
 
-/** The script fails, says `...parts`, and leaves the glue as it was. */
+/**
+ * The script fails, says `...parts`, and leaves the glue as it was.
+ * @param {ReturnType<typeof rename>} r
+ * @param {string[]} parts
+ */
 function fails(r, ...parts) {
   assert.equal(r.code, 1, `exit code 1, not ${r.code}: ${r.out}`);
   for (const p of parts) assert.ok(r.out.includes(p), `the message names ${p}: ${r.out}`);
