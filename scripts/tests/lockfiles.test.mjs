@@ -13,8 +13,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** `name -> [versions]` of the packages of a Cargo.lock. */
+/**
+ * `name -> [versions]` of the packages of a Cargo.lock.
+ * @param {string} file the lockfile, relative to the repository
+ * @returns {Map<string, string[]>}
+ */
 function packages(file) {
+  /** @type {Map<string, string[]>} */
   const out = new Map();
   for (const block of readFileSync(join(root, file), 'utf8').split('[[package]]').slice(1)) {
     const name = /^name = "([^"]+)"$/m.exec(block)?.[1];
@@ -33,7 +38,8 @@ for (const file of ['bundle/Cargo.lock', 'examples/yew-app/Cargo.lock']) {
     const other = packages(file);
     const differ = [];
     for (const [name, versions] of other) {
-      if (main.has(name) && !versions.every((v) => main.get(name).includes(v))) differ.push(`${name} ${versions.join(', ')} (Cargo.lock: ${main.get(name).join(', ')})`);
+      const pinned = main.get(name);
+      if (pinned && !versions.every((v) => pinned.includes(v))) differ.push(`${name} ${versions.join(', ')} (Cargo.lock: ${pinned.join(', ')})`);
     }
     assert.deepEqual(differ, [], `${file} differs from Cargo.lock; copy Cargo.lock over it and let cargo resolve the rest (see the file's workspace manifest)`);
     assert.ok(other.has('wasm-bindgen'), `${file} has no wasm-bindgen`);
