@@ -35,7 +35,7 @@ interface Window {
   /** export.test.mjs: the longest gap between ticks of a 16 ms interval, while it runs. */
   gaps?: { last: number; max: number; timer?: number };
   /** scale.test.mjs: what the widgets hold (channels made, window and document listeners by kind, timers pending), the buttons mounted. */
-  k12xHeld?: { channels: number; listeners: Record<string, number>; timers: Set<number> };
+  k12xHeld?: { channels: number; listeners: Record<string, number>; timers: Map<number, string> };
   k12xHandles?: K12xHandle[];
   /** waiting.test.mjs: the widget's events seen, the notification permission asked, a mark of the document. */
   k12xEvents?: { name: string; detail: unknown }[];

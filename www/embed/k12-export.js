@@ -60,6 +60,8 @@ const TEXT = { zh: ['导出', '导出失败', '关闭', '页面的安全设置�
 const CAUSES = ['csp', 'load', 'unsupported', 'crashed'];
 // seam: end
 const text = (/** @type {unknown} */ lang) => TEXT[/^en/i.test(/** @type {string} */ (lang) || '') ? 'en' : 'zh'];
+/** Why the widget cannot run, in the page's language: the text of `error`'s cause. */
+const why = (/** @type {unknown} */ lang, /** @type {Unavailable} */ error) => text(lang)[3 + CAUSES.indexOf(error.cause)];
 
 /**
  * Logs `text` once per page (whichever copy of the loader logs it).
@@ -126,7 +128,12 @@ function runtime(i) {
     }
     try { await m.default({ module_or_path: bytes }); } catch (e) { throw /unsafe-eval|Content.Security/i.test(/** @type {Error} */ (e).message) ? csp() : fix(wasm, /** @type {Error} */ (e).message); }
     return watched(m, r.url || wasm);
-  })());
+  })().catch((e) => {
+    // Ours, with its cause; else what the page's changes to the platform (or a bug) threw while the
+    // runtime was set up: the runtime cannot run, said like the others, with what was thrown.
+    if (CAUSES.includes(/** @type {Unavailable} */ (e)?.cause)) throw e;
+    throw unavailable('load', `the runtime could not start (${e})`);
+  }));
 }
 
 // ---- A runtime that crashed ------------------------------------------------------------------
@@ -226,8 +233,9 @@ function watched(m, wasm) {
         crashed(t, e);
       }
     };
-    addEventListener('error', g.trapped);
-    addEventListener('unhandledrejection', g.trapped);
+    // The window named: a page that wraps EventTarget's methods may not take an unbound call.
+    window.addEventListener('error', g.trapped);
+    window.addEventListener('unhandledrejection', g.trapped);
   }
   /**
    * @template {RuntimeHandle | RuntimeHistoryHandle} H
@@ -429,7 +437,7 @@ class Box {
     const error = /** @type {Unavailable} */ (new Error('k12-export: the export component crashed'));
     error.cause = 'crashed';
     this.error = error;
-    if (this.history) return this.frame.replaceChildren(el('p', 'k12x k12x-history-error', { role: 'alert' }, text(this.o.lang)[3 + CAUSES.indexOf('crashed')]));
+    if (this.history) return this.frame.replaceChildren(el('p', 'k12x k12x-history-error', { role: 'alert' }, why(this.o.lang, error)));
     this.placeholder(this.o);
     if (busy) this.fail(1);
   }
@@ -451,7 +459,7 @@ class Box {
     w.classList.remove('k12x--busy');
     w.querySelector('.k12x-spinner')?.remove();
     const t = text(o.lang);
-    const reason = t[3 + CAUSES.indexOf(error.cause)] || error.message;
+    const reason = why(o.lang, error);
     const close = el('button', 'k12x-toast-close', { type: 'button', 'aria-label': t[2] }, el('span', '', { 'aria-hidden': 'true' }, '×'));
     const toast = el('div', 'k12x-toast', { role: 'alert', part: 'toast' },
       el('span', 'k12x-toast-icon', { 'aria-hidden': 'true' }),
@@ -552,7 +560,7 @@ async function historyIn(box, options, wanted = () => true) {
   try {
     m = await runtimeFor(options, 1);
   } catch (e) {
-    if (wanted()) box.frame.replaceChildren(el('p', 'k12x k12x-history-error', { role: 'alert' }, text(options.lang)[3 + CAUSES.indexOf(/** @type {Unavailable} */ (e).cause)]));
+    if (wanted()) box.frame.replaceChildren(el('p', 'k12x k12x-history-error', { role: 'alert' }, why(options.lang, /** @type {Unavailable} */ (e))));
     throw e;
   }
   return wanted() ? /** @type {NonNullable<Runtime['mountHistory']>} */ (m.mountHistory)(box.frame, options) : null;
