@@ -33,8 +33,11 @@ const noSwallowedCatch = {
   },
 };
 
-/** Every JS file linted: the widget's page-side JS, the scripts, the end-to-end suite, the bench. */
-const ALL = ['src/**/*.js', 'www/embed/**/*.js', 'scripts/**/*.mjs', 'scripts/**/*.js', 'e2e/**/*.mjs', 'bench/**/*.mjs', 'bench/**/*.js', 'eslint.config.mjs'];
+/**
+ * Every JS file linted: the widget's page-side JS, the scripts, the end-to-end suite (with the
+ * sources of the apps that consume the npm package, e2e/consumers/), the bench.
+ */
+const ALL = ['src/**/*.js', 'www/embed/**/*.js', 'scripts/**/*.mjs', 'scripts/**/*.js', 'e2e/**/*.mjs', 'e2e/**/*.js', 'bench/**/*.mjs', 'bench/**/*.js', 'eslint.config.mjs'];
 
 export default [
   // (The build scripts' test fixtures are data: glue in the shape wasm-bindgen writes it.)
@@ -59,4 +62,7 @@ export default [
   { files: ['scripts/**/*.mjs', 'scripts/**/*.js', 'eslint.config.mjs'], languageOptions: { globals: { ...globals.node } } },
   // Node, driving pages: the functions it hands to a page run there.
   { files: ['e2e/**/*.mjs', 'bench/**/*.mjs'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
+  // The apps that consume the npm package: their page's modules, and webpack's configuration (CommonJS, Node).
+  { files: ['e2e/consumers/*/src/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
+  { files: ['e2e/consumers/*/*.config.js'], languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } } },
 ];

@@ -342,7 +342,7 @@ test('two versions on one page: the console names them, and both export', async 
       await page.locator(`${sel} .k12x-btn`).click();
       const name = (await download).suggestedFilename();
       // The mock names the second term's file after it.
-      assert.ok(name.startsWith(sel == '#second' ? 'K12作业统计-2024暑期集训' : FILENAME), `${sel}: downloaded ${name}`);
+      assert.ok(name.startsWith(sel === '#second' ? 'K12作业统计-2024暑期集训' : FILENAME), `${sel}: downloaded ${name}`);
     }
     assert.equal(await page.locator('#second .k12x-label').textContent(), '0.0.0-other');
     assert.deepEqual(warnings, ["k12-export: two versions on this page: 0.1.0 and 0.0.0-other (both work; the elements are 0.1.0's): load one"]);
