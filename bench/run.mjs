@@ -72,7 +72,7 @@ say(table(['', ''], [
   ['CPU', `${cpu}, ${os.availableParallelism ? os.availableParallelism() : os.cpus().length} cores (nproc ${process.env.BENCH_NPROC || '?'})`],
   ['memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at start`],
   ['OS', `${os.type()} ${os.release()} ${os.arch()}`],
-  ['browser', `Chromium ${browser.version()} (headless, playwright-core)`],
+  ['browser', `Chromium ${await browser.version()} (headless, playwright-core)`],
   ['tools', [`node ${process.version}`, process.env.BENCH_RUSTC, ...Object.entries(versions).map(([k, v]) => `${k} ${v}`)].filter(Boolean).join(', ')],
 ], 'll'));
 say();

@@ -38,7 +38,7 @@ function counted(/** @type {Response} */ response) {
  * @returns {Promise<Shipped[]>}
  */
 async function shipped(browser, base, impl) {
-  const { context, page } = await freshPage(browser);
+  const { page, close } = await freshPage(browser);
   /** @type {Promise<{ path: string, type: string, body: Buffer }>[]} */
   const pending = [];
   page.on('response', (/** @type {Response} */ r) => {
@@ -48,7 +48,7 @@ async function shipped(browser, base, impl) {
   await page.waitForSelector(IMPLS[impl].button);
   await page.waitForLoadState('networkidle');
   const files = await Promise.all(pending);
-  await context.close();
+  await close();
   return files.map(({ path, type, body }) => ({
     path,
     type: path.endsWith('.wasm') ? 'wasm' : type,
@@ -69,7 +69,7 @@ const sum = (/** @type {Shipped[]} */ files, /** @type {'raw' | 'gzip' | 'brotli
  */
 export async function packageInVite(browser, base, dir) {
   const site = await startHost({ dist: dir });
-  const { context, page } = await freshPage(browser);
+  const { page, close } = await freshPage(browser);
   try {
     /** @type {Promise<{ path: string, type: string, body: Buffer }>[]} */
     const pending = [];
@@ -88,7 +88,7 @@ export async function packageInVite(browser, base, dir) {
     const files = await Promise.all(pending);
     return files.map(({ path, type, body }) => ({ path, type, raw: body.length, gzip: gzip(body), brotli: brotli(body) }));
   } finally {
-    await context.close();
+    await close();
     await site.close();
   }
 }
