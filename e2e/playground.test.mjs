@@ -62,8 +62,9 @@ function layoutProblems(framed) {
     if (!found) throw new Error(`${el.localName}.${el.className} has no ${css}`);
     return found;
   };
+  // (Not `instanceof`: the elements of an iframe are of its own window's classes.)
   /** @param {Element} el */
-  const shot = (el) => (el instanceof HTMLElement && el.dataset.shot) || '?';
+  const shot = (el) => el.getAttribute('data-shot') ?? '?';
   // In the page's coordinates (the captions are scrolled to, below).
   /** @param {DOMRect} r @returns {Box} */
   const box = (r) => ({ left: r.left + win.scrollX, top: r.top + win.scrollY, right: r.right + win.scrollX, bottom: r.bottom + win.scrollY });
@@ -189,12 +190,13 @@ for (const width of [1280, 375]) {
     }
     // Each ready look too (its tokens and ::part rules).
     const presets = await page.evaluate((framed) => [...((framed ? document.querySelector('iframe')?.contentDocument : document)
-      ?.querySelectorAll('.pg-preset') ?? [])].map((b) => (b instanceof HTMLElement && b.dataset.preset) || ''), framed);
+      ?.querySelectorAll('.pg-preset') ?? [])].map((b) => b.getAttribute('data-preset') ?? ''), framed);
     assert.ok(presets.length >= 4, `presets: ${presets}`);
     for (const preset of presets) {
       await page.evaluate(([framed, preset]) => new Promise((done) => {
-        const button = (framed ? document.querySelector('iframe')?.contentDocument : document)?.querySelector(`.pg-preset[data-preset="${preset}"]`);
-        if (!(button instanceof HTMLElement)) throw new Error(`no preset ${preset}`);
+        // (An element of the iframe is not an instance of this window's HTMLElement.)
+        const button = /** @type {HTMLElement | null | undefined} */ ((framed ? document.querySelector('iframe')?.contentDocument : document)?.querySelector(`.pg-preset[data-preset="${preset}"]`));
+        if (!button) throw new Error(`no preset ${preset}`);
         button.click();
         requestAnimationFrame(() => requestAnimationFrame(() => done(null)));
       }), [framed, preset]);
