@@ -234,6 +234,18 @@ test('the loader draws the idle and busy button with the runtime\'s markup and t
       const kids = [...e.childNodes].map((n) => (n.nodeType === 1 ? norm(/** @type {Element} */ (n)) : n.textContent));
       return [e.tagName.toLowerCase(), attrs, kids];
     };
+    /**
+     * The markup of what `find` finds once the runtime has drawn it (up to 4 s), or null.
+     * @param {() => Element | null} find
+     */
+    const drawnByRuntime = async (find) => {
+      for (let i = 0; i < 200; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        const el = find();
+        if (el) return norm(el);
+      }
+      return null;
+    };
     const out = [];
     for (const extra of variants) {
       const host = document.createElement('div');
@@ -244,12 +256,7 @@ test('the loader draws the idle and busy button with the runtime\'s markup and t
       const drawn = root.querySelector('.k12x');
       const loader = drawn ? norm(drawn) : null;
       const h = await mounting;
-      let live = null;
-      for (let i = 0; i < 200 && !live; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        const w = root.querySelector('.k12x-live:not([hidden]) .k12x');
-        if (w) live = norm(w);
-      }
+      const live = await drawnByRuntime(() => root.querySelector('.k12x-live:not([hidden]) .k12x'));
       out.push({ extra, loader, live });
       h.destroy();
       host.remove();
@@ -263,12 +270,7 @@ test('the loader draws the idle and busy button with the runtime\'s markup and t
     /** @type {HTMLElement} */ (root.querySelector('.k12x-btn')).click();
     const busyLoader = norm(/** @type {Element} */ (root.querySelector('.k12x-btn')));
     const h = await mounting;
-    let busyLive = null;
-    for (let i = 0; i < 200 && !busyLive; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      const b = root.querySelector('.k12x-live:not([hidden]) .k12x[data-status="exporting"] .k12x-btn');
-      if (b) busyLive = norm(b);
-    }
+    const busyLive = await drawnByRuntime(() => root.querySelector('.k12x-live:not([hidden]) .k12x[data-status="exporting"] .k12x-btn'));
     h.destroy();
     host.remove();
     return { out, busyLoader, busyLive };
