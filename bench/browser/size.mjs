@@ -14,7 +14,7 @@ import { startHost as startHostUntyped } from '../../e2e/host/server.mjs';
 /**
  * A file as shipped: its path, its kind (script, stylesheet, wasm) and its sizes.
  * @typedef {{ path: string, type: string, raw: number, gzip: number, brotli: number }} Shipped
- * @typedef {import('playwright-core').Browser} Browser
+ * @typedef {import('./lib.mjs').Browser} Browser
  * @typedef {import('playwright-core').Response} Response
  */
 /** @type {(o: { dist: string }) => Promise<{ base: string, close(): Promise<void> }>} */
