@@ -4,8 +4,9 @@
 // Rule: open the implementation's copy of /examples/homework.html in a fresh Chromium context,
 // wait until the button is there and the network is idle, and sum the bodies of every response
 // that is a script, a stylesheet or a .wasm file (whatever its request type: the widget fetches
-// its wasm with fetch()). Not counted: the HTML document, the page's own k12.css, and API calls
-// (/j/...). Each file is compressed on its own (as a server would): gzip -9 and brotli quality 11.
+// its wasm with fetch()). Not counted: the HTML document, the page's own files (/examples/:
+// k12.css, terms.js), and API calls (/j/...). Each file is compressed on its own (as a server
+// would): gzip -9 and brotli quality 11.
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { IMPLS, bytes, freshPage, kb, table } from './lib.mjs';
@@ -28,7 +29,8 @@ const brotli = (/** @type {Buffer} */ b) => brotliCompressSync(new Uint8Array(b)
 function counted(/** @type {Response} */ response) {
   const url = new URL(response.url());
   const type = response.request().resourceType();
-  if (url.pathname === '/examples/k12.css') return false;
+  // The example page's own files (its k12.css, its terms.js), whichever implementation it shows.
+  if (url.pathname.startsWith('/examples/')) return false;
   if (url.pathname.endsWith('.wasm')) return true;
   return type === 'script' || type === 'stylesheet';
 }
@@ -141,7 +143,7 @@ export async function run({ browser, base, root, viteApp }) {
 
   const markdown = [
     'Bytes shipped to a page that embeds the button: every script, stylesheet and .wasm response of the',
-    "implementation's homework page (document, the page's own k12.css and API calls excluded); each file",
+    "implementation's homework page (document, the page's own k12.css and terms.js, and API calls excluded); each file",
     'compressed separately, gzip -9 and brotli q11.',
     '',
     table(['implementation', 'files', 'raw bytes', 'gzip -9', 'brotli', 'gzip vs widget', 'brotli vs widget'], rows, 'lrrrrrr'),
