@@ -33,8 +33,11 @@ const noSwallowedCatch = {
   },
 };
 
-/** Every JS file linted: the widget's page-side JS, the scripts, the end-to-end suite, the bench. */
-const ALL = ['src/**/*.js', 'www/embed/**/*.js', 'scripts/**/*.mjs', 'scripts/**/*.js', 'e2e/**/*.mjs', 'bench/**/*.mjs', 'bench/**/*.js', 'eslint.config.mjs'];
+/**
+ * Every JS file linted: the widget's page-side JS (and the example pages' module), the scripts, the end-to-end suite (with the
+ * sources of the apps that consume the npm package, e2e/consumers/), the bench.
+ */
+const ALL = ['src/**/*.js', 'www/embed/**/*.js', 'www/examples/**/*.js', 'scripts/**/*.mjs', 'scripts/**/*.js', 'e2e/**/*.mjs', 'e2e/**/*.js', 'bench/**/*.mjs', 'bench/**/*.js', 'eslint.config.mjs'];
 
 export default [
   // (The build scripts' test fixtures are data: glue in the shape wasm-bindgen writes it.)
@@ -54,9 +57,12 @@ export default [
       'prefer-const': 'error',
     },
   },
-  // In the page: the widget's JS, the bench's pages and the other libraries it measures.
-  { files: ['src/**/*.js', 'www/embed/**/*.js', 'bench/pages/**/*.js', 'bench/peers/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
+  // In the page: the widget's JS, the example pages' module, the bench's pages and the other libraries it measures.
+  { files: ['src/**/*.js', 'www/embed/**/*.js', 'www/examples/**/*.js', 'bench/pages/**/*.js', 'bench/peers/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
   { files: ['scripts/**/*.mjs', 'scripts/**/*.js', 'eslint.config.mjs'], languageOptions: { globals: { ...globals.node } } },
   // Node, driving pages: the functions it hands to a page run there.
   { files: ['e2e/**/*.mjs', 'bench/**/*.mjs'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
+  // The apps that consume the npm package: their page's modules, and webpack's configuration (CommonJS, Node).
+  { files: ['e2e/consumers/*/src/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
+  { files: ['e2e/consumers/*/*.config.js'], languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } } },
 ];

@@ -39,7 +39,7 @@ const say = (text = '') => process.stdout.write(`${text}\n`);
 const log = (text) => process.stderr.write(`\x1b[1;34mbench\x1b[0m ${text}\n`);
 
 // Everything the sections load must be served: a clear message beats six time-outs.
-const served = ['/examples/homework.html', '/embed/k12-export.js', '/embed/k12_export.js', '/embed/k12_export_bg.wasm',
+const served = ['/examples/homework.html', '/examples/terms.js', '/embed/k12-export.js', '/embed/k12_export.js', '/embed/k12_export_bg.wasm',
   '/embed/k12-export.css', '/bench/blank.html', '/bench/driver.js', '/bench/react/k12-peer.js', '/bench/react/homework.html',
   '/bench/vanilla/k12-peer.js', '/bench/vanilla/homework.html'];
 const missing = [];
@@ -72,7 +72,7 @@ say(table(['', ''], [
   ['CPU', `${cpu}, ${os.availableParallelism ? os.availableParallelism() : os.cpus().length} cores (nproc ${process.env.BENCH_NPROC || '?'})`],
   ['memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at start`],
   ['OS', `${os.type()} ${os.release()} ${os.arch()}`],
-  ['browser', `Chromium ${browser.version()} (headless, playwright-core)`],
+  ['browser', `Chromium ${await browser.version()} (headless, playwright-core)`],
   ['tools', [`node ${process.version}`, process.env.BENCH_RUSTC, ...Object.entries(versions).map(([k, v]) => `${k} ${v}`)].filter(Boolean).join(', ')],
 ], 'll'));
 say();

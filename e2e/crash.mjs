@@ -10,17 +10,10 @@
 //
 //   node e2e/crash.mjs http://127.0.0.1:PORT DIR     (DIR: the loader and runtimes, served at
 //                                                    /crash-embed/ of the mock's origin)
-import { readFileSync } from 'node:fs';
-import { extname, join, normalize, resolve } from 'node:path';
-import { launch } from './browser.mjs';
+import { sleep } from './driver/index.mjs';
+import { assert, checks, openPage, scriptArgs, serveDir, servePage } from './script.mjs';
 
-const [base = process.env.MOCK_URL, dirArg] = process.argv.slice(2);
-if (!base || !dirArg) {
-  console.error('usage: node e2e/crash.mjs MOCK_URL DIR');
-  process.exit(2);
-}
-const dir = resolve(dirArg) + '/';
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+const [base, dir] = scriptArgs('node e2e/crash.mjs MOCK_URL DIR', 1);
 const client = `crash-${process.pid}`;
 const K12 = `config='{"homework-export":{"method":"GET","url":"/j/org/{termId}/homework/export","rest":true,"isPolling":true},
   "homework-export-progress":{"method":"GET","url":"/j/org/{termId}/homework/export/process","rest":true,"isPolling":true}}'
@@ -32,98 +25,110 @@ const PAGE = `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><lin
 <k12-export-button id="c" protocol="minapp" options='{"tableId":1,"fileType":"csv","mode":"all","query":{"client":"${client}-c","durationMs":"5000"}}'></k12-export-button>
 </body></html>`;
 
-const results = [];
-async function check(name, f) {
-  try {
-    await f();
-    results.push([name, null]);
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    results.push([name, e]);
-    console.log(`FAIL ${name}: ${e.message}`);
-  }
-}
-function assert(cond, what) {
-  if (!cond) throw new Error(what);
-}
-
-const browser = await launch();
-const page = await browser.newPage({ acceptDownloads: true });
-const errors = [];
-const uncaught = [];
-page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-page.on('pageerror', (e) => uncaught.push(String(e)));
+const { browser, page, playwright } = await openPage('crash');
+const { check, finish } = checks();
+/** The names of the files downloaded, in order. @type {string[]} */
 const downloads = [];
-page.on('download', (d) => downloads.push(d.suggestedFilename()));
-await page.route(`${base}/crash-test.html`, (route) => route.fulfill({ contentType: 'text/html', body: PAGE }));
-await page.route(`${base}/crash-embed/**`, (route) => {
-  const file = normalize(join(dir, new URL(route.request().url()).pathname.slice('/crash-embed/'.length)));
-  if (!file.startsWith(dir)) return route.fulfill({ status: 404 });
-  try {
-    return route.fulfill({ contentType: TYPES[extname(file)] || 'application/octet-stream', body: readFileSync(file) });
-  } catch {
-    return route.fulfill({ status: 404 });
-  }
-});
-const requests = async () => (await (await fetch(`${base}/__mock/requests?client=${client}`)).json()).requests.length;
-const shadow = (id, sel) => page.evaluate(([id, sel]) => document.getElementById(id).shadowRoot.querySelector(sel)?.textContent ?? null, [id, sel]);
-const click = (id) => page.evaluate((id) => document.getElementById(id).shadowRoot.querySelector('.k12x-btn').click(), id);
+playwright.on('download', (d) => downloads.push(d.suggestedFilename()));
+await servePage(playwright, `${base}/crash-test.html`, PAGE);
+await serveDir(playwright, base, '/crash-embed/', dir);
+/** How many requests the mock recorded of this page's K12 buttons. */
+const requests = async () => {
+  const r = await fetch(`${base}/__mock/requests?client=${client}`);
+  if (!r.ok) throw new Error(`the mock's requests: HTTP ${r.status}`);
+  /** @type {{ requests: unknown[] }} */
+  const body = await r.json();
+  return body.requests.length;
+};
+/**
+ * The text of `sel` in the shadow root of button `id`, or null.
+ * @param {string} id
+ * @param {string} sel
+ */
+const shadow = (id, sel) => page.locator(`#${id}`).evaluate((el, sel) => el.shadowRoot?.querySelector(sel)?.textContent ?? null, sel);
+/** Clicks button `id`, as script does. @param {string} id */
+const click = (id) => page.locator(`#${id}`).locator('.k12x-btn').evaluate((/** @type {HTMLElement} */ el) => el.click());
+/**
+ * Waits for `sel` in the shadow root of button `id`.
+ * @param {string} id
+ * @param {string} sel
+ * @param {number} timeout
+ */
+const shows = (id, sel, timeout) => page.locator(`#${id}`).locator(sel).waitFor({ state: 'attached', timeout });
 
 await page.goto(`${base}/crash-test.html`);
 
 await check('every button is mounted by its runtime; one of each runtime exports', async () => {
-  await page.waitForFunction(() => ['a', 'b', 'c'].every((id) => document.getElementById(id).handle), null, { timeout: 30_000 });
+  await page.waitFor(() => ['a', 'b', 'c'].every((id) => /** @type {K12xElement | null} */ (document.getElementById(id))?.handle), null, { timeout: 30_000, what: 'every button mounted' });
   await page.evaluate(() => {
-    window.crashEvents = [];
-    for (const id of ['a', 'b', 'c']) document.getElementById(id).addEventListener('export-error', (e) => window.crashEvents.push([id, e.detail]));
+    /** @type {[string, unknown][]} */
+    const events = (window.crashEvents = []);
+    for (const id of ['a', 'b', 'c']) document.getElementById(id)?.addEventListener('export-error', (e) => events.push([id, e instanceof CustomEvent ? e.detail : null]));
   });
   for (const id of ['a', 'c']) {
     await click(id);
-    await page.waitForFunction((id) => document.getElementById(id).shadowRoot.querySelector('.k12x[data-status="exporting"]'), id, { timeout: 10_000 });
+    await shows(id, '.k12x[data-status="exporting"]', 10_000);
   }
 });
-const other = page.waitForEvent('download', { predicate: (d) => d.suggestedFilename().endsWith('.csv'), timeout: 60_000 });
+// The next download: that of the other runtime's button (a K12 one would fail below).
+const other = page.expectDownload({ timeout: 60_000 });
 
-let atCrash;
+/** The requests recorded when the runtime crashed. @type {number | null} */
+let atCrash = null;
 await check('a trap of the K12 runtime shows the failure toast on the exporting button at once', async () => {
-  await page.evaluate(async () => (await import('/crash-embed/k12-export.js')).ready.then((m) => m.crash(50)));
-  await page.waitForFunction(() => document.getElementById('a').shadowRoot.querySelector('.k12x-toast'), null, { timeout: 5_000 });
+  await page.evaluate(async () => {
+    // The page's own module (a URL of the page, not a module of this repository), and its
+    // runtime's test-only export.
+    const url = '/crash-embed/k12-export.js';
+    /** @type {{ ready: Promise<{ crash(ms: number): void }> }} */
+    const loader = await import(url);
+    (await loader.ready).crash(50);
+  });
+  await shows('a', '.k12x-toast', 5_000);
   atCrash = await requests();
   assert((await shadow('a', '.k12x-toast-title')) === '导出失败', `title ${await shadow('a', '.k12x-toast-title')}`);
   assert((await shadow('a', '.k12x-toast-detail')) === '导出组件出错，请刷新页面', `reason ${await shadow('a', '.k12x-toast-detail')}`);
-  const events = await page.evaluate(() => window.crashEvents);
-  assert(events.length === 1 && events[0][0] === 'a' && events[0][1].cause === 'crashed', JSON.stringify(events));
+  const events = await page.evaluate(() => window.crashEvents ?? []);
+  const cause = (/** @type {{ cause?: unknown } | null} */ (events[0]?.[1]))?.cause;
+  assert(events.length === 1 && events[0][0] === 'a' && cause === 'crashed', JSON.stringify(events));
   assert((await shadow('a', '.k12x[data-status]')) !== null && !(await shadow('b', '.k12x-toast')), 'b shows a toast before a click');
 });
 
 await check('the idle button of that runtime shows it at the next click, in its language', async () => {
   await click('b');
-  await page.waitForFunction(() => document.getElementById('b').shadowRoot.querySelector('.k12x-toast'), null, { timeout: 5_000 });
+  await shows('b', '.k12x-toast', 5_000);
   assert((await shadow('b', '.k12x-toast-title')) === 'Export failed', `title ${await shadow('b', '.k12x-toast-title')}`);
   assert((await shadow('b', '.k12x-toast-detail')) === 'The export component crashed; reload the page', `reason ${await shadow('b', '.k12x-toast-detail')}`);
   // From script too, without throwing.
-  await page.evaluate(() => document.getElementById('a').start());
+  await page.evaluate(() => {
+    const a = /** @type {K12xElement & { start(): void } | null} */ (document.getElementById('a'));
+    if (!a) throw new Error('no #a');
+    a.start();
+  });
 });
 
 await check('the crashed runtime sends no more requests and downloads nothing', async () => {
-  await page.waitForTimeout(4_000);
+  await sleep(4_000);
+  assert(atCrash !== null, 'the crash was not seen');
   const after = await requests();
   assert(after === atCrash, `${after - atCrash} requests after the crash`);
   assert(!downloads.some((f) => f.startsWith('K12')), `downloaded ${downloads}`);
 });
 
 await check("the export of the page's other runtime, running meanwhile, goes on to its download", async () => {
-  await other;
-  await page.waitForFunction(() => document.getElementById('c').shadowRoot.querySelector('.k12x[data-status="done"]'), null, { timeout: 10_000 });
+  const { name } = await other;
+  assert(name.endsWith('.csv'), `downloaded ${name}`);
+  await shows('c', '.k12x[data-status="done"]', 10_000);
 });
 
 await check('one console error says the widget crashed and how to report it; nothing uncaught', async () => {
-  assert(uncaught.length === 0, `uncaught: ${uncaught.join(' | ')}`);
+  // The driver's page says "uncaught: " before an uncaught error, as is before a console error.
+  const all = await page.errors();
+  const uncaught = all.filter((e) => e.startsWith('uncaught: '));
+  const errors = all.filter((e) => !e.startsWith('uncaught: '));
+  assert(uncaught.length === 0, uncaught.join(' | '));
   assert(errors.length === 1, `${errors.length} console errors: ${errors.join(' | ')}`);
   assert(/k12-export: the export component crashed .*RuntimeError.*please report it/.test(errors[0]), errors[0]);
 });
 
-await browser.close();
-const failed = results.filter(([, e]) => e).length;
-console.log(`${results.length - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await finish(browser);

@@ -29,6 +29,22 @@ async function blank(t) {
   return o;
 }
 
+/**
+ * Runs `fn(window.t, arg)` in a page `blank()` prepared: its embedding API, host element and
+ * config, then `arg`; resolves to its (JSON) result.
+ * @template A, R
+ * @param {import('./driver/index.mjs').Page} page
+ * @param {(t: NonNullable<Window['t']>, arg: A) => R} fn
+ * @param {A} [arg]
+ * @returns {Promise<Awaited<R>>}
+ */
+async function inBlank(page, fn, arg) {
+  const source = `async (arg) => {
+    if (!window.t) throw new Error('the page was not prepared (blank())');
+    return (${fn})(window.t, arg);
+  }`;
+  return /** @type {Awaited<R>} */ (await page.evaluate(source, arg));
+}
 
 test('mount() with bad options throws an Error naming the field and mounts nothing', async (t) => {
   const { page } = await blank(t);
@@ -43,9 +59,7 @@ test('mount() with bad options throws an Error naming the field and mounts nothi
     [{ config: { a: { url: '/a/{id}', rest: true } }, data: { id: 1 } }, 'options.start'],
   ];
   for (const [options, field] of cases) {
-    const r = await page.evaluate(async (options) => {
-      if (!window.t) throw new Error('the page was not prepared (blank())');
-      const { mount, host } = window.t;
+    const r = await inBlank(page, async ({ mount, host }, options) => {
       try { await mount(host, options); return { ok: true, isError: false, message: '', html: host.innerHTML }; }
       // (Firefox runs this in a sandbox of its own: an Error of the page is not an instance of its Error.)
       catch (e) {
@@ -62,9 +76,7 @@ test('mount() with bad options throws an Error naming the field and mounts nothi
 
 test('mount() refuses options that cannot be data, naming the place: a Date, a BigInt, a DOM node, a cycle', async (t) => {
   const { page } = await blank(t);
-  const r = await page.evaluate(async () => {
-    if (!window.t) throw new Error('the page was not prepared (blank())');
-    const { mount, host, CONFIG } = window.t;
+  const r = await inBlank(page, async ({ mount, host, CONFIG }) => {
     /** @type {{ config: unknown, data: { termId: number, back?: unknown } }} */
     const cyclic = { config: CONFIG, data: { termId: 1 } };
     cyclic.data.back = cyclic;
@@ -93,9 +105,7 @@ test('mount() refuses options that cannot be data, naming the place: a Date, a B
 test('update() changes what is exported; events and callbacks report the export', async (t) => {
   const { page } = await blank(t);
   const c = client('update');
-  const result = await page.evaluate(async (c) => {
-    if (!window.t) throw new Error('the page was not prepared (blank())');
-    const { mount, host, CONFIG } = window.t;
+  const result = await inBlank(page, async ({ mount, host, CONFIG }, c) => {
     /** @type {string[]} */
     const seen = [];
     for (const name of ['export-start', 'export-progress', 'export-done']) host.addEventListener(name, () => seen.push(name));
@@ -127,9 +137,7 @@ test('update() changes what is exported; events and callbacks report the export'
 test('a click right after mount() resolves starts the export, before the runtime has drawn its button', async (t) => {
   const { page } = await blank(t);
   const c = client('first-click');
-  const r = await page.evaluate(async (c) => {
-    if (!window.t) throw new Error('the page was not prepared (blank())');
-    const { mount, host, CONFIG } = window.t;
+  const r = await inBlank(page, async ({ mount, host, CONFIG }, c) => {
     let started = false;
     host.addEventListener('export-start', () => { started = true; });
     const h = await mount(host, { config: CONFIG, data: { termId: 1001, termName: 'A', client: c, durationMs: 500 }, filename: 'X-{termName}' });
@@ -217,9 +225,7 @@ test('mount() and destroy() 300 times leave no element or listener behind', only
 test('the loader draws the idle and busy button with the runtime\'s markup and texts, before the wasm runs', async (t) => {
   const { page } = await blank(t);
   const variants = [{}, { lang: 'en' }, { label: '导出成绩' }, { disabled: true }];
-  const found = await page.evaluate(async (variants) => {
-    const t = window.t;
-    if (!t) throw new Error('the page was not prepared (blank())');
+  const found = await inBlank(page, async (t, variants) => {
     // The markup as it matters: elements, classes and attributes (sorted), texts; not ids.
     /** @typedef {[string, string[], (Markup | string | null)[]]} Markup */
     /** @type {(e: Element) => Markup} */
@@ -227,6 +233,18 @@ test('the loader draws the idle and busy button with the runtime\'s markup and t
       const attrs = [...e.attributes].filter((a) => a.name !== 'id' && a.name !== 'aria-describedby').map((a) => `${a.name}=${a.value}`).sort();
       const kids = [...e.childNodes].map((n) => (n.nodeType === 1 ? norm(/** @type {Element} */ (n)) : n.textContent));
       return [e.tagName.toLowerCase(), attrs, kids];
+    };
+    /**
+     * The markup of what `find` finds once the runtime has drawn it (up to 4 s), or null.
+     * @param {() => Element | null} find
+     */
+    const drawnByRuntime = async (find) => {
+      for (let i = 0; i < 200; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        const el = find();
+        if (el) return norm(el);
+      }
+      return null;
     };
     const out = [];
     for (const extra of variants) {
@@ -238,12 +256,7 @@ test('the loader draws the idle and busy button with the runtime\'s markup and t
       const drawn = root.querySelector('.k12x');
       const loader = drawn ? norm(drawn) : null;
       const h = await mounting;
-      let live = null;
-      for (let i = 0; i < 200 && !live; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        const w = root.querySelector('.k12x-live:not([hidden]) .k12x');
-        if (w) live = norm(w);
-      }
+      const live = await drawnByRuntime(() => root.querySelector('.k12x-live:not([hidden]) .k12x'));
       out.push({ extra, loader, live });
       h.destroy();
       host.remove();
@@ -257,12 +270,7 @@ test('the loader draws the idle and busy button with the runtime\'s markup and t
     /** @type {HTMLElement} */ (root.querySelector('.k12x-btn')).click();
     const busyLoader = norm(/** @type {Element} */ (root.querySelector('.k12x-btn')));
     const h = await mounting;
-    let busyLive = null;
-    for (let i = 0; i < 200 && !busyLive; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      const b = root.querySelector('.k12x-live:not([hidden]) .k12x[data-status="exporting"] .k12x-btn');
-      if (b) busyLive = norm(b);
-    }
+    const busyLive = await drawnByRuntime(() => root.querySelector('.k12x-live:not([hidden]) .k12x[data-status="exporting"] .k12x-btn'));
     h.destroy();
     host.remove();
     return { out, busyLoader, busyLive };

@@ -30,6 +30,8 @@ interface Window {
   /** The button www/examples/stage-test.html mounts. */
   exportHandle?: K12xHandle;
 
+  /** crash.mjs: the export-error events of the page's buttons, by the button's id. */
+  crashEvents?: [string, unknown][];
   /** embed.test.mjs: the embedding API, a host element and the config, for each test's page side. */
   t?: { mount: K12xEmbed['mount']; host: HTMLElement; CONFIG: unknown };
   /** export.test.mjs: the longest gap between ticks of a 16 ms interval, while it runs. */

@@ -8,6 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, BASE, ROOT, ENGINE, axe, onlyIn, until } from './lib.mjs';
 
+/** @typedef {import('node:test').TestContext} TestContext */
+/** @typedef {import('./driver/index.mjs').Page} Page */
+/** A box in the page's coordinates. @typedef {{ left: number, top: number, right: number, bottom: number }} Box */
+
 /** The public tokens, read here on their own from the stylesheet's `.k12x` rule: name → light default. */
 function stylesheetTokens() {
   const css = readFileSync(join(ROOT, 'www/k12-export.css'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
@@ -16,14 +20,22 @@ function stylesheetTokens() {
   return new Map([...rule[1].matchAll(/var\((--k12x-[\w-]+)\s*,\s*([^;]*)\)\s*;/g)].map((m) => [m[1], m[2].replace(/\s+/g, ' ').trim()]));
 }
 
-/** The gallery is all there: every state rendered in its shadow root (in the iframe when `framed`). */
+/**
+ * The gallery is all there: every state rendered in its shadow root (in the iframe when `framed`).
+ * @param {boolean} framed
+ */
 const rendered = (framed) => {
-  const doc = framed ? document.querySelector('iframe').contentDocument : document;
+  const doc = framed ? document.querySelector('iframe')?.contentDocument : document;
+  if (!doc) return false;
   const hosts = [...doc.querySelectorAll('.demo-gallery k12-export-button')];
   return hosts.length >= 38 && hosts.every((h) => h.shadowRoot?.querySelector('.k12x-btn'));
 };
 
-/** The demo page at `hash`, once every gallery state is rendered in its shadow root. */
+/**
+ * The demo page at `hash`, once every gallery state is rendered in its shadow root.
+ * @param {TestContext} t
+ * @param {{ width?: number, height?: number, hash?: string }} [opts]
+ */
 async function demo(t, { width = 1280, height = 900, hash = '' } = {}) {
   const { page } = await open(t, { width, height });
   await page.goto(`${BASE}/${hash}`);
@@ -36,14 +48,28 @@ async function demo(t, { width = 1280, height = 900, hash = '' } = {}) {
  * What is wrong with the gallery's layout, as sentences: a state's box (anything rendered in its
  * shadow root) outside its card's content box, two cards meeting, a caption met by any state or
  * not the topmost thing at its centre, the page wider than the viewport. Also counts what was seen.
+ * @param {boolean} framed
  */
 function layoutProblems(framed) {
-  const win = framed ? document.querySelector('iframe').contentWindow : window;
+  const win = framed ? document.querySelector('iframe')?.contentWindow : window;
+  if (!win) throw new Error('no iframe with the page');
   const { document: doc, getComputedStyle } = win;
+  /** @type {string[]} */
   const problems = [];
+  /** @param {Element} el @param {string} css */
+  const must = (el, css) => {
+    const found = el.querySelector(css);
+    if (!found) throw new Error(`${el.localName}.${el.className} has no ${css}`);
+    return found;
+  };
+  // (Not `instanceof`: the elements of an iframe are of its own window's classes.)
+  /** @param {Element} el */
+  const shot = (el) => el.getAttribute('data-shot') ?? '?';
   // In the page's coordinates (the captions are scrolled to, below).
+  /** @param {DOMRect} r @returns {Box} */
   const box = (r) => ({ left: r.left + win.scrollX, top: r.top + win.scrollY, right: r.right + win.scrollX, bottom: r.bottom + win.scrollY });
   // What of `el` can be seen: its box cut by every ancestor in its shadow root that clips.
+  /** @param {Element} el */
   const seenBox = (el) => {
     const b = box(el.getBoundingClientRect());
     for (let a = el.parentElement; a; a = a.parentElement) {
@@ -57,13 +83,18 @@ function layoutProblems(framed) {
     }
     return b;
   };
+  /** @param {Box} r */
   const fmt = (r) => `${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)}`;
   const EPS = 0.5;
+  /** @param {Box} a @param {Box} b */
   const inside = (a, b) => a.left >= b.left - EPS && a.right <= b.right + EPS && a.top >= b.top - EPS && a.bottom <= b.bottom + EPS;
+  /** @param {Box} a @param {Box} b */
   const meet = (a, b) => a.left < b.right - EPS && b.left < a.right - EPS && a.top < b.bottom - EPS && b.top < a.bottom - EPS;
+  /** @param {Element} el @returns {Box} */
   const contentBox = (el) => {
     const r = box(el.getBoundingClientRect());
     const s = getComputedStyle(el);
+    /** @param {string} p */
     const n = (p) => parseFloat(s.getPropertyValue(p)) || 0;
     return {
       left: r.left + n('border-left-width') + n('padding-left'),
@@ -73,12 +104,15 @@ function layoutProblems(framed) {
     };
   };
   const cards = [...doc.querySelectorAll('.demo-gallery .demo-card')];
+  /** @type {Record<string, number>} */
   const seen = { cards: cards.length, popover: 0, toast: 0, 'in-app': 0 };
+  /** @type {{ card: Element, r: Box, what: string }[]} */
   const states = [];
   for (const card of cards) {
-    const name = card.dataset.shot;
+    const name = shot(card);
     // The state's shadow root; or, for a gallery that renders its states in the page, its stage.
     const root = card.querySelector('k12-export-button')?.shadowRoot ?? card.querySelector('.demo-stage');
+    if (!root) throw new Error(`${name}: neither a rendered widget nor a stage`);
     const inner = contentBox(card);
     for (const el of root.querySelectorAll('*')) {
       // Said to screen readers only, or not rendered.
@@ -86,7 +120,7 @@ function layoutProblems(framed) {
       const r = seenBox(el);
       if (r.right - r.left <= 0 || r.bottom - r.top <= 0) continue;
       const part = el.getAttribute('part');
-      if (part in seen) seen[part]++;
+      if (part !== null && part in seen) seen[part]++;
       states.push({ card, r, what: `${name} ${el.localName}.${el.className}` });
       if (!inside(r, inner)) problems.push(`${name}: ${el.localName}.${el.className} at ${fmt(r)} is outside its card's content box ${fmt(inner)}`);
     }
@@ -95,21 +129,21 @@ function layoutProblems(framed) {
     for (let j = i + 1; j < cards.length; j++) {
       const a = box(cards[i].getBoundingClientRect());
       const b = box(cards[j].getBoundingClientRect());
-      if (meet(a, b)) problems.push(`cards ${cards[i].dataset.shot} and ${cards[j].dataset.shot} meet`);
+      if (meet(a, b)) problems.push(`cards ${shot(cards[i])} and ${shot(cards[j])} meet`);
     }
   }
   for (const card of cards) {
-    const caption = card.querySelector('figcaption');
+    const caption = must(card, 'figcaption');
     const c = box(caption.getBoundingClientRect());
-    for (const s of states) if (meet(c, s.r)) problems.push(`the caption of ${card.dataset.shot} is covered by ${s.what}`);
+    for (const s of states) if (meet(c, s.r)) problems.push(`the caption of ${shot(card)} is covered by ${s.what}`);
     // Nothing drawn over it: the caption is what a pointer at its title's centre meets.
-    const title = caption.querySelector('strong');
+    const title = must(caption, 'strong');
     title.scrollIntoView({ block: 'center' });
     const t = title.getBoundingClientRect();
     const hit = doc.elementFromPoint(t.left + t.width / 2, t.top + t.height / 2);
-    if (!caption.contains(hit)) problems.push(`the caption of ${card.dataset.shot} is under ${hit?.localName}.${hit?.className}`);
+    if (!caption.contains(hit)) problems.push(`the caption of ${shot(card)} is under ${hit?.localName}.${hit?.className}`);
   }
-  const wide = doc.scrollingElement.scrollWidth;
+  const wide = (doc.scrollingElement ?? doc.documentElement).scrollWidth;
   if (wide > win.innerWidth) problems.push(`the page is ${wide} px wide in a ${win.innerWidth} px viewport`);
   return { problems, seen };
 }
@@ -119,28 +153,35 @@ for (const width of [1280, 375]) {
   // iframe of that width (its own viewport: media queries, innerWidth) in a page of the site.
   const framed = width < 500 && ENGINE !== 'chromium';
   test(`every gallery state holds in its card at ${width} px${framed ? ' (an iframe)' : ''}, light and dark, zh-CN and en`, async (t) => {
+    /** @type {Page} */
     let page;
     if (framed) {
       ({ page } = await open(t, { width: 800, height: 900 }));
       await page.goto(`${BASE}/__frame`);
-      await page.evaluate(([src, width]) => new Promise((loaded) => {
+      await page.evaluate(({ src, width }) => new Promise((loaded) => {
         const f = document.createElement('iframe');
         f.style.cssText = `width: ${width}px; height: 900px; border: 0`;
-        f.onload = loaded;
+        f.onload = () => loaded(null);
         f.src = src;
         document.body.replaceChildren(f);
-      }), [`${BASE}/`, width]);
+      }), { src: `${BASE}/`, width });
       await page.waitFor(rendered, true);
-      assert.equal(await page.evaluate(() => document.querySelector('iframe').contentWindow.innerWidth), width);
+      assert.equal(await page.evaluate(() => document.querySelector('iframe')?.contentWindow?.innerWidth), width);
     } else {
       page = await demo(t, { width, height: 900 });
     }
     for (const lang of ['zh-CN', 'en']) {
       if (lang === 'en') {
-        if (framed) await page.evaluate(() => { document.querySelector('iframe').contentWindow.location.hash = 'lang=en'; });
+        if (framed) {
+          await page.evaluate(() => {
+            const win = document.querySelector('iframe')?.contentWindow;
+            if (!win) throw new Error('no iframe with the page');
+            win.location.hash = 'lang=en';
+          });
+        }
         else await page.locator('.demo-toggle', { text: 'English' }).click();
-        await page.waitFor((framed) => (framed ? document.querySelector('iframe').contentDocument : document)
-          .querySelector('.demo-gallery k12-export-button').shadowRoot.textContent.includes('Export'), framed);
+        await page.waitFor((framed) => (framed ? document.querySelector('iframe')?.contentDocument : document)
+          ?.querySelector('.demo-gallery k12-export-button')?.shadowRoot?.textContent?.includes('Export'), framed);
       }
       const { problems, seen } = await page.evaluate(layoutProblems, framed);
       assert.deepEqual(problems, [], `${lang} at ${width} px`);
@@ -148,13 +189,16 @@ for (const width of [1280, 375]) {
       assert.ok(seen.cards >= 38 && seen.popover >= 22 && seen.toast >= 6 && seen['in-app'] >= 2, JSON.stringify(seen));
     }
     // Each ready look too (its tokens and ::part rules).
-    const presets = await page.evaluate((framed) => [...(framed ? document.querySelector('iframe').contentDocument : document)
-      .querySelectorAll('.pg-preset')].map((b) => b.dataset.preset), framed);
+    const presets = await page.evaluate((framed) => [...((framed ? document.querySelector('iframe')?.contentDocument : document)
+      ?.querySelectorAll('.pg-preset') ?? [])].map((b) => b.getAttribute('data-preset') ?? ''), framed);
     assert.ok(presets.length >= 4, `presets: ${presets}`);
     for (const preset of presets) {
       await page.evaluate(([framed, preset]) => new Promise((done) => {
-        (framed ? document.querySelector('iframe').contentDocument : document).querySelector(`.pg-preset[data-preset="${preset}"]`).click();
-        requestAnimationFrame(() => requestAnimationFrame(done));
+        // (An element of the iframe is not an instance of this window's HTMLElement.)
+        const button = /** @type {HTMLElement | null | undefined} */ ((framed ? document.querySelector('iframe')?.contentDocument : document)?.querySelector(`.pg-preset[data-preset="${preset}"]`));
+        if (!button) throw new Error(`no preset ${preset}`);
+        button.click();
+        requestAnimationFrame(() => requestAnimationFrame(() => done(null)));
       }), [framed, preset]);
       const { problems } = await page.evaluate(layoutProblems, framed);
       assert.deepEqual(problems, [], `${preset} at ${width} px`);
@@ -167,8 +211,8 @@ test('the editor has one control per token of the stylesheet, labelled with its 
   const page = await demo(t);
   const tokens = stylesheetTokens();
   assert.ok(tokens.size >= 16, `tokens read from the stylesheet: ${[...tokens.keys()]}`);
-  const inputs = await page.evaluate(() => [...document.querySelectorAll('.pg input')].map((i) => ({
-    label: [...i.labels].map((l) => l.textContent.trim()), type: i.type, hexFor: i.dataset.hexFor, name: i.getAttribute('aria-label'),
+  const inputs = await page.evaluate(() => [...document.querySelectorAll('.pg input')].filter((i) => i instanceof HTMLInputElement).map((i) => ({
+    label: [...(i.labels ?? [])].map((l) => (l.textContent ?? '').trim()), type: i.type, hexFor: i.dataset.hexFor, name: i.getAttribute('aria-label') ?? '',
   })));
   const labelled = inputs.filter((i) => i.label.length);
   const byName = new Map(labelled.map((c) => [c.label[0], c]));
@@ -185,14 +229,20 @@ test('the editor has one control per token of the stylesheet, labelled with its 
   assert.equal(inputs.length - labelled.length, inputs.filter((i) => i.hexFor).length, 'every other field is the text of a colour');
 });
 
-/** The computed style `prop` of the first element matching `css` in every gallery state of each theme that has one. */
+/**
+ * The computed style `prop` of the first element matching `css` in every gallery state of each theme that has one.
+ * @param {Page} page
+ * @param {string} css
+ * @param {string} prop
+ */
 function galleryStyle(page, css, prop) {
   return page.evaluate(([css, prop]) => {
+    /** @type {{ light: Set<string>, dark: Set<string> }} */
     const out = { light: new Set(), dark: new Set() };
     for (const g of document.querySelectorAll('.demo-gallery')) {
       const theme = g.classList.contains('k12x-theme-dark') ? 'dark' : 'light';
       for (const h of g.querySelectorAll('k12-export-button')) {
-        const el = h.shadowRoot.querySelector(css);
+        const el = h.shadowRoot?.querySelector(css);
         if (el) out[theme].add(getComputedStyle(el).getPropertyValue(prop));
       }
     }
@@ -200,9 +250,14 @@ function galleryStyle(page, css, prop) {
   }, [css, prop]);
 }
 
-/** Sets a field as a user's typing or picking does (its value, then an input event). */
+/**
+ * Sets a field as a user's typing or picking does (its value, then an input event).
+ * @param {Page} page
+ * @param {string} name
+ * @param {string} value
+ */
 function setField(page, name, value) {
-  return page.locator(`.pg input[id="tok${name}"]`).evaluate((el, value) => {
+  return page.locator(`.pg input[id="tok${name}"]`).evaluate((/** @type {HTMLInputElement} */ el, value) => {
     el.focus();
     el.value = value;
     el.dispatchEvent(new InputEvent('input', { bubbles: true }));
@@ -222,17 +277,17 @@ test('a token applies at once to every state of both themes, goes into the link 
   assert.deepEqual(await galleryStyle(page, '.k12x-btn', 'border-top-left-radius'), { light: ['16px'], dark: ['16px'] });
   // The colour as text beside the picker: it follows the picker, and takes a typed colour.
   const hex = page.locator('.pg input[data-hex-for="--k12x-primary"]');
-  assert.equal(await hex.evaluate((el) => el.value), '#ff0000');
-  await hex.evaluate((el) => { el.value = '00f'; el.dispatchEvent(new InputEvent('input', { bubbles: true })); });
+  assert.equal(await hex.evaluate((/** @type {HTMLInputElement} */ el) => el.value), '#ff0000');
+  await hex.evaluate((/** @type {HTMLInputElement} */ el) => { el.value = '00f'; el.dispatchEvent(new InputEvent('input', { bubbles: true })); });
   await until('the bars turn blue', async () => (await galleryStyle(page, '.k12x-bar-fill', 'background-color')).light.join() === 'rgb(0, 0, 255)');
-  assert.equal(await page.locator('.pg input[id="tok--k12x-primary"]').evaluate((el) => el.value), '#0000ff');
+  assert.equal(await page.locator('.pg input[id="tok--k12x-primary"]').evaluate((/** @type {HTMLInputElement} */ el) => el.value), '#0000ff');
   // Not a colour (yet): said, and the last good one stays.
-  await hex.evaluate((el) => { el.value = '#12'; el.dispatchEvent(new InputEvent('input', { bubbles: true })); });
+  await hex.evaluate((/** @type {HTMLInputElement} */ el) => { el.value = '#12'; el.dispatchEvent(new InputEvent('input', { bubbles: true })); });
   await page.locator('.pg-row[data-token="--k12x-primary"] .pg-problem').waitFor();
   assert.equal(await hex.attr('aria-invalid'), 'true');
   assert.equal((await galleryStyle(page, '.k12x-bar-fill', 'background-color')).dark.join(), 'rgb(0, 0, 255)');
   await setField(page, '--k12x-primary', '#ff0000');
-  assert.equal(await hex.evaluate((el) => el.value), '#ff0000');
+  assert.equal(await hex.evaluate((/** @type {HTMLInputElement} */ el) => el.value), '#ff0000');
   assert.equal(await hex.attr('aria-invalid'), null);
   const hash = '#--k12x-primary=%23ff0000&--k12x-radius=16px';
   await until(`the address ${hash}`, async () => (await page.evaluate(() => location.hash)) === hash);
@@ -244,21 +299,21 @@ test('a token applies at once to every state of both themes, goes into the link 
     return page;
   })();
   await until('the link restored', async () => (await galleryStyle(other, '.k12x-bar-fill', 'background-color')).dark.join() === 'rgb(255, 0, 0)');
-  assert.equal(await other.locator('.pg input[id="tok--k12x-primary"]').evaluate((el) => el.value), '#ff0000');
-  assert.equal(await other.locator('.pg input[id="tok--k12x-radius"]').evaluate((el) => el.value), '16');
+  assert.equal(await other.locator('.pg input[id="tok--k12x-primary"]').evaluate((/** @type {HTMLInputElement} */ el) => el.value), '#ff0000');
+  assert.equal(await other.locator('.pg input[id="tok--k12x-radius"]').evaluate((/** @type {HTMLInputElement} */ el) => el.value), '16');
 
   await other.locator('.pg-button', { text: '重置' }).click();
   await until('the defaults again', async () => (await galleryStyle(other, '.k12x-bar-fill', 'background-color')).light.join() === 'rgb(36, 104, 242)');
   assert.deepEqual(await galleryStyle(other, '.k12x-btn', 'border-top-left-radius'), { light: ['6px'], dark: ['6px'] });
   await until('no state in the address', async () => (await other.evaluate(() => location.hash)) === '');
-  assert.equal(await other.locator('.pg input[id="tok--k12x-radius"]').evaluate((el) => el.value), '6');
+  assert.equal(await other.locator('.pg input[id="tok--k12x-radius"]').evaluate((/** @type {HTMLInputElement} */ el) => el.value), '6');
   assert.deepEqual(await other.errors(), []);
 });
 
 test('a colour picker dragged (250 changes in a second or two) is followed live, and the address ends with the last', async (t) => {
   const page = await demo(t);
   // More changes than a browser lets a page rewrite its address in a few seconds (WebKit: 100).
-  await page.locator('.pg input[id="tok--k12x-primary"]').evaluate(async (el) => {
+  await page.locator('.pg input[id="tok--k12x-primary"]').evaluate(async (/** @type {HTMLInputElement} */ el) => {
     for (let i = 0; i < 250; i++) {
       el.value = `#${i.toString(16).padStart(2, '0')}3366`;
       el.dispatchEvent(new InputEvent('input', { bubbles: true }));
@@ -294,7 +349,7 @@ test('a contrast below WCAG AA is flagged beside its colours', async (t) => {
 
 test('a preset sets tokens and ::part rules; 复制 CSS copies them as a ready rule and shows it', async (t) => {
   const page = await demo(t);
-  if (ENGINE === 'chromium') await page.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
+  if (page.context) await page.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
   await page.locator('.pg-preset[data-preset="rounded"]').click();
   await until('the preset applied', async () => (await galleryStyle(page, '.k12x-pop', 'border-top-left-radius')).dark.join() === '14px');
   assert.equal(await page.locator('.pg-preset[data-preset="rounded"]').attr('aria-pressed'), 'true');
@@ -309,7 +364,7 @@ test('a preset sets tokens and ::part rules; 复制 CSS copies them as a ready r
     + 'k12-export-button::part(toast) {\n  border-radius: 14px;\n}\n';
   const said = page.locator('.pg-said');
   await until('copied, or selected where the clipboard is refused', async () => /已复制|请按 Ctrl\+C/.test(await said.text()));
-  assert.equal(await page.locator('.pg-css').evaluate((el) => el.textContent.trim() + '\n'), expected);
+  assert.equal(await page.locator('.pg-css').evaluate((el) => (el.textContent ?? '').trim() + '\n'), expected);
   if (ENGINE === 'chromium') {
     assert.match(await said.text(), /已复制到剪贴板/);
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), expected);
@@ -317,7 +372,7 @@ test('a preset sets tokens and ::part rules; 复制 CSS copies them as a ready r
     assert.equal(await page.evaluate(() => String(getSelection()).trim() + '\n'), expected);
   }
   // What was copied is what the page applies: its rules, and nothing else, in the page's sheets.
-  const applied = await page.evaluate(() => document.adoptedStyleSheets.flatMap((s) => [...s.cssRules].map((r) => r.selectorText)));
+  const applied = await page.evaluate(() => document.adoptedStyleSheets.flatMap((s) => [...s.cssRules].map((r) => (r instanceof CSSStyleRule ? r.selectorText : r.cssText))));
   assert.deepEqual(applied, ['k12-export-button', 'k12-export-button::part(button)', 'k12-export-button::part(popover)', 'k12-export-button::part(bar)', 'k12-export-button::part(toast)']);
   await until('the state in the address', async () => (await page.evaluate(() => location.hash)) === '#preset=rounded&--k12x-primary=%23c2185b&--k12x-radius=16px');
   assert.deepEqual(await page.errors(), []);
@@ -345,20 +400,22 @@ test('every control of the editor is reached with Tab, in order', async (t) => {
   const skipPickers = ENGINE === 'webkit';
   const controls = await page.evaluate((skipPickers) => {
     const all = [...document.querySelectorAll('.pg button, .pg input, .pg [tabindex="0"]')]
-      .filter((e) => e.checkVisibility() && !(skipPickers && e.type === 'color'));
+      .filter((e) => e instanceof HTMLElement && e.checkVisibility() && !(skipPickers && e instanceof HTMLInputElement && e.type === 'color'))
+      .map((e) => /** @type {HTMLElement} */ (e));
     all.forEach((e, i) => { e.dataset.tabOrder = String(i); });
     return all.length;
   }, skipPickers);
   assert.ok(controls >= 25, `${controls} controls`);
   // From the control before the editor (the page's last toggle), Tab by Tab. Firefox also stops
   // on the editor's own box, which scrolls beside the gallery (so that a keyboard can scroll it).
-  await page.locator('.demo-toggle', { text: 'English' }).evaluate((el) => el.focus());
+  await page.locator('.demo-toggle', { text: 'English' }).evaluate((/** @type {HTMLElement} */ el) => el.focus());
+  /** @type {string[]} */
   const reached = [];
   for (let i = 0; i < controls + 3 && reached.at(-1) !== String(controls - 1); i++) {
     await page.keyboard.press('Tab');
     const at = await page.evaluate(() => {
       const a = document.activeElement;
-      return a?.dataset.tabOrder ?? (a?.matches('aside.pg') && a.scrollHeight > a.clientHeight ? 'scroller' : `${a?.localName}.${a?.className}`);
+      return (a instanceof HTMLElement ? a.dataset.tabOrder : undefined) ?? (a?.matches('aside.pg') && a.scrollHeight > a.clientHeight ? 'scroller' : `${a?.localName}.${a?.className}`);
     });
     if (at !== 'scroller') reached.push(at);
   }
@@ -367,6 +424,7 @@ test('every control of the editor is reached with Tab, in order', async (t) => {
 
 test('axe-core finds no violations in the playground with a preset, a warning and copied CSS', onlyIn(['chromium'], 'axe-core runs through Playwright'), async (t) => {
   const page = await demo(t);
+  if (!page.context) throw new Error('Chromium only: no Playwright context');
   await page.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
   await page.locator('.pg-preset[data-preset="compact"]').click();
   // A warning shown (on a colour no gallery state uses, so that the states themselves stay

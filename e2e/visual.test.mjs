@@ -39,7 +39,7 @@ test('every gallery state looks as its reference', async (t) => {
   await page.locator('.demo-gallery .demo-card').first().waitFor({ timeout: 20000 });
   await page.waitFor(() => [...document.querySelectorAll('.demo-gallery k12-export-button')].every((h) => h.shadowRoot?.querySelector('.k12x-btn')));
   await still(page);
-  const shots = await page.evaluate(() => [...document.querySelectorAll('.demo-gallery .demo-card')].map((c) => c.dataset.shot));
+  const shots = await page.evaluate(() => [...document.querySelectorAll('.demo-gallery .demo-card')].map((c) => (c instanceof HTMLElement && c.dataset.shot) || ''));
   assert.ok(shots.length >= 38, `every state in both themes (${shots.length})`);
   assert.equal(new Set(shots).size, shots.length, 'each state named once');
   rmSync(OUT, { recursive: true, force: true });
@@ -53,12 +53,18 @@ test('every gallery state looks as its reference', async (t) => {
   const left = [...shots];
   while (left.length) {
     const boxes = await page.evaluate((left) => {
-      const card = (s) => document.querySelector(`.demo-card[data-shot="${s}"]`);
-      scrollTo(0, scrollY + card(left[0]).getBoundingClientRect().top - 8);
+      /** The card of state `s`, and its widget. @param {string} s */
+      const card = (s) => {
+        const c = document.querySelector(`.demo-card[data-shot="${s}"]`);
+        const h = c?.querySelector('k12-export-button');
+        if (!c || !h) throw new Error(`no card with a widget for ${s}`);
+        return { c, h };
+      };
+      scrollTo(0, scrollY + card(left[0]).c.getBoundingClientRect().top - 8);
       // The state's box and a margin for its shadows, within the card (not its caption).
       return left.map((s) => {
-        const c = card(s).getBoundingClientRect();
-        const h = card(s).querySelector('k12-export-button').getBoundingClientRect();
+        const c = card(s).c.getBoundingClientRect();
+        const h = card(s).h.getBoundingClientRect();
         const x = Math.max(c.left, h.left - 12);
         const y = Math.max(c.top, h.top - 12);
         const r = { x, y, width: Math.min(c.right, h.right + 12) - x, height: Math.min(c.bottom, h.bottom + 12) - y };
@@ -99,7 +105,7 @@ test('every gallery state looks as its reference', async (t) => {
     }
   }
   // The whole page too, for review.
-  if (ENGINE === 'chromium') await page.playwright.screenshot({ path: shotPath('demo-full'), fullPage: true });
+  if (page.playwright) await page.playwright.screenshot({ path: shotPath('demo-full'), fullPage: true });
   const stale = existsSync(REFS) ? readdirSync(REFS).filter((f) => f.endsWith('.png') && !shots.includes(f.slice(0, -4))) : [];
   if (UPDATE) {
     for (const f of stale) rmSync(join(REFS, f));

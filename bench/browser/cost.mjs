@@ -16,7 +16,7 @@
 // And how a hundred buttons are created, each way a page does it — by the loader from the page's
 // markup, by mount() in a loop awaiting each, by mount() all at once — with the longest task of
 // each (the median of RUNS runs): no task over 50 ms is the target.
-import { BLANK, CONFIG, clientId, freshPage, int, median, metrics, mib, ratio, sleep, table } from './lib.mjs';
+import { BLANK, CONFIG, clientId, freshPage, int, median, memoryAfterGc, metrics, mib, ratio, sleep, table } from './lib.mjs';
 
 const COUNTS = [1, 10, 100, 300];
 const RUNS = Number(process.env.BENCH_COST_RUNS || 3);
@@ -24,28 +24,14 @@ const DURATION_MS = 3000;
 const FLAT = 1.5;
 const LONG_MS = 50;
 
-/** GC, then the JS heap and the K12 runtime's wasm memory. */
-async function memory(page, cdp) {
-  for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
-  const m = await metrics(cdp);
-  const wasm = await page.evaluate(async () => {
-    const loader = await import('/embed/k12-export.js');
-    const glue = await loader.ready;
-    const exports = await glue.default();
-    const mem = Object.values(exports).find((v) => v instanceof WebAssembly.Memory);
-    return mem ? mem.buffer.byteLength : NaN;
-  });
-  return { heap: m.JSHeapUsedSize, wasm };
-}
-
 async function costOnce(browser, mock, n) {
-  const { context, page, cdp, errors } = await freshPage(browser);
+  const { page, cdp, errors, close } = await freshPage(browser);
   await cdp.send('HeapProfiler.enable');
   await page.goto(mock.base + BLANK);
   const prefix = clientId(`cost-${n}`);
   // The runtime loaded, nothing mounted: the baseline of the page.
   await page.evaluate(async () => { await (await import('/embed/k12-export.js')).ready; });
-  const empty = await memory(page, cdp);
+  const empty = await memoryAfterGc(page, cdp);
   const mounted = await page.evaluate(async ({ n, config, prefix, duration }) => {
     const d = await import('/bench/driver.js');
     const { mount } = await import('/embed/k12-export.js');
@@ -80,9 +66,9 @@ async function costOnce(browser, mock, n) {
     return Math.max(0, ...tasks.filter((t) => t.start + t.duration >= t0 && !(t.start <= started && t.start + t.duration >= start)).map((t) => t.duration));
   }, { t0: mounted.t0, start: run.start, started: run.started });
   // Memory with every button mounted (exported and idle again): per button above the empty page.
-  const full = await memory(page, cdp);
+  const full = await memoryAfterGc(page, cdp);
   await page.evaluate(() => { for (const h of window.__handles) h.destroy(); });
-  await context.close();
+  await close();
   const requests = (await mock.requests()).filter((r) => r.client.startsWith(`${prefix}-`));
   const wallS = (run.end - run.start) / 1000;
   return {
@@ -100,7 +86,7 @@ async function costOnce(browser, mock, n) {
 
 /** A hundred buttons created one way: the longest task from the start until all are drawn. */
 async function createOnce(browser, base, how) {
-  const { context, page, errors } = await freshPage(browser);
+  const { page, errors, close } = await freshPage(browser);
   await page.goto(base + BLANK);
   const r = await page.evaluate(async ({ how, config }) => {
     const d = await import('/bench/driver.js');
@@ -135,7 +121,7 @@ async function createOnce(browser, base, how) {
     const tasks = d.longTasks.filter((t) => t.start + t.duration >= t0);
     return { ms: t1 - t0, longest: Math.max(0, ...tasks.map((t) => t.duration)), drawn: drawn() };
   }, { how, config: CONFIG });
-  await context.close();
+  await close();
   return { ...r, errors };
 }
 

@@ -120,7 +120,7 @@ async function scenario(browser, base, name, run, own = null) {
   const { data, timeoutMs } = own
     ? { data: { termId: 1001, termName: '2024春季班', scenario: own.scenario, durationMs: 2000 }, timeoutMs: own.timeoutMs }
     : settings(name);
-  const { context, page, errors } = await freshPage(browser);
+  const { context, page, errors, close } = await freshPage(browser);
   await context.addInitScript(pageLog);
   if (own?.holdStart) {
     let held = 0;
@@ -160,7 +160,7 @@ async function scenario(browser, base, name, run, own = null) {
   const logs = await readPageLogs(page);
   const injected = await page.evaluate(() => document.querySelectorAll('img').length);
   await page.evaluate(() => window.__handle.destroy());
-  await context.close();
+  await close();
   return {
     id,
     run,
@@ -202,7 +202,7 @@ async function requestInFlight(page, mock, client) {
  */
 async function interrupted(browser, base, mock, { id, how, inRequest }, run) {
   const client = clientId(`fault-${id}-${run}`);
-  const { context, page, errors } = await freshPage(browser);
+  const { context, page, errors, close } = await freshPage(browser);
   await context.addInitScript(pageLog);
   const seen = await watch(page);
   const data = { termId: 1001, termName: '2024春季班', client, durationMs: 20000 };
@@ -250,7 +250,7 @@ async function interrupted(browser, base, mock, { id, how, inRequest }, run) {
   }
   await sleep(QUIET_MS);
   const logs = await readPageLogs(page);
-  await context.close();
+  await close();
   const label = { 'page-left': 'left', destroy: 'destroyed', 'element-removed': 'removed' }[how];
   const what = { 'page-left': 'page left', destroy: 'destroy()', 'element-removed': '<k12-export-button> removed' }[how];
   return {

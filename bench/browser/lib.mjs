@@ -1,9 +1,17 @@
-// Shared pieces of the browser benchmarks: the implementations under test, the mock backend's
-// recordings, statistics and markdown tables.
-import { launch } from '../../e2e/browser.mjs';
+// Shared pieces of the browser benchmarks: the browser and its pages (through the end-to-end
+// suite's driver, e2e/driver), the implementations under test, the mock backend's recordings,
+// what a page holds in memory, statistics and markdown tables.
+import { fileURLToPath } from 'node:url';
+import { launch as launchEngine } from '../../e2e/driver/index.mjs';
 
-export { launch };
+/**
+ * Headless Chromium, through the end-to-end suite's driver (downloads saved in
+ * bench/out/downloads/): every process it starts stops at its `close()`, or when this process
+ * ends however it ends.
+ */
+export const launch = () => launchEngine('chromium', { downloads: fileURLToPath(new URL('../out/downloads/', import.meta.url)) });
 
+/** @typedef {Awaited<ReturnType<typeof launch>>} Browser */
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('playwright-core').CDPSession} CDPSession */
 
@@ -192,19 +200,21 @@ export const mib = (n) => `${(n / 1048576).toFixed(2)} MiB`;
 export const signedKib = (n) => `${n >= 0 ? '+' : '−'}${(Math.abs(n) / 1024).toFixed(1)} KiB`;
 
 /**
- * A fresh context and page (downloads accepted), with a CDP session for metrics.
- * @param {import('playwright-core').Browser} browser
+ * A fresh page of the driver (a new context: downloads accepted), as Playwright's page and
+ * context, with a CDP session for metrics; `close()` closes it (and its context).
+ * @param {Browser} browser
  * @param {{ viewport?: { width: number, height: number } }} [opts]
  */
 export async function freshPage(browser, { viewport = { width: 1280, height: 900 } } = {}) {
-  const context = await browser.newContext({ acceptDownloads: true, viewport });
-  const page = await context.newPage();
+  const driven = await browser.newPage(viewport);
+  const { playwright: page, context } = driven;
+  if (!page || !context) throw new Error('a Chromium page without its Playwright page');
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   /** @type {string[]} */
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  return { context, page, cdp, errors };
+  return { context, page, cdp, errors, close: () => driven.close() };
 }
 
 /**
@@ -215,6 +225,31 @@ export async function freshPage(browser, { viewport = { width: 1280, height: 900
 export async function metrics(cdp) {
   const { metrics: list } = await cdp.send('Performance.getMetrics');
   return Object.fromEntries(list.map((m) => [m.name, m.value]));
+}
+
+/**
+ * What the page holds, after a forced GC (three): the JS heap, DOM nodes and JS event listeners
+ * (CDP metrics), and the K12 runtime's wasm linear memory (the WebAssembly.Memory among the
+ * exports of the instance whose glue module /embed/k12-export.js's `ready` resolves to).
+ * @param {Page} page
+ * @param {CDPSession} cdp With HeapProfiler enabled.
+ */
+export async function memoryAfterGc(page, cdp) {
+  for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
+  const m = await metrics(cdp);
+  const wasm = await page.evaluate(async () => {
+    // The loader's `ready` resolves to the K12 runtime's glue module once its wasm runs; the
+    // glue's init() answers the wasm exports of that instance (no second fetch or instance).
+    const url = '/embed/k12-export.js';
+    /** @type {{ ready: Promise<{ default(): Promise<Record<string, unknown>> }> }} */
+    const loader = await import(url);
+    const exports = await (await loader.ready).default();
+    // The build minifies export names: the export that is a WebAssembly.Memory.
+    const memory = Object.values(exports).find((v) => v instanceof WebAssembly.Memory);
+    if (!memory) throw new Error('no WebAssembly.Memory among the wasm exports');
+    return memory.buffer.byteLength;
+  });
+  return { heap: m.JSHeapUsedSize, wasm, nodes: m.Nodes, listeners: m.JSEventListeners };
 }
 
 /**

@@ -5,30 +5,13 @@
 // of the instance whose glue module /embed/k12-export.js's `ready` resolves to). Both memories
 // must end within 1 MiB of their level after cycle 20 (wasm memory never shrinks: its growth is
 // what counts).
-import { BLANK, CONFIG, IMPLS, clientId, freshPage, int, metrics, mib, signedKib, table } from './lib.mjs';
+import { BLANK, CONFIG, IMPLS, clientId, freshPage, int, memoryAfterGc, mib, signedKib, table } from './lib.mjs';
 
 const BOUND = 1048576;
 
-async function measure(page, cdp) {
-  for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
-  const m = await metrics(cdp);
-  const wasm = await page.evaluate(async () => {
-    // The loader's `ready` resolves to the K12 runtime's glue module once its wasm runs; the
-    // glue's init() answers the wasm exports of that instance (no second fetch or instance).
-    const loader = await import('/embed/k12-export.js');
-    const glue = loader.ready ? await loader.ready : await import('/embed/k12_export.js');
-    const exports = await glue.default();
-    // The build may minify export names: take the export that is a WebAssembly.Memory.
-    const memory = exports.memory instanceof WebAssembly.Memory ? exports.memory : Object.values(exports).find((v) => v instanceof WebAssembly.Memory);
-    if (!memory) throw new Error('no WebAssembly.Memory among the wasm exports');
-    return memory.buffer.byteLength;
-  });
-  return { heap: m.JSHeapUsedSize, wasm, nodes: m.Nodes, listeners: m.JSEventListeners };
-}
-
 export async function run({ browser, base, cycles }) {
   const checkpoints = [20, ...[100, 200, 300, 400, 500, 1000, 2000].filter((c) => c < cycles), cycles];
-  const { context, page, cdp, errors } = await freshPage(browser);
+  const { page, cdp, errors, close } = await freshPage(browser);
   await cdp.send('HeapProfiler.enable');
   await page.goto(base + BLANK);
   let downloads = 0;
@@ -61,11 +44,11 @@ export async function run({ browser, base, cycles }) {
     done = cp;
     extraClicks += r.extra;
     failures = failures.concat(r.failed);
-    samples.push({ cycles: cp, ...(await measure(page, cdp)), exported: r.ok });
+    samples.push({ cycles: cp, ...(await memoryAfterGc(page, cdp)), exported: r.ok });
   }
   const seconds = (Date.now() - t0) / 1000;
   await page.waitForTimeout(500);
-  await context.close();
+  await close();
 
   const first = samples[0];
   const last = samples[samples.length - 1];

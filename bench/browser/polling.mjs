@@ -17,7 +17,7 @@ export function simulationSummary(text) {
 
 async function exportOnce(browser, base, impl, scheme) {
   const client = clientId(`poll-${impl}-${scheme}`);
-  const { context, page, errors } = await freshPage(browser);
+  const { page, errors, close } = await freshPage(browser);
   await page.goto(base + BLANK);
   const downloads = [];
   page.on('download', (d) => downloads.push(d.suggestedFilename()));
@@ -33,7 +33,7 @@ async function exportOnce(browser, base, impl, scheme) {
     return { ...r, clicks };
   }, { module: IMPLS[impl].module, button: IMPLS[impl].button, config: CONFIG, client, scheme, duration: DURATION_MS });
   await page.waitForTimeout(500);
-  await context.close();
+  await close();
   return { impl, scheme, client, outcome, downloads, errors };
 }
 

@@ -9,7 +9,7 @@ export const BUTTONS = 100;
 const DURATION_MS = 3000;
 
 async function scaleOnce(browser, base, mock, impl) {
-  const { context, page, cdp, errors } = await freshPage(browser);
+  const { page, cdp, errors, close } = await freshPage(browser);
   await page.goto(base + BLANK);
   await page.waitForFunction(() => document.readyState === 'complete');
   let downloads = 0;
@@ -72,7 +72,7 @@ async function scaleOnce(browser, base, mock, impl) {
   // The last downloads' events arrive a little after the last export-done.
   for (let i = 0; i < 40 && downloads < run.done; i++) await sleep(100);
   await page.evaluate(() => { for (const h of window.__handles) h.destroy(); });
-  await context.close();
+  await close();
   const requests = (await mock.requests()).filter((r) => r.client.startsWith(`${prefix}-`));
   // Every URL handed over must give its file (whether or not Chromium let the download through).
   let fetched = 0;

@@ -4,8 +4,9 @@
 // Rule: open the implementation's copy of /examples/homework.html in a fresh Chromium context,
 // wait until the button is there and the network is idle, and sum the bodies of every response
 // that is a script, a stylesheet or a .wasm file (whatever its request type: the widget fetches
-// its wasm with fetch()). Not counted: the HTML document, the page's own k12.css, and API calls
-// (/j/...). Each file is compressed on its own (as a server would): gzip -9 and brotli quality 11.
+// its wasm with fetch()). Not counted: the HTML document, the page's own files (/examples/:
+// k12.css, terms.js), and API calls (/j/...). Each file is compressed on its own (as a server
+// would): gzip -9 and brotli quality 11.
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { IMPLS, bytes, freshPage, kb, table } from './lib.mjs';
@@ -14,7 +15,7 @@ import { startHost as startHostUntyped } from '../../e2e/host/server.mjs';
 /**
  * A file as shipped: its path, its kind (script, stylesheet, wasm) and its sizes.
  * @typedef {{ path: string, type: string, raw: number, gzip: number, brotli: number }} Shipped
- * @typedef {import('playwright-core').Browser} Browser
+ * @typedef {import('./lib.mjs').Browser} Browser
  * @typedef {import('playwright-core').Response} Response
  */
 /** @type {(o: { dist: string }) => Promise<{ base: string, close(): Promise<void> }>} */
@@ -28,7 +29,8 @@ const brotli = (/** @type {Buffer} */ b) => brotliCompressSync(new Uint8Array(b)
 function counted(/** @type {Response} */ response) {
   const url = new URL(response.url());
   const type = response.request().resourceType();
-  if (url.pathname === '/examples/k12.css') return false;
+  // The example page's own files (its k12.css, its terms.js), whichever implementation it shows.
+  if (url.pathname.startsWith('/examples/')) return false;
   if (url.pathname.endsWith('.wasm')) return true;
   return type === 'script' || type === 'stylesheet';
 }
@@ -38,7 +40,7 @@ function counted(/** @type {Response} */ response) {
  * @returns {Promise<Shipped[]>}
  */
 async function shipped(browser, base, impl) {
-  const { context, page } = await freshPage(browser);
+  const { page, close } = await freshPage(browser);
   /** @type {Promise<{ path: string, type: string, body: Buffer }>[]} */
   const pending = [];
   page.on('response', (/** @type {Response} */ r) => {
@@ -48,7 +50,7 @@ async function shipped(browser, base, impl) {
   await page.waitForSelector(IMPLS[impl].button);
   await page.waitForLoadState('networkidle');
   const files = await Promise.all(pending);
-  await context.close();
+  await close();
   return files.map(({ path, type, body }) => ({
     path,
     type: path.endsWith('.wasm') ? 'wasm' : type,
@@ -69,7 +71,7 @@ const sum = (/** @type {Shipped[]} */ files, /** @type {'raw' | 'gzip' | 'brotli
  */
 export async function packageInVite(browser, base, dir) {
   const site = await startHost({ dist: dir });
-  const { context, page } = await freshPage(browser);
+  const { page, close } = await freshPage(browser);
   try {
     /** @type {Promise<{ path: string, type: string, body: Buffer }>[]} */
     const pending = [];
@@ -88,7 +90,7 @@ export async function packageInVite(browser, base, dir) {
     const files = await Promise.all(pending);
     return files.map(({ path, type, body }) => ({ path, type, raw: body.length, gzip: gzip(body), brotli: brotli(body) }));
   } finally {
-    await context.close();
+    await close();
     await site.close();
   }
 }
@@ -141,7 +143,7 @@ export async function run({ browser, base, root, viteApp }) {
 
   const markdown = [
     'Bytes shipped to a page that embeds the button: every script, stylesheet and .wasm response of the',
-    "implementation's homework page (document, the page's own k12.css and API calls excluded); each file",
+    "implementation's homework page (document, the page's own k12.css and terms.js, and API calls excluded); each file",
     'compressed separately, gzip -9 and brotli q11.',
     '',
     table(['implementation', 'files', 'raw bytes', 'gzip -9', 'brotli', 'gzip vs widget', 'brotli vs widget'], rows, 'lrrrrrr'),

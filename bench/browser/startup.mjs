@@ -62,26 +62,26 @@ function probe({ selector, click }) {
 const NOT_READY = { code: 0, message: '', result: { url: null, filename: null } };
 
 async function clickOnce(browser, base, impl) {
-  const { context, page, errors } = await freshPage(browser);
+  const { context, page, errors, close } = await freshPage(browser);
   await context.route(/\/homework\/export/, (route) => route.fulfill({ json: NOT_READY }));
   await context.addInitScript(probe, { selector: IMPLS[impl].button, click: true });
   await page.goto(base + IMPLS[impl].page, { waitUntil: 'load' });
   await page.waitForFunction(() => window.__clickWorkedAt !== undefined, null, { timeout: 30000 });
   const r = await page.evaluate(() => ({ clickable: window.__clickWorkedAt, clicks: window.__clicks, interactive: window.__interactiveAt }));
-  await context.close();
+  await close();
   if (errors.length) throw new Error(`${impl}: page errors: ${errors.join('; ')}`);
   return r;
 }
 
 async function once(browser, base, impl) {
-  const { context, page, cdp, errors } = await freshPage(browser);
+  const { context, page, cdp, errors, close } = await freshPage(browser);
   await context.addInitScript(probe, { selector: IMPLS[impl].button, click: false });
   await page.goto(base + IMPLS[impl].page, { waitUntil: 'load' });
   await page.waitForFunction(() => window.__interactiveAt !== undefined, null, { timeout: 30000 });
   await page.waitForLoadState('networkidle');
   const m = await metrics(cdp);
   const interactive = await page.evaluate(() => window.__interactiveAt);
-  await context.close();
+  await close();
   if (errors.length) throw new Error(`${impl}: page errors: ${errors.join('; ')}`);
   return { interactive, script: m.ScriptDuration * 1000, task: m.TaskDuration * 1000, heap: m.JSHeapUsedSize };
 }

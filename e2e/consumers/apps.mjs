@@ -29,7 +29,7 @@ export async function sh(cwd, cmd, args) {
     return await run(cmd, args, { cwd, env: { ...process.env, ...markerEnv() }, maxBuffer: 64 << 20 });
   } catch (e) {
     const x = /** @type {{ stdout?: string, stderr?: string, message: string }} */ (e);
-    throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed:\n${x.stdout ?? ''}\n${x.stderr ?? ''}\n${x.message}`);
+    throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed:\n${x.stdout ?? ''}\n${x.stderr ?? ''}\n${x.message}`, { cause: e });
   }
 }
 

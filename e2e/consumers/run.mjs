@@ -25,7 +25,7 @@ import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } 
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium } from '../driver/playwright.mjs';
+import { launch } from '../driver/index.mjs';
 import { markerEnv, freePort } from '../driver/procs.mjs';
 import { startHost as startHostUntyped } from '../host/server.mjs';
 import { startMock } from '../../scripts/mock.mjs';
@@ -47,7 +47,7 @@ if (!tarball.endsWith('.tgz') || !existsSync(tarball)) {
 const FILENAME = 'K12作业统计-2024春季班';
 const install = (/** @type {string} */ name) => installApp(name, tarball);
 
-/** @type {import('playwright-core').Browser} */
+/** Headless Chromium, through the end-to-end driver. @type {Awaited<ReturnType<typeof launch>>} */
 let browser;
 /** @type {{ url: string, stop(): Promise<unknown> }} */
 let mock;
@@ -62,8 +62,19 @@ before(async () => {
     apps[name].catch(() => {});
   }
   mock = await startMock({ stderr: 'ignore' });
-  browser = await launchChromium();
+  browser = await launch('chromium', { downloads: join(work, 'downloads') });
 });
+
+/**
+ * A page of a fresh profile (downloads accepted), as Playwright's page; `close()` closes it and
+ * its profile.
+ * @returns {Promise<{ page: import('playwright-core').Page, close(): Promise<void> }>}
+ */
+async function freshPage() {
+  const driven = await browser.newPage();
+  if (!driven.playwright) throw new Error('a Chromium page without its Playwright page');
+  return { page: driven.playwright, close: () => driven.close() };
+}
 
 after(async () => {
   await browser?.close();
@@ -77,9 +88,8 @@ after(async () => {
  * @param {{ button?: string, allow?: RegExp }} [o]
  */
 async function exportsAFile(url, { button = '.k12x-btn', allow } = {}) {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const { page, close } = await freshPage();
   try {
-    const page = await context.newPage();
     /** @type {string[]} */
     const logged = [];
     page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && !allow?.test(m.text()) && logged.push(m.text()));
@@ -95,9 +105,9 @@ async function exportsAFile(url, { button = '.k12x-btn', allow } = {}) {
     const d = await download;
     assert.ok(d.suggestedFilename().startsWith(FILENAME), `downloaded ${d.suggestedFilename()}`);
     assert.deepEqual(logged, [], 'nothing logged as a warning or an error');
-    return { page, wasm, context };
+    return { page, wasm, close };
   } catch (e) {
-    await context.close();
+    await close();
     throw e;
   }
 }
@@ -119,11 +129,11 @@ test('vite 8: a build with no configuration exports a file; its wasm is an asset
   t0 = Date.now();
   const site = await serve(out);
   try {
-    const { page, wasm, context } = await exportsAFile(`${site.base}/index.html?api=${mock.url}`);
+    const { page, wasm, close } = await exportsAFile(`${site.base}/index.html?api=${mock.url}`);
     assert.match(await page.locator('#status').textContent() ?? '', /已导出 K12作业统计/);
     assert.equal(wasm.length, 1, 'the K12 runtime only');
     assert.ok(wasm[0].url.startsWith(`${site.base}/assets/`) && wasm[0].status === 200 && wasm[0].type === 'application/wasm', JSON.stringify(wasm));
-    await context.close();
+    await close();
   } finally {
     await site.close();
   }
@@ -137,9 +147,8 @@ test('vite 8: a wasm answered by an HTML fallback page: the button explains, the
   // What a single-page app's server answers for a path it does not have.
   const wasm = readdirSync(join(out, 'assets')).filter((f) => f.endsWith('.wasm')).map((f) => `/assets/${f}`);
   const site = await serve(out, Object.fromEntries(wasm.map((p) => [p, { type: 'text/html', body: fallback }])));
-  const context = await browser.newContext();
+  const { page, close } = await freshPage();
   try {
-    const page = await context.newPage();
     /** @type {string[]} */
     const errors = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -157,7 +166,7 @@ test('vite 8: a wasm answered by an HTML fallback page: the button explains, the
     assert.equal(errors.length, 1, JSON.stringify(errors));
     assert.match(errors[0], /is text\/html, not the \.wasm \(a fallback page\?\): serve the file there/);
   } finally {
-    await context.close();
+    await close();
     await site.close();
   }
 });
@@ -166,9 +175,8 @@ test('vite 8: a wasm served with another type still runs, and the console names 
   const dir = await apps.vite;
   const out = join(dir, 'dist');
   const site = await serve(out);
-  const context = await browser.newContext({ acceptDownloads: true });
+  const { page, close } = await freshPage();
   try {
-    const page = await context.newPage();
     await page.route('**/*.wasm', async (route) => {
       const r = await route.fetch();
       await route.fulfill({ response: r, headers: { ...r.headers(), 'content-type': 'application/octet-stream' } });
@@ -184,7 +192,7 @@ test('vite 8: a wasm served with another type still runs, and the console names 
     assert.equal(logged.length, 1, JSON.stringify(logged));
     assert.match(logged[0], /^k12-export: serve http:\/\/.*_bg-[\w-]+\.wasm as application\/wasm, not application\/octet-stream$/);
   } finally {
-    await context.close();
+    await close();
     await site.close();
   }
 });
@@ -209,9 +217,9 @@ test('vite 8: the dev server serves the package as it is, and the button exports
       await new Promise((r) => setTimeout(r, 100));
     }
     // The dev server's own client logs its connection; the rest must be quiet.
-    const { page, context } = await exportsAFile(`${base}/?api=${mock.url}`);
+    const { page, close } = await exportsAFile(`${base}/?api=${mock.url}`);
     assert.match(await page.locator('#status').textContent() ?? '', /已导出 K12作业统计/);
-    await context.close();
+    await close();
   } finally {
     if (child.exitCode === null && child.pid) {
       const exited = new Promise((r) => child.once('exit', r));
@@ -234,10 +242,10 @@ test('webpack 5: a build with no wasm rule and no experiments exports a file', a
   assert.equal(readdirSync(out).filter((f) => f.endsWith('.wasm')).length, 2, `both runtimes' wasm emitted: ${readdirSync(out)}`);
   const site = await serve(out);
   try {
-    const { page, wasm, context } = await exportsAFile(`${site.base}/index.html?api=${mock.url}`);
+    const { page, wasm, close } = await exportsAFile(`${site.base}/index.html?api=${mock.url}`);
     assert.match(await page.locator('#status').textContent() ?? '', /已导出 K12作业统计/);
     assert.ok(wasm.length === 1 && wasm[0].url.startsWith(site.base) && wasm[0].type === 'application/wasm', JSON.stringify(wasm));
-    await context.close();
+    await close();
   } finally {
     await site.close();
   }
@@ -280,21 +288,18 @@ test('a plain page: the classic build from a second origin with SRI loads nothin
     pages: { '/index.html': plainPage(dir, cdn.base), '/tampered.html': plainPage(dir, evil.base), '/bare.html': bare },
   });
   try {
-    const c1 = await browser.newContext();
-    const p1 = await c1.newPage();
+    const { page: p1, close: close1 } = await freshPage();
     await p1.goto(`${site.base}/bare.html`);
     await p1.waitForFunction(() => customElements.get('k12-export-button'));
     await new Promise((r) => setTimeout(r, 1000));
     assert.deepEqual(cdn.requests.filter((r) => /k12_export/.test(r)), [], 'nothing loaded at import');
     assert.equal(await p1.evaluate(async () => typeof (await /** @type {any} */ (window).k12export.ready).mount), 'function');
     assert.deepEqual(cdn.requests.filter((r) => /k12_export/.test(r)).sort(), [`/${wasmName.replace('_bg.wasm', '.js')}`, `/${wasmName}`], 'the K12 runtime, once awaited');
-    await c1.close();
+    await close1();
 
-    const { context } = await exportsAFile(`${site.base}/index.html`);
-    await context.close();
+    await (await exportsAFile(`${site.base}/index.html`)).close();
 
-    const c2 = await browser.newContext();
-    const page = await c2.newPage();
+    const { page, close: close2 } = await freshPage();
     /** @type {string[]} */
     const errors = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -304,7 +309,7 @@ test('a plain page: the classic build from a second origin with SRI loads nothin
     await page.locator('[role=alert]').waitFor({ timeout: 5000 });
     assert.match(await page.locator('[role=alert]').textContent() ?? '', /导出组件加载失败/);
     assert.ok(errors.some((e) => /^k12-export: cannot load .*_bg\.wasm/.test(e)), JSON.stringify(errors));
-    await c2.close();
+    await close2();
   } finally {
     await Promise.all([site.close(), cdn.close(), evil.close()]);
   }
@@ -330,8 +335,7 @@ test('two versions on one page: the console names them, and both export', async 
 </script></body>`);
   const site = await startHost({ mock: mock.url, pages: { '/two.html': page2 } });
   try {
-    const context = await browser.newContext({ acceptDownloads: true });
-    const page = await context.newPage();
+    const { page, close } = await freshPage();
     /** @type {string[]} */
     const warnings = [];
     page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
@@ -342,11 +346,11 @@ test('two versions on one page: the console names them, and both export', async 
       await page.locator(`${sel} .k12x-btn`).click();
       const name = (await download).suggestedFilename();
       // The mock names the second term's file after it.
-      assert.ok(name.startsWith(sel == '#second' ? 'K12作业统计-2024暑期集训' : FILENAME), `${sel}: downloaded ${name}`);
+      assert.ok(name.startsWith(sel === '#second' ? 'K12作业统计-2024暑期集训' : FILENAME), `${sel}: downloaded ${name}`);
     }
     assert.equal(await page.locator('#second .k12x-label').textContent(), '0.0.0-other');
     assert.deepEqual(warnings, ["k12-export: two versions on this page: 0.1.0 and 0.0.0-other (both work; the elements are 0.1.0's): load one"]);
-    await context.close();
+    await close();
   } finally {
     await Promise.all([site.close(), cdn.close(), cdn2.close()]);
   }

@@ -127,6 +127,13 @@ class Browser {
     return tab;
   }
 
+  /** Chromium: its version (the browser is started if no page started it yet). */
+  async version() {
+    if (this.engine !== 'chromium') throw new Error(`${this.engine}: its version is known to Chromium's driver only`);
+    this.chromium ??= launchChromium();
+    return (await this.chromium).version();
+  }
+
   /** Closes every page and stops the browser and its driver (and X server). */
   async close() {
     /** @type {unknown[]} */

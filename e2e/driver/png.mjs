@@ -47,6 +47,31 @@ function chunk(type, data) {
 }
 
 /**
+ * What PNG filter `filter` (0 none, 1 sub, 2 up, 3 average, 4 Paeth) predicts byte `i` of a row
+ * from: the bytes of the pixel before it in the (unfiltered) row `line` and of the (unfiltered)
+ * row above, `prev`, pixels of `bpp` bytes.
+ * @param {number} filter
+ * @param {Buffer} line
+ * @param {Buffer} prev
+ * @param {number} i
+ * @param {number} bpp
+ */
+function predict(filter, line, prev, i, bpp) {
+  const a = i >= bpp ? line[i - bpp] : 0;
+  const b = prev[i];
+  const c = i >= bpp ? prev[i - bpp] : 0;
+  if (filter === 1) return a;
+  if (filter === 2) return b;
+  if (filter === 3) return (a + b) >> 1;
+  if (filter !== 4) return 0;
+  const p = a + b - c;
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/**
  * The pixels of `png` as `{ width, height, channels, rows }` (rows: unfiltered Buffers).
  * @param {Buffer} png
  * @returns {Image}
@@ -71,23 +96,7 @@ export function decode(png) {
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)];
     const line = Buffer.from(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)));
-    for (let i = 0; i < stride; i++) {
-      const a = i >= stored ? line[i - stored] : 0;
-      const b = prev[i];
-      const c = i >= stored ? prev[i - stored] : 0;
-      let add = 0;
-      if (filter === 1) add = a;
-      else if (filter === 2) add = b;
-      else if (filter === 3) add = (a + b) >> 1;
-      else if (filter === 4) {
-        const p = a + b - c;
-        const pa = Math.abs(p - a);
-        const pb = Math.abs(p - b);
-        const pc = Math.abs(p - c);
-        add = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      }
-      line[i] = (line[i] + add) & 0xff;
-    }
+    for (let i = 0; i < stride; i++) line[i] = (line[i] + predict(filter, line, prev, i, stored)) & 0xff;
     prev = line;
     if (!palette) {
       rows.push(line);
@@ -118,21 +127,7 @@ function bestFilter(line, prev, bpp) {
     out[0] = f;
     let sum = 0;
     for (let i = 0; i < line.length; i++) {
-      const a = i >= bpp ? line[i - bpp] : 0;
-      const b = prev[i];
-      const c = i >= bpp ? prev[i - bpp] : 0;
-      let p = 0;
-      if (f === 1) p = a;
-      else if (f === 2) p = b;
-      else if (f === 3) p = (a + b) >> 1;
-      else if (f === 4) {
-        const q = a + b - c;
-        const pa = Math.abs(q - a);
-        const pb = Math.abs(q - b);
-        const pc = Math.abs(q - c);
-        p = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      }
-      const v = (line[i] - p) & 0xff;
+      const v = (line[i] - predict(f, line, prev, i, bpp)) & 0xff;
       out[i + 1] = v;
       sum += v < 128 ? v : 256 - v;
     }
