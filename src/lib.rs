@@ -160,7 +160,7 @@
 //! # Modules
 //!
 //! - [`k12_export_core`] (re-exported as [`core`]): the pure protocol machine and its adapters;
-//! - [`driver`]: the `$export` cache that runs the machine with `fetch` and timers;
+//! - [`driver`]: runs a machine with `fetch` and timers;
 //! - [`components`]: [`AsyncExportButton`] and its parts;
 //! - [`hooks`]: the hooks the components are made of;
 //! - `embed` (feature `embed`): `mount()` and the `<k12-export-button>` element for plain pages;
@@ -186,8 +186,8 @@ mod seam;
 pub mod waiting;
 
 pub use components::{AsyncExportButton, AsyncExportButtonProps};
-pub use driver::{Exporter, FetchTransport, Transport};
-pub use hooks::use_runner::TransportRef;
+pub use driver::{Driver, FetchTransport, Transport};
+pub use hooks::use_driver::TransportRef;
 pub use labels::Labels;
 pub use options::Options;
 

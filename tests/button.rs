@@ -480,7 +480,7 @@ async fn a_thousand_mounts_and_unmounts_leave_nothing_behind() {
     }
     until(3000, "every request aborted", || script.aborts.get() == 1000).await;
     assert_eq!(script.count(), 1000);
-    // After everything is gone, a pagehide reaches no exporter: no request, no error.
+    // After everything is gone, a pagehide reaches no driver: no request, no error.
     let init = web_sys::PageTransitionEventInit::new();
     let e = web_sys::PageTransitionEvent::new_with_event_init_dict("pagehide", &init).unwrap();
     web_sys::window().unwrap().dispatch_event(&e).unwrap();
