@@ -82,7 +82,7 @@
 //! One JSON object configures a button or a history panel, the same for Yew props and plain
 //! pages: `protocol` (default `"k12"`) and that protocol's fields, the export `data` and the
 //! `filename` template, timeouts and retries, and the widget's own (`titleProgress`, `notify`,
-//! `inApp`, `share`; see [`waiting`]). Every error names its field, and unknown fields are errors
+//! `inApp`, `share`; see [`options::PageOptions`]). Every error names its field, and unknown fields are errors
 //! too, so a typo is caught at once:
 //!
 //! ```
@@ -166,7 +166,8 @@
 //! - `embed` (feature `embed`): `mount()` and the `<k12-export-button>` element for plain pages;
 //! - [`options`]: the options a host gives a button or a history panel;
 //! - [`labels`]: every text, in Chinese and English;
-//! - [`waiting`]: cancel, waiting, background tabs and in-app browsers.
+//! - [`hidden_tab`]: an export seen from another tab: the title of a hidden tab, notifications;
+//! - [`in_app`]: in-app browsers (chat apps' webviews), which are offered the file's link.
 //!
 //! [lol_alloc]: https://docs.rs/lol_alloc
 #![deny(missing_docs)]
@@ -178,12 +179,13 @@ pub mod components;
 pub mod driver;
 #[cfg(feature = "embed")]
 pub mod embed;
+pub mod hidden_tab;
 pub mod hooks;
+pub mod in_app;
 pub mod labels;
 pub mod options;
 #[cfg(test)]
 mod seam;
-pub mod waiting;
 
 pub use components::{AsyncExportButton, AsyncExportButtonProps};
 pub use driver::{Driver, FetchTransport, Transport};

@@ -37,11 +37,6 @@ fn convention_a(n: i64) -> Rc<Script> {
     })
 }
 
-/// A start answer, then endless progress at 37%.
-fn stuck_at(pct: i64) -> Rc<Script> {
-    Script::new(move |r, _| if is_progress(r) { ok(&progress(pct, 100)) } else { ok(NOT_READY) })
-}
-
 /// Mounted on `stuck_at(pct)` and clicked: an export that stays at `pct`%.
 async fn exporting_at(pct: i64) -> (Rc<Script>, Mounted) {
     let script = stuck_at(pct);

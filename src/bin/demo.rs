@@ -173,7 +173,7 @@ fn samples() -> Vec<Sample> {
                 true,
             )
         },
-        // Cancel, waiting, background tabs, in-app browsers.
+        // Cancel, stalled progress, hidden tabs, in-app browsers.
         busy(
             "stalled",
             "进度停滞",
@@ -452,7 +452,7 @@ const LIVE: &[Live] = &[
         query: &[("scenario", "slow-start")],
         extra: "",
     },
-    // Cancel, waiting, background tabs, in-app browsers.
+    // Cancel, stalled progress, hidden tabs, in-app browsers.
     Live {
         title: "进度停滞 · 可取消",
         note: "停在 63%：15 秒后说明已等待多久；可随时“取消导出”",

@@ -1,5 +1,5 @@
-//! `use_export`: one export driver per mounted button, sharing its job
-//! with the other tabs of the site that would start the same one ([`Share`]).
+//! `use_export`: one export driver per mounted button, sharing its job with the other tabs of the
+//! site that would start the same one ([`Share`]).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,7 +13,7 @@ use crate::driver::share::{Share, Show};
 use crate::hooks::use_driver::{use_driver, TransportRef, Update};
 use crate::hooks::use_effect_on::use_unmount;
 use crate::options::Options;
-use crate::waiting::WaitOptions;
+use crate::options::PageOptions;
 
 /// What an export driver is built from; a change rebuilds it (stopping a running export).
 #[derive(Clone, Debug, PartialEq)]
@@ -40,10 +40,10 @@ pub struct ExportHandle {
 fn build(i: &ExportInputs) -> Result<Machine, OptionsError> {
     i.options.shared()?;
     let o = i.options.resolve(&i.data, &i.filename)?;
-    let wait = WaitOptions::from_page(i.options.json())?;
+    let page = PageOptions::from_page(i.options.json())?;
     let mut settings = o.settings;
     settings.retry.seed = seed();
-    settings.hold_downloads = wait.in_app;
+    settings.hold_downloads = page.in_app;
     settings.base = crate::driver::page_base();
     Ok(Machine::new(o.adapter, settings, o.filename))
 }
