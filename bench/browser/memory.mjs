@@ -16,7 +16,7 @@ async function measure(page, cdp) {
     // The loader's `ready` resolves to the K12 runtime's glue module once its wasm runs; the
     // glue's init() answers the wasm exports of that instance (no second fetch or instance).
     const loader = await import('/embed/k12-export.js');
-    const glue = loader.ready ? await loader.ready : await import('/embed/k12_export.js');
+    const glue = loader.ready ? await loader.ready : await import('/embed/runtime_k12.js');
     const exports = await glue.default();
     // The build may minify export names: take the export that is a WebAssembly.Memory.
     const memory = exports.memory instanceof WebAssembly.Memory ? exports.memory : Object.values(exports).find((v) => v instanceof WebAssembly.Memory);

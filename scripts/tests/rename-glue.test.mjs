@@ -136,7 +136,7 @@ test('the maps compose: the second renames again, the third keeps the names', ()
 });
 
 test('an import dropped from the map fails, naming it', () => {
-  fails(rename({ map: without(MAP, '  ["./k12_export_bg.js", "__wbg_Error_208446807d0d1e30", "a"],') }),
+  fails(rename({ map: without(MAP, '  ["./runtime_k12_bg.js", "__wbg_Error_208446807d0d1e30", "a"],') }),
     'import b of the minified module: not in the map', '__wbg_Error_208446807d0d1e30');
 });
 
@@ -151,8 +151,8 @@ test('an entry dropped from a later map fails, naming it', () => {
 });
 
 test('an import added to the map fails, naming it', () => {
-  let map = withLine(MAP, '  ["./k12_export_bg.js", "__wbindgen_init_externref_table", "d"]',
-    '  ["./k12_export_bg.js", "__wbg_extra_0123456789abcdef", "z"],');
+  let map = withLine(MAP, '  ["./runtime_k12_bg.js", "__wbindgen_init_externref_table", "d"]',
+    '  ["./runtime_k12_bg.js", "__wbg_extra_0123456789abcdef", "z"],');
   for (let i = 0; i < 2; i++) map = map.replace('  ["a", "c", "c"],\n  ["a", "d", "d"]\n', '  ["a", "c", "c"],\n  ["a", "z", "z"],\n  ["a", "d", "d"]\n');
   fails(rename({ map }), 'import __wbg_extra_0123456789abcdef (renamed z): in the map, not in the minified module');
 });
@@ -172,10 +172,10 @@ test('an import the glue does not define fails, naming it', () => {
 });
 
 test('a module the glue does not return its imports under fails, naming it', () => {
-  const glue = GLUE.replace('        "./k12_export_bg.js": import0,\n', '');
+  const glue = GLUE.replace('        "./runtime_k12_bg.js": import0,\n', '');
   const r = rename({ glue });
   assert.equal(r.code, 1, r.out);
-  assert.ok(r.out.includes('module ./k12_export_bg.js not found in the glue'), r.out);
+  assert.ok(r.out.includes('module ./runtime_k12_bg.js not found in the glue'), r.out);
   assert.equal(r.glue, glue, 'the glue is unchanged');
 });
 
