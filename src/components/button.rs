@@ -1,4 +1,4 @@
-//! `AsyncExportButton`: the K12 "导出" button — click to export, grey and busy while it runs,
+//! `AsyncExportButton`: the widget's "导出" button — click to export, grey and busy while it runs,
 //! progress on hover, focus or a tap on the busy button, automatic download, a toast when it fails.
 
 use std::rc::Rc;
