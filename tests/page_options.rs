@@ -14,12 +14,19 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// A button in a shadow root with the options `extra`, whose export's first answer is the file at
+/// `url`, clicked: the button and the downloads it starts.
+async fn clicked(url: &'static str, extra: &str) -> (Mounted, DownloadSpy) {
+    let spy = DownloadSpy::new();
+    let script = Script::new(move |_, _| ok(&ready(url)));
+    let m = Mounted::in_shadow(props_with(&script, extra)).await;
+    m.click().await;
+    (m, spy)
+}
+
 #[wasm_bindgen_test]
 async fn in_app_mode_offers_the_link_and_a_copy_action_instead_of_downloading() {
-    let spy = DownloadSpy::new();
-    let script = Script::new(|_, _| ok(&ready("/files/inapp.xlsx")));
-    let m = Mounted::in_shadow(props_with(&script, r#""inApp":true"#)).await;
-    m.click().await;
+    let (m, spy) = clicked("/files/inapp.xlsx", r#""inApp":true"#).await;
     until(3000, "done", || m.status() == "done").await;
     sleep(300).await;
     assert!(spy.seen.borrow().is_empty(), "no silent download: {:?}", spy.seen.borrow());
@@ -60,10 +67,7 @@ async fn in_app_mode_offers_the_link_and_a_copy_action_instead_of_downloading() 
 
 #[wasm_bindgen_test]
 async fn without_in_app_the_same_export_downloads() {
-    let spy = DownloadSpy::new();
-    let script = Script::new(|_, _| ok(&ready("/files/plain.xlsx")));
-    let m = Mounted::new(props_with(&script, r#""inApp":false"#)).await;
-    m.click().await;
+    let (m, spy) = clicked("/files/plain.xlsx", r#""inApp":false"#).await;
     until(3000, "download", || !spy.seen.borrow().is_empty()).await;
     assert!(m.q(".k12x-inapp").is_none());
 }
