@@ -39,7 +39,7 @@ const say = (text = '') => process.stdout.write(`${text}\n`);
 const log = (text) => process.stderr.write(`\x1b[1;34mbench\x1b[0m ${text}\n`);
 
 // Everything the sections load must be served: a clear message beats six time-outs.
-const served = ['/examples/homework.html', '/examples/terms.js', '/embed/k12-export.js', '/embed/k12_export.js', '/embed/k12_export_bg.wasm',
+const served = ['/examples/homework.html', '/examples/terms.js', '/embed/k12-export.js', '/embed/runtime_k12.js', '/embed/runtime_k12_bg.wasm',
   '/embed/k12-export.css', '/bench/blank.html', '/bench/driver.js', '/bench/react/k12-peer.js', '/bench/react/homework.html',
   '/bench/vanilla/k12-peer.js', '/bench/vanilla/homework.html'];
 const missing = [];

@@ -77,7 +77,7 @@ test('<k12-export-history> in the markup, inserted later, changed or removed whi
   const host = await startHost({
     mock: BASE,
     pages: { '/history.html': page },
-    slow: { latencyMs: 1000, kbps: 1e6, match: /\/k12_export_all(_bg\.wasm|\.js)$/ },
+    slow: { latencyMs: 1000, kbps: 1e6, match: /\/runtime_all(_bg\.wasm|\.js)$/ },
   });
   t.after(() => host.close());
 

@@ -297,7 +297,7 @@ test('bundle on another origin (a CDN): works with CORS headers; without them th
       const download = p.expectDownload();
       await btn(p).click();
       assert.equal((await download).name, 'K12作业统计-2024春季班.xlsx');
-      assert.ok(cdn.requests.includes('/embed/k12_export_bg.wasm'), 'the wasm came from the CDN');
+      assert.ok(cdn.requests.includes('/embed/runtime_k12_bg.wasm'), 'the wasm came from the CDN');
       assert.deepEqual((await seen(p)).console, []);
     } else {
       await until('the loader gave up', async () => (await seen(p)).console.length > 0);

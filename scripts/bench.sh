@@ -52,7 +52,7 @@ trap cleanup EXIT
 # peers added under /bench/), so that a rebuild of dist/ during the run changes nothing. dist/ is
 # shared: another build rewriting it at the same moment can make ours fail or leave the copy
 # incomplete (Trunk replaces the whole directory), so up to three tries.
-NEEDED=(examples/homework.html examples/terms.js examples/k12.css embed/k12-export.js embed/k12_export.js embed/k12_export_bg.wasm embed/k12-export.css)
+NEEDED=(examples/homework.html examples/terms.js examples/k12.css embed/k12-export.js embed/runtime_k12.js embed/runtime_k12_bg.wasm embed/k12-export.css)
 for attempt in 1 2 3; do
   say "building the demo and the embeddable bundle (release)"
   if scripts/build.sh >"$LOGS/build.log" 2>&1; then

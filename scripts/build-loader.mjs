@@ -34,7 +34,7 @@ export function cargoVersion() {
 
 /**
  * The loader's source with the runtime files named as in the directory it is built for: the
- * glue `./k12_export.js` and wasm `./k12_export_bg.wasm` (and `k12_export_all`) become `./K12.js`
+ * glue `./runtime_k12.js` and wasm `./runtime_k12_bg.wasm` (and `runtime_all`) become `./K12.js`
  * and `./K12_bg.wasm` (`ALL`).
  * @param {string} k12
  * @param {string} all
@@ -42,9 +42,9 @@ export function cargoVersion() {
 function source(k12, all) {
   const text = readFileSync(join(root, 'www/embed/k12-export.js'), 'utf8');
   let n = 0;
-  const named = text.replace(/'\.\/(k12_export(?:_all)?)(\.js|_bg\.wasm)'/g, (_, base, ext) => {
+  const named = text.replace(/'\.\/(runtime_(?:k12|all))(\.js|_bg\.wasm)'/g, (_, base, ext) => {
     n++;
-    return `'./${base === 'k12_export' ? k12 : all}${ext}'`;
+    return `'./${base === 'runtime_k12' ? k12 : all}${ext}'`;
   });
   if (n !== 4) throw new Error(`www/embed/k12-export.js: expected the 4 runtime file names (2 glue, 2 wasm), found ${n}`);
   return named;

@@ -9,8 +9,8 @@
 //   dist/k12-export-classic.js  the classic script (window.k12export) for <script src> and CDNs:
 //                               it checks the integrity of each runtime file it loads
 //   dist/k12-export.css         the stylesheet (the history panel's shadow roots link it)
-//   dist/k12_export-HASH.js, dist/k12_export-HASH_bg.wasm            the K12 runtime
-//   dist/k12_export_all-HASH.js, dist/k12_export_all-HASH_bg.wasm    the runtime with every backend
+//   dist/runtime_k12-HASH.js, dist/runtime_k12-HASH_bg.wasm    the K12 runtime
+//   dist/runtime_all-HASH.js, dist/runtime_all-HASH_bg.wasm    the runtime with every backend
 //   dist/sri.json               the sha384 integrity of every file of dist/, for <script integrity>
 //   dist/*.d.ts                 the types (packages/k12-export/types/)
 //   custom-elements.json, CHANGELOG.md, README.md (README.md's "Installing from npm")
@@ -67,7 +67,7 @@ export async function buildPackage() {
   const names = {};
   /** @type {Record<string, string>} */
   const integrity = {};
-  for (const base of ['k12_export', 'k12_export_all']) {
+  for (const base of ['runtime_k12', 'runtime_all']) {
     const glue = join(embed, `${base}.js`);
     const wasm = join(embed, `${base}_bg.wasm`);
     for (const f of [glue, wasm]) if (!existsSync(f)) throw new Error(`${f} is missing: scripts/build.sh --embed first`);
@@ -78,7 +78,7 @@ export async function buildPackage() {
       integrity[to] = sri(join(dist, to));
     }
   }
-  await buildLoader({ out: dist, k12: names.k12_export, all: names.k12_export_all, version, integrity });
+  await buildLoader({ out: dist, k12: names.runtime_k12, all: names.runtime_all, version, integrity });
 
   for (const f of readdirSync(join(source, 'types'))) copyFileSync(join(source, 'types', f), join(dist, f));
   /** @type {Record<string, string>} */

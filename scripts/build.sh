@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds, in release: the demo page (Trunk, into dist/) and the embeddable bundle for plain pages
 # (dist/embed/: the loader k12-export.js, which draws every widget at once and then loads the K12
-# runtime k12_export.js + k12_export_bg.wasm, or k12_export_all.js + k12_export_all_bg.wasm when a
-# page asks for another backend or the history panel; wasm-opt -Oz; dist/embed-all/: the same with
-# the full runtime for everything).
+# runtime runtime_k12.js + runtime_k12_bg.wasm, or the runtime with every backend runtime_all.js +
+# runtime_all_bg.wasm when a page asks for another backend or the history panel; wasm-opt -Oz;
+# dist/embed-all/: the same loader with the runtime with every backend for everything).
 #
 #   scripts/build.sh            both
 #   scripts/build.sh --embed    the embeddable bundle only
@@ -30,7 +30,7 @@ build_runtime() {
   shift 2
   runtime_cargo build --release --locked --lib "$@"
   # The module before wasm-opt keeps its function names: scripts/size.sh --check looks there for
-  # banned code (target/size/k12_export.wasm, target/size/k12_export_all.wasm).
+  # banned code (target/size/runtime_k12.wasm, target/size/runtime_all.wasm).
   scripts/optimize-runtime.sh "$RUNTIME_WASM_DIR/k12_export_bundle.wasm" "$out" "$name" \
     "target/size/$name.names.json" "target/size/$name.wasm"
   # Which toolchain made it: the recorded figure is the nightly build's (scripts/size-rules.mjs).
@@ -43,16 +43,16 @@ runtime_toolchain
 
 if [ -f src/embed.rs ]; then
   # dist/embed/: what pages load. Its loader draws every widget and loads the K12 runtime
-  # (k12_export, what K12 pages need) at once, and the runtime with every backend and the export
-  # history panel (k12_export_all) only when a page asks for one of those.
-  build_runtime dist/embed k12_export
-  build_runtime dist/embed k12_export_all --features backends
-  node scripts/build-loader.mjs dist/embed k12_export k12_export_all
-  # dist/embed-all/: the same loader with the full runtime for everything (pages written for it).
+  # (runtime_k12, what K12 pages need) at once, and the runtime with every backend and the export
+  # history panel (runtime_all) only when a page asks for one of those.
+  build_runtime dist/embed runtime_k12
+  build_runtime dist/embed runtime_all --features backends
+  node scripts/build-loader.mjs dist/embed runtime_k12 runtime_all
+  # dist/embed-all/: the same loader with the runtime with every backend for everything (pages
+  # written for it).
   mkdir -p dist/embed-all
-  cp dist/embed/k12_export_all.js dist/embed-all/k12_export.js
-  cp dist/embed/k12_export_all_bg.wasm dist/embed-all/k12_export_bg.wasm
-  node scripts/build-loader.mjs dist/embed-all k12_export k12_export
+  cp dist/embed/runtime_all.js dist/embed/runtime_all_bg.wasm dist/embed-all/
+  node scripts/build-loader.mjs dist/embed-all runtime_all runtime_all
 fi
 # Precompressed copies (.br, .gz) for the mock backend and any static server to serve.
 if $embed_only; then node scripts/compress.mjs dist/embed dist/embed-all; else node scripts/compress.mjs dist; fi

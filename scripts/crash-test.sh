@@ -18,7 +18,7 @@ out=target/crash-test
 rm -rf "$out"
 mkdir -p "$out"
 runtime_cargo build --release --locked --lib --features crash-test
-scripts/optimize-runtime.sh "$RUNTIME_WASM_DIR/k12_export_bundle.wasm" "$out/embed" k12_export \
-  "$out/k12_export.names.json" "$out/k12_export.unopt.wasm" >/dev/null
-for f in k12-export.js k12-export.css k12_export_all.js k12_export_all_bg.wasm; do cp "dist/embed/$f" "$out/embed/"; done
+scripts/optimize-runtime.sh "$RUNTIME_WASM_DIR/k12_export_bundle.wasm" "$out/embed" runtime_k12 \
+  "$out/runtime_k12.names.json" "$out/runtime_k12.unopt.wasm" >/dev/null
+for f in k12-export.js k12-export.css runtime_all.js runtime_all_bg.wasm; do cp "dist/embed/$f" "$out/embed/"; done
 node e2e/crash.mjs "$MOCK_URL" "$out/embed"

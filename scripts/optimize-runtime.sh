@@ -38,6 +38,6 @@ node "$root/scripts/rename-glue.mjs" "$names" "$out/${name}_bg.wasm" "$out/$name
 # initSync (scripts/trim-glue.mjs).
 node "$root/scripts/trim-glue.mjs" "$out/$name.js" "$name"
 # A minified copy: esbuild keeps every export and import.meta.url, and changes no behaviour. The
-# crate's own JS (wasm-bindgen's snippets, e.g. src/waiting.js) is bundled into it: one file.
+# crate's own JS (wasm-bindgen's snippets, e.g. src/hidden_tab.js) is bundled into it: one file.
 esbuild --bundle --format=esm --minify --log-level=warning --allow-overwrite "$out/$name.js" --outfile="$out/$name.js"
 rm -rf "$out/snippets"

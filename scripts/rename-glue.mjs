@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // After `wasm-opt --minify-imports-and-exports-and-modules`: renames the wasm's imports and
 // exports in wasm-bindgen's JS glue to match. The long import names (`__wbg_setAttribute_<hash>`,
-// each under the module "./k12_export_bg.js") become one or two letters, in the wasm and in the
+// each under the module "./runtime_k12_bg.js") become one or two letters, in the wasm and in the
 // glue alike.
 //
 //   node scripts/rename-glue.mjs MAP.json AFTER.wasm GLUE.js

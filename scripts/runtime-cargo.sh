@@ -10,9 +10,9 @@
 #
 # The bundle's workspace (bundle/) depends on the k12-export crate and applies what only the
 # bundle wants: Yew and console_error_panic_hook patched for size (vendor/README.md, `[patch]`),
-# Yew's `lean` feature, tracing compiled out, the small allocator, the release profile. The
-# library itself, its tests in the main workspace and every application that depends on it build
-# on the published crates. Its wasm is RUNTIME_WASM_DIR/k12_export_bundle.wasm.
+# Yew's `no_suspense_portals_raw_html` feature, tracing compiled out, the small allocator, the
+# release profile. The library itself, its tests in the main workspace and every application that
+# depends on it build on the published crates. Its wasm is RUNTIME_WASM_DIR/k12_export_bundle.wasm.
 #
 # Nightly Rust where it can rebuild the standard library for size (-Z build-std with its
 # optimize_for_size feature; panics abort at once without a message, no panic locations, no Debug

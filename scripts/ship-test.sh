@@ -9,9 +9,9 @@
 #
 # Which tests, in which configuration:
 #   the K12 runtime (bundle/ without features): tests/k12_runtime.rs,
-#     which is button.rs, live.rs, share.rs, waiting.rs and numbers.rs as one binary (a binary
-#     costs about a minute of wasm-opt); one test of waiting.rs needs the export service and is
-#     ignored there, saying so
+#     which is button.rs, cancel.rs, live.rs, numbers.rs, page_options.rs and share.rs as one
+#     binary (a binary costs about a minute of wasm-opt); one test of cancel.rs needs the export
+#     service and is ignored there, saying so
 #   the runtime with every backend (bundle/ --features backends): history.rs (the
 #     history panel is part of the `backends` feature)
 #

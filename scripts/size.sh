@@ -34,7 +34,7 @@ if [ -n "$rules" ] && [ "$dir" != dist/embed ]; then
 fi
 # One budget for the whole repository: bench/size-budget.json (gzip).
 budget=${SIZE_BUDGET:-$(node -p 'require("./bench/size-budget.json").gzipBytes')}
-files=(k12_export_bg.wasm k12_export.js k12-export-classic.js)
+files=(runtime_k12_bg.wasm runtime_k12.js k12-export-classic.js)
 
 for f in "${files[@]}"; do
   [ -f "$dir/$f" ] || { echo "size: $dir/$f is missing (build first: scripts/build.sh --embed)" >&2; exit 1; }
@@ -66,9 +66,9 @@ else
   echo "gzip total $tg B: over the budget of $budget B by $((tg - budget)) B"
 fi
 case "$rules" in
-  check) node scripts/size-rules.mjs check "$tg" target/size/k12_export.wasm ;;
+  check) node scripts/size-rules.mjs check "$tg" target/size/runtime_k12.wasm ;;
   record)
-    if [ "$(cat target/size/k12_export.toolchain 2>/dev/null || echo nightly)" != nightly ]; then
+    if [ "$(cat target/size/runtime_k12.toolchain 2>/dev/null || echo nightly)" != nightly ]; then
       echo "size: not recorded: this is the stable fallback build; the figure is the nightly build's" >&2
       exit 1
     fi

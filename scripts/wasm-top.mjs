@@ -3,7 +3,7 @@
 // crate (from the name section, so run it on a module that still has one: the output of
 // wasm-bindgen before wasm-opt, or any module built with names kept).
 //
-//   node scripts/wasm-top.mjs target/wasm32-unknown-unknown/release/k12_export.wasm [top=40] [filter]
+//   node scripts/wasm-top.mjs target/size/runtime_k12.wasm [top=40] [filter]
 //
 // Sizes are of the function bodies as they are; wasm-opt shrinks them all, roughly evenly.
 import { readWasm } from './wasm-names.mjs';

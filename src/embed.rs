@@ -18,7 +18,7 @@
 //! Bad options throw an `Error` naming the field, and nothing is mounted. The element also receives
 //! `export-start`, `export-progress`, `export-done`, `export-error` and `export-cancel` DOM events
 //! (bubbling, with the same `detail`), so pages can listen without passing functions.
-//! `titleProgress`, `notify` and `inApp` are described in [`crate::waiting`].
+//! `titleProgress`, `notify` and `inApp` are described in [`crate::options::PageOptions`].
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -350,7 +350,7 @@ fn props(element: &Element, options: &JsValue, start_key: u32) -> Result<AsyncEx
         Some(Json::Bool(b)) => *b,
         Some(_) => return Err(error(OptionsError::new("options.disabled", "must be true or false"))),
     };
-    crate::waiting::WaitOptions::from_page(&json).map_err(error)?;
+    crate::options::PageOptions::from_page(&json).map_err(error)?;
     let spec = Options::from_json(json);
     // Validate now, so that bad options throw instead of mounting a broken button.
     spec.resolve(&Json::Null, "").map_err(error)?;

@@ -33,7 +33,7 @@ pub struct Labels {
     /// Texts of the export history panel (with the `backends` feature, as the panel).
     #[cfg(feature = "backends")]
     pub history: HistoryLabels,
-    // Cancel, waiting, background tabs, in-app browsers.
+    // Cancel, stalled progress, hidden tabs, in-app browsers.
     /// The popover's cancel button.
     pub cancel: &'static str,
     /// Announced when the user cancelled.

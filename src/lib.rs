@@ -82,7 +82,7 @@
 //! One JSON object configures a button or a history panel, the same for Yew props and plain
 //! pages: `protocol` (default `"k12"`) and that protocol's fields, the export `data` and the
 //! `filename` template, timeouts and retries, and the widget's own (`titleProgress`, `notify`,
-//! `inApp`, `share`; see [`waiting`]). Every error names its field, and unknown fields are errors
+//! `inApp`, `share`; see [`options::PageOptions`]). Every error names its field, and unknown fields are errors
 //! too, so a typo is caught at once:
 //!
 //! ```
@@ -160,13 +160,14 @@
 //! # Modules
 //!
 //! - [`k12_export_core`] (re-exported as [`core`]): the pure protocol machine and its adapters;
-//! - [`driver`]: the `$export` cache that runs the machine with `fetch` and timers;
+//! - [`driver`]: runs a machine with `fetch` and timers;
 //! - [`components`]: [`AsyncExportButton`] and its parts;
 //! - [`hooks`]: the hooks the components are made of;
 //! - `embed` (feature `embed`): `mount()` and the `<k12-export-button>` element for plain pages;
 //! - [`options`]: the options a host gives a button or a history panel;
 //! - [`labels`]: every text, in Chinese and English;
-//! - [`waiting`]: cancel, waiting, background tabs and in-app browsers.
+//! - [`hidden_tab`]: an export seen from another tab: the title of a hidden tab, notifications;
+//! - [`in_app`]: in-app browsers (chat apps' webviews), which are offered the file's link.
 //!
 //! [lol_alloc]: https://docs.rs/lol_alloc
 #![deny(missing_docs)]
@@ -178,16 +179,17 @@ pub mod components;
 pub mod driver;
 #[cfg(feature = "embed")]
 pub mod embed;
+pub mod hidden_tab;
 pub mod hooks;
+pub mod in_app;
 pub mod labels;
 pub mod options;
 #[cfg(test)]
 mod seam;
-pub mod waiting;
 
 pub use components::{AsyncExportButton, AsyncExportButtonProps};
-pub use driver::{Exporter, FetchTransport, Transport};
-pub use hooks::use_runner::TransportRef;
+pub use driver::{Driver, FetchTransport, Transport};
+pub use hooks::use_driver::TransportRef;
 pub use labels::Labels;
 pub use options::Options;
 

@@ -1,6 +1,7 @@
 //! The options of a button or a history panel as the host gives them: the backend options (one
 //! JSON format for Yew props and plain pages), the export data and the filename template, merged
-//! here and validated by the core into an [`ExportSetup`].
+//! here and validated by the core into an [`ExportSetup`]; and the widget's own options of what a
+//! button does outside its box ([`PageOptions`]).
 
 use std::rc::Rc;
 
@@ -13,7 +14,7 @@ pub const WIDGET_KEYS: &[&str] = &[
     "lang",
     "disabled",
     "heading",
-    // Cancel, waiting, background tabs, in-app browsers (see `crate::waiting`).
+    // What the button does outside its box (see `PageOptions`).
     "titleProgress",
     "notify",
     "inApp",
@@ -110,6 +111,70 @@ impl Options {
             members.push(("filename".to_owned(), Json::from(filename)));
         }
         Json::Obj(members)
+    }
+}
+
+/// What a button does outside its own box, from its options (flat, next to the backend's):
+///
+/// - `titleProgress` (default `false`): while the tab is hidden, the page title shows the percent
+///   ("37% 导出中 – 原标题"; with several exports of the page running, the least advanced and
+///   their number); when the exports end there, it says so ("✓ 导出完成 – 原标题") until the tab
+///   is seen again. One owner writes the title for every button of the page: the page's own title
+///   is put back exactly, and a title the page sets meanwhile stays ([`crate::hidden_tab`]).
+/// - `notify` (default `false`): a desktop notification when an export ends in a hidden tab. The
+///   browser's permission is asked only from a click on the button, never on page load, and only
+///   where a page can notify (not on Android, not in in-app browsers).
+/// - `inApp` (default: from the user agent): `true` treats the browser as one that cannot download
+///   (WeChat, WeCom, DingTalk webviews): the file's link is offered with "在浏览器中打开" guidance
+///   and a copy action instead of a download; `false` never does ([`crate::in_app`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PageOptions {
+    /// The percent and the end in the title of a hidden tab.
+    pub title: bool,
+    /// A desktop notification when an export ends in a hidden tab.
+    pub notify: bool,
+    /// The browser cannot download: offer the link instead.
+    pub in_app: bool,
+}
+
+impl PageOptions {
+    /// Reads the options; `user_agent` decides `in_app` when the options do not.
+    pub fn read(v: &Json, user_agent: &str) -> Result<PageOptions, OptionsError> {
+        let flag = |key: &str| match v.get(key) {
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(OptionsError::option(key, "must be true or false")),
+        };
+        Ok(PageOptions {
+            title: flag("titleProgress")?.unwrap_or(false),
+            notify: flag("notify")?.unwrap_or(false),
+            in_app: flag("inApp")?.unwrap_or_else(|| crate::in_app::is_in_app_browser(user_agent)),
+        })
+    }
+
+    /// [`PageOptions::read`] with the browser's own user agent.
+    pub fn from_page(v: &Json) -> Result<PageOptions, OptionsError> {
+        PageOptions::read(v, &crate::in_app::user_agent())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_default_off_and_in_app_follows_the_user_agent_unless_forced() {
+        let o = |t: &str| Json::parse(t).unwrap();
+        assert_eq!(PageOptions::read(&o("{}"), "Chrome").unwrap(), PageOptions::default());
+        assert!(PageOptions::read(&o("{}"), "x MicroMessenger/8").unwrap().in_app);
+        assert!(!PageOptions::read(&o(r#"{"inApp":false}"#), "x MicroMessenger/8").unwrap().in_app);
+        assert!(PageOptions::read(&o(r#"{"inApp":true}"#), "Chrome").unwrap().in_app);
+        let both = PageOptions::read(&o(r#"{"titleProgress":true,"notify":true}"#), "").unwrap();
+        assert!(both.title && both.notify);
+        for bad in [r#"{"inApp":"yes"}"#, r#"{"notify":1}"#, r#"{"titleProgress":"true"}"#] {
+            let e = PageOptions::read(&o(bad), "").unwrap_err();
+            assert!(e.field.starts_with("options.") && e.what.contains("true or false"), "{e}");
+        }
     }
 }
 

@@ -118,11 +118,11 @@ pub fn files() -> Vec<(&'static str, Vec<(&'static str, Value)>)> {
             ],
         ),
         (
-            "src/waiting.js",
+            "src/hidden_tab.js",
             vec![
-                ("EXPORTING", code(crate::waiting::code::EXPORTING)),
-                ("DONE", code(crate::waiting::code::DONE)),
-                ("FAILED", code(crate::waiting::code::FAILED)),
+                ("EXPORTING", code(crate::hidden_tab::code::EXPORTING)),
+                ("DONE", code(crate::hidden_tab::code::DONE)),
+                ("FAILED", code(crate::hidden_tab::code::FAILED)),
                 ("VISIBILITY", n(crate::driver::page::event::VISIBILITY)),
             ],
         ),

@@ -37,11 +37,6 @@ fn convention_a(n: i64) -> Rc<Script> {
     })
 }
 
-/// A start answer, then endless progress at 37%.
-fn stuck_at(pct: i64) -> Rc<Script> {
-    Script::new(move |r, _| if is_progress(r) { ok(&progress(pct, 100)) } else { ok(NOT_READY) })
-}
-
 /// Mounted on `stuck_at(pct)` and clicked: an export that stays at `pct`%.
 async fn exporting_at(pct: i64) -> (Rc<Script>, Mounted) {
     let script = stuck_at(pct);
@@ -480,7 +475,7 @@ async fn a_thousand_mounts_and_unmounts_leave_nothing_behind() {
     }
     until(3000, "every request aborted", || script.aborts.get() == 1000).await;
     assert_eq!(script.count(), 1000);
-    // After everything is gone, a pagehide reaches no exporter: no request, no error.
+    // After everything is gone, a pagehide reaches no driver: no request, no error.
     let init = web_sys::PageTransitionEventInit::new();
     let e = web_sys::PageTransitionEvent::new_with_event_init_dict("pagehide", &init).unwrap();
     web_sys::window().unwrap().dispatch_event(&e).unwrap();

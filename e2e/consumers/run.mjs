@@ -275,7 +275,7 @@ test('a plain page: the classic build from a second origin with SRI loads nothin
   const tampered = join(work, 'plain-tampered');
   rmSync(tampered, { recursive: true, force: true });
   cpSync(dist, tampered, { recursive: true });
-  const wasmName = readdirSync(tampered).find((f) => /^k12_export-[0-9a-f]{16}_bg\.wasm$/.test(f));
+  const wasmName = readdirSync(tampered).find((f) => /^runtime_k12-[0-9a-f]{16}_bg\.wasm$/.test(f));
   assert.ok(wasmName);
   const bytes = new Uint8Array(readFileSync(join(tampered, wasmName)));
   bytes[bytes.length - 1] ^= 1;
@@ -292,9 +292,9 @@ test('a plain page: the classic build from a second origin with SRI loads nothin
     await p1.goto(`${site.base}/bare.html`);
     await p1.waitForFunction(() => customElements.get('k12-export-button'));
     await new Promise((r) => setTimeout(r, 1000));
-    assert.deepEqual(cdn.requests.filter((r) => /k12_export/.test(r)), [], 'nothing loaded at import');
+    assert.deepEqual(cdn.requests.filter((r) => /runtime_k12/.test(r)), [], 'nothing loaded at import');
     assert.equal(await p1.evaluate(async () => typeof (await /** @type {any} */ (window).k12export.ready).mount), 'function');
-    assert.deepEqual(cdn.requests.filter((r) => /k12_export/.test(r)).sort(), [`/${wasmName.replace('_bg.wasm', '.js')}`, `/${wasmName}`], 'the K12 runtime, once awaited');
+    assert.deepEqual(cdn.requests.filter((r) => /runtime_k12/.test(r)).sort(), [`/${wasmName.replace('_bg.wasm', '.js')}`, `/${wasmName}`], 'the K12 runtime, once awaited');
     await close1();
 
     await (await exportsAFile(`${site.base}/index.html`)).close();
@@ -324,7 +324,7 @@ test('two versions on one page: the console names them, and both export', async 
   rmSync(other, { recursive: true, force: true });
   cpSync(dist, other, { recursive: true });
   const base = (/** @type {RegExp} */ re) => /** @type {string} */ (readdirSync(other).find((f) => re.test(f))).replace(/\.js$/, '');
-  await buildLoader({ out: other, k12: base(/^k12_export-[0-9a-f]{16}\.js$/), all: base(/^k12_export_all-[0-9a-f]{16}\.js$/), version: '0.0.0-other' });
+  await buildLoader({ out: other, k12: base(/^runtime_k12-[0-9a-f]{16}\.js$/), all: base(/^runtime_all-[0-9a-f]{16}\.js$/), version: '0.0.0-other' });
   const cdn = await startHost({ dist, cors: true });
   const cdn2 = await startHost({ dist: other, cors: true });
   const page2 = plainPage(dir, cdn.base).replace('</body>', `<div id="second"></div>

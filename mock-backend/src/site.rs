@@ -78,7 +78,7 @@ mod tests {
         assert!(is_content_hashed("/demo-3f2a9c1b7d4e5f60_bg.wasm"));
         assert!(is_content_hashed("/demo-00112233aabbccdd.css"));
         assert!(!is_content_hashed("/embed/k12-export.js"));
-        assert!(!is_content_hashed("/embed/k12_export_bg.wasm"));
+        assert!(!is_content_hashed("/embed/runtime_k12_bg.wasm"));
         assert!(!is_content_hashed("/index.html"));
         assert!(!is_content_hashed("/x-3f2a9c1b7d4e5f6.js"), "15 digits");
         assert!(!is_content_hashed("/x-3f2a9c1b7d4e5g60.js"), "not hex");

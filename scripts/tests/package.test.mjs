@@ -78,7 +78,7 @@ test('one version: package.json, Cargo.toml (both crates), CHANGELOG.md and the 
   // The loader as built (the Node import also proves it has no side effect: nothing to load).
   const dir = mkdtempSync(join(tmpdir(), 'k12x-loader-'));
   try {
-    await buildLoader({ out: dir, k12: 'k12_export', all: 'k12_export_all' });
+    await buildLoader({ out: dir, k12: 'runtime_k12', all: 'runtime_all' });
     const built = await import(pathToFileURL(join(dir, 'k12-export.js')).href);
     assert.equal(built.version, version);
     assert.deepEqual(Object.keys(built).sort(), ['mount', 'mountHistory', 'ready', 'version']);

@@ -32,7 +32,7 @@ const RENAMED = [
   ['        __wbg_closeOn_b9cb772ef0fb26d9: function(arg0, arg1, arg2) {', '        "a": function(arg0, arg1, arg2) {'],
   ['        __wbindgen_init_externref_table: function() {', '        "d": function() {'],
   ['            const table = wasm.__wbindgen_externrefs;', '            const table = wasm.f;'],
-  ['        "./k12_export_bg.js": import0,\n        "./snippets/k12-export-5967c0da949316d2/src/components/popover.js": import1,', '        "a": import0,'],
+  ['        "./runtime_k12_bg.js": import0,\n        "./snippets/k12-export-5967c0da949316d2/src/components/popover.js": import1,', '        "a": import0,'],
   ['        cachedUint8ArrayMemory0 = new Uint8Array(wasm.memory.buffer);', '        cachedUint8ArrayMemory0 = new Uint8Array(wasm.e.buffer);'],
   ['    const value = wasm.__wbindgen_externrefs.get(idx);', '    const value = wasm.f.get(idx);'],
   ['    wasm.__externref_table_dealloc(idx);', '    wasm.g(idx);'],
@@ -164,7 +164,7 @@ test('the maps compose: the second renames again, the third keeps the names', ()
 });
 
 test('an import dropped from the map fails, naming it', () => {
-  fails(rename({ map: without(MAP, '  ["./k12_export_bg.js", "__wbg_Error_208446807d0d1e30", "a"],') }),
+  fails(rename({ map: without(MAP, '  ["./runtime_k12_bg.js", "__wbg_Error_208446807d0d1e30", "a"],') }),
     'import b of the minified module: not in the map', '__wbg_Error_208446807d0d1e30');
 });
 
@@ -179,8 +179,8 @@ test('an entry dropped from a later map fails, naming it', () => {
 });
 
 test('an import added to the map fails, naming it', () => {
-  let map = withLine(MAP, '  ["./k12_export_bg.js", "__wbindgen_init_externref_table", "d"]',
-    '  ["./k12_export_bg.js", "__wbg_extra_0123456789abcdef", "z"],');
+  let map = withLine(MAP, '  ["./runtime_k12_bg.js", "__wbindgen_init_externref_table", "d"]',
+    '  ["./runtime_k12_bg.js", "__wbg_extra_0123456789abcdef", "z"],');
   for (let i = 0; i < 2; i++) map = map.replace('  ["a", "c", "c"],\n  ["a", "d", "d"]\n', '  ["a", "c", "c"],\n  ["a", "z", "z"],\n  ["a", "d", "d"]\n');
   fails(rename({ map }), 'import __wbg_extra_0123456789abcdef (renamed z): in the map, not in the minified module');
 });
@@ -197,7 +197,7 @@ test('an import the glue does not define fails, naming it', () => {
 });
 
 test('a module the glue does not return its imports under fails, naming it', () => {
-  fails(rename({ glue: without(GLUE, '        "./k12_export_bg.js": import0,') }), 'module ./k12_export_bg.js not found in the glue');
+  fails(rename({ glue: without(GLUE, '        "./runtime_k12_bg.js": import0,') }), 'module ./runtime_k12_bg.js not found in the glue');
 });
 
 test('a map that is not JSON fails, saying which', () => {

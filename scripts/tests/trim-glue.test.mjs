@@ -18,7 +18,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const GLUE = readFileSync(join(here, 'fixtures/trim-glue/glue.js'), 'utf8');
 
 test('the default address, initSync and the warnings go; loading from a module passed in stays', async () => {
-  const out = trimGlue(GLUE, 'k12_export');
+  const out = trimGlue(GLUE, 'runtime_k12');
   assert.doesNotMatch(out, /import\.meta\.url|`WebAssembly.instantiateStreaming` failed|for the initialization function|export \{ initSync/);
   assert.match(out, /^export \{ __wbg_init as default \};$/m);
   assert.equal(GLUE.split('\n').length - out.split('\n').length, 5, 'five lines fewer');
@@ -36,17 +36,17 @@ test('the default address, initSync and the warnings go; loading from a module p
 
 test('a glue of another shape fails naming what is missing, and the file is left as it was', () => {
   for (const [cut, what] of [
-    ["module_or_path = new URL('k12_export_bg.wasm', import.meta.url);", 'the default wasm address'],
+    ["module_or_path = new URL('runtime_k12_bg.wasm', import.meta.url);", 'the default wasm address'],
     ['export { initSync, __wbg_init as default };', 'the export of initSync'],
     ["console.warn('using deprecated parameters for the initialization function; pass a single object instead')", 'the warning for positional init arguments'],
   ]) {
     const other = GLUE.replace(cut, '');
-    assert.throws(() => trimGlue(other, 'k12_export'), new RegExp(`${what} found 0 times in the glue of k12_export`));
+    assert.throws(() => trimGlue(other, 'runtime_k12'), new RegExp(`${what} found 0 times in the glue of runtime_k12`));
     const dir = mkdtempSync(join(tmpdir(), 'k12x-trim-'));
     try {
-      const file = join(dir, 'k12_export.js');
+      const file = join(dir, 'runtime_k12.js');
       writeFileSync(file, other);
-      const r = spawnSync(process.execPath, [join(here, '../trim-glue.mjs'), file, 'k12_export'], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [join(here, '../trim-glue.mjs'), file, 'runtime_k12'], { encoding: 'utf8' });
       assert.equal(r.status, 1, r.stderr);
       assert.match(r.stderr, new RegExp(what));
       assert.equal(readFileSync(file, 'utf8'), other);
@@ -55,5 +55,5 @@ test('a glue of another shape fails naming what is missing, and the file is left
     }
   }
   // Another runtime's name is another address.
-  assert.throws(() => trimGlue(GLUE, 'k12_export_all'), /the default wasm address found 0 times/);
+  assert.throws(() => trimGlue(GLUE, 'runtime_all'), /the default wasm address found 0 times/);
 });

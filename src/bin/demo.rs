@@ -173,7 +173,7 @@ fn samples() -> Vec<Sample> {
                 true,
             )
         },
-        // Cancel, waiting, background tabs, in-app browsers.
+        // Cancel, stalled progress, hidden tabs, in-app browsers.
         busy(
             "stalled",
             "进度停滞",
@@ -299,192 +299,63 @@ struct Live {
     extra: &'static str,
 }
 
+/// A live scenario, with the mock's `query`, on the usual export: homework, term 1001.
+const fn live(title: &'static str, note: &'static str, query: &'static [(&'static str, &'static str)]) -> Live {
+    Live { title, note, kind: "homework", term: (1001, "2024春季班"), query, extra: "" }
+}
+
+impl Live {
+    /// The same on another term.
+    const fn term(self, term: (u32, &'static str)) -> Live {
+        Live { term, ..self }
+    }
+
+    /// The same on the stage test export of `term`.
+    const fn test(self, term: (u32, &'static str)) -> Live {
+        Live { kind: "test", term, ..self }
+    }
+
+    /// The same with more options (JSON members, each after a comma).
+    const fn with(self, extra: &'static str) -> Live {
+        Live { extra, ..self }
+    }
+}
+
 const LIVE: &[Live] = &[
-    Live {
-        title: "小型作业导出",
-        note: "48 名学生，约 4 秒",
-        kind: "homework",
-        term: (1001, "2024春季班"),
-        query: &[],
-        extra: "",
-    },
-    Live {
-        title: "大型阶段测试导出",
-        note: "100,000 名学生的真实 xlsx",
-        kind: "test",
-        term: (1004, "2025寒假班"),
-        query: &[],
-        extra: "",
-    },
-    Live {
-        title: "空导出",
-        note: "0 名学生，仍返回文件",
-        kind: "homework",
-        term: (1002, "2024暑期集训"),
-        query: &[],
-        extra: "",
-    },
-    Live {
-        title: "40% 时失败",
-        note: "code ≠ 0，提示“导出失败”",
-        kind: "homework",
-        term: (1003, "2024秋季班"),
-        query: &[("scenario", "fail"), ("failAt", "40")],
-        extra: "",
-    },
-    Live {
-        title: "网络不稳定",
-        note: "约 30% 请求 502，自动重试",
-        kind: "homework",
-        term: (1005, "2025春季班"),
-        query: &[("scenario", "flaky")],
-        extra: "",
-    },
-    Live {
-        title: "永不结束",
-        note: "卡在 63%，20 秒后超时失败",
-        kind: "homework",
-        term: (1001, "2024春季班"),
-        query: &[("scenario", "never-finishes")],
-        extra: r#","timeoutMs":20000"#,
-    },
-    Live {
-        title: "约定 A",
-        note: "total = n + 1，空文件也有 URL",
-        kind: "test",
-        term: (1005, "2025春季班"),
-        query: &[("scheme", "A")],
-        extra: "",
-    },
-    Live {
-        title: "约定 B",
-        note: "首次 1/0，URL 晚于 100% 到达",
-        kind: "test",
-        term: (1005, "2025春季班"),
-        query: &[("scheme", "B")],
-        extra: "",
-    },
-    Live {
-        title: "HTTP 502 一次",
-        note: "网关错误一次后恢复",
-        kind: "homework",
-        term: (1001, "2024春季班"),
-        query: &[("scenario", "http502-once")],
-        extra: "",
-    },
-    Live {
-        title: "HTTP 500 始终",
-        note: "重试数次后失败",
-        kind: "homework",
-        term: (1001, "2024春季班"),
-        query: &[("scenario", "http500-always")],
-        extra: "",
-    },
-    Live {
-        title: "429 限流",
-        note: "遵守 Retry-After",
-        kind: "homework",
-        term: (1001, "2024春季班"),
-        query: &[("scenario", "rate-limited")],
-        extra: "",
-    },
-    Live {
-        title: "返回非 JSON",
-        note: "无法解析的响应，重试后失败",
-        kind: "homework",
-        term: (1001, "2024春季班"),
-        query: &[("scenario", "malformed-json")],
-        extra: "",
-    },
-    Live {
-        title: "result 为 null",
-        note: "进度未知，文件仍会下载",
-        kind: "homework",
-        term: (1001, "2024春季班"),
-        query: &[("scenario", "result-null")],
-        extra: "",
-    },
-    Live {
-        title: "数字为字符串",
-        note: "\"loaded\": \"12\"",
-        kind: "homework",
-        term: (1001, "2024春季班"),
-        query: &[("scenario", "string-numbers")],
-        extra: "",
-    },
-    Live {
-        title: "loaded > total",
-        note: "视为完成并获取地址",
-        kind: "homework",
-        term: (1001, "2024春季班"),
-        query: &[("scenario", "loaded-over-total")],
-        extra: "",
-    },
-    Live {
-        title: "URL 永不返回",
-        note: "停在“正在生成文件”，20 秒后超时",
-        kind: "homework",
-        term: (1001, "2024春季班"),
-        query: &[("scenario", "url-never")],
-        extra: r#","timeoutMs":20000"#,
-    },
-    Live {
-        title: "javascript: 地址",
-        note: "拒绝下载并提示失败",
-        kind: "homework",
-        term: (1001, "2024春季班"),
-        query: &[("scenario", "javascript-url")],
-        extra: "",
-    },
-    Live {
-        title: "恶意文件名",
-        note: "作为纯文本显示",
-        kind: "homework",
-        term: (1001, "2024春季班"),
-        query: &[("scenario", "hostile-filename")],
-        extra: "",
-    },
-    Live {
-        title: "启动缓慢",
-        note: "开始接口 3 秒后才响应",
-        kind: "homework",
-        term: (1001, "2024春季班"),
-        query: &[("scenario", "slow-start")],
-        extra: "",
-    },
-    // Cancel, waiting, background tabs, in-app browsers.
-    Live {
-        title: "进度停滞 · 可取消",
-        note: "停在 63%：15 秒后说明已等待多久；可随时“取消导出”",
-        kind: "homework",
-        term: (1001, "2024春季班"),
-        query: &[("scenario", "never-finishes")],
-        extra: r#","timeoutMs":300000"#,
-    },
-    Live {
-        title: "应用内浏览器",
-        note: "inApp: true，完成后提示在浏览器中打开并可复制链接",
-        kind: "homework",
-        term: (1001, "2024春季班"),
-        query: &[("scenario", "fast")],
-        extra: r#","inApp":true"#,
-    },
-    Live {
-        title: "后台标签页",
-        note: "titleProgress: true，切到其它标签页时标题显示进度与结果",
-        kind: "test",
-        term: (1005, "2025春季班"),
-        query: &[("scenario", "slow")],
-        extra: r#","titleProgress":true,"notify":true"#,
-    },
-    Live {
-        title: "多个标签页共享一次导出",
-        note: "在两个标签页打开本页，点击其中一个：另一个显示同一进度；关闭先点击的那页，另一页接手并下载",
-        kind: "homework",
-        term: (1003, "2024秋季班"),
-        query: &[("durationMs", "20000")],
-        extra: "",
-    },
+    live("小型作业导出", "48 名学生，约 4 秒", &[]),
+    live("大型阶段测试导出", "100,000 名学生的真实 xlsx", &[]).test((1004, "2025寒假班")),
+    live("空导出", "0 名学生，仍返回文件", &[]).term((1002, "2024暑期集训")),
+    live("40% 时失败", "code ≠ 0，提示“导出失败”", &[("scenario", "fail"), ("failAt", "40")])
+        .term((1003, "2024秋季班")),
+    live("网络不稳定", "约 30% 请求 502，自动重试", &[("scenario", "flaky")]).term((1005, "2025春季班")),
+    live("永不结束", "卡在 63%，20 秒后超时失败", &[("scenario", "never-finishes")]).with(r#","timeoutMs":20000"#),
+    live("约定 A", "total = n + 1，空文件也有 URL", &[("scheme", "A")]).test((1005, "2025春季班")),
+    live("约定 B", "首次 1/0，URL 晚于 100% 到达", &[("scheme", "B")]).test((1005, "2025春季班")),
+    live("HTTP 502 一次", "网关错误一次后恢复", &[("scenario", "http502-once")]),
+    live("HTTP 500 始终", "重试数次后失败", &[("scenario", "http500-always")]),
+    live("429 限流", "遵守 Retry-After", &[("scenario", "rate-limited")]),
+    live("返回非 JSON", "无法解析的响应，重试后失败", &[("scenario", "malformed-json")]),
+    live("result 为 null", "进度未知，文件仍会下载", &[("scenario", "result-null")]),
+    live("数字为字符串", "\"loaded\": \"12\"", &[("scenario", "string-numbers")]),
+    live("loaded > total", "视为完成并获取地址", &[("scenario", "loaded-over-total")]),
+    live("URL 永不返回", "停在“正在生成文件”，20 秒后超时", &[("scenario", "url-never")]).with(r#","timeoutMs":20000"#),
+    live("javascript: 地址", "拒绝下载并提示失败", &[("scenario", "javascript-url")]),
+    live("恶意文件名", "作为纯文本显示", &[("scenario", "hostile-filename")]),
+    live("启动缓慢", "开始接口 3 秒后才响应", &[("scenario", "slow-start")]),
+    // Cancel, stalled progress, hidden tabs, in-app browsers.
+    live("进度停滞 · 可取消", "停在 63%：15 秒后说明已等待多久；可随时“取消导出”", &[("scenario", "never-finishes")])
+        .with(r#","timeoutMs":300000"#),
+    live("应用内浏览器", "inApp: true，完成后提示在浏览器中打开并可复制链接", &[("scenario", "fast")])
+        .with(r#","inApp":true"#),
+    live("后台标签页", "titleProgress: true，切到其它标签页时标题显示进度与结果", &[("scenario", "slow")])
+        .test((1005, "2025春季班"))
+        .with(r#","titleProgress":true,"notify":true"#),
+    live(
+        "多个标签页共享一次导出",
+        "在两个标签页打开本页，点击其中一个：另一个显示同一进度；关闭先点击的那页，另一页接手并下载",
+        &[("durationMs", "20000")],
+    )
+    .term((1003, "2024秋季班")),
 ];
 
 fn live_options(l: &Live) -> (Options, Json, AttrValue) {

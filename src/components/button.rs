@@ -1,4 +1,4 @@
-//! `AsyncExportButton`: the K12 "导出" button — click to export, grey and busy while it runs,
+//! `AsyncExportButton`: the widget's "导出" button — click to export, grey and busy while it runs,
 //! progress on hover, focus or a tap on the busy button, automatic download, a toast when it fails.
 
 use std::rc::Rc;
@@ -11,13 +11,13 @@ use yew::prelude::*;
 use crate::components::export_button_view::{use_export_button_view, Change, ExportButtonViewProps, Local, Refs};
 use crate::components::progress_popover::close_on;
 use crate::driver::page::Wake;
-use crate::hooks::use_background_tab::use_background_tab;
+use crate::hooks::use_driver::{TransportRef, Update};
 use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
-use crate::hooks::use_exporter::{use_exporter, ExportInputs};
-use crate::hooks::use_runner::{TransportRef, Update};
+use crate::hooks::use_export::{use_export, ExportInputs};
+use crate::hooks::use_hidden_tab::use_hidden_tab;
 use crate::labels::Labels;
 use crate::options::Options;
-use crate::waiting::WaitOptions;
+use crate::options::PageOptions;
 
 /// How long the failure toast stays.
 pub const TOAST_MS: u32 = 5_000;
@@ -175,7 +175,7 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
     // For the button's life, in one memo: the popover's id, the elements the view measures, the
     // button's part of the page title.
     let ids = use_memo((), |_| {
-        (AttrValue::from(crate::components::unique_id("k12x-pop")), Refs::default(), crate::waiting::new_tab())
+        (AttrValue::from(crate::components::unique_id("k12x-pop")), Refs::default(), crate::hidden_tab::new_tab())
     });
     let pop_id = &ids.0;
 
@@ -207,9 +207,9 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
     };
     let inputs =
         ExportInputs { options: props.options.clone(), data: props.data.clone(), filename: props.filename.clone() };
-    let exporter = use_exporter(inputs, props.transport.clone(), on_update);
-    let wait = WaitOptions::from_page(props.options.json()).unwrap_or_default();
-    let gesture = use_background_tab(&ids.2, &ui.view, wait, props.labels.clone());
+    let export = use_export(inputs, props.transport.clone(), on_update);
+    let page = PageOptions::from_page(props.options.json()).unwrap_or_default();
+    let gesture = use_hidden_tab(&ids.2, &ui.view, page, props.labels.clone());
 
     // The toast leaves by itself after a while; a newer toast restarts the clock.
     {
@@ -254,7 +254,7 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         );
     }
 
-    let misconfigured = exporter.error.as_ref().map(|e| e.message());
+    let misconfigured = export.error.as_ref().map(|e| e.message());
     {
         let message = misconfigured.clone().map(AttrValue::from);
         use_effect_on(
@@ -270,7 +270,7 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
     let inert = busy || props.disabled || misconfigured.is_some();
 
     let onclick = {
-        let start = exporter.start.clone();
+        let start = export.start.clone();
         let d = ui.dispatcher();
         Callback::from(move |()| {
             if !inert {
@@ -282,7 +282,7 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         })
     };
     // A start requested through the props is acted on once, in the render that sees it (the
-    // runner exists from this render on), as a click would be.
+    // driver exists from this render on), as a click would be.
     if props.start_key != 0 && props.start_key != ui.start_key {
         ui.dispatch(Action::StartKey(props.start_key));
         onclick.emit(());
@@ -319,8 +319,8 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         onhover,
         onfocus,
         ondismiss,
-        oncancel: busy.then(|| exporter.cancel.clone()),
-        in_app: wait.in_app,
+        oncancel: busy.then(|| export.cancel.clone()),
+        in_app: page.in_app,
         notice: ui.cancelled.then_some(AttrValue::Static(props.labels.cancelled)),
     };
     use_export_button_view(&view, &ids.1, ui.local, onchange)

@@ -9,8 +9,8 @@ use k12_export_core::{HistoryItem, JobState};
 use yew::prelude::*;
 
 use crate::components::progress_bar;
+use crate::hooks::use_driver::{TransportRef, Update};
 use crate::hooks::use_history::use_history;
-use crate::hooks::use_runner::{TransportRef, Update};
 use crate::labels::{fill, Labels};
 use crate::options::Options;
 

@@ -10,8 +10,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::progress_popover::Placement;
+use crate::in_app::copy;
 use crate::labels::Labels;
-use crate::waiting::copy;
 
 /// What [`in_app_panel`] shows.
 pub struct InAppPanelProps {

@@ -31,8 +31,8 @@ impl Placement {
     }
 }
 
-// The one binding of `popover.js`: a JS module bound from two places makes the page hang on load
-// (wasm-bindgen 0.2.130), so the button takes `close_on` from here.
+// The popover's JS (`popover.js`): where it opens, and what closes it (the button arms `close_on`
+// while its popover is open).
 #[wasm_bindgen::prelude::wasm_bindgen(module = "/src/components/popover.js")]
 extern "C" {
     fn place(anchor: &web_sys::Element, pop: &web_sys::HtmlElement, gap: f64) -> u32;

@@ -29,7 +29,7 @@ extern "C" {
     fn revoke(url: &str);
 }
 
-/// A Blob URL, revoked when dropped: with the next file, or when the exporter goes away.
+/// A Blob URL, revoked when dropped: with the next file, or when the driver goes away.
 /// (Revoking at once can cancel the download in some browsers.)
 pub struct BlobUrl(String);
 

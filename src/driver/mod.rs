@@ -1,10 +1,11 @@
-//! The `$export` cache: runs a core machine ([`SansIo`]: the export [`Machine`] or the history
-//! panel's) in the browser.
+//! The driver: runs a core machine ([`SansIo`]: the export [`Machine`] or the history panel's) in
+//! the browser. For the export machine it is what the K12 pages' JS component kept in its
+//! `$export` cache: one button's export, started, polled and downloaded.
 //!
 //! It turns the machine's commands into requests through a [`Transport`] (each carrying an
 //! `AbortController` signal held by a guard that aborts on drop), a wake-up of the page's one clock
 //! ([`page`]) for the machine's next timeout, and downloads ([`download`]); it feeds answers and timer ticks back in
-//! and reports every change to its owner. Dropping an [`Exporter`] stops everything at once: the
+//! and reports every change to its owner. Dropping a [`Driver`] stops everything at once: the
 //! timer is cleared, requests in flight are aborted, the page listeners are removed, and late
 //! answers find nobody home.
 
@@ -39,13 +40,10 @@ struct Inner<M: SansIo + 'static> {
 
 /// Runs one sans-IO machine in the page. Dropping it stops everything: timer cleared, requests
 /// aborted, page listeners removed, late answers ignored.
-pub struct Runner<M: SansIo + 'static> {
+pub struct Driver<M: SansIo + 'static> {
     inner: Rc<RefCell<Inner<M>>>,
     _page_listeners: [PageListener; 2],
 }
-
-/// One button's export runner (the `$export` cache). One export at a time.
-pub type Exporter = Runner<Machine>;
 
 /// The browser's monotonic clock, in milliseconds.
 pub fn now_ms() -> f64 {
@@ -57,10 +55,10 @@ pub fn seed() -> u64 {
     (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
 }
 
-impl<M: SansIo + 'static> Runner<M> {
+impl<M: SansIo + 'static> Driver<M> {
     /// Runs `machine`, reporting to `observer`. Leaving the page (`pagehide`) stops it, and so
     /// does coming back from the back/forward cache (`pageshow` with `persisted`).
-    pub fn with_machine(machine: M, transport: Rc<dyn Transport>, observer: Observer<M>) -> Runner<M> {
+    pub fn with_machine(machine: M, transport: Rc<dyn Transport>, observer: Observer<M>) -> Driver<M> {
         let inner = Rc::new(RefCell::new(Inner {
             machine,
             transport,
@@ -69,7 +67,7 @@ impl<M: SansIo + 'static> Runner<M> {
             observer,
             blob: None,
         }));
-        // The page's listeners (one of each for the whole page, whatever the number of runners).
+        // The page's listeners (one of each for the whole page, whatever the number of drivers).
         let weak = Rc::downgrade(&inner);
         let left = PageListener::new(page::event::PAGEHIDE, move |_| {
             if let Some(rc) = weak.upgrade() {
@@ -84,7 +82,7 @@ impl<M: SansIo + 'static> Runner<M> {
             }
         });
         let listeners = [left, back];
-        Runner { inner, _page_listeners: listeners }
+        Driver { inner, _page_listeners: listeners }
     }
 
     /// Feeds `input` and carries out what follows.
@@ -108,13 +106,13 @@ impl<M: SansIo + 'static> Runner<M> {
     }
 }
 
-impl Runner<Machine> {
-    /// An exporter for a validated `setup`, reporting to `observer`.
-    pub fn new(setup: ExportSetup, transport: Rc<dyn Transport>, observer: Observer<Machine>) -> Exporter {
+impl Driver<Machine> {
+    /// One button's export driver (one export at a time) for a validated `setup`, reporting to `observer`.
+    pub fn new(setup: ExportSetup, transport: Rc<dyn Transport>, observer: Observer<Machine>) -> Driver<Machine> {
         let mut settings = setup.settings;
         settings.retry.seed = seed();
         settings.base = page_base();
-        Runner::with_machine(Machine::new(setup.adapter, settings, setup.filename), transport, observer)
+        Driver::with_machine(Machine::new(setup.adapter, settings, setup.filename), transport, observer)
     }
 
     /// Starts an export (ignored while one runs).
@@ -128,7 +126,7 @@ impl Runner<Machine> {
     }
 }
 
-impl<M: SansIo + 'static> Drop for Runner<M> {
+impl<M: SansIo + 'static> Drop for Driver<M> {
     fn drop(&mut self) {
         // Silent shutdown: the owner is going away and must not hear about it.
         let (timer, in_flight) = match self.inner.try_borrow_mut() {
@@ -146,10 +144,10 @@ impl<M: SansIo + 'static> Drop for Runner<M> {
     }
 }
 
-/// Set by [`halt`]: every runner of this wasm instance is stopped for good.
+/// Set by [`halt`]: every driver of this wasm instance is stopped for good.
 static HALTED: AtomicBool = AtomicBool::new(false);
 
-/// Stops every runner of this wasm instance for good: from now on none handles an input, sends a
+/// Stops every driver of this wasm instance for good: from now on none handles an input, sends a
 /// request, arms a timer, downloads or tells its owner; answers and timers still due find nobody
 /// home. For an instance whose state can no longer be trusted: the embeddable bundle's loader
 /// calls it (the `halt` export) after the instance trapped on a panic.

@@ -88,7 +88,7 @@ fn js_error(e: JsValue) -> String {
 }
 
 /// Aborts its request when dropped, unless disarmed first: every request in flight is held by
-/// one, so dropping the runner aborts them all.
+/// one, so dropping the driver aborts them all.
 #[must_use = "dropping the guard aborts the request"]
 pub(crate) struct AbortGuard(Option<AbortController>);
 

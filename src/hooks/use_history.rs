@@ -1,11 +1,11 @@
-//! `use_history`: one history runner per mounted panel; it loads at once.
+//! `use_history`: one history driver per mounted panel; it loads at once.
 
 use k12_export_core::history::{HistoryInput, HistoryMachine, HistoryView};
 use k12_export_core::OptionsError;
 use yew::prelude::*;
 
 use crate::driver::seed;
-use crate::hooks::use_runner::{use_runner, TransportRef, Update};
+use crate::hooks::use_driver::{use_driver, TransportRef, Update};
 use crate::options::{Options, WIDGET_KEYS};
 
 /// What [`use_history`] gives back.
@@ -23,7 +23,7 @@ fn build(options: &Options) -> Result<HistoryMachine, OptionsError> {
     HistoryMachine::from_options_with(options.json(), WIDGET_KEYS, seed())
 }
 
-/// Keeps a history runner for `options` alive while the component is mounted, loading the list
+/// Keeps a history driver for `options` alive while the component is mounted, loading the list
 /// when it starts and whenever `refresh_key` changes.
 #[hook]
 pub fn use_history(
@@ -32,7 +32,7 @@ pub fn use_history(
     transport: Option<TransportRef>,
     on_update: Callback<Update<HistoryView, std::convert::Infallible>>,
 ) -> HistoryHandle {
-    let handle = use_runner(options.clone(), transport.clone(), build, on_update);
+    let handle = use_driver(options.clone(), transport.clone(), build, on_update);
     {
         let send = handle.send.clone();
         // The first load, a load after the options change, and one per refresh_key bump.

@@ -109,6 +109,11 @@ pub fn is_progress(r: &HttpRequest) -> bool {
     r.url.contains("/process")
 }
 
+/// A start answer, then endless progress at `pct`%.
+pub fn stuck_at(pct: i64) -> Rc<Script> {
+    Script::new(move |r, _| if is_progress(r) { ok(&progress(pct, 100)) } else { ok(NOT_READY) })
+}
+
 /// Props for a K12 homework button on term 1001 with `script` as transport.
 pub fn props(script: &Rc<Script>) -> AsyncExportButtonProps {
     props_with(script, "")

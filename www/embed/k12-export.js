@@ -33,9 +33,9 @@
 /**
  * The options of a button or a history panel as the loader reads them; the runtime checks the rest.
  * @typedef {{ [key: string]: unknown, protocol?: unknown, lang?: unknown, label?: unknown, disabled?: unknown, onerror?: unknown }} Options
- * @typedef {import("./k12_export.js").RuntimeHandle} RuntimeHandle
- * @typedef {import("./k12_export_all.js").RuntimeHistoryHandle} RuntimeHistoryHandle
- * @typedef {{ mount: typeof import("./k12_export.js").mount, mountHistory?: typeof import("./k12_export_all.js").mountHistory, halt?: typeof import("./k12_export.js").halt }} Runtime
+ * @typedef {import("./runtime_k12.js").RuntimeHandle} RuntimeHandle
+ * @typedef {import("./runtime_all.js").RuntimeHistoryHandle} RuntimeHistoryHandle
+ * @typedef {{ mount: typeof import("./runtime_k12.js").mount, mountHistory?: typeof import("./runtime_all.js").mountHistory, halt?: typeof import("./runtime_k12.js").halt }} Runtime
  * @typedef {'csp' | 'load' | 'unsupported' | 'crashed'} Cause
  * @typedef {Error & { cause: Cause }} Unavailable
  * @typedef {{ kind: 'unavailable', cause: Cause, message: string, status: null }} UnavailableDetail
@@ -47,8 +47,8 @@ export const version = K12X_VERSION;
 
 // The two runtimes, [K12, every backend]: each glue a static import and each wasm a static URL, so
 // that a bundler (Vite, webpack) sees both and emits them as they are.
-const GLUE = [() => import('./k12_export.js'), () => import('./k12_export_all.js')];
-const WASM = [() => new URL('./k12_export_bg.wasm', import.meta.url), () => new URL('./k12_export_all_bg.wasm', import.meta.url)];
+const GLUE = [() => import('./runtime_k12.js'), () => import('./runtime_all.js')];
+const WASM = [() => new URL('./runtime_k12_bg.wasm', import.meta.url), () => new URL('./runtime_all_bg.wasm', import.meta.url)];
 
 /** What every copy of the loader on the page shares: the runtimes loaded, the messages logged. */
 const shared = () => /** @type {Shared} */ (/** @type {any} */ (globalThis)[Symbol.for('k12-export')] ||= { runtimes: {}, logged: {} });
@@ -109,7 +109,7 @@ function runtime(i) {
       throw csp();
     }
     const fix = (/** @type {string} */ what, /** @type {string} */ e) => unavailable('load', `cannot load ${what} (${e}): serve it beside k12-export.js, from another origin with Access-Control-Allow-Origin`);
-    /** @type {typeof import("./k12_export.js")} */
+    /** @type {typeof import("./runtime_k12.js")} */
     let m;
     /** @type {Response} */
     let r;
@@ -213,7 +213,7 @@ function crashed(r, e) {
 
 /**
  * Runtime `m`, its wasm loaded from `wasm`, watched for traps: what the loader's callers get.
- * @param {typeof import("./k12_export.js")} m
+ * @param {typeof import("./runtime_k12.js")} m
  * @param {string} wasm
  * @returns {Runtime}
  */

@@ -331,14 +331,14 @@ pub mod prelude {
     pub use crate::context::{ContextHandle, ContextProvider};
     pub use crate::events::*;
     pub use crate::functional::*;
-    #[cfg(not(feature = "lean_portal"))]
+    #[cfg(not(feature = "no_portals"))]
     pub use crate::html::create_portal;
     pub use crate::html::{
         BaseComponent, Children, ChildrenWithProps, Classes, Component, Context,
         Html, HtmlResult, NodeRef, Properties,
     };
     pub use crate::macros::{classes, html, html_nested};
-    #[cfg(not(feature = "lean_suspense"))]
+    #[cfg(not(feature = "no_suspense"))]
     pub use crate::suspense::Suspense;
     pub use crate::virtual_dom::AttrValue;
 }

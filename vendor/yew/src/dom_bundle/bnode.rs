@@ -4,11 +4,11 @@ use std::fmt;
 
 use web_sys::{Element, Node};
 
-#[cfg(not(feature = "lean_portal"))]
+#[cfg(not(feature = "no_portals"))]
 use super::BPortal;
-#[cfg(not(feature = "lean_raw"))]
+#[cfg(not(feature = "no_raw_html"))]
 use super::BRaw;
-#[cfg(not(feature = "lean_suspense"))]
+#[cfg(not(feature = "no_suspense"))]
 use super::BSuspense;
 use super::{BComp, BList, BSubtree, BTag, BText, DomSlot};
 use crate::dom_bundle::{Reconcilable, ReconcileTarget};
@@ -27,15 +27,15 @@ pub(super) enum BNode {
     /// A holder for a list of other nodes.
     List(BList),
     /// A portal to another part of the document
-    #[cfg(not(feature = "lean_portal"))]
+    #[cfg(not(feature = "no_portals"))]
     Portal(BPortal),
     /// A holder for any `Node` (necessary for replacing node).
     Ref(Node),
     /// A suspendible document fragment.
-    #[cfg(not(feature = "lean_suspense"))]
+    #[cfg(not(feature = "no_suspense"))]
     Suspense(Box<BSuspense>),
     /// A raw HTML string, represented by [`AttrValue`](crate::AttrValue).
-    #[cfg(not(feature = "lean_raw"))]
+    #[cfg(not(feature = "no_raw_html"))]
     Raw(BRaw),
 }
 
@@ -48,11 +48,11 @@ impl BNode {
             Self::Ref(_) => None,
             Self::Tag(btag) => btag.key(),
             Self::Text(_) => None,
-            #[cfg(not(feature = "lean_portal"))]
+            #[cfg(not(feature = "no_portals"))]
             Self::Portal(bportal) => bportal.key(),
-            #[cfg(not(feature = "lean_suspense"))]
+            #[cfg(not(feature = "no_suspense"))]
             Self::Suspense(bsusp) => bsusp.key(),
-            #[cfg(not(feature = "lean_raw"))]
+            #[cfg(not(feature = "no_raw_html"))]
             Self::Raw(_) => None,
         }
     }
@@ -72,11 +72,11 @@ impl ReconcileTarget for BNode {
                     tracing::warn!("Node not found to remove VRef");
                 }
             }
-            #[cfg(not(feature = "lean_portal"))]
+            #[cfg(not(feature = "no_portals"))]
             Self::Portal(bportal) => bportal.detach(root, parent, parent_to_detach),
-            #[cfg(not(feature = "lean_suspense"))]
+            #[cfg(not(feature = "no_suspense"))]
             Self::Suspense(bsusp) => bsusp.detach(root, parent, parent_to_detach),
-            #[cfg(not(feature = "lean_raw"))]
+            #[cfg(not(feature = "no_raw_html"))]
             Self::Raw(raw) => raw.detach(root, parent, parent_to_detach),
         }
     }
@@ -92,11 +92,11 @@ impl ReconcileTarget for BNode {
 
                 DomSlot::at(node.clone())
             }
-            #[cfg(not(feature = "lean_portal"))]
+            #[cfg(not(feature = "no_portals"))]
             Self::Portal(ref vportal) => vportal.shift(next_parent, slot),
-            #[cfg(not(feature = "lean_suspense"))]
+            #[cfg(not(feature = "no_suspense"))]
             Self::Suspense(ref vsuspense) => vsuspense.shift(next_parent, slot),
-            #[cfg(not(feature = "lean_raw"))]
+            #[cfg(not(feature = "no_raw_html"))]
             Self::Raw(ref braw) => braw.shift(next_parent, slot),
         }
     }
@@ -136,19 +136,19 @@ impl Reconcilable for VNode {
                 slot.insert(parent, &node);
                 (DomSlot::at(node.clone()), BNode::Ref(node))
             }
-            #[cfg(not(feature = "lean_portal"))]
+            #[cfg(not(feature = "no_portals"))]
             VNode::VPortal(vportal) => {
                 let (node_ref, portal) =
                     RcExt::unwrap_or_clone(vportal).attach(root, parent_scope, parent, slot);
                 (node_ref, portal.into())
             }
-            #[cfg(not(feature = "lean_suspense"))]
+            #[cfg(not(feature = "no_suspense"))]
             VNode::VSuspense(vsuspsense) => {
                 let (node_ref, suspsense) =
                     RcExt::unwrap_or_clone(vsuspsense).attach(root, parent_scope, parent, slot);
                 (node_ref, suspsense.into())
             }
-            #[cfg(not(feature = "lean_raw"))]
+            #[cfg(not(feature = "no_raw_html"))]
             VNode::VRaw(vraw) => {
                 let (node_ref, raw) = vraw.attach(root, parent_scope, parent, slot);
                 (node_ref, raw.into())
@@ -202,7 +202,7 @@ impl Reconcilable for VNode {
                 BNode::Ref(ref n) if &node == n => DomSlot::at(node),
                 _ => VNode::VRef(node).replace(root, parent_scope, parent, slot, bundle),
             },
-            #[cfg(not(feature = "lean_portal"))]
+            #[cfg(not(feature = "no_portals"))]
             VNode::VPortal(vportal) => RcExt::unwrap_or_clone(vportal).reconcile_node(
                 root,
                 parent_scope,
@@ -210,7 +210,7 @@ impl Reconcilable for VNode {
                 slot,
                 bundle,
             ),
-            #[cfg(not(feature = "lean_suspense"))]
+            #[cfg(not(feature = "no_suspense"))]
             VNode::VSuspense(vsuspsense) => RcExt::unwrap_or_clone(vsuspsense).reconcile_node(
                 root,
                 parent_scope,
@@ -218,7 +218,7 @@ impl Reconcilable for VNode {
                 slot,
                 bundle,
             ),
-            #[cfg(not(feature = "lean_raw"))]
+            #[cfg(not(feature = "no_raw_html"))]
             VNode::VRaw(vraw) => vraw.reconcile_node(root, parent_scope, parent, slot, bundle),
         }
     }
@@ -252,7 +252,7 @@ impl From<BComp> for BNode {
     }
 }
 
-#[cfg(not(feature = "lean_portal"))]
+#[cfg(not(feature = "no_portals"))]
 impl From<BPortal> for BNode {
     #[inline]
     fn from(bportal: BPortal) -> Self {
@@ -260,7 +260,7 @@ impl From<BPortal> for BNode {
     }
 }
 
-#[cfg(not(feature = "lean_suspense"))]
+#[cfg(not(feature = "no_suspense"))]
 impl From<BSuspense> for BNode {
     #[inline]
     fn from(bsusp: BSuspense) -> Self {
@@ -268,7 +268,7 @@ impl From<BSuspense> for BNode {
     }
 }
 
-#[cfg(not(feature = "lean_raw"))]
+#[cfg(not(feature = "no_raw_html"))]
 impl From<BRaw> for BNode {
     #[inline]
     fn from(braw: BRaw) -> Self {
@@ -284,11 +284,11 @@ impl fmt::Debug for BNode {
             Self::Comp(ref bsusp) => bsusp.fmt(f),
             Self::List(ref vlist) => vlist.fmt(f),
             Self::Ref(ref vref) => write!(f, "VRef ( \"{}\" )", crate::utils::print_node(vref)),
-            #[cfg(not(feature = "lean_portal"))]
+            #[cfg(not(feature = "no_portals"))]
             Self::Portal(ref vportal) => vportal.fmt(f),
-            #[cfg(not(feature = "lean_suspense"))]
+            #[cfg(not(feature = "no_suspense"))]
             Self::Suspense(ref bsusp) => bsusp.fmt(f),
-            #[cfg(not(feature = "lean_raw"))]
+            #[cfg(not(feature = "no_raw_html"))]
             Self::Raw(ref braw) => braw.fmt(f),
         }
     }
@@ -328,7 +328,7 @@ mod feat_hydration {
                          effect."
                     )
                 }
-                #[cfg(not(feature = "lean_portal"))]
+                #[cfg(not(feature = "no_portals"))]
                 // You cannot hydrate a VPortal.
                 VNode::VPortal(_) => {
                     panic!(
@@ -336,11 +336,11 @@ mod feat_hydration {
                          use_effect."
                     )
                 }
-                #[cfg(not(feature = "lean_suspense"))]
+                #[cfg(not(feature = "no_suspense"))]
                 VNode::VSuspense(vsuspense) => RcExt::unwrap_or_clone(vsuspense)
                     .hydrate(root, parent_scope, parent, fragment, prev_next_sibling)
                     .into(),
-                #[cfg(not(feature = "lean_raw"))]
+                #[cfg(not(feature = "no_raw_html"))]
                 VNode::VRaw(vraw) => vraw
                     .hydrate(root, parent_scope, parent, fragment, prev_next_sibling)
                     .into(),

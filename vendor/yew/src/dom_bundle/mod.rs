@@ -13,11 +13,11 @@ use crate::virtual_dom::VNode;
 mod bcomp;
 mod blist;
 mod bnode;
-#[cfg(not(feature = "lean_portal"))]
+#[cfg(not(feature = "no_portals"))]
 mod bportal;
-#[cfg(not(feature = "lean_raw"))]
+#[cfg(not(feature = "no_raw_html"))]
 mod braw;
-#[cfg(not(feature = "lean_suspense"))]
+#[cfg(not(feature = "no_suspense"))]
 mod bsuspense;
 mod btag;
 mod btext;
@@ -30,11 +30,11 @@ mod utils;
 use bcomp::BComp;
 use blist::BList;
 use bnode::BNode;
-#[cfg(not(feature = "lean_portal"))]
+#[cfg(not(feature = "no_portals"))]
 use bportal::BPortal;
-#[cfg(not(feature = "lean_raw"))]
+#[cfg(not(feature = "no_raw_html"))]
 use braw::BRaw;
-#[cfg(not(feature = "lean_suspense"))]
+#[cfg(not(feature = "no_suspense"))]
 use bsuspense::BSuspense;
 use btag::{BTag, Registry};
 use btext::BText;

@@ -15,13 +15,13 @@ pub use conversion::*;
 pub use error::*;
 pub use listener::*;
 use wasm_bindgen::JsValue;
-#[cfg(not(feature = "lean_portal"))]
+#[cfg(not(feature = "no_portals"))]
 use web_sys::Element;
 use web_sys::Node;
 
 use crate::sealed::Sealed;
 use crate::virtual_dom::VNode;
-#[cfg(not(feature = "lean_portal"))]
+#[cfg(not(feature = "no_portals"))]
 use crate::virtual_dom::VPortal;
 
 /// A type which expected as a result of `view` function implementation.
@@ -145,7 +145,7 @@ mod feat_csr {
 /// component.
 /// ## Relevant examples
 /// - [Portals](https://github.com/yewstack/yew/tree/master/examples/portals)
-#[cfg(not(feature = "lean_portal"))]
+#[cfg(not(feature = "no_portals"))]
 pub fn create_portal(child: Html, host: Element) -> Html {
     VNode::VPortal(Rc::new(VPortal::new(child, host)))
 }

@@ -11,13 +11,13 @@ pub mod vlist;
 #[doc(hidden)]
 pub mod vnode;
 #[doc(hidden)]
-#[cfg(not(feature = "lean_portal"))]
+#[cfg(not(feature = "no_portals"))]
 pub mod vportal;
 #[doc(hidden)]
-#[cfg(not(feature = "lean_raw"))]
+#[cfg(not(feature = "no_raw_html"))]
 pub mod vraw;
 #[doc(hidden)]
-#[cfg(not(feature = "lean_suspense"))]
+#[cfg(not(feature = "no_suspense"))]
 pub mod vsuspense;
 #[doc(hidden)]
 pub mod vtag;
@@ -43,13 +43,13 @@ pub use self::vlist::VList;
 #[doc(inline)]
 pub use self::vnode::VNode;
 #[doc(inline)]
-#[cfg(not(feature = "lean_portal"))]
+#[cfg(not(feature = "no_portals"))]
 pub use self::vportal::VPortal;
 #[doc(inline)]
-#[cfg(not(feature = "lean_raw"))]
+#[cfg(not(feature = "no_raw_html"))]
 pub use self::vraw::VRaw;
 #[doc(inline)]
-#[cfg(not(feature = "lean_suspense"))]
+#[cfg(not(feature = "no_suspense"))]
 pub use self::vsuspense::VSuspense;
 #[doc(inline)]
 pub use self::vtag::VTag;

@@ -9,13 +9,13 @@ use web_sys::Node;
 
 use super::{Key, VChild, VComp, VList, VTag, VText};
 use crate::html::{BaseComponent, ImplicitClone};
-#[cfg(not(feature = "lean_raw"))]
+#[cfg(not(feature = "no_raw_html"))]
 use crate::virtual_dom::VRaw;
-#[cfg(not(feature = "lean_portal"))]
+#[cfg(not(feature = "no_portals"))]
 use crate::virtual_dom::VPortal;
-#[cfg(not(feature = "lean_suspense"))]
+#[cfg(not(feature = "no_suspense"))]
 use crate::virtual_dom::VSuspense;
-#[cfg(not(feature = "lean_raw"))]
+#[cfg(not(feature = "no_raw_html"))]
 use crate::AttrValue;
 
 /// Bind virtual element to a DOM reference.
@@ -31,17 +31,17 @@ pub enum VNode {
     /// A holder for a list of other nodes.
     VList(Rc<VList>),
     /// A portal to another part of the document
-    #[cfg(not(feature = "lean_portal"))]
+    #[cfg(not(feature = "no_portals"))]
     VPortal(Rc<VPortal>),
     /// A holder for any `Node` (necessary for replacing node).
     VRef(Node),
     /// A suspendible document fragment.
-    #[cfg(not(feature = "lean_suspense"))]
+    #[cfg(not(feature = "no_suspense"))]
     VSuspense(Rc<VSuspense>),
     /// A raw HTML string, represented by [`AttrValue`](crate::AttrValue).
     ///
     /// Also see: [`VNode::from_html_unchecked`]
-    #[cfg(not(feature = "lean_raw"))]
+    #[cfg(not(feature = "no_raw_html"))]
     VRaw(VRaw),
 }
 
@@ -53,11 +53,11 @@ impl VNode {
             VNode::VRef(_) => None,
             VNode::VTag(vtag) => vtag.key.as_ref(),
             VNode::VText(_) => None,
-            #[cfg(not(feature = "lean_portal"))]
+            #[cfg(not(feature = "no_portals"))]
             VNode::VPortal(vportal) => vportal.node.key(),
-            #[cfg(not(feature = "lean_suspense"))]
+            #[cfg(not(feature = "no_suspense"))]
             VNode::VSuspense(vsuspense) => vsuspense.key.as_ref(),
-            #[cfg(not(feature = "lean_raw"))]
+            #[cfg(not(feature = "no_raw_html"))]
             VNode::VRaw(_) => None,
         }
     }
@@ -111,7 +111,7 @@ impl VNode {
     /// };
     /// # }
     /// ```
-    #[cfg(not(feature = "lean_raw"))]
+    #[cfg(not(feature = "no_raw_html"))]
     pub fn from_html_unchecked(html: AttrValue) -> Self {
         VNode::VRaw(VRaw { html })
     }
@@ -151,7 +151,7 @@ impl From<VComp> for VNode {
     }
 }
 
-#[cfg(not(feature = "lean_suspense"))]
+#[cfg(not(feature = "no_suspense"))]
 impl From<VSuspense> for VNode {
     #[inline]
     fn from(vsuspense: VSuspense) -> Self {
@@ -159,7 +159,7 @@ impl From<VSuspense> for VNode {
     }
 }
 
-#[cfg(not(feature = "lean_portal"))]
+#[cfg(not(feature = "no_portals"))]
 impl From<VPortal> for VNode {
     #[inline]
     fn from(vportal: VPortal) -> Self {
@@ -198,11 +198,11 @@ impl fmt::Debug for VNode {
             VNode::VComp(ref vcomp) => vcomp.fmt(f),
             VNode::VList(ref vlist) => vlist.fmt(f),
             VNode::VRef(ref vref) => write!(f, "VRef ( \"{}\" )", crate::utils::print_node(vref)),
-            #[cfg(not(feature = "lean_portal"))]
+            #[cfg(not(feature = "no_portals"))]
             VNode::VPortal(ref vportal) => vportal.fmt(f),
-            #[cfg(not(feature = "lean_suspense"))]
+            #[cfg(not(feature = "no_suspense"))]
             VNode::VSuspense(ref vsuspense) => vsuspense.fmt(f),
-            #[cfg(not(feature = "lean_raw"))]
+            #[cfg(not(feature = "no_raw_html"))]
             VNode::VRaw(ref vraw) => write!(f, "VRaw {{ {} }}", vraw.html),
         }
     }
@@ -258,16 +258,16 @@ mod feat_ssr {
                         panic!("VRef is not possible to be rendered in to a string.")
                     }
                     // Portals are not rendered.
-                    #[cfg(not(feature = "lean_portal"))]
+                    #[cfg(not(feature = "no_portals"))]
                     VNode::VPortal(_) => {}
-                    #[cfg(not(feature = "lean_suspense"))]
+                    #[cfg(not(feature = "no_suspense"))]
                     VNode::VSuspense(vsuspense) => {
                         vsuspense
                             .render_into_stream(w, parent_scope, hydratable, parent_vtag_kind)
                             .await
                     }
 
-                    #[cfg(not(feature = "lean_raw"))]
+                    #[cfg(not(feature = "no_raw_html"))]
                     VNode::VRaw(vraw) => vraw.render_into_stream(w, parent_scope, hydratable).await,
                 }
             }

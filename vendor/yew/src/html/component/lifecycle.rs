@@ -15,17 +15,17 @@ use crate::dom_bundle::{BSubtree, Bundle, DomSlot, DynamicDomSlot};
 #[cfg(feature = "hydration")]
 use crate::html::RenderMode;
 use crate::html::Html;
-#[cfg(not(feature = "lean_suspense"))]
+#[cfg(not(feature = "no_suspense"))]
 use crate::html::RenderError;
 use crate::scheduler::{self, Runnable, Shared};
-#[cfg(not(feature = "lean_suspense"))]
+#[cfg(not(feature = "no_suspense"))]
 use crate::suspense::{BaseSuspense, Suspension};
-#[cfg(not(feature = "lean_suspense"))]
+#[cfg(not(feature = "no_suspense"))]
 use crate::Callback;
 use crate::{Context, HtmlResult};
 
 /// Without `Suspense`, no component suspends: no suspension to hold.
-#[cfg(feature = "lean_suspense")]
+#[cfg(feature = "no_suspense")]
 type Suspension = std::convert::Infallible;
 
 pub(crate) enum ComponentRenderState {
@@ -310,7 +310,7 @@ impl ComponentState {
             .map(|m| &m.component)
     }
 
-    #[cfg(not(feature = "lean_suspense"))]
+    #[cfg(not(feature = "no_suspense"))]
     fn resume_existing_suspension(&mut self) {
         if let Some(m) = self.suspension.take() {
             let comp_scope = self.inner.any_scope();
@@ -392,7 +392,7 @@ impl ComponentState {
     )]
     fn destroy(mut self, parent_to_detach: bool) {
         self.inner.destroy();
-        #[cfg(not(feature = "lean_suspense"))]
+        #[cfg(not(feature = "no_suspense"))]
         self.resume_existing_suspension();
 
         match self.render_state {
@@ -447,12 +447,12 @@ impl ComponentState {
         tracing::trace!(?view, "render result");
         match view {
             Ok(vnode) => self.commit_render(shared_state, vnode),
-            #[cfg(not(feature = "lean_suspense"))]
+            #[cfg(not(feature = "no_suspense"))]
             Err(RenderError::Suspended(susp)) => self.suspend(shared_state, susp),
         };
     }
 
-    #[cfg(not(feature = "lean_suspense"))]
+    #[cfg(not(feature = "no_suspense"))]
     fn suspend(&mut self, shared_state: &Shared<Option<ComponentState>>, suspension: Suspension) {
         // Currently suspended, we re-use previous root node and send
         // suspension to parent element.
@@ -500,7 +500,7 @@ impl ComponentState {
     fn commit_render(&mut self, shared_state: &Shared<Option<ComponentState>>, new_vdom: Html) {
         // Currently not suspended, we remove any previous suspension and update
         // normally.
-        #[cfg(not(feature = "lean_suspense"))]
+        #[cfg(not(feature = "no_suspense"))]
         self.resume_existing_suspension();
 
         match self.render_state {

@@ -1,5 +1,5 @@
 // The K12 runtime's glue (wasm-bindgen, built by scripts/build.sh beside the loader) as the loader
-// uses it. k12_export_all.d.ts is the runtime with every backend and the history panel.
+// uses it. runtime_all.d.ts is the runtime with every backend and the history panel.
 
 /** Instantiates the wasm: the loader passes the fetched response or its bytes. */
 export default function init(options: { module_or_path: Response | ArrayBuffer }): Promise<unknown>;

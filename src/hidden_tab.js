@@ -1,9 +1,8 @@
-// What the export button does with the page around it, outside its own box: the title of a hidden
-// tab, desktop notifications and the clipboard. Written in JS, where each is a few lines, instead
-// of in Rust, where each browser call is an import of the wasm with its glue.
-// Bound in src/waiting.rs; nothing here throws.
+// An export seen from another tab: the title of a hidden tab and desktop notifications. Written in
+// JS, where each is a few lines, instead of in Rust, where each browser call is an import of the
+// wasm with its glue. Bound in src/hidden_tab.rs; nothing here throws.
 
-// The statuses the wasm sends (`code` in waiting.rs).
+// The statuses the wasm sends (`code` in hidden_tab.rs).
 // seam: generated from src/seam.rs; `K12X_WRITE_SEAM=1 cargo test -p k12-export --lib seam` rewrites it
 const EXPORTING = 1;
 const DONE = 2;
@@ -165,38 +164,4 @@ export function askNotify(on) {
   // later. An older Safari returns no promise. A rejection is not expected: reported.
   const asked = /** @type {Promise<NotificationPermission> | undefined} */ (Notification.requestPermission());
   asked?.catch((e) => console.error('k12-export: the permission to notify could not be asked', e));
-}
-
-// Copies `text` with the Clipboard API; where that is missing or refused (an insecure page, an
-// old webview), selects the text of `fallback` (in a shadow root too: the selection is the
-// document's) so that a long press copies it. True when copied.
-//
-// Expected on the way: no Clipboard API (a TypeError: an insecure page, an old webview) or a
-// refusal (a DOMException such as NotAllowedError). Anything else is reported on the console,
-// and the user is left to copy by hand: the promise never rejects (the wasm awaits it).
-/**
- * @param {string} text
- * @param {Element | null | undefined} fallback
- * @returns {Promise<boolean>}
- */
-export async function copyText(text, fallback) {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch (e) {
-    if (!(e instanceof TypeError || e instanceof DOMException)) console.error('k12-export: the link could not be copied', e);
-  }
-  if (!fallback) return false;
-  try {
-    const range = document.createRange();
-    range.selectNodeContents(fallback);
-    const selection = getSelection();
-    if (!selection) return false;
-    selection.removeAllRanges();
-    selection.addRange(range);
-    return document.execCommand('copy');
-  } catch (e) {
-    if (!(e instanceof DOMException)) console.error('k12-export: the link could not be selected', e);
-    return false;
-  }
 }

@@ -1,5 +1,5 @@
-//! `use_exporter`: one export runner (the `$export` cache) per mounted button, sharing its job
-//! with the other tabs of the site that would start the same one ([`Share`]).
+//! `use_export`: one export driver per mounted button, sharing its job with the other tabs of the
+//! site that would start the same one ([`Share`]).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -10,12 +10,12 @@ use yew::prelude::*;
 
 use crate::driver::seed;
 use crate::driver::share::{Share, Show};
+use crate::hooks::use_driver::{use_driver, TransportRef, Update};
 use crate::hooks::use_effect_on::use_unmount;
-use crate::hooks::use_runner::{use_runner, TransportRef, Update};
 use crate::options::Options;
-use crate::waiting::WaitOptions;
+use crate::options::PageOptions;
 
-/// What an exporter is built from; a change rebuilds it (stopping a running export).
+/// What an export driver is built from; a change rebuilds it (stopping a running export).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportInputs {
     /// Backend options.
@@ -26,9 +26,9 @@ pub struct ExportInputs {
     pub filename: AttrValue,
 }
 
-/// What [`use_exporter`] gives back.
+/// What [`use_export`] gives back.
 #[derive(Clone)]
-pub struct ExporterHandle {
+pub struct ExportHandle {
     /// Starts an export (ignored while one runs or when the options are invalid).
     pub start: Callback<()>,
     /// Why the options cannot be used, if they cannot.
@@ -40,10 +40,10 @@ pub struct ExporterHandle {
 fn build(i: &ExportInputs) -> Result<Machine, OptionsError> {
     i.options.shared()?;
     let o = i.options.resolve(&i.data, &i.filename)?;
-    let wait = WaitOptions::from_page(i.options.json())?;
+    let page = PageOptions::from_page(i.options.json())?;
     let mut settings = o.settings;
     settings.retry.seed = seed();
-    settings.hold_downloads = wait.in_app;
+    settings.hold_downloads = page.in_app;
     settings.base = crate::driver::page_base();
     Ok(Machine::new(o.adapter, settings, o.filename))
 }
@@ -54,17 +54,17 @@ struct ShareSlot {
     share: Option<Share>,
 }
 
-/// Keeps an export runner for `inputs` alive while the component is mounted.
+/// Keeps an export driver for `inputs` alive while the component is mounted.
 ///
 /// With the default transport, a job that other tabs may share (see [`Share`]) is shared: a click
 /// leads it or follows the tab that runs it, and what a following button shows comes from that
 /// tab. A transport of the host's own (tests, custom plumbing) is not shared.
 #[hook]
-pub fn use_exporter(
+pub fn use_export(
     inputs: ExportInputs,
     transport: Option<TransportRef>,
     on_update: Callback<Update<View, Event>>,
-) -> ExporterHandle {
+) -> ExportHandle {
     let latest = use_mut_ref(|| on_update.clone());
     *latest.borrow_mut() = on_update.clone();
     let slot: Rc<RefCell<ShareSlot>> = use_mut_ref(|| ShareSlot { built_from: None, share: None });
@@ -78,7 +78,7 @@ pub fn use_exporter(
         })
     };
     let sharing = transport.is_none();
-    let handle = use_runner(inputs.clone(), transport, build, observed);
+    let handle = use_driver(inputs.clone(), transport, build, observed);
     let stale = slot.borrow().built_from.as_ref() != Some(&inputs);
     if stale {
         let old = slot.borrow_mut().share.take();
@@ -125,5 +125,5 @@ pub fn use_exporter(
         Some(share) => share.cancel(),
         None => stop.emit(Input::Cancel),
     });
-    ExporterHandle { start, error: handle.error, cancel }
+    ExportHandle { start, error: handle.error, cancel }
 }

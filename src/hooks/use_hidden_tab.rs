@@ -1,4 +1,4 @@
-//! `use_background_tab`: an export's progress and end where a user in another tab sees them —
+//! `use_hidden_tab`: an export's progress and end where a user in another tab sees them —
 //! the page title (option `titleProgress`) and a desktop notification (option `notify`), through
 //! [`Tab`] (the page's side of it is in JS).
 
@@ -7,15 +7,16 @@ use std::rc::Rc;
 use k12_export_core::View;
 use yew::prelude::*;
 
+use crate::hidden_tab::{ask_notify_permission, Tab};
 use crate::hooks::use_effect_on::{use_effect_on, EffectKey};
 use crate::labels::Labels;
-use crate::waiting::{ask_notify_permission, Tab, WaitOptions};
+use crate::options::PageOptions;
 
 /// Shows `view` in the title of a hidden tab and notifies its end, as `options` ask, through
-/// `tab` (the button's for its life: [`crate::waiting::new_tab`]). Returns the callback to call
+/// `tab` (the button's for its life: [`crate::hidden_tab::new_tab`]). Returns the callback to call
 /// from the user's click that starts an export: only then is the notification permission asked.
 #[hook]
-pub fn use_background_tab(tab: &Tab, view: &View, options: WaitOptions, labels: Rc<Labels>) -> Callback<()> {
+pub fn use_hidden_tab(tab: &Tab, view: &View, options: PageOptions, labels: Rc<Labels>) -> Callback<()> {
     let (status, percent, filename) = (view.status, view.percent, view.filename.clone());
     {
         let tab = tab.clone();

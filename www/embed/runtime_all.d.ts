@@ -1,6 +1,6 @@
-// The runtime with every backend and the export history panel (see k12_export.d.ts).
-export { default, mount, halt } from './k12_export.js';
-export type { RuntimeHandle } from './k12_export.js';
+// The runtime with every backend and the export history panel (see runtime_k12.d.ts).
+export { default, mount, halt } from './runtime_k12.js';
+export type { RuntimeHandle } from './runtime_k12.js';
 
 /** An export history panel mounted by the runtime (src/embed.rs `HistoryHandle`). */
 export interface RuntimeHistoryHandle {
