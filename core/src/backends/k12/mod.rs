@@ -291,7 +291,7 @@ mod tests {
             r#"{"code":0,"result":{"loaded":1,"total":-5}}"#,
             r#"{"code":0,"result":{"total":10}}"#,
             r#"{"code":0,"result":{"loaded":"x","total":10}}"#,
-            r#"{"code":0,"result":{"loaded":1e400,"total":10}}"#,
+            r#"{"code":0,"result":{"loaded":"1e400","total":10}}"#,
             r#"{"code":0,"result":null}"#,
             r#"{"code":0,"result":[]}"#,
         ] {
