@@ -1,6 +1,6 @@
 //! Every word the widget shows, in Chinese by default and in English on request.
 
-use k12_export_core::lean::uint;
+use k12_export_core::small_std::uint;
 use k12_export_core::{FailKind, Failure};
 
 /// The widget's texts. `Labels::default()` is zh-CN; [`Labels::en`] is English.

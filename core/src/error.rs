@@ -4,7 +4,7 @@
 //! (`thiserror`) or `write!`-based `Display` would bring Rust's formatting machinery into the
 //! wasm, which calls `message()` instead.
 
-use crate::lean;
+use crate::small_std;
 use std::fmt;
 
 /// Options that cannot be used, naming the field: `options.config['x'].url must be a non-empty string`.
@@ -125,7 +125,7 @@ impl Failure {
         let mut out = String::from(what);
         if let Some(s) = self.status {
             out.push_str(" (HTTP ");
-            lean::push_uint(&mut out, u64::from(s));
+            small_std::push_uint(&mut out, u64::from(s));
             out.push(')');
         }
         if let Some(d) = &self.detail {

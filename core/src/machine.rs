@@ -21,12 +21,12 @@
 use crate::codec::json::Json;
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{absolute_url, download_name, safe_download_url, sanitize_filename, HttpOutcome};
-use crate::lean::clamp;
 use crate::options::{number, read_retry_policy, Common};
 use crate::poll::{PollPolicy, Tracker};
 use crate::retry::{is_transient, retry_wait, timed_out, too_large, RetryPolicy, Rng};
 use crate::sansio::{Command, RequestId, SansIo};
 use crate::seam::{Adapter, Reply, Step};
+use crate::small_std::clamp;
 
 /// Something that happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -410,7 +410,7 @@ impl Machine {
             return match step {
                 // Most backends need nothing before the start.
                 Step::Prepare => self.send(job, Step::Start, now),
-                // A backend without a separate link step never says Finished; if one does, poll on.
+                // A backend without a separate link step never says WorkDone; if one does, poll on.
                 Step::Link => job.schedule(Step::Poll, now + 500.0),
                 // A backend without a probe: poll instead, and do not ask again in this export.
                 Step::Probe => {
@@ -494,7 +494,7 @@ impl Machine {
                 self.show_fraction(fraction);
                 self.schedule_poll(job, now)
             }
-            Reply::Finished { filename } => {
+            Reply::WorkDone { filename } => {
                 self.name(job, filename.as_deref(), source);
                 self.view.stage = Stage::Generating;
                 self.view.eta_secs = None;

@@ -12,7 +12,7 @@
 //! Numbers are `f64`. They are written as `JSON.stringify` writes them ([`write_number`]); in the
 //! browser by the JS engine, which keeps Rust's float formatting out of the wasm.
 
-use crate::lean;
+use crate::small_std;
 use std::fmt;
 
 /// A parsed JSON value. Objects keep their keys in document order; lookups take the last duplicate,
@@ -46,7 +46,7 @@ impl JsonError {
     /// `invalid JSON at byte {offset}: {what}`, the text of `Display`, built without `core::fmt`
     /// (which the wasm does not carry).
     pub fn message(&self) -> String {
-        ["invalid JSON at byte ", &lean::uint(self.offset as u64), ": ", self.what].concat()
+        ["invalid JSON at byte ", &small_std::uint(self.offset as u64), ": ", self.what].concat()
     }
 }
 
@@ -129,7 +129,7 @@ impl Json {
     pub fn as_text(&self) -> Option<String> {
         match self {
             Json::Str(s) if !s.trim().is_empty() => Some(s.clone()),
-            Json::Num(_) => self.as_i64().map(lean::int),
+            Json::Num(_) => self.as_i64().map(small_std::int),
             _ => None,
         }
     }
@@ -186,7 +186,7 @@ pub fn write_number(n: f64, out: &mut String) {
     if !n.is_finite() {
         out.push_str("null");
     } else if n.fract() == 0.0 && n.abs() < 1e15 {
-        lean::push_int(out, n as i64);
+        small_std::push_int(out, n as i64);
     } else {
         write_shortest(n, out);
     }
@@ -229,7 +229,7 @@ pub mod browser {
     use wasm_bindgen::{JsCast, JsValue};
 
     use super::{Json, JsonError, MAX_DEPTH};
-    use crate::lean;
+    use crate::small_std;
 
     pub(super) fn parse(text: &str) -> Result<Json, JsonError> {
         let v = JSON::parse(text)
@@ -299,7 +299,7 @@ pub mod browser {
             let items: &Array = v.unchecked_ref();
             let mut out = Vec::new();
             for (i, x) in items.iter().enumerate() {
-                let at = || ["[", &lean::uint(i as u64), "]"].concat();
+                let at = || ["[", &small_std::uint(i as u64), "]"].concat();
                 out.push(walk(&x, depth + 1).map_err(|e| inside(e, at))?.unwrap_or(Json::Null));
             }
             return Ok(Some(Json::Arr(out)));

@@ -71,7 +71,7 @@ pub fn write_message(key: &str, kind: Kind, run: u64, view: Option<&View>) -> St
     out.push_str(",\"type\":\"");
     out.push_str(kind.name());
     out.push_str("\",\"run\":");
-    crate::lean::push_uint(&mut out, run);
+    crate::small_std::push_uint(&mut out, run);
     if let Some(v) = view {
         out.push_str(",\"view\":");
         view_to_json(v).write(&mut out);

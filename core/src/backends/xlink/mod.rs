@@ -162,7 +162,7 @@ fn read_task(v: &Json) -> Reply {
             }
             _ => Reply::Pending { filename: None },
         },
-        Some(3) => Reply::Finished { filename: None },
+        Some(3) => Reply::WorkDone { filename: None },
         Some(4) => Reply::Failed(Failure::new(FailKind::Cancelled).detail(Some(&with("导出任务无效")))),
         Some(5) => Reply::Failed(Failure::new(FailKind::Cancelled).detail(Some(&with("导出任务已过期")))),
         _ => Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some("unknown status"))),
@@ -200,7 +200,7 @@ impl Adapter for XLink {
             Step::Poll => read_task(&v),
             Step::Link => match text(v.get("link_url")) {
                 Some(url) => Reply::Ready { url, filename: None },
-                None => Reply::Finished { filename: None },
+                None => Reply::WorkDone { filename: None },
             },
             Step::Prepare | Step::Probe => Reply::Pending { filename: None },
         }
@@ -233,7 +233,7 @@ mod tests {
             Reply::Progress { loaded: 4.0, total: 10.0, filename: None }
         );
         assert_eq!(t(r#"{"status":1,"total":0,"finished":0}"#), Reply::Pending { filename: None });
-        assert_eq!(t(r#"{"status":3}"#), Reply::Finished { filename: None });
+        assert_eq!(t(r#"{"status":3}"#), Reply::WorkDone { filename: None });
         assert!(matches!(t(r#"{"status":4}"#), Reply::Failed(f) if f.kind == FailKind::Cancelled));
         assert!(matches!(t(r#"{"status":5,"result_desc":"超过7天"}"#),
             Reply::Failed(f) if f.detail.as_deref() == Some("导出任务已过期：超过7天")));
