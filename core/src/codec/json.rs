@@ -3,7 +3,7 @@
 //!
 //! Untrusted server bodies and a host page's options are read without panicking and no deeper than
 //! [`MAX_DEPTH`]. In the browser the JS engine reads (`JSON.parse`, then the value walked into a
-//! [`Json`] by [`browser::from_js`]), which keeps a JSON reader out of the wasm; everywhere else
+//! [`Json`] by `browser::from_js`), which keeps a JSON reader out of the wasm; everywhere else
 //! (the mock backend, the bench, the native tests) `serde_json` reads, with the browser's
 //! semantics: numbers correctly rounded, an object's keys in document order with the last of a
 //! repeated key winning (in the place of its first), a leading byte-order mark skipped. What still
@@ -66,7 +66,7 @@ pub const MAX_DEPTH: usize = 128;
 impl Json {
     /// Parses a complete JSON text (surrounding whitespace allowed, a UTF-8 BOM tolerated).
     ///
-    /// In the browser the JS engine reads it (`JSON.parse`, see [`browser`]), natively `serde_json`.
+    /// In the browser the JS engine reads it (`JSON.parse`, see `browser`), natively `serde_json`.
     /// The two read the same texts as the same values, except that in the browser an object's
     /// integer-like keys come first, a number beyond the range of `f64` is an infinity (natively:
     /// refused), a lone surrogate escape (`"\ud800"`) is U+FFFD (natively: refused), and an error
