@@ -315,6 +315,7 @@ fn shaped() -> BoxedStrategy<String> {
 }
 
 never_wedged! {
+    export_service:
     ends_by_the_deadline: machine(HTTP),
     keeps_the_invariants: machine(RAW),
     answers: shaped(),

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{json, object, one_of, outcome, safe_download, value};
+use common::{json, never_wedged, object, one_of, outcome, safe_download, value};
 use k12_export_core::history::{HistoryInput, HistoryMachine};
 use k12_export_core::json::Json;
 use k12_export_core::*;
@@ -47,8 +47,10 @@ const TIMES: &[&str] = &[
 ];
 const COUNTS: &[&str] = &["0", "1", "3", "48", "-1", r#""10""#, "1e308", "null"];
 
-/// One protocol under test: its options, how to tell its list request, and its answers' shapes.
+/// One protocol under test: its name, options, how to tell its list request, and its answers'
+/// shapes.
 struct Protocol {
+    name: &'static str,
     options: &'static str,
     is_list: fn(&HttpRequest) -> bool,
     shaped: fn() -> BoxedStrategy<String>,
@@ -144,21 +146,25 @@ fn as_shaped() -> BoxedStrategy<String> {
 fn protocols() -> [Protocol; 4] {
     [
         Protocol {
+            name: "export-service",
             options: r#"{"protocol":"export-service","baseUrl":"http://h","userId":"7","historyLimit":4,"requestTimeoutMs":5000}"#,
             is_list: |r| r.url.contains("/v1/export/history"),
             shaped: es_shaped,
         },
         Protocol {
+            name: "xlink",
             options: r#"{"protocol":"xlink","baseUrl":"http://h","accessToken":"t","historyRefreshMs":500,"requestTimeoutMs":5000}"#,
             is_list: |r| r.url.ends_with("/v2/export_tasks"),
             shaped: xl_shaped,
         },
         Protocol {
+            name: "minapp",
             options: r#"{"protocol":"minapp","baseUrl":"http://h","tableId":1,"requestTimeoutMs":5000}"#,
             is_list: |r| r.url.contains("/export/?limit="),
             shaped: ma_shaped,
         },
         Protocol {
+            name: "asset",
             options: r#"{"protocol":"asset","baseUrl":"http://h","session":"demo","retries":1,"requestTimeoutMs":5000}"#,
             is_list: |r| r.url.contains("/api/async_task/"),
             shaped: as_shaped,
@@ -338,32 +344,17 @@ fn run(p: &Protocol, acts: &[Act]) -> Result<(), TestCaseError> {
     }
 }
 
-fn check(index: usize) -> impl Strategy<Value = Vec<Act>> {
-    let p = &protocols()[index];
+/// The protocol named `name`, `-` written `_` (as in a module name).
+fn protocol(name: &str) -> Protocol {
+    let name = name.replace('_', "-");
+    protocols().into_iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no protocol {name}"))
+}
+
+fn acts(p: &Protocol) -> impl Strategy<Value = Vec<Act>> {
     prop::collection::vec(act((p.shaped)()), 1..50)
 }
 
-/// One never-wedges property per protocol, named, with its index in [`protocols`].
-macro_rules! never_wedges {
-    ($($name:ident: $index:expr),* $(,)?) => {
-        proptest! {
-            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
-            $(
-                #[test]
-                fn $name(acts in check($index)) {
-                    run(&protocols()[$index], &acts)?;
-                }
-            )*
-        }
-    };
-}
-
-never_wedges! {
-    export_service_history_never_wedges: 0,
-    xlink_history_never_wedges: 1,
-    minapp_history_never_wedges: 2,
-    asset_history_never_wedges: 3,
-}
+never_wedged!(history: export_service, xlink, minapp, asset);
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]

@@ -7,16 +7,12 @@
 
 mod common;
 
-use common::{json, machine, never_wedged};
+use common::{json, k12_options, machine, never_wedged};
 use k12_export_core::json::Json;
 use proptest::prelude::*;
 
 fn k12() -> k12_export_core::Machine {
-    machine(
-        r#"{"config":{"e":{"url":"/j/org/{termId}/homework/export","rest":true},
-           "e-progress":{"url":"/j/org/{termId}/homework/export/process","rest":true}},
-           "data":{"termId":1001},"filename":"K12作业统计-x"}"#,
-    )
+    machine(&k12_options(r#"{"termId":1001}"#, r#","filename":"K12作业统计-x""#))
 }
 
 /// K12-shaped answers with arbitrary values where the numbers and URL go.
@@ -51,6 +47,7 @@ fn k12_shaped() -> BoxedStrategy<String> {
 }
 
 never_wedged! {
+    k12:
     ends_by_the_deadline: k12(),
     keeps_the_invariants: k12(),
     answers: k12_shaped(),

@@ -260,4 +260,4 @@ fn shaped() -> BoxedStrategy<String> {
         .boxed()
 }
 
-never_wedged!(machine(OPTIONS), shaped());
+never_wedged!(xlink: machine(OPTIONS), shaped());
