@@ -503,6 +503,8 @@ impl HistoryMachine {
                 self.fetch_done();
             }
             Reply::Failed(f) => self.fetch_failed(f),
+            // A re-download of a job the server has since ended: the file is not to be had.
+            Reply::Cancelled(c) => self.fetch_failed(Failure::new(FailKind::Server).detail(c.detail.as_deref())),
             Reply::Retry(f) => self.fetch_transient(f, None, now),
             Reply::Pending { .. } | Reply::Progress { .. } | Reply::WorkDone { .. } => self.fetch_transient(
                 Failure::new(FailKind::BadResponse).detail(Some("the file is not ready")),

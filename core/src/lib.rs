@@ -55,7 +55,7 @@ pub mod small_std;
 /// The JSON codec, which every layer and every user of the core speaks (also at
 /// [`codec::json`]).
 pub use codec::json;
-pub use error::{FailKind, Failure, OptionsError};
+pub use error::{Cancellation, FailKind, Failure, OptionsError};
 #[cfg(feature = "backends")]
 pub use history::{HistoryInput, HistoryMachine, HistoryView};
 pub use http::{HttpOutcome, HttpRequest, Method};

@@ -19,7 +19,7 @@
 //! ```
 
 use crate::codec::json::Json;
-use crate::error::{FailKind, Failure, OptionsError};
+use crate::error::{Cancellation, FailKind, Failure, OptionsError};
 use crate::http::{absolute_url, download_name, safe_download_url, sanitize_filename, HttpOutcome};
 use crate::options::{number, read_retry_policy, Common};
 use crate::poll::{PollPolicy, Tracker};
@@ -81,8 +81,8 @@ pub enum Status {
     Done,
     /// The last export failed.
     Failed,
-    /// The server reported the last export's job as cancelled ([`FailKind::Cancelled`]): not a
-    /// failure of the export, so shown apart from one. The button is ready again.
+    /// The server ended the last export's job ([`View::cancellation`]): not a failure of the
+    /// export, so shown apart from one. The button is ready again.
     Cancelled,
 }
 
@@ -124,6 +124,8 @@ pub struct View {
     pub retrying: bool,
     /// Why the last export failed.
     pub failure: Option<Failure>,
+    /// How the server ended the last export's job, when it did ([`Status::Cancelled`]).
+    pub cancellation: Option<Cancellation>,
     /// The file of the last successful export.
     pub download: Option<Download>,
     /// Whole seconds since the progress last moved (percent, stage), once that is at least
@@ -384,7 +386,7 @@ impl Machine {
         match input {
             Input::Start => Run::On,
             Input::Cancel => {
-                self.end(job, Event::Cancelled);
+                self.abort(job, Event::Cancelled);
                 self.view = View { filename: self.template_name.clone(), ..View::default() };
                 Run::Over
             }
@@ -467,6 +469,7 @@ impl Machine {
         if step == Step::Prepare {
             return match reply {
                 Reply::Failed(f) => self.fail(job, f),
+                Reply::Cancelled(c) => self.cancelled(job, c),
                 Reply::Retry(f) => self.transient(job, step, f, None, now),
                 _ => self.send(job, Step::Start, now),
             };
@@ -530,6 +533,7 @@ impl Machine {
                 self.finish(Download { url: None, filename })
             }
             Reply::Failed(f) => self.fail(job, f),
+            Reply::Cancelled(c) => self.cancelled(job, c),
             Reply::Retry(f) => self.transient(job, step, f, None, now),
         }
     }
@@ -589,18 +593,30 @@ impl Machine {
     }
 
     fn fail(&mut self, job: &Job, failure: Failure) -> Run {
-        let cancelled = failure.kind == FailKind::Cancelled;
-        self.view.status = if cancelled { Status::Cancelled } else { Status::Failed };
-        self.view.retrying = false;
-        self.view.eta_secs = None;
-        self.view.stalled_secs = None;
         self.view.failure = Some(failure.clone());
-        self.end(job, if cancelled { Event::Cancelled } else { Event::Failed(failure) });
+        self.end(job, Status::Failed, Event::Failed(failure));
         Run::Over
     }
 
-    /// Ends `job`: its request in flight aborted, the owner told `event`.
-    fn end(&mut self, job: &Job, event: Event) {
+    /// The server ended the job.
+    fn cancelled(&mut self, job: &Job, cancellation: Cancellation) -> Run {
+        self.view.cancellation = Some(cancellation);
+        self.end(job, Status::Cancelled, Event::Cancelled);
+        Run::Over
+    }
+
+    /// Ends `job` with `status` before its file: its request in flight aborted, the owner told
+    /// `event`.
+    fn end(&mut self, job: &Job, status: Status, event: Event) {
+        self.view.status = status;
+        self.view.retrying = false;
+        self.view.eta_secs = None;
+        self.view.stalled_secs = None;
+        self.abort(job, event);
+    }
+
+    /// Aborts `job`'s request in flight, if any, and tells the owner `event`.
+    fn abort(&mut self, job: &Job, event: Event) {
         if let Wait::Request { id, .. } = job.wait {
             self.commands.push(Command::Abort { id });
         }

@@ -82,7 +82,7 @@ fn views_round_trip_through_json_text() {
     let stalled = View { stalled_secs: Some(80), eta_secs: None, ..running() };
     let cancelled = View {
         status: Status::Cancelled,
-        failure: Some(Failure::new(FailKind::Cancelled).detail(Some("管理员取消"))),
+        cancellation: Some(Cancellation::new(Some("管理员取消"))),
         ..View::default()
     };
     for v in [View::default(), running(), failed, done, stalled, cancelled] {

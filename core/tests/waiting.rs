@@ -77,9 +77,7 @@ fn a_job_the_server_cancelled_ends_cancelled_not_failed() {
     w.answer(r#"{"errcode":0,"data":{"hash_key":"k"}}"#);
     w.wait();
     w.answer(r#"{"errcode":0,"data":{"hash_key":"k","status":4,"fail_reason":"管理员取消了任务"}}"#);
-    assert_eq!(w.status(), Status::Cancelled);
-    let f = w.failure();
-    assert_eq!((f.kind, f.detail.as_deref()), (FailKind::Cancelled, Some("管理员取消了任务")));
+    assert_eq!(w.cancelled().detail.as_deref(), Some("管理员取消了任务"));
     assert_eq!(w.events.last(), Some(&Event::Cancelled));
     assert!(!w.events.iter().any(|e| matches!(e, Event::Failed(_))), "not reported as a failure");
     assert_eq!(w.m.poll_timeout(), None);

@@ -9,7 +9,7 @@ pub mod progress_popover;
 pub mod toast;
 
 pub use button::{AsyncExportButton, AsyncExportButtonProps};
-pub use export_button_view::{ExportButtonView, ExportButtonViewProps};
+pub use export_button_view::{Ended, ExportButtonView, ExportButtonViewProps};
 #[cfg(feature = "backends")]
 pub use export_history::{ExportHistory, ExportHistoryProps};
 pub use progress_bar::progress_bar;

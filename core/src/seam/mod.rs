@@ -18,7 +18,7 @@ pub mod fields;
 
 use crate::codec::json::Json;
 use crate::codec::time::parse_time;
-use crate::error::{Failure, OptionsError};
+use crate::error::{Cancellation, Failure, OptionsError};
 use crate::http::HttpRequest;
 use crate::small_std::clamp;
 
@@ -60,6 +60,8 @@ pub enum Reply {
         /// Its name.
         filename: String,
     },
+    /// The server ended the job (cancelled, expired, invalid): the export ends, cancelled.
+    Cancelled(Cancellation),
     /// The export failed for good.
     Failed(Failure),
     /// This answer was unusable but another try may work (counts toward the retry limit).

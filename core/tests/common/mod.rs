@@ -166,13 +166,19 @@ impl World {
 
     /// Fails unless the export failed with `kind`; returns the failure.
     pub fn failed(&self, kind: FailKind) -> Failure {
-        // A job the server cancelled ends as cancelled, every other failure as failed.
-        let want = if kind == FailKind::Cancelled { Status::Cancelled } else { Status::Failed };
-        assert_eq!(self.status(), want, "{:?}", self.view());
+        assert_eq!(self.status(), Status::Failed, "{:?}", self.view());
         let f = self.failure();
         assert_eq!(f.kind, kind, "{f:?}");
         assert_eq!(self.m.poll_timeout(), None, "nothing left scheduled");
         f
+    }
+
+    /// Fails unless the server ended the job (cancelled, not failed); returns how.
+    pub fn cancelled(&self) -> Cancellation {
+        assert_eq!(self.status(), Status::Cancelled, "{:?}", self.view());
+        assert_eq!(self.view().failure, None, "not a failure");
+        assert_eq!(self.m.poll_timeout(), None, "nothing left scheduled");
+        self.view().cancellation.clone().expect("a cancellation")
     }
 
     /// Fails unless the export failed with `kind`, HTTP `status` and `detail`; returns the failure.
