@@ -47,10 +47,8 @@ const TIMES: &[&str] = &[
 ];
 const COUNTS: &[&str] = &["0", "1", "3", "48", "-1", r#""10""#, "1e308", "null"];
 
-/// One protocol under test: its name, options, how to tell its list request, and its answers'
-/// shapes.
+/// One protocol under test: its options, how to tell its list request, and its answers' shapes.
 struct Protocol {
-    name: &'static str,
     options: &'static str,
     is_list: fn(&HttpRequest) -> bool,
     shaped: fn() -> BoxedStrategy<String>,
@@ -146,25 +144,21 @@ fn as_shaped() -> BoxedStrategy<String> {
 fn protocols() -> [Protocol; 4] {
     [
         Protocol {
-            name: "export-service",
             options: r#"{"protocol":"export-service","baseUrl":"http://h","userId":"7","historyLimit":4,"requestTimeoutMs":5000}"#,
             is_list: |r| r.url.contains("/v1/export/history"),
             shaped: es_shaped,
         },
         Protocol {
-            name: "xlink",
             options: r#"{"protocol":"xlink","baseUrl":"http://h","accessToken":"t","historyRefreshMs":500,"requestTimeoutMs":5000}"#,
             is_list: |r| r.url.ends_with("/v2/export_tasks"),
             shaped: xl_shaped,
         },
         Protocol {
-            name: "minapp",
             options: r#"{"protocol":"minapp","baseUrl":"http://h","tableId":1,"requestTimeoutMs":5000}"#,
             is_list: |r| r.url.contains("/export/?limit="),
             shaped: ma_shaped,
         },
         Protocol {
-            name: "asset",
             options: r#"{"protocol":"asset","baseUrl":"http://h","session":"demo","retries":1,"requestTimeoutMs":5000}"#,
             is_list: |r| r.url.contains("/api/async_task/"),
             shaped: as_shaped,
@@ -347,7 +341,8 @@ fn run(p: &Protocol, acts: &[Act]) -> Result<(), TestCaseError> {
 /// The protocol named `name`, `-` written `_` (as in a module name).
 fn protocol(name: &str) -> Protocol {
     let name = name.replace('_', "-");
-    protocols().into_iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no protocol {name}"))
+    let named = |p: &Protocol| Json::parse(p.options).unwrap().get("protocol").and_then(Json::as_str) == Some(&name);
+    protocols().into_iter().find(named).unwrap_or_else(|| panic!("no protocol {name}"))
 }
 
 fn acts(p: &Protocol) -> impl Strategy<Value = Vec<Act>> {
