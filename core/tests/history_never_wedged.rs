@@ -141,28 +141,20 @@ fn as_shaped() -> BoxedStrategy<String> {
     prop_oneof![3 => list, 2 => records, 1 => Just("{\"code\":0,\"info\":Succeed,}".to_owned())].boxed()
 }
 
+/// The protocols' options (each sets the request timeout).
+const EXPORT_SERVICE: &str =
+    r#"{"protocol":"export-service","baseUrl":"http://h","userId":"7","historyLimit":4,"requestTimeoutMs":5000}"#;
+const XLINK: &str =
+    r#"{"protocol":"xlink","baseUrl":"http://h","accessToken":"t","historyRefreshMs":500,"requestTimeoutMs":5000}"#;
+const MINAPP: &str = r#"{"protocol":"minapp","baseUrl":"http://h","tableId":1,"requestTimeoutMs":5000}"#;
+const ASSET: &str = r#"{"protocol":"asset","baseUrl":"http://h","session":"demo","retries":1,"requestTimeoutMs":5000}"#;
+
 fn protocols() -> [Protocol; 4] {
     [
-        Protocol {
-            options: r#"{"protocol":"export-service","baseUrl":"http://h","userId":"7","historyLimit":4,"requestTimeoutMs":5000}"#,
-            is_list: |r| r.url.contains("/v1/export/history"),
-            shaped: es_shaped,
-        },
-        Protocol {
-            options: r#"{"protocol":"xlink","baseUrl":"http://h","accessToken":"t","historyRefreshMs":500,"requestTimeoutMs":5000}"#,
-            is_list: |r| r.url.ends_with("/v2/export_tasks"),
-            shaped: xl_shaped,
-        },
-        Protocol {
-            options: r#"{"protocol":"minapp","baseUrl":"http://h","tableId":1,"requestTimeoutMs":5000}"#,
-            is_list: |r| r.url.contains("/export/?limit="),
-            shaped: ma_shaped,
-        },
-        Protocol {
-            options: r#"{"protocol":"asset","baseUrl":"http://h","session":"demo","retries":1,"requestTimeoutMs":5000}"#,
-            is_list: |r| r.url.contains("/api/async_task/"),
-            shaped: as_shaped,
-        },
+        Protocol { options: EXPORT_SERVICE, is_list: |r| r.url.contains("/v1/export/history"), shaped: es_shaped },
+        Protocol { options: XLINK, is_list: |r| r.url.ends_with("/v2/export_tasks"), shaped: xl_shaped },
+        Protocol { options: MINAPP, is_list: |r| r.url.contains("/export/?limit="), shaped: ma_shaped },
+        Protocol { options: ASSET, is_list: |r| r.url.contains("/api/async_task/"), shaped: as_shaped },
     ]
 }
 
