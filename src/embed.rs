@@ -24,7 +24,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use k12_export_core::json::Json;
-use k12_export_core::{Download, FailKind, Failure, OptionsError};
+use k12_export_core::{Cancellation, Download, FailKind, Failure, OptionsError};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 use yew::prelude::*;
@@ -373,8 +373,8 @@ fn props(element: &Element, options: &JsValue, start_key: u32) -> Result<AsyncEx
     let ondone = Callback::from(move |d: Download| done(&t, &f, d.url, &d.filename));
     // Cancel: `export-cancel` with `{ by: "user" }`, or `{ by: "server", message }`.
     let (f, t, l) = (callback("oncancel")?, target.clone(), labels.clone());
-    let oncancel = Callback::from(move |e: Option<Failure>| match e {
-        Some(e) => cancelled(&t, &f, "server", Some(l.reason(&e))),
+    let oncancel = Callback::from(move |e: Option<Cancellation>| match e {
+        Some(e) => cancelled(&t, &f, "server", Some(l.cancel_reason(&e))),
         None => cancelled(&t, &f, "user", None),
     });
     let (f, t, l) = (callback("onerror")?, target, labels.clone());
@@ -451,6 +451,5 @@ pub fn kind_name(k: FailKind) -> &'static str {
         FailKind::UnsafeUrl => "unsafe-url",
         FailKind::TimedOut => "timed-out",
         FailKind::Rejected => "rejected",
-        FailKind::Cancelled => "cancelled",
     }
 }

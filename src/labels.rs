@@ -1,7 +1,7 @@
 //! Every word the widget shows, in Chinese by default and in English on request.
 
-use k12_export_core::lean::uint;
-use k12_export_core::{FailKind, Failure};
+use k12_export_core::small_std::uint;
+use k12_export_core::{Cancellation, FailKind, Failure};
 
 /// The widget's texts. `Labels::default()` is zh-CN; [`Labels::en`] is English.
 #[derive(Clone, Debug, PartialEq)]
@@ -145,7 +145,7 @@ pub struct Reasons {
     pub timed_out: &'static str,
     /// [`FailKind::Rejected`]
     pub rejected: &'static str,
-    /// [`FailKind::Cancelled`]
+    /// A job the server ended ([`Cancellation`]) without words of its own.
     pub cancelled: &'static str,
 }
 
@@ -332,9 +332,7 @@ impl Labels {
     pub fn reason(&self, f: &Failure) -> String {
         let r = &self.reasons;
         match (f.kind, &f.detail) {
-            (FailKind::Server | FailKind::Http | FailKind::Rejected | FailKind::Cancelled, Some(d)) => {
-                return d.clone()
-            }
+            (FailKind::Server | FailKind::Http | FailKind::Rejected, Some(d)) => return d.clone(),
             (FailKind::Network, Some(_)) if *f == k12_export_core::retry::timed_out() => {
                 return self.no_answer.to_owned()
             }
@@ -348,8 +346,12 @@ impl Labels {
             FailKind::UnsafeUrl => r.unsafe_url.to_owned(),
             FailKind::TimedOut => r.timed_out.to_owned(),
             FailKind::Rejected => r.rejected.to_owned(),
-            FailKind::Cancelled => r.cancelled.to_owned(),
         }
+    }
+
+    /// A sentence for the toast when the server ended the job: its own words, else the label's.
+    pub fn cancel_reason(&self, c: &Cancellation) -> String {
+        c.detail.clone().unwrap_or_else(|| self.reasons.cancelled.to_owned())
     }
 }
 
@@ -376,7 +378,7 @@ pub(crate) fn fill(template: &str, placeholder: &str, value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::{fill, Labels};
-    use k12_export_core::{FailKind, Failure};
+    use k12_export_core::{Cancellation, FailKind, Failure};
 
     #[test]
     fn waited_time_reads_as_minutes_and_seconds() {
@@ -384,6 +386,13 @@ mod tests {
         assert_eq!(zh.stalled_text(20), "服务器仍在处理，已等待 20 秒");
         assert_eq!(zh.stalled_text(80), "服务器仍在处理，已等待 1 分 20 秒");
         assert_eq!(Labels::en().stalled_text(125), "The server is still working, waited 2 min 5 s");
+    }
+
+    #[test]
+    fn a_job_the_server_ended_shows_its_words_else_the_label() {
+        let zh = Labels::zh_cn();
+        assert_eq!(zh.cancel_reason(&Cancellation::new(Some("管理员取消"))), "管理员取消");
+        assert_eq!(zh.cancel_reason(&Cancellation::default()), zh.reasons.cancelled);
     }
 
     #[test]
@@ -395,8 +404,7 @@ mod tests {
                 assert!(!plain.is_empty() && !plain.contains('{'), "{kind:?}: {plain}");
                 for t in technical {
                     let r = labels.reason(&Failure::new(kind).detail(Some(t)));
-                    let own_words =
-                        matches!(kind, FailKind::Server | FailKind::Http | FailKind::Rejected | FailKind::Cancelled);
+                    let own_words = matches!(kind, FailKind::Server | FailKind::Http | FailKind::Rejected);
                     assert_eq!(r.contains(t), own_words, "{kind:?}: {r}");
                     assert!(!r.is_empty());
                 }

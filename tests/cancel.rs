@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use common::*;
-use k12_export::core::{FailKind, Failure, HttpOutcome};
+use k12_export::core::{Cancellation, HttpOutcome};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -26,7 +26,7 @@ async fn the_cancel_button_stops_polling_at_once_and_returns_the_button_to_idle(
     let told = Rc::new(RefCell::new(Vec::new()));
     let mut p = props(&script);
     let t = told.clone();
-    p.oncancel = yew::Callback::from(move |f: Option<Failure>| t.borrow_mut().push(f));
+    p.oncancel = yew::Callback::from(move |c: Option<Cancellation>| t.borrow_mut().push(c));
     let m = Mounted::new(p).await;
     m.click().await;
     m.button().focus().unwrap();
@@ -113,7 +113,7 @@ async fn a_job_the_server_cancelled_is_shown_as_cancelled_not_failed() {
     p.filename = "".into();
     let (told, errors) = (Rc::new(RefCell::new(Vec::new())), Rc::new(RefCell::new(0)));
     let (t, e) = (told.clone(), errors.clone());
-    p.oncancel = yew::Callback::from(move |f: Option<Failure>| t.borrow_mut().push(f));
+    p.oncancel = yew::Callback::from(move |c: Option<Cancellation>| t.borrow_mut().push(c));
     p.onerror = yew::Callback::from(move |_| *e.borrow_mut() += 1);
     let m = Mounted::new(p).await;
     m.click().await;
@@ -123,7 +123,7 @@ async fn a_job_the_server_cancelled_is_shown_as_cancelled_not_failed() {
     assert_eq!(*errors.borrow(), 0, "not reported as an error");
     let told = told.borrow();
     assert_eq!(told.len(), 1);
-    assert_eq!(told[0].as_ref().map(|f| f.kind), Some(FailKind::Cancelled));
+    assert_eq!(told[0].as_ref().and_then(|c| c.detail.as_deref()), Some("管理员取消了任务"));
     assert_eq!(m.button().get_attribute("aria-disabled"), None, "ready for another export");
 }
 

@@ -1,10 +1,11 @@
-//! Errors: bad options from a host page, and why an export failed.
+//! Errors: bad options from a host page, and why an export failed; and the server's cancellation
+//! of a job, which is not a failure but an outcome of its own.
 //!
 //! Their texts are built by `message()` from pieces, and `Display` writes that text: a derived
 //! (`thiserror`) or `write!`-based `Display` would bring Rust's formatting machinery into the
 //! wasm, which calls `message()` instead.
 
-use crate::lean;
+use crate::small_std;
 use std::fmt;
 
 /// Options that cannot be used, naming the field: `options.config['x'].url must be a non-empty string`.
@@ -62,13 +63,11 @@ pub enum FailKind {
     TimedOut,
     /// The server refused the job (e.g. too many exports within a minute); not retried.
     Rejected,
-    /// The job was cancelled, expired or found invalid on the server.
-    Cancelled,
 }
 
 impl FailKind {
     /// Every kind, in declaration order (their order in a view sent to another tab).
-    pub const ALL: [FailKind; 8] = [
+    pub const ALL: [FailKind; 7] = [
         FailKind::Server,
         FailKind::Http,
         FailKind::Network,
@@ -76,7 +75,6 @@ impl FailKind {
         FailKind::UnsafeUrl,
         FailKind::TimedOut,
         FailKind::Rejected,
-        FailKind::Cancelled,
     ];
 }
 
@@ -99,7 +97,7 @@ impl Failure {
 
     /// Adds the server's message (ignored when blank; capped at 200 characters).
     pub fn detail(mut self, detail: Option<&str>) -> Failure {
-        self.detail = detail.map(str::trim).filter(|d| !d.is_empty()).map(|d| d.chars().take(200).collect());
+        self.detail = words(detail);
         self
     }
 
@@ -120,19 +118,56 @@ impl Failure {
             FailKind::UnsafeUrl => "the download URL is not http(s)",
             FailKind::TimedOut => "the export did not finish in time",
             FailKind::Rejected => "the server refused the export",
-            FailKind::Cancelled => "the export was cancelled on the server",
         };
         let mut out = String::from(what);
         if let Some(s) = self.status {
             out.push_str(" (HTTP ");
-            lean::push_uint(&mut out, u64::from(s));
+            small_std::push_uint(&mut out, u64::from(s));
             out.push(')');
         }
-        if let Some(d) = &self.detail {
-            out.push_str(": ");
-            out.push_str(d);
-        }
-        out
+        with_words(out, self.detail.as_deref())
+    }
+}
+
+/// The server's words as shown to the user: trimmed, none when blank, at most 200 characters.
+fn words(detail: Option<&str>) -> Option<String> {
+    detail.map(str::trim).filter(|d| !d.is_empty()).map(|d| d.chars().take(200).collect())
+}
+
+/// `text`, then `: ` and the server's words if there are any.
+fn with_words(mut text: String, detail: Option<&str>) -> String {
+    if let Some(d) = detail {
+        text.push_str(": ");
+        text.push_str(d);
+    }
+    text
+}
+
+/// The server ended the job: it reported it cancelled, expired or found invalid. Not a failure of
+/// the export, an outcome of its own ([`Status::Cancelled`](crate::Status::Cancelled)), with the
+/// server's words when it gave any.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Cancellation {
+    /// The server's words, shown to the user as plain text.
+    pub detail: Option<String>,
+}
+
+impl Cancellation {
+    /// A cancellation with the server's words (ignored when blank; capped at 200 characters).
+    pub fn new(detail: Option<&str>) -> Cancellation {
+        Cancellation { detail: words(detail) }
+    }
+
+    /// What happened, in English, with the server's words (the text of `Display`, built without
+    /// `core::fmt`, which the wasm does not carry).
+    pub fn message(&self) -> String {
+        with_words("the export was cancelled on the server".to_owned(), self.detail.as_deref())
+    }
+}
+
+impl fmt::Display for Cancellation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
     }
 }
 

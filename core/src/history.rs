@@ -75,11 +75,11 @@ use crate::backends;
 use crate::codec::json::Json;
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{download_name, safe_download_url, sanitize_filename, HttpOutcome};
-use crate::lean::{comma_list, sort_small};
 use crate::options::{integer, number, read_retry_policy, Common};
 use crate::retry::{is_transient, retry_wait, timed_out, too_large, RetryPolicy, Rng};
 use crate::sansio::{Command, RequestId, SansIo};
 use crate::seam::{HistoryEntry, HistoryItem, HistorySource, Reply};
+use crate::small_std::{comma_list, sort_small};
 
 /// The option fields the history adds to the button's (pass them as the button's extra keys).
 pub const OPTION_KEYS: &[&str] = &["historyLimit", "historyRefreshMs"];
@@ -503,8 +503,10 @@ impl HistoryMachine {
                 self.fetch_done();
             }
             Reply::Failed(f) => self.fetch_failed(f),
+            // A re-download of a job the server has since ended: the file is not to be had.
+            Reply::Cancelled(c) => self.fetch_failed(Failure::new(FailKind::Server).detail(c.detail.as_deref())),
             Reply::Retry(f) => self.fetch_transient(f, None, now),
-            Reply::Pending { .. } | Reply::Progress { .. } | Reply::Finished { .. } => self.fetch_transient(
+            Reply::Pending { .. } | Reply::Progress { .. } | Reply::WorkDone { .. } => self.fetch_transient(
                 Failure::new(FailKind::BadResponse).detail(Some("the file is not ready")),
                 None,
                 now,

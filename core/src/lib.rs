@@ -30,7 +30,8 @@
 //!  seam                    what a backend implements (Adapter, HistorySource), builder types,
 //!       │                  option-field and answer-reading helpers
 //!  codec, http, error,     the vocabulary: JSON, lenient JSON, CSV, times; requests and outcomes;
-//!  retry, poll, lean       failures; the one retry policy; polling pace; size-lean helpers
+//!  retry, poll, small_std  failures; the one retry policy; polling pace; small stand-ins for std
+//!                          helpers that would bring large code into the wasm
 //! ```
 
 #![deny(missing_docs)]
@@ -42,7 +43,6 @@ pub mod error;
 #[cfg(feature = "backends")]
 pub mod history;
 pub mod http;
-pub mod lean;
 pub mod machine;
 pub mod options;
 pub mod poll;
@@ -50,11 +50,12 @@ pub mod retry;
 pub mod sansio;
 pub mod seam;
 pub mod share;
+pub mod small_std;
 
 /// The JSON codec, which every layer and every user of the core speaks (also at
 /// [`codec::json`]).
 pub use codec::json;
-pub use error::{FailKind, Failure, OptionsError};
+pub use error::{Cancellation, FailKind, Failure, OptionsError};
 #[cfg(feature = "backends")]
 pub use history::{HistoryInput, HistoryMachine, HistoryView};
 pub use http::{HttpOutcome, HttpRequest, Method};

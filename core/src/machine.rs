@@ -19,14 +19,14 @@
 //! ```
 
 use crate::codec::json::Json;
-use crate::error::{FailKind, Failure, OptionsError};
+use crate::error::{Cancellation, FailKind, Failure, OptionsError};
 use crate::http::{absolute_url, download_name, safe_download_url, sanitize_filename, HttpOutcome};
-use crate::lean::clamp;
 use crate::options::{number, read_retry_policy, Common};
 use crate::poll::{PollPolicy, Tracker};
 use crate::retry::{is_transient, retry_wait, timed_out, too_large, RetryPolicy, Rng};
 use crate::sansio::{Command, RequestId, SansIo};
 use crate::seam::{Adapter, Reply, Step};
+use crate::small_std::clamp;
 
 /// Something that happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,8 +81,8 @@ pub enum Status {
     Done,
     /// The last export failed.
     Failed,
-    /// The server reported the last export's job as cancelled ([`FailKind::Cancelled`]): not a
-    /// failure of the export, so shown apart from one. The button is ready again.
+    /// The server ended the last export's job ([`View::cancellation`]): not a failure of the
+    /// export, so shown apart from one. The button is ready again.
     Cancelled,
 }
 
@@ -124,6 +124,8 @@ pub struct View {
     pub retrying: bool,
     /// Why the last export failed.
     pub failure: Option<Failure>,
+    /// How the server ended the last export's job, when it did ([`Status::Cancelled`]).
+    pub cancellation: Option<Cancellation>,
     /// The file of the last successful export.
     pub download: Option<Download>,
     /// Whole seconds since the progress last moved (percent, stage), once that is at least
@@ -235,7 +237,7 @@ enum Wait {
         at: f64,
         step: Step,
     },
-    /// An answer is being applied; every path out of `apply` replaces this.
+    /// An answer is being applied; every path out of `apply` that goes on replaces this.
     Answered,
 }
 
@@ -254,6 +256,22 @@ struct Job {
     name_source: NameSource,
     /// When the shown progress (percent or stage) last moved.
     moved_at: f64,
+}
+
+impl Job {
+    /// Waits until `at`, then sends `step`.
+    fn schedule(&mut self, step: Step, at: f64) -> Run {
+        self.wait = Wait::Timer { at, step };
+        Run::On
+    }
+}
+
+/// Whether an export goes on after an input, or has ended (done, failed or cancelled).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+enum Run {
+    On,
+    Over,
 }
 
 /// While progress answers carry no numbers, every this many is followed by a [`Step::Probe`].
@@ -321,7 +339,8 @@ impl Machine {
         self.job.is_some()
     }
 
-    fn begin(&mut self, now: f64) {
+    /// A new job, its view shown as started: the caller sends its first request.
+    fn begin(&mut self, now: f64) -> Job {
         self.adapter.reset();
         let determinate = self.adapter.reports_progress();
         self.view = View {
@@ -331,7 +350,9 @@ impl Machine {
             percent: determinate.then_some(0),
             ..View::default()
         };
-        self.job = Some(Job {
+        self.events.push(Event::Started);
+        self.events.push(Event::Progress(self.view.percent));
+        Job {
             deadline: now + self.settings.deadline_ms,
             wait: Wait::Timer { at: now, step: Step::Prepare },
             failures: 0,
@@ -342,173 +363,182 @@ impl Machine {
             saw_numbers: false,
             name_source: NameSource::Template,
             moved_at: now,
-        });
-        self.events.push(Event::Started);
-        self.events.push(Event::Progress(self.view.percent));
-        self.send(Step::Prepare, now);
+        }
     }
 
-    fn send(&mut self, step: Step, now: f64) {
+    /// An input while no export runs.
+    fn idle(&mut self, input: Input, now: f64) {
+        match input {
+            Input::Start => {
+                let mut job = self.begin(now);
+                if self.send(&mut job, Step::Prepare, now) == Run::On {
+                    self.job = Some(job);
+                }
+            }
+            Input::Cancel => self.view = View { filename: self.template_name.clone(), ..View::default() },
+            // Stale: an answer or a timer of an export that has ended.
+            Input::Response { .. } | Input::Timer => {}
+        }
+    }
+
+    /// An input while `job` runs.
+    fn running(&mut self, job: &mut Job, input: Input, now: f64) -> Run {
+        match input {
+            Input::Start => Run::On,
+            Input::Cancel => {
+                self.abort(job, Event::Cancelled);
+                self.view = View { filename: self.template_name.clone(), ..View::default() };
+                Run::Over
+            }
+            Input::Response { id, outcome } => match job.wait {
+                Wait::Request { id: want, step, .. } if id == want => {
+                    job.wait = Wait::Answered;
+                    self.on_outcome(job, step, outcome, now)
+                }
+                // Stale: a request we aborted.
+                _ => Run::On,
+            },
+            Input::Timer => self.on_timer(job, now),
+        }
+    }
+
+    fn send(&mut self, job: &mut Job, step: Step, now: f64) -> Run {
         // Past the deadline nothing new is asked: an answer handled after it (before its timer
         // ran) that would ask again ends the export here instead.
-        if self.job.as_ref().is_some_and(|j| now >= j.deadline) {
-            self.fail(Failure::new(FailKind::TimedOut), now);
-            return;
+        if now >= job.deadline {
+            return self.fail(job, Failure::new(FailKind::TimedOut));
         }
         let Some(request) = self.adapter.request(step) else {
-            match step {
+            return match step {
                 // Most backends need nothing before the start.
-                Step::Prepare => self.send(Step::Start, now),
-                // A backend without a separate link step never says Finished; if one does, poll on.
-                Step::Link => self.schedule(Step::Poll, now + 500.0),
+                Step::Prepare => self.send(job, Step::Start, now),
+                // A backend without a separate link step never says WorkDone; if one does, poll on.
+                Step::Link => job.schedule(Step::Poll, now + 500.0),
                 // A backend without a probe: poll instead, and do not ask again in this export.
                 Step::Probe => {
-                    if let Some(job) = &mut self.job {
-                        job.no_probe = true;
-                    }
-                    self.send(Step::Poll, now);
+                    job.no_probe = true;
+                    self.send(job, Step::Poll, now)
                 }
-                Step::Start | Step::Poll => self.fail(Failure::new(FailKind::BadResponse), now),
-            }
-            return;
+                Step::Start | Step::Poll => self.fail(job, Failure::new(FailKind::BadResponse)),
+            };
         };
         let id = RequestId(self.next_id);
         self.next_id += 1;
-        let timeout_at = now + self.settings.retry.request_timeout_ms;
-        if let Some(job) = &mut self.job {
-            job.wait = Wait::Request { id, step, timeout_at };
-        }
+        job.wait = Wait::Request { id, step, timeout_at: now + self.settings.retry.request_timeout_ms };
         self.commands.push(Command::Send { id, request });
+        Run::On
     }
 
-    fn schedule(&mut self, step: Step, at: f64) {
-        if let Some(job) = &mut self.job {
-            job.wait = Wait::Timer { at, step };
-        }
-    }
-
-    fn on_timer(&mut self, now: f64) {
-        let Some(job) = &self.job else { return };
+    fn on_timer(&mut self, job: &mut Job, now: f64) -> Run {
         if now >= job.deadline {
-            self.fail(Failure::new(FailKind::TimedOut), now);
-            return;
+            return self.fail(job, Failure::new(FailKind::TimedOut));
         }
         match job.wait {
-            Wait::Timer { at, step } if now >= at => self.send(step, now),
+            Wait::Timer { at, step } if now >= at => self.send(job, step, now),
             Wait::Request { id, step, timeout_at } if now >= timeout_at => {
                 self.commands.push(Command::Abort { id });
-                if let Some(job) = &mut self.job {
-                    job.wait = Wait::Answered;
-                }
-                self.transient(step, timed_out(), None, now);
+                job.wait = Wait::Answered;
+                self.transient(job, step, timed_out(), None, now)
             }
-            _ => {}
+            _ => Run::On,
         }
     }
 
-    fn on_outcome(&mut self, step: Step, outcome: HttpOutcome, now: f64) {
+    fn on_outcome(&mut self, job: &mut Job, step: Step, outcome: HttpOutcome, now: f64) -> Run {
         let reply = match outcome {
-            HttpOutcome::NetworkError(_) => return self.transient(step, Failure::new(FailKind::Network), None, now),
+            HttpOutcome::NetworkError(_) => {
+                return self.transient(job, step, Failure::new(FailKind::Network), None, now)
+            }
             HttpOutcome::Answer { status, retry_after, .. } if is_transient(status) => {
                 let wait = retry_wait(status, retry_after.as_deref());
-                return self.transient(step, Failure::new(FailKind::Http).status(status), wait, now);
+                return self.transient(job, step, Failure::new(FailKind::Http).status(status), wait, now);
             }
             HttpOutcome::Answer { status, body, .. } => self.adapter.read(step, status, &body),
             // Over its size limit: unreadable, and asking again would bring the same bytes.
             HttpOutcome::TooLarge => Reply::Failed(too_large()),
         };
-        self.apply(step, reply, now);
+        self.apply(job, step, reply, now)
     }
 
-    fn apply(&mut self, step: Step, reply: Reply, now: f64) {
+    fn apply(&mut self, job: &mut Job, step: Step, reply: Reply, now: f64) -> Run {
         let source = if step == Step::Poll { NameSource::Progress } else { NameSource::Start };
-        if let Some(job) = &mut self.job {
-            if !matches!(reply, Reply::Retry(_)) {
-                job.failures = 0;
-                self.view.retrying = false;
-            }
+        if !matches!(reply, Reply::Retry(_)) {
+            job.failures = 0;
+            self.view.retrying = false;
         }
         if step == Step::Prepare {
-            match reply {
-                Reply::Failed(f) => self.fail(f, now),
-                Reply::Retry(f) => self.transient(step, f, None, now),
-                _ => self.send(Step::Start, now),
-            }
-            return;
+            return match reply {
+                Reply::Failed(f) => self.fail(job, f),
+                Reply::Cancelled(c) => self.cancelled(job, c),
+                Reply::Retry(f) => self.transient(job, step, f, None, now),
+                _ => self.send(job, Step::Start, now),
+            };
         }
         match reply {
             Reply::Pending { filename } => {
-                self.name(filename.as_deref(), source);
+                self.name(job, filename.as_deref(), source);
                 self.view.stage = Stage::Running;
                 if step == Step::Poll {
-                    if let Some(job) = &mut self.job {
-                        job.blind_polls += 1;
-                        if !job.saw_numbers && self.view.percent.is_some() {
-                            self.view.percent = None; // the backend gives no numbers: indeterminate
-                            self.events.push(Event::Progress(None));
-                        }
+                    job.blind_polls += 1;
+                    if !job.saw_numbers && self.view.percent.is_some() {
+                        self.view.percent = None; // the backend gives no numbers: indeterminate
+                        self.events.push(Event::Progress(None));
                     }
                 }
-                self.schedule_poll(now);
+                self.schedule_poll(job, now)
             }
             Reply::Progress { loaded, total, filename } => {
-                self.name(filename.as_deref(), source);
+                self.name(job, filename.as_deref(), source);
                 self.view.stage = Stage::Running;
                 let fraction = loaded / total;
-                if let Some(job) = &mut self.job {
-                    job.saw_numbers = true;
-                    job.blind_polls = 0;
-                    job.tracker.observe(now, fraction);
-                }
+                job.saw_numbers = true;
+                job.blind_polls = 0;
+                job.tracker.observe(now, fraction);
                 self.show_fraction(fraction);
-                self.schedule_poll(now);
+                self.schedule_poll(job, now)
             }
-            Reply::Finished { filename } => {
-                self.name(filename.as_deref(), source);
+            Reply::WorkDone { filename } => {
+                self.name(job, filename.as_deref(), source);
                 self.view.stage = Stage::Generating;
                 self.view.eta_secs = None;
-                if let Some(job) = &mut self.job {
-                    job.saw_numbers = true;
-                }
+                job.saw_numbers = true;
                 self.show_fraction(1.0);
-                let tries = self.job.as_ref().map_or(0, |j| j.link_tries);
-                if let Some(job) = &mut self.job {
-                    job.link_tries += 1;
-                }
+                let tries = job.link_tries;
+                job.link_tries += 1;
                 if step == Step::Link {
                     // Still writing the file: ask again soon, a little later each time.
                     let delay = (150.0 * 1.5f64.powi(tries.saturating_sub(1).min(10) as i32)).min(1000.0);
-                    self.schedule(Step::Link, now + delay);
+                    job.schedule(Step::Link, now + delay)
                 } else {
-                    self.send(Step::Link, now);
+                    self.send(job, Step::Link, now)
                 }
             }
             Reply::Ready { url, filename } => {
-                self.name(filename.as_deref(), source);
+                self.name(job, filename.as_deref(), source);
                 match safe_download_url(&url).map(|url| absolute_url(&url, &self.settings.base)) {
                     Some(url) => {
                         let filename = download_name(&self.view.filename, Some(&url));
                         if !self.settings.hold_downloads {
                             self.commands.push(Command::Download { url: url.clone(), filename: filename.clone() });
                         }
-                        self.finish(Download { url: Some(url), filename });
+                        self.finish(Download { url: Some(url), filename })
                     }
-                    None => self.fail(Failure::new(FailKind::UnsafeUrl), now),
+                    None => self.fail(job, Failure::new(FailKind::UnsafeUrl)),
                 }
             }
             Reply::File { bytes, mime, filename } => {
-                self.name(Some(&filename), NameSource::Start);
+                self.name(job, Some(&filename), NameSource::Start);
                 let filename = download_name(&self.view.filename, None);
                 self.commands.push(Command::Save { bytes, mime, filename: filename.clone() });
-                self.finish(Download { url: None, filename });
+                self.finish(Download { url: None, filename })
             }
-            Reply::Failed(f) => self.fail(f, now),
-            Reply::Retry(f) => self.transient(step, f, None, now),
+            Reply::Failed(f) => self.fail(job, f),
+            Reply::Cancelled(c) => self.cancelled(job, c),
+            Reply::Retry(f) => self.transient(job, step, f, None, now),
         }
     }
 
-    fn name(&mut self, filename: Option<&str>, source: NameSource) {
-        let Some(job) = &mut self.job else { return };
+    fn name(&mut self, job: &mut Job, filename: Option<&str>, source: NameSource) {
         if let Some(name) = filename.and_then(sanitize_filename) {
             if source >= job.name_source {
                 job.name_source = source;
@@ -527,34 +557,29 @@ impl Machine {
         }
     }
 
-    fn schedule_poll(&mut self, now: f64) {
-        let policy = self.settings.poll;
-        let Some(job) = &mut self.job else { return };
-        let delay = job.tracker.next_delay(policy, now);
+    fn schedule_poll(&mut self, job: &mut Job, now: f64) -> Run {
+        let delay = job.tracker.next_delay(self.settings.poll, now);
         self.view.eta_secs = job.tracker.eta_ms(now).filter(|&ms| ms >= 1000.0).map(|ms| (ms / 1000.0).ceil() as u32);
         // Progress that never says anything: every third time, ask whether the file is ready.
-        let probe = !job.no_probe && job.blind_polls > 0 && job.blind_polls % PROBE_EVERY == 0;
-        let step = if probe { Step::Probe } else { Step::Poll };
-        if step == Step::Probe {
+        let probe = !job.no_probe && job.blind_polls > 0 && job.blind_polls.is_multiple_of(PROBE_EVERY);
+        if probe {
             job.blind_polls += 1; // once per run of blind answers, not on every retry of the probe
         }
-        self.schedule(step, now + delay);
+        job.schedule(if probe { Step::Probe } else { Step::Poll }, now + delay)
     }
 
-    fn transient(&mut self, step: Step, failure: Failure, retry_after_ms: Option<f64>, now: f64) {
-        let Some(job) = &mut self.job else { return };
+    fn transient(&mut self, job: &mut Job, step: Step, failure: Failure, retry_after_ms: Option<f64>, now: f64) -> Run {
         job.failures += 1;
         match self.settings.retry.next_wait(job.failures, retry_after_ms, &mut self.rng) {
             Some(delay) => {
                 self.view.retrying = true;
-                self.schedule(step, now + delay);
+                job.schedule(step, now + delay)
             }
-            None => self.fail(failure, now),
+            None => self.fail(job, failure),
         }
     }
 
-    fn finish(&mut self, download: Download) {
-        self.job = None;
+    fn finish(&mut self, download: Download) -> Run {
         self.view.status = Status::Done;
         self.view.stage = Stage::Running;
         self.view.percent = Some(100);
@@ -564,26 +589,42 @@ impl Machine {
         self.events.push(Event::Progress(Some(100)));
         self.events.push(Event::Done { url: download.url.clone(), filename: download.filename.clone() });
         self.view.download = Some(download);
+        Run::Over
     }
 
-    fn fail(&mut self, failure: Failure, _now: f64) {
-        if let Some(job) = self.job.take() {
-            if let Wait::Request { id, .. } = job.wait {
-                self.commands.push(Command::Abort { id });
-            }
-        }
-        let cancelled = failure.kind == FailKind::Cancelled;
-        self.view.status = if cancelled { Status::Cancelled } else { Status::Failed };
+    fn fail(&mut self, job: &Job, failure: Failure) -> Run {
+        self.view.failure = Some(failure.clone());
+        self.end(job, Status::Failed, Event::Failed(failure));
+        Run::Over
+    }
+
+    /// The server ended the job.
+    fn cancelled(&mut self, job: &Job, cancellation: Cancellation) -> Run {
+        self.view.cancellation = Some(cancellation);
+        self.end(job, Status::Cancelled, Event::Cancelled);
+        Run::Over
+    }
+
+    /// Ends `job` with `status` before its file: its request in flight aborted, the owner told
+    /// `event`.
+    fn end(&mut self, job: &Job, status: Status, event: Event) {
+        self.view.status = status;
         self.view.retrying = false;
         self.view.eta_secs = None;
         self.view.stalled_secs = None;
-        self.view.failure = Some(failure.clone());
-        self.events.push(if cancelled { Event::Cancelled } else { Event::Failed(failure) });
+        self.abort(job, event);
+    }
+
+    /// Aborts `job`'s request in flight, if any, and tells the owner `event`.
+    fn abort(&mut self, job: &Job, event: Event) {
+        if let Wait::Request { id, .. } = job.wait {
+            self.commands.push(Command::Abort { id });
+        }
+        self.events.push(event);
     }
 
     /// Notes whether the shown progress moved since the last look, and updates the stalled time.
-    fn watch_stall(&mut self, before: (Option<u8>, Stage), now: f64) {
-        let Some(job) = &mut self.job else { return };
+    fn watch_stall(&mut self, job: &mut Job, before: (Option<u8>, Stage), now: f64) {
         if (self.view.percent, self.view.stage) != before {
             job.moved_at = now;
         }
@@ -602,9 +643,13 @@ impl SansIo for Machine {
     type Event = Event;
 
     fn handle(&mut self, input: Input, now_ms: f64) {
+        // The job is taken out for the input and put back unless it ended.
+        let Some(mut job) = self.job.take() else { return self.idle(input, now_ms) };
         let before = (self.view.percent, self.view.stage);
-        self.dispatch(input, now_ms);
-        self.watch_stall(before, now_ms);
+        if self.running(&mut job, input, now_ms) == Run::On {
+            self.watch_stall(&mut job, before, now_ms);
+            self.job = Some(job);
+        }
     }
 
     fn poll_command(&mut self) -> Option<Command> {
@@ -641,39 +686,6 @@ impl SansIo for Machine {
 
     fn stop() -> Input {
         Input::Cancel
-    }
-}
-
-impl Machine {
-    fn dispatch(&mut self, input: Input, now_ms: f64) {
-        match input {
-            Input::Start => {
-                if self.job.is_none() {
-                    self.begin(now_ms);
-                }
-            }
-            Input::Cancel => {
-                if let Some(job) = self.job.take() {
-                    if let Wait::Request { id, .. } = job.wait {
-                        self.commands.push(Command::Abort { id });
-                    }
-                    self.events.push(Event::Cancelled);
-                }
-                self.view = View { filename: self.template_name.clone(), ..View::default() };
-            }
-            Input::Response { id, outcome } => {
-                let Some(job) = &self.job else { return };
-                let Wait::Request { id: want, step, .. } = job.wait else { return };
-                if id != want {
-                    return; // stale: an earlier export, or a request we aborted
-                }
-                if let Some(job) = &mut self.job {
-                    job.wait = Wait::Answered;
-                }
-                self.on_outcome(step, outcome, now_ms);
-            }
-            Input::Timer => self.on_timer(now_ms),
-        }
     }
 }
 

@@ -26,9 +26,9 @@
 use crate::backends::{self, Protocol};
 use crate::codec::json::Json;
 use crate::error::OptionsError;
-use crate::lean::{self, comma_list};
 use crate::retry::RetryPolicy;
 use crate::seam::Ctx;
+use crate::small_std::{self, comma_list};
 
 /// Fields every protocol understands.
 pub const COMMON_KEYS: &[&str] =
@@ -118,7 +118,7 @@ pub fn integer(v: &Json, name: &str, min: u32, max: u32) -> Result<Option<u32>, 
 fn range_error(name: &str, what: &str, min: u32, max: u32) -> OptionsError {
     OptionsError::option(
         name,
-        &["must be ", what, " from ", &lean::uint(min.into()), " to ", &lean::uint(max.into())].concat(),
+        &["must be ", what, " from ", &small_std::uint(min.into()), " to ", &small_std::uint(max.into())].concat(),
     )
 }
 

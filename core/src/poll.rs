@@ -1,7 +1,7 @@
 //! When to ask for progress again: the polling policy, and the progress-rate estimate behind the
 //! popover's "约 12 秒".
 
-use crate::lean::clamp;
+use crate::small_std::clamp;
 
 /// How progress is polled.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -323,7 +323,7 @@ fn shaped() -> BoxedStrategy<String> {
         .boxed()
 }
 
-never_wedged!(machine(OPTIONS), shaped());
+never_wedged!(asset: machine(OPTIONS), shaped());
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]

@@ -150,7 +150,7 @@ fn status_4_is_a_cancelled_job() {
     let mut w = started();
     w.wait();
     w.answer(&detail(4, r#","fail_reason":"""#));
-    assert_eq!(w.failed(FailKind::Cancelled).detail.as_deref(), Some("导出任务已取消"));
+    assert_eq!(w.cancelled().detail.as_deref(), Some("导出任务已取消"));
 }
 
 #[test]
@@ -315,6 +315,7 @@ fn shaped() -> BoxedStrategy<String> {
 }
 
 never_wedged! {
+    export_service:
     ends_by_the_deadline: machine(HTTP),
     keeps_the_invariants: machine(RAW),
     answers: shaped(),

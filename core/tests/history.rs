@@ -178,9 +178,8 @@ const AS_RECORDS: &str = "{\n \"code\":0,\n \"data\":[\n  {\n    \"id\": 1,\n   
 
 #[test]
 fn k12_has_no_history_and_the_error_names_options_protocol() {
-    let k12 = r#"{"config":{"e":{"url":"/j/org/{termId}/homework/export","rest":true},
-        "e-progress":{"url":"/j/org/{termId}/homework/export/process","rest":true}},"data":{"termId":7}}"#;
-    let err = HistoryMachine::from_options(&parse(k12), 1).unwrap_err();
+    let k12 = common::k12_options(r#"{"termId":7}"#, "");
+    let err = HistoryMachine::from_options(&parse(&k12), 1).unwrap_err();
     assert_eq!(err.field, "options.protocol");
     assert!(err.what.contains("no list endpoint"), "{err}");
     assert_eq!(error_field(r#"{"protocol":"k12","config":{}}"#), "options.protocol");

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{json, object, one_of, outcome, safe_download, value};
+use common::{json, never_wedged, object, one_of, outcome, safe_download, value};
 use k12_export_core::history::{HistoryInput, HistoryMachine};
 use k12_export_core::json::Json;
 use k12_export_core::*;
@@ -141,28 +141,20 @@ fn as_shaped() -> BoxedStrategy<String> {
     prop_oneof![3 => list, 2 => records, 1 => Just("{\"code\":0,\"info\":Succeed,}".to_owned())].boxed()
 }
 
+/// The protocols' options (each sets the request timeout).
+const EXPORT_SERVICE: &str =
+    r#"{"protocol":"export-service","baseUrl":"http://h","userId":"7","historyLimit":4,"requestTimeoutMs":5000}"#;
+const XLINK: &str =
+    r#"{"protocol":"xlink","baseUrl":"http://h","accessToken":"t","historyRefreshMs":500,"requestTimeoutMs":5000}"#;
+const MINAPP: &str = r#"{"protocol":"minapp","baseUrl":"http://h","tableId":1,"requestTimeoutMs":5000}"#;
+const ASSET: &str = r#"{"protocol":"asset","baseUrl":"http://h","session":"demo","retries":1,"requestTimeoutMs":5000}"#;
+
 fn protocols() -> [Protocol; 4] {
     [
-        Protocol {
-            options: r#"{"protocol":"export-service","baseUrl":"http://h","userId":"7","historyLimit":4,"requestTimeoutMs":5000}"#,
-            is_list: |r| r.url.contains("/v1/export/history"),
-            shaped: es_shaped,
-        },
-        Protocol {
-            options: r#"{"protocol":"xlink","baseUrl":"http://h","accessToken":"t","historyRefreshMs":500,"requestTimeoutMs":5000}"#,
-            is_list: |r| r.url.ends_with("/v2/export_tasks"),
-            shaped: xl_shaped,
-        },
-        Protocol {
-            options: r#"{"protocol":"minapp","baseUrl":"http://h","tableId":1,"requestTimeoutMs":5000}"#,
-            is_list: |r| r.url.contains("/export/?limit="),
-            shaped: ma_shaped,
-        },
-        Protocol {
-            options: r#"{"protocol":"asset","baseUrl":"http://h","session":"demo","retries":1,"requestTimeoutMs":5000}"#,
-            is_list: |r| r.url.contains("/api/async_task/"),
-            shaped: as_shaped,
-        },
+        Protocol { options: EXPORT_SERVICE, is_list: |r| r.url.contains("/v1/export/history"), shaped: es_shaped },
+        Protocol { options: XLINK, is_list: |r| r.url.ends_with("/v2/export_tasks"), shaped: xl_shaped },
+        Protocol { options: MINAPP, is_list: |r| r.url.contains("/export/?limit="), shaped: ma_shaped },
+        Protocol { options: ASSET, is_list: |r| r.url.contains("/api/async_task/"), shaped: as_shaped },
     ]
 }
 
@@ -338,32 +330,18 @@ fn run(p: &Protocol, acts: &[Act]) -> Result<(), TestCaseError> {
     }
 }
 
-fn check(index: usize) -> impl Strategy<Value = Vec<Act>> {
-    let p = &protocols()[index];
+/// The protocol named `name`, `-` written `_` (as in a module name).
+fn protocol(name: &str) -> Protocol {
+    let name = name.replace('_', "-");
+    let named = |p: &Protocol| Json::parse(p.options).unwrap().get("protocol").and_then(Json::as_str) == Some(&name);
+    protocols().into_iter().find(named).unwrap_or_else(|| panic!("no protocol {name}"))
+}
+
+fn acts(p: &Protocol) -> impl Strategy<Value = Vec<Act>> {
     prop::collection::vec(act((p.shaped)()), 1..50)
 }
 
-/// One never-wedges property per protocol, named, with its index in [`protocols`].
-macro_rules! never_wedges {
-    ($($name:ident: $index:expr),* $(,)?) => {
-        proptest! {
-            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
-            $(
-                #[test]
-                fn $name(acts in check($index)) {
-                    run(&protocols()[$index], &acts)?;
-                }
-            )*
-        }
-    };
-}
-
-never_wedges! {
-    export_service_history_never_wedges: 0,
-    xlink_history_never_wedges: 1,
-    minapp_history_never_wedges: 2,
-    asset_history_never_wedges: 3,
-}
+never_wedged!(history: export_service, xlink, minapp, asset);
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]

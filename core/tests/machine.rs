@@ -7,15 +7,11 @@ mod common;
 use common::*;
 use k12_export_core::*;
 
-const CONFIG: &str = r#"{
-  "homework-export": {"method":"GET","url":"/j/org/{termId}/homework/export","rest":true,"isPolling":true},
-  "homework-export-progress": {"method":"GET","url":"/j/org/{termId}/homework/export/process","rest":true,"isPolling":true}
-}"#;
-
 /// The K12 options of these tests, with `extra` fields appended.
 fn k12(extra: &str) -> String {
-    format!(
-        r#"{{"config":{CONFIG},"data":{{"termId":1001,"termName":"2024春季班"}},"filename":"K12作业统计-{{termName}}"{extra}}}"#
+    k12_options(
+        r#"{"termId":1001,"termName":"2024春季班"}"#,
+        &[r#","filename":"K12作业统计-{termName}""#, extra].concat(),
     )
 }
 

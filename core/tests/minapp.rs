@@ -219,4 +219,4 @@ fn shaped() -> BoxedStrategy<String> {
         .boxed()
 }
 
-never_wedged!(machine(OPTIONS), shaped());
+never_wedged!(minapp: machine(OPTIONS), shaped());

@@ -3,15 +3,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::K12_CONFIG;
 use k12_export_core::json::Json;
 use k12_export_core::share::{follow_events, key, view_from_json, view_to_json, Shown};
 use k12_export_core::*;
 
-const CONFIG: &str = r#"{"e":{"method":"GET","url":"/j/org/{termId}/homework/export","rest":true,"isPolling":true},
-  "e-progress":{"method":"GET","url":"/j/org/{termId}/homework/export/process","rest":true,"isPolling":true}}"#;
-
 fn opts(extra: &str) -> Json {
-    Json::parse(&format!(r#"{{"config":{CONFIG},"data":{{"termId":7,"termName":"春"}}{extra}}}"#)).unwrap()
+    Json::parse(&format!(r#"{{"config":{K12_CONFIG},"data":{{"termId":7,"termName":"春"}}{extra}}}"#)).unwrap()
 }
 
 #[test]
@@ -25,7 +25,7 @@ fn buttons_of_the_same_job_have_the_same_key() {
     assert_eq!(b.as_deref(), Some(a.as_str()));
     // Nor the order of fields, at any depth.
     let reordered = Json::parse(&format!(
-        r#"{{"data":{{"termName":"春","termId":7}},"config":{CONFIG},"protocol":"k12","share":true}}"#
+        r#"{{"data":{{"termName":"春","termId":7}},"config":{K12_CONFIG},"protocol":"k12","share":true}}"#
     ))
     .unwrap();
     assert_eq!(key(&reordered).as_deref(), Some(a.as_str()));
@@ -34,11 +34,12 @@ fn buttons_of_the_same_job_have_the_same_key() {
 #[test]
 fn other_data_or_endpoints_are_another_job() {
     let a = key(&opts("")).unwrap();
-    let other_term = Json::parse(&format!(r#"{{"config":{CONFIG},"data":{{"termId":8,"termName":"春"}}}}"#)).unwrap();
+    let other_term =
+        Json::parse(&format!(r#"{{"config":{K12_CONFIG},"data":{{"termId":8,"termName":"春"}}}}"#)).unwrap();
     assert_ne!(key(&other_term).unwrap(), a);
     let other_url = Json::parse(&format!(
         r#"{{"config":{},"data":{{"termId":7,"termName":"春"}}}}"#,
-        CONFIG.replace("homework", "attendance")
+        K12_CONFIG.replace("homework", "attendance")
     ))
     .unwrap();
     assert_ne!(key(&other_url).unwrap(), a);
@@ -81,7 +82,7 @@ fn views_round_trip_through_json_text() {
     let stalled = View { stalled_secs: Some(80), eta_secs: None, ..running() };
     let cancelled = View {
         status: Status::Cancelled,
-        failure: Some(Failure::new(FailKind::Cancelled).detail(Some("管理员取消"))),
+        cancellation: Some(Cancellation::new(Some("管理员取消"))),
         ..View::default()
     };
     for v in [View::default(), running(), failed, done, stalled, cancelled] {

@@ -134,7 +134,7 @@ fn status_4_invalid_fails_clearly_as_cancelled() {
     let mut w = started();
     w.wait();
     w.answer(&task("4", 0, 10).replace(r#""result_desc":"""#, r#""result_desc":"产品不存在""#));
-    assert_eq!(w.failed(FailKind::Cancelled).detail.as_deref(), Some("导出任务无效：产品不存在"));
+    assert_eq!(w.cancelled().detail.as_deref(), Some("导出任务无效：产品不存在"));
 }
 
 #[test]
@@ -142,7 +142,7 @@ fn status_5_expired_fails_clearly_as_cancelled() {
     let mut w = started();
     w.wait();
     w.answer(&task("5", 10, 10));
-    assert_eq!(w.failed(FailKind::Cancelled).detail.as_deref(), Some("导出任务已过期"));
+    assert_eq!(w.cancelled().detail.as_deref(), Some("导出任务已过期"));
 }
 
 #[test]
@@ -260,4 +260,4 @@ fn shaped() -> BoxedStrategy<String> {
         .boxed()
 }
 
-never_wedged!(machine(OPTIONS), shaped());
+never_wedged!(xlink: machine(OPTIONS), shaped());

@@ -69,7 +69,7 @@ async fn json_and_xlsx_files_honour_keys_order_headers_and_time_conversion() {
     let records: Value = m.download(j["download_url"].as_str().unwrap()).await.json();
     assert_eq!(records.as_array().unwrap().len(), 3);
     assert_eq!(records[0]["id"], 3.0, "sorted descending");
-    assert_eq!(records[0].as_object().unwrap().keys().collect::<Vec<_>>(), ["created_at", "id"]);
+    assert_eq!(records[0].as_object().unwrap().keys().collect::<Vec<_>>(), ["id", "created_at"]);
     assert_eq!(records[2]["created_at"], "2019-11-22 14:46:15");
 
     let body =

@@ -287,16 +287,16 @@ async fn the_widgets_machine_exports_end_to_end_with_a_fresh_link() {
 }
 
 #[tokio::test]
-async fn the_widgets_machine_fails_clearly_on_an_expired_task() {
+async fn the_widgets_machine_ends_cancelled_on_an_expired_task() {
     let m = Mock::new();
     let options = format!(
         r#"{{"protocol":"xlink","baseUrl":"http://{HOST}","accessToken":"demo-token","name":"n","type":2,
             "query":{{"scenario":"expired","durationMs":100}},"pollIntervalMs":100}}"#
     );
     let (machine, _) = m.drive(&options, Duration::from_secs(10)).await;
-    let f = machine.view().failure.clone().unwrap();
-    assert_eq!(f.kind, k12_export_core::FailKind::Cancelled);
-    assert_eq!(f.detail.as_deref(), Some("导出任务已过期：导出文件已过期"));
+    assert_eq!(machine.view().status, k12_export_core::Status::Cancelled);
+    let c = machine.view().cancellation.clone().unwrap();
+    assert_eq!(c.detail.as_deref(), Some("导出任务已过期：导出文件已过期"));
 }
 
 #[tokio::test]

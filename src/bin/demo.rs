@@ -12,9 +12,9 @@ mod theme;
 
 use std::rc::Rc;
 
-use k12_export::components::ExportButtonView;
+use k12_export::components::{Ended, ExportButtonView};
 use k12_export::core::json::Json;
-use k12_export::core::{Download, FailKind, Failure, Stage, Status, View};
+use k12_export::core::{Cancellation, Download, FailKind, Failure, Stage, Status, View};
 use k12_export::{AsyncExportButton, Labels, Options};
 use wasm_bindgen::prelude::wasm_bindgen;
 use yew::prelude::*;
@@ -59,7 +59,7 @@ struct Sample {
     view: View,
     open: bool,
     inert: bool,
-    toast: Option<Failure>,
+    toast: Option<Ended>,
     narrow: bool,
     /// The popover offers "取消导出" (every open popover of a running export does).
     cancel: bool,
@@ -138,7 +138,7 @@ fn samples() -> Vec<Sample> {
             true,
         ),
         Sample {
-            toast: Some(Failure::new(FailKind::Server).detail(Some("导出任务异常：数据库连接中断"))),
+            toast: Some(Ended::Failed(Failure::new(FailKind::Server).detail(Some("导出任务异常：数据库连接中断")))),
             ..s("failed", "导出失败", "toast 提示“导出失败”，按钮恢复正常", failed.clone(), false)
         },
         s(
@@ -189,7 +189,7 @@ fn samples() -> Vec<Sample> {
             true,
         ),
         Sample {
-            toast: Some(Failure::new(FailKind::Cancelled).detail(Some("管理员取消了该导出任务"))),
+            toast: Some(Ended::Cancelled(Cancellation::new(Some("管理员取消了该导出任务")))),
             ..s(
                 "cancelled",
                 "服务器取消任务",
@@ -199,7 +199,7 @@ fn samples() -> Vec<Sample> {
             )
         },
         Sample {
-            toast: Some(Failure::new(FailKind::Network)),
+            toast: Some(Ended::Failed(Failure::new(FailKind::Network))),
             ..s("failed-network", "失败原因 · 网络", "无服务器消息时也说明原因", failed, false)
         },
         Sample {

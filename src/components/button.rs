@@ -4,11 +4,13 @@
 use std::rc::Rc;
 
 use k12_export_core::json::Json;
-use k12_export_core::{Download, Event, Failure, Status, View};
+use k12_export_core::{Cancellation, Download, Event, Failure, Status, View};
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
-use crate::components::export_button_view::{use_export_button_view, Change, ExportButtonViewProps, Local, Refs};
+use crate::components::export_button_view::{
+    use_export_button_view, Change, Ended, ExportButtonViewProps, Local, Refs,
+};
 use crate::components::progress_popover::close_on;
 use crate::driver::page::Wake;
 use crate::hooks::use_driver::{TransportRef, Update};
@@ -64,9 +66,9 @@ pub struct AsyncExportButtonProps {
     /// Sends requests (default: `fetch`); tests script their own.
     #[prop_or_default]
     pub transport: Option<TransportRef>,
-    /// The export was cancelled: by the user (`None`) or by the server (its reason).
+    /// The export was cancelled: by the user (`None`) or by the server (how).
     #[prop_or_default]
-    pub oncancel: Callback<Option<Failure>>,
+    pub oncancel: Callback<Option<Cancellation>>,
 }
 
 /// The button's UI state; the export itself lives in the core's [`View`].
@@ -81,7 +83,7 @@ struct Ui {
     /// Esc or a press outside closed the popover; it stays closed until the next hover, focus or
     /// click.
     dismissed: bool,
-    toast: Option<Failure>,
+    toast: Option<Ended>,
     toast_seq: u32,
     /// The last `start_key` acted on.
     start_key: u32,
@@ -94,7 +96,7 @@ struct Ui {
 enum Action {
     StartKey(u32),
     Sync(View),
-    Toast(Failure),
+    Toast(Ended),
     DismissToast(u32),
     Hover(bool),
     Focus(bool),
@@ -183,7 +185,7 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
         let ui = ui.dispatcher();
         let p = props.clone();
         Callback::from(move |u: Update<View, Event>| {
-            let by_server = u.view.failure.clone().filter(|_| u.view.status == Status::Cancelled);
+            let by_server = u.view.cancellation.clone().filter(|_| u.view.status == Status::Cancelled);
             ui.dispatch(Action::Sync(u.view));
             for e in u.events {
                 match e {
@@ -191,12 +193,12 @@ pub fn AsyncExportButton(props: &AsyncExportButtonProps) -> Html {
                     Event::Progress(pct) => p.onprogress.emit(pct),
                     Event::Done { url, filename } => p.ondone.emit(Download { url, filename }),
                     Event::Failed(f) => {
-                        ui.dispatch(Action::Toast(f.clone()));
+                        ui.dispatch(Action::Toast(Ended::Failed(f.clone())));
                         p.onerror.emit(f);
                     }
                     Event::Cancelled => {
                         match &by_server {
-                            Some(f) => ui.dispatch(Action::Toast(f.clone())),
+                            Some(c) => ui.dispatch(Action::Toast(Ended::Cancelled(c.clone()))),
                             None => ui.dispatch(Action::Cancelled),
                         }
                         p.oncancel.emit(by_server.clone());

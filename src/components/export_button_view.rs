@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use k12_export_core::{Download, FailKind, Failure, Status, View};
+use k12_export_core::{Cancellation, Download, Failure, Status, View};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -35,9 +35,9 @@ pub struct ExportButtonViewProps {
     /// Why the options are unusable, if they are.
     #[prop_or_default]
     pub error: Option<AttrValue>,
-    /// The failure shown in the toast, if any.
+    /// What the toast shows, if anything.
     #[prop_or_default]
-    pub toast: Option<Failure>,
+    pub toast: Option<Ended>,
     /// The button was clicked (also when inert: the owner decides).
     #[prop_or_default]
     pub onclick: Callback<()>,
@@ -112,6 +112,15 @@ impl Reducible for Local {
     fn reduce(self: Rc<Self>, change: Change) -> Rc<Self> {
         Rc::new(self.apply(change))
     }
+}
+
+/// How an export ended without its file, as the toast tells it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ended {
+    /// The export failed.
+    Failed(Failure),
+    /// The server ended the job.
+    Cancelled(Cancellation),
 }
 
 /// The button, its popover, the fallback download link and the failure toast.
@@ -260,8 +269,8 @@ pub fn use_export_button_view(
             }
             if let Some(f) = &props.toast {
                 { toast(&ToastProps {
-                    title: if f.kind == FailKind::Cancelled { labels.cancelled_by_server } else { labels.failed }.into(),
-                    detail: AttrValue::from(labels.reason(f)),
+                    title: match f { Ended::Failed(_) => labels.failed, Ended::Cancelled(_) => labels.cancelled_by_server }.into(),
+                    detail: AttrValue::from(match f { Ended::Failed(f) => labels.reason(f), Ended::Cancelled(c) => labels.cancel_reason(c) }),
                     close_label: labels.close.into(),
                     ondismiss: props.ondismiss.clone(),
                 }) }

@@ -9,7 +9,7 @@ pub mod progress_popover;
 pub mod toast;
 
 pub use button::{AsyncExportButton, AsyncExportButtonProps};
-pub use export_button_view::{ExportButtonView, ExportButtonViewProps};
+pub use export_button_view::{Ended, ExportButtonView, ExportButtonViewProps};
 #[cfg(feature = "backends")]
 pub use export_history::{ExportHistory, ExportHistoryProps};
 pub use progress_bar::progress_bar;
@@ -24,5 +24,5 @@ pub fn unique_id(prefix: &str) -> String {
     // As an integer: formatting a float would pull float printing into the wasm.
     let n = js_sys::Reflect::get(&global, &key).ok().and_then(|v| v.as_f64()).map_or(0, |v| v as u32).wrapping_add(1);
     let _ = js_sys::Reflect::set(&global, &key, &n.into());
-    [prefix, "-", &k12_export_core::lean::uint(n.into())].concat()
+    [prefix, "-", &k12_export_core::small_std::uint(n.into())].concat()
 }

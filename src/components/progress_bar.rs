@@ -2,7 +2,7 @@
 //! property (`element.style = …`, through the CSSOM), never as a `style` attribute in the markup,
 //! so a page whose Content-Security-Policy blocks inline styles still sees the bar fill.
 
-use k12_export_core::lean::uint;
+use k12_export_core::small_std::uint;
 use yew::prelude::*;
 
 /// The bar for `percent` (`None`: indeterminate, no `aria-valuenow`; the CSS animates it), named

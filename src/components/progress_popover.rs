@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use k12_export_core::lean::uint;
+use k12_export_core::small_std::uint;
 use k12_export_core::Stage;
 use yew::prelude::*;
 

@@ -12,7 +12,7 @@
 use crate::codec::json::Json;
 use crate::error::OptionsError;
 use crate::http::Base;
-use crate::lean::{self, comma_list};
+use crate::small_std::{self, comma_list};
 
 /// The option fields of [`Fields::base`].
 pub const BASE_KEYS: &[&str] = &["baseUrl", "query"];
@@ -28,7 +28,7 @@ fn field(name: &str) -> String {
 }
 
 fn int_range(min: i64, max: i64) -> String {
-    ["must be an integer from ", &lean::int(min), " to ", &lean::int(max)].concat()
+    ["must be an integer from ", &small_std::int(min), " to ", &small_std::int(max)].concat()
 }
 
 impl<'a> Fields<'a> {
@@ -113,7 +113,7 @@ impl<'a> Fields<'a> {
                 .map(|(i, item)| match item {
                     Json::Str(s) if !s.trim().is_empty() => Ok(s.clone()),
                     _ => Err(OptionsError::new(
-                        &["options.", name, "[", &lean::uint(i as u64), "]"].concat(),
+                        &["options.", name, "[", &small_std::uint(i as u64), "]"].concat(),
                         "must be a non-empty string",
                     )),
                 })

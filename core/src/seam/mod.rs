@@ -18,9 +18,9 @@ pub mod fields;
 
 use crate::codec::json::Json;
 use crate::codec::time::parse_time;
-use crate::error::{Failure, OptionsError};
+use crate::error::{Cancellation, Failure, OptionsError};
 use crate::http::HttpRequest;
-use crate::lean::clamp;
+use crate::small_std::clamp;
 
 /// What one answer means, as the adapter reads it.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,8 +39,8 @@ pub enum Reply {
         /// A filename the server chose, if it said one.
         filename: Option<String>,
     },
-    /// The job's work is done; the file's link must now be fetched with a [`Step::Link`] request.
-    Finished {
+    /// The job's work is done, but the file's link is still to be fetched with a [`Step::Link`] request.
+    WorkDone {
         /// A filename the server chose, if it said one.
         filename: Option<String>,
     },
@@ -60,6 +60,8 @@ pub enum Reply {
         /// Its name.
         filename: String,
     },
+    /// The server ended the job (cancelled, expired, invalid): the export ends, cancelled.
+    Cancelled(Cancellation),
     /// The export failed for good.
     Failed(Failure),
     /// This answer was unusable but another try may work (counts toward the retry limit).
@@ -102,7 +104,7 @@ pub trait Adapter {
     }
     /// The request for `step`. `Prepare` returns `None` for backends that need no request before
     /// the start; `Link` returns `None` for backends whose status answer already carries the URL
-    /// (then `Finished` is never returned).
+    /// (then [`Reply::WorkDone`] is never returned).
     fn request(&mut self, step: Step) -> Option<HttpRequest>;
     /// Reads the answer to `step`. Network errors, 5xx, 408 and 429 never reach here: the machine
     /// retries those itself.

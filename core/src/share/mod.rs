@@ -16,7 +16,7 @@ pub use tab::{Coordinator, TabCommand, TabInput, ASK_MS, CLAIM_GRACE_MS, QUIET_M
 
 use crate::backends;
 use crate::codec::json::{write_string, Json};
-use crate::error::{FailKind, Failure};
+use crate::error::{Cancellation, FailKind, Failure};
 use crate::http::{safe_download_url, sanitize_filename};
 use crate::machine::{Download, Event, Stage, Status, View};
 
@@ -71,7 +71,7 @@ pub fn write_message(key: &str, kind: Kind, run: u64, view: Option<&View>) -> St
     out.push_str(",\"type\":\"");
     out.push_str(kind.name());
     out.push_str("\",\"run\":");
-    crate::lean::push_uint(&mut out, run);
+    crate::small_std::push_uint(&mut out, run);
     if let Some(v) = view {
         out.push_str(",\"view\":");
         view_to_json(v).write(&mut out);
@@ -110,6 +110,9 @@ fn checked(mut v: View) -> View {
     v.filename = sanitize_filename(&v.filename).unwrap_or_default();
     if let Some(f) = &mut v.failure {
         *f = Failure { detail: None, ..f.clone() }.detail(f.detail.as_deref());
+    }
+    if let Some(c) = &mut v.cancellation {
+        *c = Cancellation::new(c.detail.as_deref());
     }
     v.download = v.download.and_then(|d| {
         let url = d.url.as_deref().and_then(safe_download_url).filter(|u| is_absolute_http(u))?;
@@ -194,7 +197,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 const STATUSES: [Status; 5] = [Status::Idle, Status::Exporting, Status::Done, Status::Failed, Status::Cancelled];
 const STAGES: [Stage; 3] = [Stage::Starting, Stage::Running, Stage::Generating];
-const KINDS: [FailKind; 8] = FailKind::ALL;
+const KINDS: [FailKind; 7] = FailKind::ALL;
 
 fn index_of<T: PartialEq>(table: &[T], v: &T) -> Json {
     Json::from(table.iter().position(|t| t == v).unwrap_or(0) as i64)
@@ -222,7 +225,8 @@ pub fn view_to_json(v: &View) -> Json {
         Json::from(v.retrying),
         f.map_or(Json::Null, |f| index_of(&KINDS, &f.kind)),
         int(f.and_then(|f| f.status).map(u32::from)),
-        text(f.and_then(|f| f.detail.as_deref())),
+        // The failure's words, or the server's when it ended the job (status cancelled).
+        text(f.and_then(|f| f.detail.as_deref()).or(v.cancellation.as_ref().and_then(|c| c.detail.as_deref()))),
         Json::from(d.is_some()),
         text(d.and_then(|d| d.url.as_deref())),
         text(d.map(|d| d.filename.as_str())),
@@ -246,13 +250,14 @@ pub fn view_from_json(v: &Json) -> Option<View> {
         Json::Str(s) => Some(Some(s.clone())),
         _ => None,
     };
-    let failure = match at(6) {
-        Json::Null => None,
-        _ => Some(Failure {
-            kind: KINDS[pick(6, KINDS.len())?],
-            status: int(7, u32::from(u16::MAX))?.map(|s| s as u16),
-            detail: text(8)?,
-        }),
+    let status = STATUSES[pick(0, STATUSES.len())?];
+    let words = text(8)?;
+    let (failure, cancellation) = match at(6) {
+        Json::Null => (None, (status == Status::Cancelled).then_some(Cancellation { detail: words })),
+        _ => {
+            let kind = KINDS[pick(6, KINDS.len())?];
+            (Some(Failure { kind, status: int(7, u32::from(u16::MAX))?.map(|s| s as u16), detail: words }), None)
+        }
     };
     let download = match at(9) {
         Json::Bool(true) => Some(Download { url: text(10)?, filename: text(11)?.unwrap_or_default() }),
@@ -261,7 +266,7 @@ pub fn view_from_json(v: &Json) -> Option<View> {
     // Fields a later version adds to the view keep their defaults when an older tab sends one.
     #[allow(clippy::needless_update)]
     Some(View {
-        status: STATUSES[pick(0, STATUSES.len())?],
+        status,
         stage: STAGES[pick(1, STAGES.len())?],
         filename: text(2)?.unwrap_or_default(),
         percent: int(3, 100)?.map(|p| p as u8),
@@ -270,6 +275,7 @@ pub fn view_from_json(v: &Json) -> Option<View> {
         failure,
         download,
         stalled_secs: int(12, u32::MAX)?,
+        cancellation,
         ..View::default()
     })
 }

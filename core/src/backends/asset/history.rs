@@ -17,9 +17,9 @@ use crate::codec::csv;
 use crate::codec::json::Json;
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{encode, Base, HttpRequest, LIST_LIMIT, RECORDS_LIMIT};
-use crate::lean::sort_small;
 use crate::seam::fields::Fields;
 use crate::seam::{Ctx, HistoryEntry, HistoryItem, HistorySource, JobState, Reply};
+use crate::small_std::sort_small;
 
 /// The asset system's export tasks of one session.
 #[derive(Clone, Debug)]

@@ -216,8 +216,8 @@ impl AssetSystem {
                 }
                 _ => Reply::Pending { filename: None },
             },
-            Some(1) => Reply::Finished { filename: None },
-            Some(2) if succeed.is_some_and(|n| n > 0.0) => Reply::Finished { filename: None },
+            Some(1) => Reply::WorkDone { filename: None },
+            Some(2) if succeed.is_some_and(|n| n > 0.0) => Reply::WorkDone { filename: None },
             Some(2) => Reply::Failed(Failure::new(FailKind::Server).detail(Some("导出失败：没有资产导出成功"))),
             _ => Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some("unknown finish"))),
         }
@@ -376,8 +376,8 @@ mod tests {
         let one = |finish: i64, ok: u64| {
             list(&format!(r#"[{{"id":7,"port_type":2,"number_need":3,"number_succeed":{ok},"finish":{finish}}}]"#))
         };
-        assert_eq!(a.read_tasks(&one(1, 3)), Reply::Finished { filename: None });
-        assert_eq!(a.read_tasks(&one(2, 2)), Reply::Finished { filename: None });
+        assert_eq!(a.read_tasks(&one(1, 3)), Reply::WorkDone { filename: None });
+        assert_eq!(a.read_tasks(&one(2, 2)), Reply::WorkDone { filename: None });
         assert!(matches!(a.read_tasks(&one(2, 0)), Reply::Failed(f) if f.kind == FailKind::Server));
         assert!(matches!(a.read_tasks(&one(7, 0)), Reply::Retry(_)));
     }

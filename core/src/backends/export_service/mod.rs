@@ -46,13 +46,13 @@
 //!   `\` in an http(s) URL as `/`, so the adapter does the same before the URL is checked and used.
 //! - status 2 without a `down_url`, an unknown status, or a start answer without `hash_key` are
 //!   unusable answers: retried a few times, then the export fails as a bad response.
-//! - status 4 (cancelled) fails as `FailKind::Cancelled`, status 3 as `FailKind::Server`, each with
-//!   `fail_reason` (else `msg`) as the detail.
+//! - status 4 (cancelled) ends the export as cancelled by the server (a `Cancellation`), status 3
+//!   fails as `FailKind::Server`, each with `fail_reason` (else `msg`) as the detail.
 //! - The service names no file: the download is saved as `filename` (default: the title), with the
 //!   URL's extension (`.zip`) added.
 
 use crate::codec::json::{obj, Json};
-use crate::error::{FailKind, Failure, OptionsError};
+use crate::error::{Cancellation, FailKind, Failure, OptionsError};
 use crate::http::{Base, HttpRequest, Method};
 use crate::seam::answer::{data, object, started, status_failure, text};
 use crate::seam::fields::{Fields, BASE_KEYS};
@@ -248,9 +248,7 @@ fn read_detail(data: &Json) -> Reply {
         Some(3) => {
             Reply::Failed(Failure::new(FailKind::Server).detail(Some(&reason().unwrap_or_else(|| "导出失败".into()))))
         }
-        Some(4) => Reply::Failed(
-            Failure::new(FailKind::Cancelled).detail(Some(&reason().unwrap_or_else(|| "导出任务已取消".into()))),
-        ),
+        Some(4) => Reply::Cancelled(Cancellation::new(Some(&reason().unwrap_or_else(|| "导出任务已取消".into())))),
         _ => Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some("unknown data.status"))),
     }
 }

@@ -167,7 +167,7 @@ fn read_progress_answer(status: u16, body: &str) -> Reply {
     match (loaded, total) {
         (Some(loaded), Some(total)) if loaded >= 0.0 && total > 0.0 => {
             if loaded / total >= 1.0 {
-                Reply::Finished { filename }
+                Reply::WorkDone { filename }
             } else {
                 Reply::Progress { loaded, total, filename }
             }
@@ -200,7 +200,7 @@ impl Adapter for K12 {
             Step::Poll => read_progress_answer(status, body),
             // Asked because progress said done: "no URL" means the file is still being written.
             Step::Link => match read_url_answer(status, body) {
-                Reply::Pending { filename } => Reply::Finished { filename },
+                Reply::Pending { filename } => Reply::WorkDone { filename },
                 other => other,
             },
         }
@@ -273,12 +273,12 @@ mod tests {
     fn loaded_at_or_over_total_is_finished() {
         assert_eq!(
             read(Step::Poll, r#"{"code":0,"result":{"loaded":8,"total":8}}"#),
-            Reply::Finished { filename: None }
+            Reply::WorkDone { filename: None }
         );
         // convention B's empty export
         assert_eq!(
             read(Step::Poll, r#"{"code":0,"result":{"loaded":2,"total":1}}"#),
-            Reply::Finished { filename: None }
+            Reply::WorkDone { filename: None }
         );
     }
 
@@ -291,7 +291,7 @@ mod tests {
             r#"{"code":0,"result":{"loaded":1,"total":-5}}"#,
             r#"{"code":0,"result":{"total":10}}"#,
             r#"{"code":0,"result":{"loaded":"x","total":10}}"#,
-            r#"{"code":0,"result":{"loaded":1e400,"total":10}}"#,
+            r#"{"code":0,"result":{"loaded":"1e400","total":10}}"#,
             r#"{"code":0,"result":null}"#,
             r#"{"code":0,"result":[]}"#,
         ] {
@@ -309,7 +309,7 @@ mod tests {
 
     #[test]
     fn link_without_url_means_still_generating() {
-        assert_eq!(read(Step::Link, r#"{"code":0,"result":{"url":null}}"#), Reply::Finished { filename: None });
+        assert_eq!(read(Step::Link, r#"{"code":0,"result":{"url":null}}"#), Reply::WorkDone { filename: None });
     }
 
     #[test]

@@ -39,8 +39,8 @@
 //! - status 1 and 2 report `finished / total` when `total > 0`, else "running" without numbers;
 //!   `finished >= total` while status is still 1–2 stays below 100% (the file is not ready until
 //!   status 3).
-//! - status 4 and 5 fail as `FailKind::Cancelled` ("导出任务无效" / "导出任务已过期", plus
-//!   `result_desc` when given); an unknown status is an unusable answer (retried, then a bad
+//! - status 4 and 5 end the export as cancelled by the server (a `Cancellation`: "导出任务无效" /
+//!   "导出任务已过期", plus `result_desc` when given); an unknown status is an unusable answer (retried, then a bad
 //!   response).
 //! - An empty `link_url` from `auth_link` means "not yet": it is asked again shortly.
 //! - Errors come as non-2xx with a body like `{"error": {"code": 4001007, "msg": "…"}}`; the
@@ -48,7 +48,7 @@
 //! - The file's name: `filename` (default: `name`), plus the link's extension (`.csv`).
 
 use crate::codec::json::Json;
-use crate::error::{FailKind, Failure, OptionsError};
+use crate::error::{Cancellation, FailKind, Failure, OptionsError};
 use crate::http::{encode, Base, HttpRequest};
 use crate::seam::answer::{object, started, status_failure, text};
 use crate::seam::fields::Fields;
@@ -162,9 +162,9 @@ fn read_task(v: &Json) -> Reply {
             }
             _ => Reply::Pending { filename: None },
         },
-        Some(3) => Reply::Finished { filename: None },
-        Some(4) => Reply::Failed(Failure::new(FailKind::Cancelled).detail(Some(&with("导出任务无效")))),
-        Some(5) => Reply::Failed(Failure::new(FailKind::Cancelled).detail(Some(&with("导出任务已过期")))),
+        Some(3) => Reply::WorkDone { filename: None },
+        Some(4) => Reply::Cancelled(Cancellation::new(Some(&with("导出任务无效")))),
+        Some(5) => Reply::Cancelled(Cancellation::new(Some(&with("导出任务已过期")))),
         _ => Reply::Retry(Failure::new(FailKind::BadResponse).detail(Some("unknown status"))),
     }
 }
@@ -200,7 +200,7 @@ impl Adapter for XLink {
             Step::Poll => read_task(&v),
             Step::Link => match text(v.get("link_url")) {
                 Some(url) => Reply::Ready { url, filename: None },
-                None => Reply::Finished { filename: None },
+                None => Reply::WorkDone { filename: None },
             },
             Step::Prepare | Step::Probe => Reply::Pending { filename: None },
         }
@@ -233,10 +233,10 @@ mod tests {
             Reply::Progress { loaded: 4.0, total: 10.0, filename: None }
         );
         assert_eq!(t(r#"{"status":1,"total":0,"finished":0}"#), Reply::Pending { filename: None });
-        assert_eq!(t(r#"{"status":3}"#), Reply::Finished { filename: None });
-        assert!(matches!(t(r#"{"status":4}"#), Reply::Failed(f) if f.kind == FailKind::Cancelled));
+        assert_eq!(t(r#"{"status":3}"#), Reply::WorkDone { filename: None });
+        assert!(matches!(t(r#"{"status":4}"#), Reply::Cancelled(_)));
         assert!(matches!(t(r#"{"status":5,"result_desc":"超过7天"}"#),
-            Reply::Failed(f) if f.detail.as_deref() == Some("导出任务已过期：超过7天")));
+            Reply::Cancelled(c) if c.detail.as_deref() == Some("导出任务已过期：超过7天")));
         assert!(matches!(t(r#"{"status":9}"#), Reply::Retry(_)));
     }
 }

@@ -1,4 +1,9 @@
-//! The wire types, shared with the mock backend.
+//! The wire types, as the mock backend writes and reads them (with serde, the `serde` feature).
+//!
+//! The adapter does not use them: it reads an answer field by field from [`Json`](crate::json::Json),
+//! which keeps serde out of the widget and tolerates what a real server varies. What keeps the two
+//! in step is the mock backend's tests, which run the export machine with this adapter against
+//! answers made from these types.
 
 /// The body of `POST /v2/export_task` (its `params` are passed through as given, and not
 /// described here).

@@ -8,8 +8,9 @@
 //! kind = homework | test | student
 //! ```
 //!
-//! Normal answers go through `k12_export_core::backends::k12::wire`, the types the widget reads, so the two
-//! cannot drift apart; the hostile scenarios build their bodies by hand.
+//! Normal answers are written from `k12_export_core::backends::k12::wire`, the answers the core's K12
+//! adapter reads (the tests drive the core's machine against them); the hostile scenarios build
+//! their bodies by hand.
 
 use std::time::Duration;
 
