@@ -14,8 +14,9 @@ export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-600}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
-step() { printf '\n\033[1;32m==>\033[0m \033[1m%s\033[0m\n' "$*"; }
 t0=$(date +%s)
+# Each step's heading says when it starts, in seconds since the run began.
+step() { printf '\n\033[1;32m==>\033[0m \033[1m%s\033[0m (at %d s)\n' "$*" "$(($(date +%s) - t0))"; }
 
 # Every process this run starts inherits this marker, so that it can be found in /proc however
 # it was started and whoever became its parent (wasm-bindgen-test-runner kills geckodriver and
