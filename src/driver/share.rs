@@ -134,7 +134,16 @@ impl Share {
                 feed(&inner, input);
             }
         });
-        let js = open(&key, &hear).ok()?;
+        // The browser can share (above): what the page's changes to the platform threw instead
+        // is said, and this tab exports alone.
+        let js = open(&key, &hear)
+            .map_err(|e| {
+                web_sys::console::error_2(
+                    &"k12-export: cannot share exports across tabs here; this tab exports alone:".into(),
+                    &e,
+                )
+            })
+            .ok()?;
         let _ = inner.js.set(js);
         let _ = inner.hear.set(hear);
         // The ask the coordinator posted when it was made goes out now.

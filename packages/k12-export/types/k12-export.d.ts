@@ -29,7 +29,6 @@ export type ExportErrorKind =
   | 'unsafe-url'
   | 'timed-out'
   | 'rejected'
-  | 'cancelled'
   | 'unavailable';
 
 /** Why the widget could not run: a Content-Security-Policy without `'wasm-unsafe-eval'`, a file that did not load, no WebAssembly; or could not any more: its runtime crashed (a bug), and the loader stopped it. */
