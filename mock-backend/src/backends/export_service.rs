@@ -493,10 +493,9 @@ async fn detail(
     let mut jobs = lock(&state.stores().export_service);
     let job =
         jobs.list.iter_mut().find(|j| j.key == key).ok_or_else(|| knobs.refuse(error(10004, "导出任务不存在")))?;
-    let index = job.header.poll();
     let answer =
         Envelope { errcode: 0, msg: String::new(), data: Some(detail_of(job, true)), request_id: request_id() };
-    job.header.respond(index, &answer)
+    job.header.respond(&answer)
 }
 
 /// `GET /v1/export/history?user_id=`: the user's jobs of the last 7 days, newest first.

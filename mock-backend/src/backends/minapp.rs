@@ -304,8 +304,7 @@ async fn job(
     let Some(job) = jobs.list.iter_mut().find(|j| j.job_id == job_id && !gone(j, now)) else {
         return Ok(touched(error(StatusCode::NOT_FOUND, "Not found."), None, &knobs.client));
     };
-    let index = job.header.poll();
-    job.header.respond(index, &view(job, now, &base))
+    job.header.respond(&view(job, now, &base))
 }
 
 /// `GET …/export/`: the client's jobs, newest first.

@@ -270,8 +270,7 @@ async fn task(
     let now = state.now_ms();
     let mut jobs = lock(&state.stores().xlink);
     let job = find(&mut jobs, &id).map_err(|r| knobs.refuse(*r))?;
-    let index = job.header.poll();
-    job.header.respond(index, &view(job, now, &base))
+    job.header.respond(&view(job, now, &base))
 }
 
 /// `GET /v2/export_task/{id}/auth_link`: a fresh signed link, valid `linkTtlMs`.
