@@ -23,16 +23,10 @@ pub struct ExportServiceHistory {
 }
 
 impl ExportServiceHistory {
-    /// The history of `user_id` under `base`.
-    pub fn new(base: Base, user_id: &str) -> ExportServiceHistory {
-        ExportServiceHistory { base, user_id: user_id.to_owned() }
-    }
-
     /// From the button's options: `baseUrl`, `query`, `userId` (required).
     pub fn from_options(ctx: &Ctx<'_>) -> Result<Box<dyn HistorySource>, OptionsError> {
         let f = Fields::new(ctx.options);
-        let base = f.base()?;
-        Ok(Box::new(ExportServiceHistory::new(base, &f.required_id("userId")?)))
+        Ok(Box::new(ExportServiceHistory { base: f.base()?, user_id: f.required_id("userId")? }))
     }
 }
 

@@ -25,14 +25,10 @@ pub struct XLinkHistory {
 }
 
 impl XLinkHistory {
-    /// The tasks under `base` (whose headers carry the token).
-    pub fn new(base: Base) -> XLinkHistory {
-        XLinkHistory { base }
-    }
-
-    /// From the button's options: `baseUrl`, `query`, `accessToken` (required).
+    /// From the button's options: `baseUrl`, `query`, `accessToken` (required); the token goes
+    /// in every request's headers.
     pub fn from_options(ctx: &Ctx<'_>) -> Result<Box<dyn HistorySource>, OptionsError> {
-        Ok(Box::new(XLinkHistory::new(token_base(&Fields::new(ctx.options))?)))
+        Ok(Box::new(XLinkHistory { base: token_base(&Fields::new(ctx.options))? }))
     }
 }
 
