@@ -273,14 +273,13 @@ fn eta_is_shown_from_a_steady_rate() {
 
 #[test]
 fn non_json_body_is_retried_then_fails_as_bad_response() {
-    let mut w = running();
+    let mut w = polling();
     for _ in 0..3 {
-        w.wait();
         w.answer("<html>oops</html>");
         assert_eq!(w.view().status, Status::Exporting);
         assert!(w.view().retrying);
+        w.wait();
     }
-    w.wait();
     w.answer("{\"code\":0,");
     w.failed(FailKind::BadResponse);
 }
@@ -327,8 +326,7 @@ fn one_good_answer_resets_the_retry_count() {
     for _ in 0..10 {
         w.wait();
         w.answer("garbage");
-        w.wait();
-        w.progress(1, 10);
+        w.percent_after(1, 10);
     }
     assert_eq!(w.view().status, Status::Exporting);
     assert!(!w.view().retrying);

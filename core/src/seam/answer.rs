@@ -2,7 +2,7 @@
 
 use crate::codec::json::Json;
 use crate::error::{FailKind, Failure};
-use crate::seam::Reply;
+use crate::seam::{JobState, Reply};
 
 /// Parses an answer that must be a JSON object; anything else is worth another try.
 pub fn object(body: &str) -> Result<Json, Reply> {
@@ -55,6 +55,22 @@ pub fn text(v: Option<&Json>) -> Option<String> {
     v.and_then(Json::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
+/// A history item's numeric `status` read through `states` (`states[n - 1]` is status `n`): its
+/// state, and what to show with it: the server's `reason`, else the state's own text. An unknown
+/// status is shown failed, with "未知的任务状态：…".
+pub fn numbered_state(
+    status: Option<&Json>,
+    reason: Option<String>,
+    states: &[(JobState, Option<&str>)],
+) -> (JobState, Option<String>) {
+    let known = status.and_then(Json::as_i64).and_then(|n| usize::try_from(n).ok()?.checked_sub(1));
+    match known.and_then(|i| states.get(i)) {
+        Some(&(state, None)) => (state, None),
+        Some(&(state, Some(own))) => (state, Some(reason.unwrap_or_else(|| own.to_owned()))),
+        None => (JobState::Failed, Some(format!("未知的任务状态：{}", status.unwrap_or(&Json::Null)))),
+    }
+}
+
 /// The first message-like member of an error body: `message`, `msg`, `error_msg`, `info`,
 /// `detail`, `error` (a string, or an object with one of those).
 pub fn message(v: &Json) -> Option<String> {
@@ -82,5 +98,22 @@ mod tests {
         assert_eq!(message(&Json::parse(r#"{"code":2,"info":"用户未找到"}"#).unwrap()).as_deref(), Some("用户未找到"));
         assert_eq!(message(&Json::parse(r#"{"error_msg":"x","message":""}"#).unwrap()).as_deref(), Some("x"));
         assert_eq!(message(&Json::parse(r#"{"a":1}"#).unwrap()), None);
+    }
+
+    #[test]
+    fn numbered_states_give_the_reason_else_their_own_text_and_unknown_ones_fail() {
+        let states = [(JobState::Running, None), (JobState::Failed, Some("导出失败"))];
+        let read = |status: &str, reason: Option<&str>| {
+            let status = Json::parse(status).ok();
+            let (state, detail) = numbered_state(status.as_ref(), reason.map(str::to_owned), &states);
+            (state, detail.unwrap_or_default())
+        };
+        assert_eq!(read("1", Some("x")), (JobState::Running, String::new()));
+        assert_eq!(read("2", Some("没有权限")), (JobState::Failed, "没有权限".to_owned()));
+        assert_eq!(read("2", None), (JobState::Failed, "导出失败".to_owned()));
+        for unknown in ["0", "-1", "3", "null"] {
+            assert_eq!(read(unknown, None), (JobState::Failed, format!("未知的任务状态：{unknown}")));
+        }
+        assert_eq!(read("", None), (JobState::Failed, "未知的任务状态：null".to_owned()));
     }
 }

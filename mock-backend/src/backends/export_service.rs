@@ -65,7 +65,7 @@ use crate::record::touched;
 use crate::sim::clock::{rfc3339_cst, unix_now};
 use crate::sim::job::{self, Header};
 use crate::sim::knobs::{param, plays, query_pairs, Asked, Knobs, Params};
-use crate::sim::scenario::{Scenario, WIRE_FAULTS};
+use crate::sim::scenario::Scenario;
 use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
 use crate::sim::writer::{write_zip, Cell, FileFormat, Table};
 use crate::{lock, AppState};
@@ -73,11 +73,7 @@ use crate::{lock, AppState};
 /// The scenarios this backend supports.
 pub const SCENARIOS: [Scenario; 19] = {
     use Scenario::*;
-    Scenario::join(&[
-        &[Normal, Fast, Slow, Empty, Fail, Cancelled, NeverFinishes],
-        &WIRE_FAULTS,
-        &[Flaky, JavascriptUrl, HostileFilename, SlowStart, StartError],
-    ])
+    Scenario::with_link_faults(&[Normal, Fast, Slow, Empty, Fail, Cancelled, NeverFinishes])
 };
 
 plays!(ExportService: SCENARIOS);
@@ -497,10 +493,9 @@ async fn detail(
     let mut jobs = lock(&state.stores().export_service);
     let job =
         jobs.list.iter_mut().find(|j| j.key == key).ok_or_else(|| knobs.refuse(error(10004, "导出任务不存在")))?;
-    let index = job.header.poll();
     let answer =
         Envelope { errcode: 0, msg: String::new(), data: Some(detail_of(job, true)), request_id: request_id() };
-    job.header.respond(index, &answer)
+    job.header.respond(&answer)
 }
 
 /// `GET /v1/export/history?user_id=`: the user's jobs of the last 7 days, newest first.

@@ -51,7 +51,7 @@ use crate::record::touched;
 use crate::sim::clock::datetime_cst;
 use crate::sim::job::{self, Header};
 use crate::sim::knobs::{number, param, plays, Asked, Params};
-use crate::sim::scenario::{Scenario, WIRE_FAULTS};
+use crate::sim::scenario::Scenario;
 use crate::sim::timeline::Phase;
 use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
 use crate::sim::writer::{publish, Cell, FileFormat, Table};
@@ -71,11 +71,7 @@ pub const TOO_SOON: &str = "1 分钟内只能创建一次导出任务";
 /// The scenarios this backend supports.
 pub const SCENARIOS: [Scenario; 19] = {
     use Scenario::*;
-    Scenario::join(&[
-        &[Normal, Fast, Slow, Empty, Huge, Cancelled, NeverFinishes],
-        &WIRE_FAULTS,
-        &[Flaky, JavascriptUrl, HostileFilename, SlowStart, StartError],
-    ])
+    Scenario::with_link_faults(&[Normal, Fast, Slow, Empty, Huge, Cancelled, NeverFinishes])
 };
 
 plays!(MinApp: SCENARIOS);
@@ -308,8 +304,7 @@ async fn job(
     let Some(job) = jobs.list.iter_mut().find(|j| j.job_id == job_id && !gone(j, now)) else {
         return Ok(touched(error(StatusCode::NOT_FOUND, "Not found."), None, &knobs.client));
     };
-    let index = job.header.poll();
-    job.header.respond(index, &view(job, now, &base))
+    job.header.respond(&view(job, now, &base))
 }
 
 /// `GET …/export/`: the client's jobs, newest first.

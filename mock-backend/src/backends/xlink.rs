@@ -50,7 +50,7 @@ use crate::record::touched;
 use crate::sim::clock::{date_cst, rfc3339_cst};
 use crate::sim::job::{self, Header, JobStore};
 use crate::sim::knobs::{number, param, plays, query_pairs, Asked, Params};
-use crate::sim::scenario::{Scenario, WIRE_FAULTS};
+use crate::sim::scenario::Scenario;
 use crate::sim::timeline::Phase;
 use crate::sim::wire::{HOSTILE_NAME, JAVASCRIPT_URL};
 use crate::sim::writer::{publish, Cell, FileFormat, Table};
@@ -66,11 +66,7 @@ pub const DEFAULT_ROWS: u64 = 48;
 /// The scenarios this backend supports.
 pub const SCENARIOS: [Scenario; 21] = {
     use Scenario::*;
-    Scenario::join(&[
-        &[Normal, Fast, Slow, Empty, Huge, Fail, Cancelled, Expired, NeverFinishes],
-        &WIRE_FAULTS,
-        &[Flaky, JavascriptUrl, HostileFilename, SlowStart, StartError],
-    ])
+    Scenario::with_link_faults(&[Normal, Fast, Slow, Empty, Huge, Fail, Cancelled, Expired, NeverFinishes])
 };
 
 plays!(XLink: SCENARIOS);
@@ -274,8 +270,7 @@ async fn task(
     let now = state.now_ms();
     let mut jobs = lock(&state.stores().xlink);
     let job = find(&mut jobs, &id).map_err(|r| knobs.refuse(*r))?;
-    let index = job.header.poll();
-    job.header.respond(index, &view(job, now, &base))
+    job.header.respond(&view(job, now, &base))
 }
 
 /// `GET /v2/export_task/{id}/auth_link`: a fresh signed link, valid `linkTtlMs`.

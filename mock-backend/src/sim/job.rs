@@ -54,10 +54,11 @@ impl Header {
         wire::fault(self.knobs.scenario, self.knobs.seed(), index)
     }
 
-    /// The answer to the `index`-th status request (see [`Header::poll`]): the wire fault the job's
+    /// Counts a status request (see [`Header::poll`]) and answers it: the wire fault the job's
     /// scenario calls for, else `view` as JSON (cut short if the scenario says so), recorded under
     /// the job.
-    pub fn respond(&self, index: u64, view: &impl Serialize) -> Result<Response, ApiError> {
+    pub fn respond(&mut self, view: &impl Serialize) -> Result<Response, ApiError> {
+        let index = self.poll();
         let answer = match self.fault(index) {
             Some(fault) => fault,
             None => {

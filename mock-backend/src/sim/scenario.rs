@@ -91,6 +91,14 @@ impl Scenario {
         ])
     };
 
+    /// The list of the export service, XLink or MinApp: `own`, the [`WIRE_FAULTS`], then the faults
+    /// the three share (`flaky`, a `javascript:` link, a hostile file name, a slow or refused
+    /// creating request). `N` must be the total length.
+    pub const fn with_link_faults<const N: usize>(own: &[Scenario]) -> [Scenario; N] {
+        use Scenario::*;
+        Scenario::join(&[own, &WIRE_FAULTS, &[Flaky, JavascriptUrl, HostileFilename, SlowStart, StartError]])
+    }
+
     /// `parts` one after another: how a backend lists its scenarios around the [`WIRE_FAULTS`] every
     /// one plays. A `const fn`, so that the lists are constants; `N` must be the total length.
     pub const fn join<const N: usize>(parts: &[&[Scenario]]) -> [Scenario; N] {

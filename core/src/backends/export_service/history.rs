@@ -11,7 +11,7 @@ use super::{envelope, read_detail};
 use crate::codec::json::Json;
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{Base, HttpRequest, LIST_LIMIT};
-use crate::seam::answer::text;
+use crate::seam::answer::{numbered_state, text};
 use crate::seam::fields::Fields;
 use crate::seam::{Ctx, HistoryEntry, HistoryItem, HistorySource, JobState, Reply};
 
@@ -23,30 +23,19 @@ pub struct ExportServiceHistory {
 }
 
 impl ExportServiceHistory {
-    /// The history of `user_id` under `base`.
-    pub fn new(base: Base, user_id: &str) -> ExportServiceHistory {
-        ExportServiceHistory { base, user_id: user_id.to_owned() }
-    }
-
     /// From the button's options: `baseUrl`, `query`, `userId` (required).
     pub fn from_options(ctx: &Ctx<'_>) -> Result<Box<dyn HistorySource>, OptionsError> {
         let f = Fields::new(ctx.options);
-        let base = f.base()?;
-        Ok(Box::new(ExportServiceHistory::new(base, &f.required_id("userId")?)))
+        Ok(Box::new(ExportServiceHistory { base: f.base()?, user_id: f.required_id("userId")? }))
     }
 }
 
 /// One entry of the history, `None` without a key.
 pub fn read_item(v: &Json) -> Option<HistoryEntry> {
+    use JobState::*;
     let id = v.get("hash_key").and_then(Json::as_text)?.trim().to_owned();
-    let reason = text(v.get("fail_reason"));
-    let (state, detail) = match v.get("status").and_then(Json::as_i64) {
-        Some(1) => (JobState::Running, None),
-        Some(2) => (JobState::Done, None),
-        Some(3) => (JobState::Failed, Some(reason.unwrap_or_else(|| "导出失败".to_owned()))),
-        Some(4) => (JobState::Cancelled, Some(reason.unwrap_or_else(|| "导出任务已取消".to_owned()))),
-        _ => (JobState::Failed, Some(format!("未知的任务状态：{}", v.get("status").unwrap_or(&Json::Null)))),
-    };
+    let states = [(Running, None), (Done, None), (Failed, Some("导出失败")), (Cancelled, Some("导出任务已取消"))];
+    let (state, detail) = numbered_state(v.get("status"), text(v.get("fail_reason")), &states);
     let title = text(v.get("title"));
     let item = HistoryItem::new(&id, title.as_deref(), state).created(v.get("created_at")).detail(detail.as_deref());
     let filename = item.title.clone();

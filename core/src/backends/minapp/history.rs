@@ -21,15 +21,10 @@ pub struct MinAppHistory {
 }
 
 impl MinAppHistory {
-    /// The jobs of table `table` under `base`.
-    pub fn new(base: Base, table: &str) -> MinAppHistory {
-        MinAppHistory { base, table: table.to_owned() }
-    }
-
     /// From the button's options: `baseUrl`, `query`, `tableId` (required).
     pub fn from_options(ctx: &Ctx<'_>) -> Result<Box<dyn HistorySource>, OptionsError> {
         let f = Fields::new(ctx.options);
-        Ok(Box::new(MinAppHistory::new(f.base()?, &super::table(&f)?)))
+        Ok(Box::new(MinAppHistory { base: f.base()?, table: super::table(&f)? }))
     }
 }
 

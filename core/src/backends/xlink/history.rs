@@ -14,7 +14,7 @@ use super::{number, token_base};
 use crate::codec::json::{obj, Json};
 use crate::error::{FailKind, Failure, OptionsError};
 use crate::http::{encode, Base, HttpRequest};
-use crate::seam::answer::{list, object, status_failure, text};
+use crate::seam::answer::{list, numbered_state, object, status_failure, text};
 use crate::seam::fields::Fields;
 use crate::seam::{Ctx, HistoryEntry, HistoryItem, HistorySource, JobState, Reply};
 
@@ -25,29 +25,25 @@ pub struct XLinkHistory {
 }
 
 impl XLinkHistory {
-    /// The tasks under `base` (whose headers carry the token).
-    pub fn new(base: Base) -> XLinkHistory {
-        XLinkHistory { base }
-    }
-
-    /// From the button's options: `baseUrl`, `query`, `accessToken` (required).
+    /// From the button's options: `baseUrl`, `query`, `accessToken` (required); the token goes
+    /// in every request's headers.
     pub fn from_options(ctx: &Ctx<'_>) -> Result<Box<dyn HistorySource>, OptionsError> {
-        Ok(Box::new(XLinkHistory::new(token_base(&Fields::new(ctx.options))?)))
+        Ok(Box::new(XLinkHistory { base: token_base(&Fields::new(ctx.options))? }))
     }
 }
 
 /// One task of the list, `None` without an id.
 pub fn read_item(v: &Json) -> Option<HistoryEntry> {
+    use JobState::*;
     let id = v.get("id").and_then(Json::as_text)?.trim().to_owned();
-    let desc = text(v.get("result_desc"));
-    let (state, detail) = match v.get("status").and_then(Json::as_i64) {
-        Some(1) => (JobState::Queued, None),
-        Some(2) => (JobState::Running, None),
-        Some(3) => (JobState::Done, None),
-        Some(4) => (JobState::Failed, Some(desc.unwrap_or_else(|| "导出任务无效".to_owned()))),
-        Some(5) => (JobState::Expired, Some(desc.unwrap_or_else(|| "导出任务已过期".to_owned()))),
-        _ => (JobState::Failed, Some(format!("未知的任务状态：{}", v.get("status").unwrap_or(&Json::Null)))),
-    };
+    let states = [
+        (Queued, None),
+        (Running, None),
+        (Done, None),
+        (Failed, Some("导出任务无效")),
+        (Expired, Some("导出任务已过期")),
+    ];
+    let (state, detail) = numbered_state(v.get("status"), text(v.get("result_desc")), &states);
     let name = text(v.get("name"));
     let item = HistoryItem::new(&id, name.as_deref(), state)
         .created(v.get("create_time"))
