@@ -109,6 +109,11 @@ for features in "" small-alloc embed; do
 done
 cargo clippy -p k12-export --target wasm32-unknown-unknown --lib --all-features --locked -- -D warnings
 # Both crates packaged as they would be published, and each package compiled on its own.
+# Cargo verifies the second against the first from a local registry, and takes a registry crate's
+# build as fresh whatever its sources: on a machine that ran this before, the core of that run
+# would be the one compiled against. Its builds in this target directory go first (the core is
+# small; a fresh clone has none).
+rm -rf target/debug/.fingerprint/k12-export-core-*
 cargo publish --dry-run --allow-dirty --locked -p k12-export-core -p k12-export
 
 step "mock backend for the browser tests"
