@@ -239,7 +239,8 @@ test('the loader draws the idle and busy button with the runtime\'s markup and t
      * @param {() => Element | null} find
      */
     const drawnByRuntime = async (find) => {
-      for (let i = 0; i < 200; i++) {
+      // Up to 15 s: a loaded engine takes its time to load the runtime.
+      for (let i = 0; i < 750; i++) {
         await new Promise((r) => setTimeout(r, 20));
         const el = find();
         if (el) return norm(el);
@@ -265,7 +266,8 @@ test('the loader draws the idle and busy button with the runtime\'s markup and t
     // busy button (its popover aside).
     const host = document.createElement('div');
     document.body.append(host);
-    const mounting = t.mount(host, { config: t.CONFIG, data: { termId: 1001 } });
+    // A job of 30 s: still running when the runtime has drawn its button, however slow the page.
+    const mounting = t.mount(host, { config: t.CONFIG, data: { termId: 1001, durationMs: 30000 } });
     const root = /** @type {ShadowRoot} */ (host.querySelector('k12x-host')?.shadowRoot);
     /** @type {HTMLElement} */ (root.querySelector('.k12x-btn')).click();
     const busyLoader = norm(/** @type {Element} */ (root.querySelector('.k12x-btn')));

@@ -511,6 +511,8 @@ export class Window {
   /** @param {import('./in-page.mjs').Step[]} chain */
   async resolve(chain) {
     const found = await this.execute(`return (${deepQuery})(arguments[0]);`, [chain]);
+    // A document replaced while the script ran (Firefox answers null then): nothing found yet.
+    if (found === null) return [];
     if (!Array.isArray(found) || !found.every(isElement)) throw new WebDriverError(`the elements found: not element references: ${JSON.stringify(found)?.slice(0, 200)}`);
     return found;
   }
