@@ -12,12 +12,11 @@
 //                                                    /crash-embed/ of the mock's origin)
 import { sleep } from './driver/index.mjs';
 import { assert, checks, openPage, scriptArgs, serveDir, servePage } from './script.mjs';
+import { K12_CONFIG_ATTR } from './fixtures.mjs';
 
 const [base, dir] = scriptArgs('node e2e/crash.mjs MOCK_URL DIR', 1);
 const client = `crash-${process.pid}`;
-const K12 = `config='{"homework-export":{"method":"GET","url":"/j/org/{termId}/homework/export","rest":true,"isPolling":true},
-  "homework-export-progress":{"method":"GET","url":"/j/org/{termId}/homework/export/process","rest":true,"isPolling":true}}'
-  filename="K12作业统计-{termName}"`;
+const K12 = `${K12_CONFIG_ATTR} filename="K12作业统计-{termName}"`;
 const PAGE = `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <script type="module" src="/crash-embed/k12-export.js"></script></head><body>
 <k12-export-button id="a" ${K12} data='{"termId":1001,"termName":"2024春季班","client":"${client}","durationMs":60000}'></k12-export-button>

@@ -5,14 +5,14 @@
 //
 //   node e2e/embed.mjs http://127.0.0.1:PORT     (a mock backend serving a dist/ that has embed/)
 import { assert, checks, openPage, scriptArgs, servePage } from './script.mjs';
+import { K12_CONFIG_ATTR } from './fixtures.mjs';
 
 const [base] = scriptArgs('node e2e/embed.mjs MOCK_URL');
 
 const PAGE = `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <script type="module" src="/embed/k12-export.js"></script></head><body>
 <k12-export-button id="export"
-  config='{"homework-export":{"method":"GET","url":"/j/org/{termId}/homework/export","rest":true,"isPolling":true},
-           "homework-export-progress":{"method":"GET","url":"/j/org/{termId}/homework/export/process","rest":true,"isPolling":true}}'
+  ${K12_CONFIG_ATTR}
   data='{"termId":1001,"termName":"2024春季班"}' filename="K12作业统计-{termName}"></k12-export-button>
 <div id="direct"></div></body></html>`;
 

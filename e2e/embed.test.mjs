@@ -2,11 +2,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { open, BASE, client, onlyIn, playwright } from './lib.mjs';
+import { K12_CONFIG } from './fixtures.mjs';
 
-const CONFIG = {
-  'homework-export': { method: 'GET', url: '/j/org/{termId}/homework/export', rest: true, isPolling: true },
-  'homework-export-progress': { method: 'GET', url: '/j/org/{termId}/homework/export/process', rest: true, isPolling: true },
-};
+const CONFIG = K12_CONFIG;
 
 /**
  * A page with the embedding API loaded and an empty host element.

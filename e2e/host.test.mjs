@@ -15,13 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASE, ROOT, ENGINE, client, open, onlyIn, requests, shotPath, sleep, until, readXlsx, playwright } from './lib.mjs';
 import { startHost } from './host/server.mjs';
+import { K12_CONFIG } from './fixtures.mjs';
 
 const VENDOR = join(ROOT, 'e2e/host/vendor');
 
-const CONFIG = JSON.stringify({
-  'homework-export': { method: 'GET', url: '/j/org/{termId}/homework/export', rest: true, isPolling: true },
-  'homework-export-progress': { method: 'GET', url: '/j/org/{termId}/homework/export/process', rest: true, isPolling: true },
-});
+const CONFIG = JSON.stringify(K12_CONFIG);
 /** @typedef {import('./driver/index.mjs').Page} Page */
 /** @typedef {import('node:test').TestContext} TestContext */
 

@@ -7,11 +7,9 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { open, BASE, client, until } from './lib.mjs';
 import { startHost } from './host/server.mjs';
+import { K12_CONFIG } from './fixtures.mjs';
 
-const CONFIG = {
-  'homework-export': { method: 'GET', url: '/j/org/{termId}/homework/export', rest: true, isPolling: true },
-  'homework-export-progress': { method: 'GET', url: '/j/org/{termId}/homework/export/process', rest: true, isPolling: true },
-};
+const CONFIG = K12_CONFIG;
 const BATCH = 12;
 
 /** Counts, in the page, what the widget holds: channels made, window and document listeners by kind, timers pending. */

@@ -3,6 +3,7 @@
 // what a page holds in memory, statistics and markdown tables.
 import { fileURLToPath } from 'node:url';
 import { launch as launchEngine } from '../../e2e/driver/index.mjs';
+import { K12_CONFIG } from '../../e2e/fixtures.mjs';
 
 /**
  * Headless Chromium, through the end-to-end suite's driver (downloads saved in
@@ -45,10 +46,7 @@ export const IMPLS = {
 };
 
 /** The example page's cache config (homework export). */
-export const CONFIG = {
-  'homework-export': { method: 'GET', url: '/j/org/{termId}/homework/export', rest: true, isPolling: true },
-  'homework-export-progress': { method: 'GET', url: '/j/org/{termId}/homework/export/process', rest: true, isPolling: true },
-};
+export const CONFIG = K12_CONFIG;
 
 export const BLANK = '/bench/blank.html';
 
