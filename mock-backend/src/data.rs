@@ -4,6 +4,7 @@
 //! written and the 100,000-student term never sits in memory. The same server always answers the
 //! same data, which the tests and the demo rely on.
 
+use crate::hash::mix;
 use crate::sim::writer::Cell;
 
 /// A term (期次) of the organisation.
@@ -134,14 +135,6 @@ const GIVEN: &[&str] = &[
 
 const PHONE_PREFIXES: &[&str] =
     &["130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "158", "159", "186", "187", "188"];
-
-/// SplitMix64's finaliser: a fast, well-mixed deterministic hash.
-pub(crate) fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
 
 fn seed(term_id: u32, index: u64, salt: u64) -> u64 {
     mix(mix(u64::from(term_id) << 40 ^ salt) ^ index)

@@ -176,6 +176,7 @@ pub mod control;
 pub mod data;
 pub mod error;
 pub mod files;
+mod hash;
 pub mod record;
 pub mod sim;
 mod site;

@@ -39,8 +39,9 @@ use axum::{Json, Router};
 use k12_export_core::backends::asset::wire::{AssetRecord, Data, Info, Task};
 use serde::Serialize;
 
-use crate::data::{self, mix};
+use crate::data;
 use crate::error::ApiError;
+use crate::hash::mix;
 use crate::record::touched;
 use crate::sim::clock::{date_cst, datetime_cst, unix_now};
 use crate::sim::job::{self, Header, JobStore};

@@ -45,8 +45,9 @@ use axum::{Json, Router};
 use k12_export_core::backends::minapp::wire::{CreateJob, Created, Job as WireJob, JobList, Meta};
 use serde_json::json;
 
-use crate::data::{self, mix};
+use crate::data;
 use crate::error::ApiError;
+use crate::hash::mix;
 use crate::record::touched;
 use crate::sim::clock::datetime_cst;
 use crate::sim::job::{self, Header};

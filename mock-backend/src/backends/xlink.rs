@@ -44,8 +44,8 @@ use k12_export_core::backends::xlink::wire::{
     AuthLink, CreateTask, Created, ErrorBody, ErrorDetail, ListTasks, Task, TaskList,
 };
 
-use crate::data::mix;
 use crate::error::ApiError;
+use crate::hash::mix;
 use crate::record::touched;
 use crate::sim::clock::{date_cst, rfc3339_cst};
 use crate::sim::job::{self, Header, JobStore};

@@ -246,7 +246,7 @@ pub enum FlakyFault {
 /// The fate of the `index`-th (0-based) status request of a `flaky` job: `None` means it works.
 /// A pure function of `(seed, index)`, so that tests can predict it.
 pub fn flaky_fault(seed: u64, index: u64) -> Option<FlakyFault> {
-    let h = crate::data::mix(crate::data::mix(seed ^ 0xF1A4) ^ index);
+    let h = crate::hash::mix(crate::hash::mix(seed ^ 0xF1A4) ^ index);
     match h % 100 {
         0..=14 => Some(FlakyFault::BadGateway),
         15..=29 => Some(FlakyFault::Reset),
