@@ -14,9 +14,10 @@
 //! yew = { version = "0.23", features = ["csr"] }
 //! ```
 //!
-//! The components render the class names of the widget's stylesheet, [`STYLESHEET`]: put it in
-//! the page once (here as a `<style>` element; a `<link>` to a copy of `www/k12-export.css`, e.g.
-//! Trunk's `<link data-trunk rel="css" …>`, does the same).
+//! The components render the class names of the widget's stylesheet (`www/k12-export.css`, also
+//! [`STYLESHEET`]): link it from the page once, e.g. Trunk's
+//! `<link data-trunk rel="css" href="…/k12-export.css">` in `index.html` — a file, which a
+//! Content-Security-Policy without `'unsafe-inline'` in `style-src` still takes.
 //!
 //! ```no_run
 //! # #[cfg(feature = "backends")] // ExportHistory
@@ -54,7 +55,6 @@
 //!     let onerror = Callback::from(|f: Failure| web_sys::console::warn_1(&f.message().into()));
 //!     html! {
 //!         <>
-//!             <style>{ k12_export::STYLESHEET }</style>
 //!             <AsyncExportButton
 //!                 options={(*options).clone()}
 //!                 data={(*data).clone()}
@@ -193,9 +193,11 @@ pub use hooks::use_driver::TransportRef;
 pub use labels::Labels;
 pub use options::Options;
 
-/// The widget's stylesheet (`www/k12-export.css`): the components render its class names. Put it
-/// in the page once, e.g. `<style>{ k12_export::STYLESHEET }</style>`. Theme it with the CSS
-/// custom properties listed at its top (`--k12x-primary`, `--k12x-radius`, …).
+/// The widget's stylesheet (`www/k12-export.css`): the components render its class names. Serve it
+/// as a file linked from the page (a strict `style-src` takes that, not markup with the CSS in
+/// it), or give this text to the CSSOM (`CssStyleSheet::replace_sync` and the document's
+/// `adoptedStyleSheets`). Theme it with the CSS custom properties listed at its top
+/// (`--k12x-primary`, `--k12x-radius`, …).
 pub const STYLESHEET: &str = include_str!("../www/k12-export.css");
 
 /// The embeddable bundle's allocator (feature `small-alloc`, wasm32 only).

@@ -46,7 +46,6 @@ fn App() -> Html {
 
     html! {
         <main>
-            <style>{ k12_export::STYLESHEET }</style>
             <h1>{ "k12-export in a Yew application" }</h1>
             <section id="k12">
                 <h2>{ "K12" }</h2>
