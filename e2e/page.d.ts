@@ -40,7 +40,7 @@ interface Window {
   k12xHeld?: { channels: number; listeners: Record<string, number>; timers: Map<number, string> };
   k12xHandles?: K12xHandle[];
   /** scale.test.mjs: the page's own mounting and reading of what it holds. */
-  k12xScale?: { mountAndStart(a: { n: number, config: unknown, prefix: string, from: number }): Promise<void>; held(): { channels: number; listeners: Record<string, number>; timers: string[]; clock: { largestBatch: number, wakeUps: number, timers: number } | undefined; exporting: number } };
+  k12xScale?: { mountAndStart(a: { n: number, config: unknown, prefix: string, from: number }): Promise<void>; held(): { channels: number; listeners: Record<string, number>; timers: string[]; clock: { largestBatch: number, batch: number, wakeUps: number, timers: number } | undefined; exporting: number } };
   /** waiting.test.mjs: the widget's events seen, the notification permission asked, a mark of the document. */
   k12xEvents?: { name: string; detail: unknown }[];
   k12xAsked?: number;

@@ -142,7 +142,8 @@ struct Button {
     /// `None` once destroyed.
     root: Option<Pooled<AsyncExportButton>>,
     props: AsyncExportButtonProps,
-    drawn: bool,
+    /// A drawing is due on the page's clock: it shows the props as they are then.
+    due: bool,
 }
 
 /// A mounted button. `destroy()` stops any export and removes the button and all its listeners.
@@ -150,7 +151,7 @@ struct Button {
 pub struct Handle {
     /// Let go by `destroy()`.
     button: Option<Rc<RefCell<Button>>>,
-    /// The button's first drawing, waiting its turn on the page's clock.
+    /// The button's next drawing, waiting its turn on the page's clock.
     draw: Option<Wake>,
 }
 
@@ -160,8 +161,8 @@ const BUSY: &str = "k12-export: the button is busy drawing (called from one of i
 ///
 /// The options are checked at once; the button is drawn on the page's clock, a few buttons per
 /// task, so that a page mounting a hundred in one loop makes no long task (the loader shows its
-/// own drawing of the idle button meanwhile). `update()` and `start()` before the drawing are
-/// kept for it.
+/// own drawing of the idle button meanwhile). `update()` and `start()` are drawn the same way, so
+/// that a page starting a hundred in one loop makes none either.
 ///
 /// `element` may sit in a shadow root (the loader renders there): the DOM events then go to the
 /// shadow root's host, where the page listens.
@@ -169,27 +170,23 @@ const BUSY: &str = "k12-export: the button is busy drawing (called from one of i
 pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsError> {
     let props = props(&element, &options, 0)?;
     let root = attach(&BUTTON_ROOTS, &element, None)?;
-    let button = Rc::new(RefCell::new(Button { element, root: Some(root), props, drawn: false }));
-    let weak = Rc::downgrade(&button);
-    let draw = Wake::at(crate::driver::now_ms(), move || {
-        if let Some(button) = weak.upgrade() {
-            let _ = redraw(&button, true);
-        }
-    });
-    Ok(Handle { button: Some(button), draw: Some(draw) })
+    let button = Rc::new(RefCell::new(Button { element, root: Some(root), props, due: true }));
+    let draw = Some(draw_soon(&button));
+    Ok(Handle { button: Some(button), draw })
 }
 
-/// Shows the button's props, when it is drawn already or `first` (its first drawing).
-fn redraw(button: &Rc<RefCell<Button>>, first: bool) -> Result<(), JsError> {
-    let mut b = button.try_borrow_mut().map_err(|_| JsError::new(BUSY))?;
-    if first || b.drawn {
-        b.drawn = true;
+/// A drawing of `button` on the page's clock: what its props are then.
+fn draw_soon(button: &Rc<RefCell<Button>>) -> Wake {
+    let weak = Rc::downgrade(button);
+    Wake::at(crate::driver::now_ms(), move || {
+        let Some(button) = weak.upgrade() else { return };
+        let Ok(mut b) = button.try_borrow_mut() else { return };
+        b.due = false;
         let props = b.props.clone();
         if let Some(root) = b.root.as_mut() {
             root.app.update(SlotProps { inner: Some(props) });
         }
-    }
-    Ok(())
+    })
 }
 
 #[wasm_bindgen]
@@ -197,23 +194,32 @@ impl Handle {
     /// Replaces the options (a running export is stopped if what it exports changed). Throws on
     /// bad options and keeps the old ones.
     pub fn update(&mut self, options: JsValue) -> Result<(), JsError> {
-        let button = self.live()?;
-        {
-            let mut b = button.try_borrow_mut().map_err(|_| JsError::new(BUSY))?;
+        self.change(|b| {
             b.props = props(&b.element, &options, b.props.start_key)?;
-        }
-        redraw(&button, false)
+            Ok(())
+        })
     }
 
     /// Starts an export, as a click on the button would (nothing happens while one runs, or when
     /// the button is disabled).
     pub fn start(&mut self) -> Result<(), JsError> {
-        let button = self.live()?;
-        {
-            let mut b = button.try_borrow_mut().map_err(|_| JsError::new(BUSY))?;
+        self.change(|b| {
             b.props.start_key = b.props.start_key.wrapping_add(1).max(1);
+            Ok(())
+        })
+    }
+
+    /// Changes the button's props, drawn at its next drawing (one is made due if none is).
+    fn change(&mut self, f: impl FnOnce(&mut Button) -> Result<(), JsError>) -> Result<(), JsError> {
+        let button = self.live()?;
+        let mut b = button.try_borrow_mut().map_err(|_| JsError::new(BUSY))?;
+        f(&mut b)?;
+        if !b.due {
+            b.due = true;
+            drop(b);
+            self.draw = Some(draw_soon(&button));
         }
-        redraw(&button, false)
+        Ok(())
     }
 
     fn live(&self) -> Result<Rc<RefCell<Button>>, JsError> {

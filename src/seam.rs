@@ -129,10 +129,14 @@ pub fn files() -> Vec<(&'static str, Vec<(&'static str, Value)>)> {
         ("src/driver/download.js", vec![("SPACING_MS", n(crate::driver::DOWNLOAD_SPACING_MS))]),
         (
             "src/driver/page.js",
-            vec![(
-                "EVENTS",
-                Value::Pairs(crate::driver::page::EVENTS.iter().map(|(t, n)| (*t, (*n).to_owned())).collect()),
-            )],
+            vec![
+                (
+                    "EVENTS",
+                    Value::Pairs(crate::driver::page::EVENTS.iter().map(|(t, n)| (*t, (*n).to_owned())).collect()),
+                ),
+                ("BATCH", n(crate::driver::page::BATCH)),
+                ("SLICE_MS", n(crate::driver::page::SLICE_MS)),
+            ],
         ),
         (
             "src/driver/share.js",

@@ -9,7 +9,8 @@ use std::rc::Rc;
 
 use common::*;
 use k12_export::core::{FailKind, HttpOutcome};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -712,4 +713,87 @@ async fn in_a_shadow_root_one_click_starts_without_opening_the_popover() {
     sleep(100).await;
     assert!(!m.popover_open(), "a click that starts the export opens nothing");
     assert_eq!(script.count(), 1);
+}
+
+/// A transport whose answers all arrive at once, in the one task that opens its gate (as a browser
+/// may deliver the answers of a hundred buttons in one task).
+struct Gate {
+    open: js_sys::Promise,
+    resolve: js_sys::Function,
+    sent: std::cell::Cell<usize>,
+}
+
+impl Gate {
+    fn new() -> Rc<Gate> {
+        let mut resolve = None;
+        let open = js_sys::Promise::new(&mut |r, _| resolve = Some(r));
+        Rc::new(Gate { open, resolve: resolve.unwrap(), sent: std::cell::Cell::new(0) })
+    }
+}
+
+impl k12_export::Transport for Gate {
+    fn send(
+        &self,
+        _: k12_export::core::HttpRequest,
+        _: Option<web_sys::AbortSignal>,
+    ) -> k12_export::driver::OutcomeFuture {
+        self.sent.set(self.sent.get() + 1);
+        let open = wasm_bindgen_futures::JsFuture::from(self.open.clone());
+        Box::pin(async move {
+            let _ = open.await;
+            HttpOutcome::ok(NOT_READY)
+        })
+    }
+}
+
+/// Lets the microtasks queued so far (and a few they queue) run: still in this task.
+async fn microtasks() {
+    for _ in 0..10 {
+        let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL)).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn answers_that_arrive_in_one_task_are_handled_a_few_per_task_on_the_page_clock() {
+    const N: usize = 40;
+    let gate = Gate::new();
+    let options = k12_export::Options::parse(&format!(r#"{{"config":{CONFIG}}}"#)).unwrap();
+    let data = k12_export::core::json::Json::parse(r#"{"termId":1001,"termName":"2024春季班"}"#).unwrap();
+    // Observers called since the last microtask checkpoint, and the most between two of them: the
+    // page's clock runs its wake-ups in one call, so that is the most handled in one task.
+    let run = Rc::new(std::cell::Cell::new(0usize));
+    let (handled, most) = (Rc::new(std::cell::Cell::new(0usize)), Rc::new(std::cell::Cell::new(0usize)));
+    let drivers: Vec<_> = (0..N)
+        .map(|_| {
+            let setup = options.resolve(&data, "K12作业统计-{termName}").unwrap();
+            let (run, handled, most) = (run.clone(), handled.clone(), most.clone());
+            let observer: k12_export::driver::Observer<k12_export::core::Machine> = Rc::new(move |_, _| {
+                handled.set(handled.get() + 1);
+                if run.get() == 0 {
+                    let run = run.clone();
+                    let f = Closure::once_into_js(move || run.set(0));
+                    let queue = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("queueMicrotask")).unwrap();
+                    queue.unchecked_into::<js_sys::Function>().call1(&JsValue::NULL, &f).unwrap();
+                }
+                run.set(run.get() + 1);
+                most.set(most.get().max(run.get()));
+            });
+            k12_export::Driver::new(setup, gate.clone(), observer)
+        })
+        .collect();
+    for d in &drivers {
+        d.start();
+    }
+    assert_eq!(gate.sent.get(), N, "every driver sent its start request");
+    microtasks().await;
+    handled.set(0);
+    most.set(0);
+    // Every answer arrives in this task; its microtasks run before this test goes on.
+    gate.resolve.call0(&JsValue::NULL).unwrap();
+    microtasks().await;
+    assert_eq!(handled.get(), 0, "no answer is handled in the task that brought it");
+    until(5000, "every answer handled", || handled.get() >= N).await;
+    let batch = k12_export::driver::page::BATCH as usize;
+    assert!(most.get() <= batch, "at most {batch} answers handled in one task, not {}", most.get());
+    assert!(drivers.iter().all(|d| d.requests_in_flight() == 0), "no request left in flight once answered");
 }

@@ -29,10 +29,18 @@ pub use transport::{FetchTransport, OutcomeFuture, Transport};
 /// What the owner hears after every change: the view to render and what happened.
 pub type Observer<M> = Rc<dyn Fn(&<M as SansIo>::View, &[<M as SansIo>::Event])>;
 
+/// A request in flight: its guard (aborting it on drop) and, once its answer came, the wake-up of
+/// the page's clock that hands the answer to the machine.
+struct Flight {
+    id: RequestId,
+    guard: AbortGuard,
+    answered: Option<Wake>,
+}
+
 struct Inner<M: SansIo + 'static> {
     machine: M,
     transport: Rc<dyn Transport>,
-    in_flight: Vec<(RequestId, AbortGuard)>,
+    in_flight: Vec<Flight>,
     timer: Option<Wake>,
     observer: Observer<M>,
     blob: Option<BlobUrl>,
@@ -184,27 +192,38 @@ fn execute<M: SansIo + 'static>(rc: &Rc<RefCell<Inner<M>>>, command: Command) {
             let (guard, signal) = AbortGuard::new();
             let transport = rc.borrow().transport.clone();
             let answer = transport.send(request, signal);
-            rc.borrow_mut().in_flight.push((id, guard));
+            rc.borrow_mut().in_flight.push(Flight { id, guard, answered: None });
             let weak: Weak<RefCell<Inner<M>>> = Rc::downgrade(rc);
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = answer.await;
-                if let Some(rc) = weak.upgrade() {
-                    let done = {
+                // Handled on the page's clock, not in the task that brought the answer: a browser
+                // may deliver the answers of a hundred buttons in one task, and the clock runs a
+                // few at a time. An abort or a drop before then forgets the answer with its flight.
+                let Some(rc) = weak.upgrade() else { return };
+                let weak = Rc::downgrade(&rc);
+                let wake = Wake::at(now_ms(), move || {
+                    let Some(rc) = weak.upgrade() else { return };
+                    let flight = {
                         let mut i = rc.borrow_mut();
-                        let pos = i.in_flight.iter().position(|(r, _)| *r == id);
-                        // Finished normally: forget the guard without aborting.
-                        pos.map(|p| i.in_flight.swap_remove(p).1.disarm())
+                        let pos = i.in_flight.iter().position(|f| f.id == id);
+                        pos.map(|p| i.in_flight.swap_remove(p))
                     };
-                    if done.is_some() {
+                    if let Some(flight) = flight {
+                        // Finished normally: forget the guard without aborting.
+                        flight.guard.disarm();
                         pump(&rc, Some(M::answer(id, outcome)));
                     }
+                });
+                let mut i = rc.borrow_mut();
+                if let Some(flight) = i.in_flight.iter_mut().find(|f| f.id == id) {
+                    flight.answered = Some(wake);
                 }
             });
         }
         Command::Abort { id } => {
             let guard = {
                 let mut i = rc.borrow_mut();
-                i.in_flight.iter().position(|(r, _)| *r == id).map(|p| i.in_flight.swap_remove(p))
+                i.in_flight.iter().position(|f| f.id == id).map(|p| i.in_flight.swap_remove(p))
             };
             drop(guard); // aborts outside the borrow
         }

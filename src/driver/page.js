@@ -14,14 +14,16 @@
 //   unwake(id)           forgets a wake-up not yet called
 //   on(kind, f) -> id    calls f(event) for each page event `kind` (see EVENTS)
 //   off(id)              stops that
-//   stats()              { timers, listeners, wakeUps, largestBatch } for tests and diagnostics
+//   stats()              { timers, listeners, wakeUps, largestBatch, batch } for tests and
+//                        diagnostics (batch: the most it runs in one task)
 
-// The page events the widget listens to, and where they are heard.
+// The page events the widget listens to, and where they are heard; how many due wake-ups the
+// clock runs in one task at most, and for how long.
 // seam: generated from src/seam.rs; `K12X_WRITE_SEAM=1 cargo test -p k12-export --lib seam` rewrites it
 const EVENTS = [[0, 'pagehide'], [0, 'pageshow'], [1, 'visibilitychange'], [1, 'resume']];
+const BATCH = 12;
+const SLICE_MS = 8;
 // seam: end
-// How many due wake-ups the clock runs in one task at most, and for how long.
-const BATCH = 12, SLICE_MS = 8;
 const PAGE = Symbol.for('k12-export.page.1');
 
 /** @typedef {{ at: number, id: number, f: () => void }} Wake */
@@ -31,7 +33,7 @@ const PAGE = Symbol.for('k12-export.page.1');
  *   unwake(id: number): void,
  *   on(kind: number, f: (e: Event) => void): number,
  *   off(id: number): void,
- *   stats(): { timers: number, listeners: number, wakeUps: number, largestBatch: number },
+ *   stats(): { timers: number, listeners: number, wakeUps: number, largestBatch: number, batch: number },
  * }} Page
  */
 
@@ -140,7 +142,7 @@ function newPage() {
       if (l) heard.get(l[0])?.delete(l[1]);
     },
     stats() {
-      return { timers: timer === null ? 0 : 1, listeners: heard.size, wakeUps, largestBatch };
+      return { timers: timer === null ? 0 : 1, listeners: heard.size, wakeUps, largestBatch, batch: BATCH };
     },
   };
 }

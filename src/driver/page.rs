@@ -29,6 +29,12 @@ pub mod event {
 /// `page.js` by `crate::seam`).
 pub const EVENTS: [(u32, &str); 4] = [(0, "pagehide"), (0, "pageshow"), (1, "visibilitychange"), (1, "resume")];
 
+/// How many due wake-ups the page's clock runs in one task at most, and for how long in
+/// milliseconds, before it lets the page have its turn (written into `page.js` by `crate::seam`).
+pub const BATCH: u32 = 12;
+/// See [`BATCH`].
+pub const SLICE_MS: u32 = 8;
+
 /// A wake-up of the page's clock; dropping it forgets the wake-up.
 #[must_use = "dropping the wake-up forgets it"]
 pub struct Wake {

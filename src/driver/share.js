@@ -7,7 +7,7 @@
 // reads each message once and hands it to the buttons of its job only. The page's events come
 // from the page's one ear (page.js).
 
-import { on } from './page.js';
+import { on, unwake, wake } from './page.js';
 
 // What `hear(what, ticket, text)` tells the wasm (`heard` in share.rs), the site's channel, and
 // the longest message read from it (the core checks it again, in bytes).
@@ -98,11 +98,20 @@ export function share(key, hear) {
   /** What lets go of each ticket's lock or place in its queue. @type {Map<number, () => void>} */
   const held = new Map();
   let closed = false;
-  // Nothing reaches the wasm once closed (its side is gone): a late lock or query answer, a
-  // message routed to a copy of the list this button left.
+  /** What is told but not yet heard. @type {Set<number>} */
+  const told = new Set();
+  // Heard on the page's clock, not in the task that brought it: a browser may grant the locks of
+  // a hundred buttons, or deliver their messages, in one task, and the clock runs a few at a time
+  // (in the order told). Nothing reaches the wasm once closed (its side is gone): a late lock or
+  // query answer, a message routed to a copy of the list this button left.
   /** @type {Hear} */
   const tell = (what, ticket, text) => {
-    if (!closed) hear(what, ticket, text);
+    if (closed) return;
+    const id = wake(performance.now(), () => {
+      told.delete(id);
+      hear(what, ticket, text);
+    });
+    told.add(id);
   };
   h.join(key, tell);
   /** @param {number} ticket @param {unknown} e */
@@ -163,6 +172,8 @@ export function share(key, hear) {
     close() {
       closed = true;
       h.leave(key, tell);
+      for (const id of told) unwake(id);
+      told.clear();
       for (const let_go of [...held.values()]) let_go();
       held.clear();
     },

@@ -35,7 +35,7 @@
  * @typedef {{ [key: string]: unknown, protocol?: unknown, lang?: unknown, label?: unknown, disabled?: unknown, onerror?: unknown }} Options
  * @typedef {import("./runtime_k12.js").RuntimeHandle} RuntimeHandle
  * @typedef {import("./runtime_all.js").RuntimeHistoryHandle} RuntimeHistoryHandle
- * @typedef {{ mount: typeof import("./runtime_k12.js").mount, mountHistory?: typeof import("./runtime_all.js").mountHistory, halt?: typeof import("./runtime_k12.js").halt }} Runtime
+ * @typedef {{ mount: typeof import("./runtime_k12.js").mount, mountHistory?: typeof import("./runtime_all.js").mountHistory, halt?: typeof import("./runtime_k12.js").halt, wake: typeof import("./runtime_k12.js").wake }} Runtime
  * @typedef {'csp' | 'load' | 'unsupported' | 'crashed'} Cause
  * @typedef {Error & { cause: Cause }} Unavailable
  * @typedef {{ kind: 'unavailable', cause: Cause, message: string, status: null }} UnavailableDetail
@@ -290,6 +290,13 @@ function watched(m, wasm) {
 const which = (o, history) => (history || (Object.hasOwn(o, 'protocol') && o.protocol && o.protocol !== 'k12') ? 1 : 0);
 /** @type {(o: Options, history?: unknown) => Promise<Runtime>} */
 const runtimeFor = (o, history) => runtime(which(o, history));
+/**
+ * A turn of the page's clock (src/driver/page.js, which the runtime's glue exports): a page that
+ * creates a hundred buttons in one loop has them handed to the runtime a few per task.
+ * @param {Runtime} m
+ * @returns {Promise<void>}
+ */
+const turn = (m) => new Promise((r) => void m.wake(performance.now(), r));
 
 // The button's stylesheet, built in and shared by every shadow root of this loader. The history
 // panel's styles (and everything, where a browser cannot adopt stylesheets) come from the
@@ -515,6 +522,7 @@ export async function mount(element, options) {
     box.fail(null, error);
     return { update() {}, start() { box.fail(1); }, destroy() { box.host.remove(); }, mounted: true, error };
   }
+  await turn(m);
   /** @type {RuntimeHandle} */
   let h;
   try {
@@ -704,6 +712,7 @@ if (typeof customElements == 'object') {
       } catch (e) {
         return box.fail(null, /** @type {Unavailable} */ (e));
       }
+      await turn(m);
       // Attributes may have changed, or the element left, while the runtime loaded.
       if (!this.isConnected || this[PENDING]) return;
       try {

@@ -17,3 +17,9 @@ export function mount(element: Element, options: object): RuntimeHandle;
 
 /** Stops every export of the runtime for good (src/embed.rs `halt`): after it trapped. */
 export function halt(): void;
+
+/**
+ * The page's clock (src/driver/page.js, shared by every runtime and copy on the page): calls `f` at
+ * `at` (performance.now() milliseconds) or soon after, a few due calls per task.
+ */
+export function wake(at: number, f: () => void): number;
