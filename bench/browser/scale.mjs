@@ -46,8 +46,10 @@ async function scaleOnce(browser, base, mock, impl) {
     // All at once: one click each, in one task.
     for (const el of hosts) d.deepQuery(el, button).click();
     const clicked = performance.now();
+    // A click starts its export a little later (the job's lock, the page's clock): a button that
+    // has not started within a second ignored its click, and gets another one each frame.
+    while (started.some((s) => !s) && performance.now() - clicked < 1000) await d.frame();
     const ignored = started.filter((s) => !s).length;
-    // A button that ignored its click gets another one each frame (counted above).
     for (let round = 0; started.some((s) => !s) && round < 600; round++) {
       await d.frame();
       hosts.forEach((el, i) => { if (!started[i]) d.deepQuery(el, button).click(); });
@@ -126,7 +128,7 @@ export async function run({ browser, base, mock }) {
     `${BUTTONS} buttons on one page, each its own client, term 1001 (48 rows) written in ${DURATION_MS / 1000} s; all clicked in one task.`,
     '"files fetched": distinct export-done URLs that serve their file (fetched again from the bench). "Chromium downloads": download',
     'events Chromium let through — it drops programmatic downloads that come faster than ~10 at a time, whoever starts them.',
-    '"Ignored clicks": buttons whose first click did not start an export (they were clicked again each frame until it did).',
+    '"Ignored clicks": buttons whose first click had not started an export a second later (they were clicked again each frame until it did).',
     'Script time per second: CDP ScriptDuration from the clicks to the last outcome, divided by that wall time. Long tasks:',
     'PerformanceObserver "longtask" in the page until the last outcome; the one task that clicks all 100 buttons is shown on its',
     'own (its length, long or not). Mount: mounting the 100 buttons until all are in the document.',
