@@ -88,7 +88,7 @@ async function mountAndStart({ n, config, prefix, from }) {
  */
 function held() {
   /** @type {{ stats(): { largestBatch: number, batch: number, wakeUps: number, timers: number } } | undefined} */
-  const page = Reflect.get(window, Symbol.for('k12-export.page.1'));
+  const page = Reflect.get(window, Symbol.for('k12-export.page.2'));
   const counted = window.k12xHeld;
   if (!counted) throw new Error('the page is not instrumented');
   const busy = [...document.querySelectorAll('div')].filter((d) => d.shadowRoot || d.querySelector('k12x-host'));

@@ -39,10 +39,10 @@ node "$root/scripts/rename-glue.mjs" "$names" "$out/${name}_bg.wasm" "$out/$name
 node "$root/scripts/trim-glue.mjs" "$out/$name.js" "$name"
 # A minified copy: esbuild keeps every export and import.meta.url, and changes no behaviour. The
 # crate's own JS (wasm-bindgen's snippets, e.g. src/hidden_tab.js) is bundled into it: one file.
-# The glue also exports the page's clock (`wake` of src/driver/page.js, the copy the wasm uses): the
+# The glue also exports the page's clock (`soon` of src/driver/page.js, the copy the wasm uses): the
 # loader hands buttons to the runtime on it.
 page=$(find "$out/snippets" -path '*/src/driver/page.js' | head -n1)
 [ -n "$page" ] || { echo "optimize-runtime: wasm-bindgen wrote no snippet src/driver/page.js" >&2; exit 1; }
-printf 'export * from "./%s.js";\nexport { default } from "./%s.js";\nexport { wake } from "./%s";\n' "$name" "$name" "${page#"$out"/}" >"$out/$name.entry.js"
+printf 'export * from "./%s.js";\nexport { default } from "./%s.js";\nexport { soon } from "./%s";\n' "$name" "$name" "${page#"$out"/}" >"$out/$name.entry.js"
 esbuild --bundle --format=esm --minify --log-level=warning "$out/$name.entry.js" --outfile="$out/$name.js" --allow-overwrite
 rm -rf "$out/snippets" "$out/$name.entry.js"

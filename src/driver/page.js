@@ -12,6 +12,8 @@
 //
 //   wake(at, f) -> id    calls f() at `at` (performance.now() milliseconds) or soon after
 //   unwake(id)           forgets a wake-up not yet called
+//   soon(f)              calls f() at once while the task has room (the clock's slice: at most
+//                        BATCH calls, for at most SLICE_MS), else in the clock's next turn
 //   on(kind, f) -> id    calls f(event) for each page event `kind` (see EVENTS)
 //   off(id)              stops that
 //   stats()              { timers, listeners, wakeUps, largestBatch, batch } for tests and
@@ -24,13 +26,16 @@ const EVENTS = [[0, 'pagehide'], [0, 'pageshow'], [1, 'visibilitychange'], [1, '
 const BATCH = 12;
 const SLICE_MS = 8;
 // seam: end
-const PAGE = Symbol.for('k12-export.page.1');
+const PAGE = Symbol.for('k12-export.page.2');
+// A slice that began this long ago (ms, the length of a long task) belongs to an earlier task.
+const STALE_MS = 50;
 
 /** @typedef {{ at: number, id: number, f: () => void }} Wake */
 /**
  * @typedef {{
  *   wake(at: number, f: () => void): number,
  *   unwake(id: number): void,
+ *   soon(f: () => void): void,
  *   on(kind: number, f: (e: Event) => void): number,
  *   off(id: number): void,
  *   stats(): { timers: number, listeners: number, wakeUps: number, largestBatch: number, batch: number },
@@ -70,6 +75,10 @@ function newPage() {
   let timerAt = Infinity;
   let wakeUps = 0;
   let largestBatch = 0;
+  // The slice of the task the clock last ran in, or that soon() ran in: when it began, and how
+  // many calls it made.
+  let sliceAt = -Infinity;
+  let sliceRan = 0;
 
   const arm = () => {
     const next = due.length ? due[0].at : Infinity;
@@ -83,16 +92,16 @@ function newPage() {
   const fire = () => {
     timer = null;
     timerAt = Infinity;
-    const t0 = performance.now();
-    let ran = 0;
+    const t0 = (sliceAt = performance.now());
+    sliceRan = 0;
     // Due ones only; a wake-up set by a callback for now runs in the next slice.
-    while (due.length && due[0].at <= t0 && ran < BATCH && performance.now() - t0 < SLICE_MS) {
+    while (due.length && due[0].at <= t0 && sliceRan < BATCH && performance.now() - t0 < SLICE_MS) {
       const w = /** @type {Wake} */ (due.shift());
-      ran++;
+      sliceRan++;
       isolated(w.f);
     }
-    wakeUps += ran;
-    largestBatch = Math.max(largestBatch, ran);
+    wakeUps += sliceRan;
+    largestBatch = Math.max(largestBatch, sliceRan);
     if (due.length && due[0].at <= performance.now()) {
       // More are due: after the page has had its turn.
       timerAt = due[0].at;
@@ -120,6 +129,19 @@ function newPage() {
         due.splice(i, 1);
         if (i === 0) arm();
       }
+    },
+    soon(f) {
+      const now = performance.now();
+      if (now - sliceAt > STALE_MS) {
+        sliceAt = now;
+        sliceRan = 0;
+      }
+      if (sliceRan < BATCH && now - sliceAt < SLICE_MS) {
+        sliceRan++;
+        wakeUps++;
+        largestBatch = Math.max(largestBatch, sliceRan);
+        isolated(f);
+      } else this.wake(now, f);
     },
     on(kind, f) {
       let set = heard.get(kind);
@@ -159,6 +181,15 @@ export function wake(at, f) {
 /** @param {number} id */
 export function unwake(id) {
   page().unwake(id);
+}
+
+/**
+ * Calls `f` at once while this task has room for it, else in the clock's next turn: a hundred
+ * calls in one task are spread over several.
+ * @param {() => void} f
+ */
+export function soon(f) {
+  page().soon(f);
 }
 
 /**

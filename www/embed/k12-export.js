@@ -35,7 +35,7 @@
  * @typedef {{ [key: string]: unknown, protocol?: unknown, lang?: unknown, label?: unknown, disabled?: unknown, onerror?: unknown }} Options
  * @typedef {import("./runtime_k12.js").RuntimeHandle} RuntimeHandle
  * @typedef {import("./runtime_all.js").RuntimeHistoryHandle} RuntimeHistoryHandle
- * @typedef {{ mount: typeof import("./runtime_k12.js").mount, mountHistory?: typeof import("./runtime_all.js").mountHistory, halt?: typeof import("./runtime_k12.js").halt, wake: typeof import("./runtime_k12.js").wake }} Runtime
+ * @typedef {{ mount: typeof import("./runtime_k12.js").mount, mountHistory?: typeof import("./runtime_all.js").mountHistory, halt?: typeof import("./runtime_k12.js").halt, soon: typeof import("./runtime_k12.js").soon }} Runtime
  * @typedef {'csp' | 'load' | 'unsupported' | 'crashed'} Cause
  * @typedef {Error & { cause: Cause }} Unavailable
  * @typedef {{ kind: 'unavailable', cause: Cause, message: string, status: null }} UnavailableDetail
@@ -291,12 +291,13 @@ const which = (o, history) => (history || (Object.hasOwn(o, 'protocol') && o.pro
 /** @type {(o: Options, history?: unknown) => Promise<Runtime>} */
 const runtimeFor = (o, history) => runtime(which(o, history));
 /**
- * A turn of the page's clock (src/driver/page.js, which the runtime's glue exports): a page that
- * creates a hundred buttons in one loop has them handed to the runtime a few per task.
+ * The page's clock (src/driver/page.js, which the runtime's glue exports): at once while this task
+ * has room, else in its next turn, so that a page creating a hundred buttons in one loop has them
+ * handed to the runtime a few per task.
  * @param {Runtime} m
  * @returns {Promise<void>}
  */
-const turn = (m) => new Promise((r) => void m.wake(performance.now(), r));
+const turn = (m) => new Promise((r) => m.soon(r));
 
 // The button's stylesheet, built in and shared by every shadow root of this loader. The history
 // panel's styles (and everything, where a browser cannot adopt stylesheets) come from the

@@ -1,5 +1,5 @@
 // The runtime with every backend and the export history panel (see runtime_k12.d.ts).
-export { default, mount, halt, wake } from './runtime_k12.js';
+export { default, mount, halt, soon } from './runtime_k12.js';
 export type { RuntimeHandle } from './runtime_k12.js';
 
 /** An export history panel mounted by the runtime (src/embed.rs `HistoryHandle`). */

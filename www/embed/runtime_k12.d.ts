@@ -19,7 +19,7 @@ export function mount(element: Element, options: object): RuntimeHandle;
 export function halt(): void;
 
 /**
- * The page's clock (src/driver/page.js, shared by every runtime and copy on the page): calls `f` at
- * `at` (performance.now() milliseconds) or soon after, a few due calls per task.
+ * The page's clock (src/driver/page.js, shared by every runtime and copy on the page): calls `f`
+ * at once while the task has room for it, else in the clock's next turn.
  */
-export function wake(at: number, f: () => void): number;
+export function soon(f: () => void): void;
