@@ -75,12 +75,16 @@ function newPage() {
   let timerAt = Infinity;
   let wakeUps = 0;
   let largestBatch = 0;
-  // The slice of the task the clock last ran in, or that soon() ran in: when it began, and how
-  // many calls it made.
+  // soon()'s slice of the task it last ran in: when it began, and how many calls it made (a
+  // budget of its own beside the clock's wake-ups, so that neither starves the other).
   let sliceAt = -Infinity;
   let sliceRan = 0;
 
+  // True while the clock runs its wake-ups: what they set or forget is armed once, after them.
+  let firing = false;
+
   const arm = () => {
+    if (firing) return;
     const next = due.length ? due[0].at : Infinity;
     if (next === timerAt) return;
     if (timer !== null) clearTimeout(timer);
@@ -92,16 +96,18 @@ function newPage() {
   const fire = () => {
     timer = null;
     timerAt = Infinity;
-    const t0 = (sliceAt = performance.now());
-    sliceRan = 0;
+    const t0 = performance.now();
+    let ran = 0;
+    firing = true;
     // Due ones only; a wake-up set by a callback for now runs in the next slice.
-    while (due.length && due[0].at <= t0 && sliceRan < BATCH && performance.now() - t0 < SLICE_MS) {
+    while (due.length && due[0].at <= t0 && ran < BATCH && performance.now() - t0 < SLICE_MS) {
       const w = /** @type {Wake} */ (due.shift());
-      sliceRan++;
+      ran++;
       isolated(w.f);
     }
-    wakeUps += sliceRan;
-    largestBatch = Math.max(largestBatch, sliceRan);
+    firing = false;
+    wakeUps += ran;
+    largestBatch = Math.max(largestBatch, ran);
     if (due.length && due[0].at <= performance.now()) {
       // More are due: after the page has had its turn.
       timerAt = due[0].at;
@@ -139,9 +145,15 @@ function newPage() {
       if (sliceRan < BATCH && now - sliceAt < SLICE_MS) {
         sliceRan++;
         wakeUps++;
-        largestBatch = Math.max(largestBatch, sliceRan);
         isolated(f);
-      } else this.wake(now, f);
+      } else {
+        // In the clock's next turn, which begins a slice of its own.
+        this.wake(now, () => {
+          sliceAt = performance.now();
+          sliceRan = 1;
+          f();
+        });
+      }
     },
     on(kind, f) {
       let set = heard.get(kind);

@@ -58,8 +58,12 @@ function newHub() {
       throw e;
     }
     const key = m !== null && typeof m === 'object' ? m.key : null;
-    if (typeof key !== 'string') return;
-    for (const hear of [...(joined.get(key) || [])]) if (hear !== from) hear(MESSAGE, 0, data);
+    if (typeof key !== 'string' || !joined.has(key)) return;
+    // Heard on the page's clock, in one turn for every button of its job: a browser may deliver
+    // many messages in one task, and a hundred buttons of one job each ask once.
+    wake(performance.now(), () => {
+      for (const hear of [...(joined.get(key) || [])]) if (hear !== from) hear(MESSAGE, 0, data);
+    });
   };
   /** @param {number} what */
   const all = (what) => {
@@ -82,7 +86,7 @@ function newHub() {
     post(text, from) {
       channel.postMessage(text);
       // Buttons of this page hear it too, as other tabs do: after this task.
-      queueMicrotask(() => route(text, from));
+      route(text, from);
     },
   };
 }
@@ -98,22 +102,28 @@ export function share(key, hear) {
   /** What lets go of each ticket's lock or place in its queue. @type {Map<number, () => void>} */
   const held = new Map();
   let closed = false;
+  // Nothing reaches the wasm once closed (its side is gone): a late lock or query answer, a
+  // message routed to a copy of the list this button left.
+  /** @type {Hear} */
+  const now = (what, ticket, text) => {
+    if (!closed) hear(what, ticket, text);
+  };
   /** What is told but not yet heard. @type {Set<number>} */
   const told = new Set();
-  // Heard on the page's clock, not in the task that brought it: a browser may grant the locks of
-  // a hundred buttons, or deliver their messages, in one task, and the clock runs a few at a time
-  // (in the order told). Nothing reaches the wasm once closed (its side is gone): a late lock or
-  // query answer, a message routed to a copy of the list this button left.
+  // A lock's or a query's answer is heard on the page's clock, not in the task that brought it: a
+  // browser may grant the locks of a hundred buttons in one task, and the clock runs a few at a
+  // time (in the order told). The page's events are heard at once (a page left may not run
+  // another task), the channel's messages on the clock (the hub).
   /** @type {Hear} */
   const tell = (what, ticket, text) => {
     if (closed) return;
     const id = wake(performance.now(), () => {
       told.delete(id);
-      hear(what, ticket, text);
+      now(what, ticket, text);
     });
     told.add(id);
   };
-  h.join(key, tell);
+  h.join(key, now);
   /** @param {number} ticket @param {unknown} e */
   const failed = (ticket, e) => {
     held.delete(ticket);
@@ -166,12 +176,12 @@ export function share(key, hear) {
     },
     /** @param {string} text */
     post(text) {
-      h.post(text, tell);
+      h.post(text, now);
     },
     /** Out for good: every lock let go, every queue left, the hub left. */
     close() {
       closed = true;
-      h.leave(key, tell);
+      h.leave(key, now);
       for (const id of told) unwake(id);
       told.clear();
       for (const let_go of [...held.values()]) let_go();
