@@ -122,7 +122,7 @@ async fn keyboard_focus_shows_the_popover_and_esc_closes_it() {
     m.button().focus().unwrap();
     yew::scheduler::flush().await;
     assert!(m.popover_open(), "focus opens it");
-    until(3000, "42%", || m.attr("[role=progressbar]", "aria-valuenow").as_deref() == Some("42")).await;
+    until(10000, "42%", || m.attr("[role=progressbar]", "aria-valuenow").as_deref() == Some("42")).await;
     key(&m.button(), "Escape");
     yew::scheduler::flush().await;
     assert!(!m.popover_open(), "Esc closes it");

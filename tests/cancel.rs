@@ -30,7 +30,7 @@ async fn the_cancel_button_stops_polling_at_once_and_returns_the_button_to_idle(
     let m = Mounted::new(p).await;
     m.click().await;
     m.button().focus().unwrap();
-    until(3000, "37%", || m.text(".k12x-pop-pct") == "37%").await;
+    until(10000, "37%", || m.text(".k12x-pop-pct") == "37%").await;
     assert!(m.popover_open());
     let cancel = cancel_button(&m);
     assert_eq!(cancel.tag_name(), "BUTTON");
@@ -133,7 +133,7 @@ async fn progress_standing_still_says_the_server_is_still_working_and_for_how_lo
     let m = Mounted::new(props(&script)).await;
     m.click().await;
     m.hover().await;
-    until(3000, "63%", || m.text(".k12x-pop-pct") == "63%").await;
+    until(10000, "63%", || m.text(".k12x-pop-pct") == "63%").await;
     assert!(!m.text(".k12x-pop-status").contains("服务器仍在处理"));
     // The threshold is 15 s of no movement; polls come every 2.5 s at most.
     until(22_000, "the stalled text", || m.text(".k12x-pop-status").starts_with("服务器仍在处理，已等待 ")).await;

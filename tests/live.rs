@@ -135,7 +135,12 @@ async fn leaving_the_page_mid_export_stops_all_traffic_to_the_server() {
     let m = Mounted::new(live_props(&c, "homework", 1003, r#","durationMs":"20000""#, "")).await;
     m.click().await;
     until(5000, "polling", || !m.text(".k12x-pop-pct").is_empty() || m.status() == "exporting").await;
-    sleep(1500).await;
+    // Started and polled at least once (a poll comes 400 ms after the start's answer; a browser
+    // may run the page's timers later than asked).
+    let start = js_sys::Date::now();
+    while requests(&c).await.len() < 2 && js_sys::Date::now() - start < 10_000.0 {
+        sleep(100).await;
+    }
     let init = web_sys::PageTransitionEventInit::new();
     let e = web_sys::PageTransitionEvent::new_with_event_init_dict("pagehide", &init).unwrap();
     web_sys::window().unwrap().dispatch_event(&e).unwrap();

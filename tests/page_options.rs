@@ -130,7 +130,7 @@ async fn without_the_option_the_title_is_left_alone() {
     let script = stuck_at(20);
     let m = Mounted::new(props(&script)).await;
     m.click().await;
-    until(3000, "20%", || m.text(".k12x-pop-pct") == "20%" || script.count() > 2).await;
+    until(10000, "20%", || m.text(".k12x-pop-pct") == "20%" || script.count() > 2).await;
     sleep(300).await;
     assert_eq!(d.title(), "原标题");
     js_sys::Reflect::delete_property(&d, &"hidden".into()).unwrap();
