@@ -171,12 +171,12 @@ pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsError> {
     let props = props(&element, &options, 0)?;
     let root = attach(&BUTTON_ROOTS, &element, None)?;
     let button = Rc::new(RefCell::new(Button { element, root: Some(root), props, due: true }));
-    let draw = Some(draw_soon(&button));
+    let draw = Some(draw_next_turn(&button));
     Ok(Handle { button: Some(button), draw })
 }
 
-/// A drawing of `button` on the page's clock: what its props are then.
-fn draw_soon(button: &Rc<RefCell<Button>>) -> Wake {
+/// A drawing of `button` in the page clock's next turn: what its props are then.
+fn draw_next_turn(button: &Rc<RefCell<Button>>) -> Wake {
     let weak = Rc::downgrade(button);
     Wake::at(crate::driver::now_ms(), move || {
         let Some(button) = weak.upgrade() else { return };
@@ -217,7 +217,7 @@ impl Handle {
         if !b.due {
             b.due = true;
             drop(b);
-            self.draw = Some(draw_soon(&button));
+            self.draw = Some(draw_next_turn(&button));
         }
         Ok(())
     }
